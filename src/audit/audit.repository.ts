@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../database/prisma.service';
+
+export interface AuditEntry {
+  actorId: number | null;
+  actorName: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditEventView extends AuditEntry {
+  id: string;
+  createdAt: Date;
+}
+
+type Db = Pick<PrismaService, 'auditEvent'> | Prisma.TransactionClient;
+
+const json = (v: unknown) =>
+  v === undefined || v === null ? Prisma.DbNull : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Pass `tx` to record the event in the same transaction as the change it describes. */
+  async record(entry: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
+    const db: Db = tx ?? this.prisma;
+    await db.auditEvent.create({
+      data: { ...entry, before: json(entry.before), after: json(entry.after) },
+    });
+  }
+
+  async listRecent(filter: { targetType?: string; targetId?: string; limit: number }): Promise<AuditEventView[]> {
+    const rows = await this.prisma.auditEvent.findMany({
+      where: { targetType: filter.targetType, targetId: filter.targetId },
+      orderBy: { id: 'desc' },
+      take: filter.limit,
+    });
+    return rows.map((r) => ({ ...r, id: r.id.toString() }));
+  }
+}

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AddressInfo, createServer } from 'node:net';
+import { AppConfig, loadAppConfig } from './config/app-config';
+import { AppModule } from './app.module';
+import { createLogger, setRootLogger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/nest-logger';
+import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
+import { openDatabase } from './database/database-connection';
+
+export interface BootstrapOptions {
+  /** Environment to validate; defaults to process.env. Tests pass their own. */
+  env?: Record<string, string | undefined>;
+  /** Install SIGTERM/SIGINT handlers (main.ts only; tests close the app themselves). */
+  handleSignals?: boolean;
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** The address actually bound, e.g. http://127.0.0.1:43121 (PORT=0 picks a free port). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Shared by main.ts and the e2e tests: the production wiring, listening on a real socket. */
+export async function bootstrap(options: BootstrapOptions = {}): Promise<RunningApp> {
+  const env = { ...(options.env ?? process.env) };
+  if (env.PORT === '0') {
+    // Ephemeral port (tests): pick it first so PUBLIC_URL (token issuer, JWKS) names the real port.
+    env.PORT = String(await freePort(env.HOST ?? '127.0.0.1'));
+  }
+  const config = loadAppConfig(env);
+  const logger = createLogger(config.logLevel);
+  setRootLogger(logger);
+
+  const connection = await openDatabase(config.database);
+  let app: NestFastifyApplication;
+  try {
+    const adapter = new FastifyAdapter({
+      bodyLimit: HARD_BODY_LIMIT_BYTES,
+      genReqId: genRequestId,
+      keepAliveTimeout: 65_000,
+      return503OnClosing: true,
+    });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, connection), adapter, {
+      logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+      abortOnError: false,
+      bodyParser: false,
+    });
+    configureFastify(app.getHttpAdapter().getInstance(), logger);
+    if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    await app.listen({ port: config.http.port, host: config.http.host });
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+
+  const address = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${address.port}`;
+  logger.info({ url, publicUrl: config.http.publicUrl, database: connection.kind }, 'switchboard listening');
+  return { app, config, url, close: () => app.close() };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,88 @@
+import type { ApiClient } from './api-client';
+import { ParsedArgs, required, UsageError } from './args';
+
+type Handler = (api: ApiClient, args: ParsedArgs) => Promise<unknown>;
+
+const bool = (v: string | undefined) => (v === undefined ? undefined : v === 'true');
+const num = (v: string | undefined, name: string) => {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a number`);
+  return Number(v);
+};
+
+async function userId(api: ApiClient, ref: string): Promise<number> {
+  if (/^\d+$/.test(ref)) return Number(ref);
+  const found = await api.call<Array<{ id: number }>>('GET', `/api/v4/users?username=${encodeURIComponent(ref)}`);
+  if (found.length === 0) throw new UsageError(`no user named ${ref}`);
+  return found[0].id;
+}
+
+export const identityCommands: Record<string, Handler> = {
+  'user create': (api, { options: o }) =>
+    api.call('POST', '/api/v4/users', {
+      username: required(o, 'username'),
+      name: o.name ?? required(o, 'username'),
+      email: o.email,
+      admin: bool(o.admin),
+    }),
+  'user list': (api, { options: o }) =>
+    api.call('GET', `/api/v4/users${o.username ? `?username=${encodeURIComponent(o.username)}` : ''}`),
+  'user block': async (api, { positional: [ref] }) =>
+    api.call('PUT', `/api/v4/users/${await userId(api, ref)}`, { state: 'blocked' }),
+  'token create': async (api, { options: o }) =>
+    api.call('POST', `/api/v4/users/${await userId(api, required(o, 'user'))}/personal_access_tokens`, {
+      name: required(o, 'name'),
+      scopes: (o.scopes ?? 'api').split(','),
+      expires_at: o['expires-at'],
+    }),
+  'token revoke': (api, { positional: [id] }) => api.call('DELETE', `/api/v4/personal_access_tokens/${id}`),
+  'group create': (api, { options: o }) =>
+    api.call('POST', '/api/v4/groups', {
+      name: required(o, 'name'),
+      path: o.path ?? required(o, 'name'),
+      parent_id: num(o.parent, 'parent'),
+    }),
+  'group list': (api) => api.call('GET', '/api/v4/groups'),
+  'group update': (api, { positional: [id], options: o }) =>
+    api.call('PUT', `/api/v4/groups/${id}`, {
+      name: o.name,
+      duo_features_enabled: bool(o['duo-features-enabled']),
+      direct_code_suggestions_enabled: bool(o['direct-code-suggestions-enabled']),
+    }),
+  'group add-member': async (api, { positional: [id], options: o }) =>
+    api.call('POST', `/api/v4/groups/${id}/members`, {
+      user_id: await userId(api, required(o, 'user')),
+      access_level: num(o['access-level'], 'access-level'),
+    }),
+  'project create': (api, { options: o }) =>
+    api.call('POST', '/api/v4/projects', {
+      name: required(o, 'name'),
+      path: o.path,
+      namespace_id: num(required(o, 'namespace'), 'namespace'),
+    }),
+  'seat purchase': (api, { positional: [group], options: o }) =>
+    api.call('POST', `/api/v4/groups/${group}/add_on_purchases`, {
+      add_on: o['add-on'] ?? 'duo_pro',
+      quantity: num(required(o, 'quantity'), 'quantity'),
+      starts_at: o['starts-at'],
+      expires_at: o['expires-at'],
+    }),
+  'seat assign': async (api, { positional: [group, purchase], options: o }) =>
+    api.call('POST', `/api/v4/groups/${group}/add_on_purchases/${purchase}/assignments`, {
+      user_id: await userId(api, required(o, 'user')),
+    }),
+  'seat remove': async (api, { positional: [group, purchase], options: o }) =>
+    api.call('DELETE', `/api/v4/groups/${group}/add_on_purchases/${purchase}/assignments`, {
+      user_id: await userId(api, required(o, 'user')),
+    }),
+  'settings get': (api) => api.call('GET', '/api/v4/application/settings'),
+  'settings set': (api, { positional }) => {
+    const body: Record<string, unknown> = {};
+    for (const kv of positional) {
+      const [k, ...rest] = kv.split('=');
+      const v = rest.join('=');
+      body[k] = v === 'true' ? true : v === 'false' ? false : v === 'null' ? null : v;
+    }
+    return api.call('PUT', '/api/v4/application/settings', body);
+  },
+};

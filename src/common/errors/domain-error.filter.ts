@@ -1,0 +1,111 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode } from './domain-error';
+import { rootLogger } from '../logging/logger';
+
+interface HttpAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export const RATE_LIMIT_MESSAGE = 'This endpoint has been requested too many times. Try again later.';
+
+/** The one mapping from domain error codes to HTTP. Exhaustive: a new code fails to compile. */
+export function answerFor(error: DomainError): HttpAnswer {
+  const code: ErrorCode = error.code;
+  switch (code) {
+    case 'unauthorized':
+      return { status: 401, body: { message: '401 Unauthorized' } };
+    case 'insufficient_scope':
+      return {
+        status: 403,
+        body: {
+          error: 'insufficient_scope',
+          error_description:
+            'The request requires higher privileges than provided by the access token.',
+          scope: error.message,
+        },
+      };
+    case 'forbidden':
+      return { status: 403, body: { message: error.message } };
+    case 'not_found':
+      return { status: 404, body: { message: error.message } };
+    case 'validation':
+      return { status: 400, body: { error: error.message } };
+    case 'conflict':
+      return { status: 409, body: { message: error.message } };
+    case 'unprocessable':
+      return { status: 422, body: { message: error.message } };
+    case 'rate_limited':
+      return { status: 429, body: { message: { error: RATE_LIMIT_MESSAGE } } };
+    case 'payload_too_large':
+      return { status: 413, body: { message: '413 Request Entity Too Large' } };
+    case 'unsupported_media_type':
+      return { status: 415, body: { message: `415 Unsupported Media Type - ${error.message}` } };
+    case 'upstream_response': {
+      const up = error.upstream ?? { status: 502, body: { message: error.message } };
+      return { status: up.status, body: up.body, headers: up.headers };
+    }
+    case 'upstream_unavailable':
+      return { status: 503, body: { message: error.message } };
+    case 'upstream_timeout':
+      return { status: 504, body: { message: error.message } };
+    case 'service_unavailable':
+      return { status: 503, body: { message: error.message } };
+  }
+}
+
+/** Errors raised by Fastify's own parsing, mapped to the same shapes. */
+function answerForFramework(err: { code?: string; statusCode?: number; message: string }) {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: { error: 'body is not valid JSON' } };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: { message: '413 Request Entity Too Large' } };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: { message: '415 Unsupported Media Type' } };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, body: { error: 'Content-Length does not match the body' } };
+    default:
+      return undefined;
+  }
+}
+
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const answer = this.toAnswer(exception, request);
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    for (const [k, v] of Object.entries(answer.headers ?? {})) void reply.header(k, v);
+    void reply.status(answer.status).send(answer.body);
+  }
+
+  private toAnswer(exception: unknown, request: FastifyRequest): HttpAnswer {
+    if (exception instanceof DomainError) {
+      const answer = answerFor(exception);
+      return { ...answer, headers: { ...answer.headers, ...exception.headers } };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return { status, body: { error: '404 Not Found' } };
+      if (status < 500) return { status, body: { error: exception.message } };
+    }
+    const fw = answerForFramework(exception as { code?: string; message: string });
+    if (fw) return fw;
+    const errorId = randomUUID();
+    rootLogger.error(
+      { err: exception, errorId, reqId: request.id, method: request.method, url: request.url },
+      'unhandled error',
+    );
+    return { status: 500, body: { message: '500 Internal Server Error', error_id: errorId } };
+  }
+}

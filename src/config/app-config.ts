@@ -1,0 +1,186 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from '../common/project-root';
+
+/**
+ * The one place the environment is read. `loadAppConfig` validates every variable once at boot
+ * and returns a frozen, typed object; a bad value stops the start with a message naming it.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: httpUrl.optional(),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
+      .optional(),
+  ),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  AIGW_URL: optionalString.pipe(httpUrl.optional()),
+  INITIAL_ROOT_TOKEN: optionalString.pipe(
+    z.string().min(20, 'must be at least 20 characters').optional(),
+  ),
+  UNLEASH_URL: optionalString.pipe(httpUrl.optional()),
+  UNLEASH_API_TOKEN: optionalString,
+  UNLEASH_ADMIN_TOKEN: optionalString,
+  UNLEASH_ENVIRONMENT: z.string().min(1).default('development'),
+  UNLEASH_APP_NAME: z.string().min(1).default('switchboard'),
+  UNLEASH_PROJECT: z.string().min(1).default('default'),
+  UNLEASH_REFRESH_INTERVAL_MS: int(100, 600_000).default(1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKEN_CACHE_TTL_MS: int(0, 60_000).default(5000),
+  SEAT_CACHE_TTL_MS: int(0, 60_000).default(5000),
+  FLAGS_POLL_INTERVAL_MS: int(50, 60_000).default(500),
+  FLAGS_STALE_AFTER_MS: int(1000, 3_600_000).default(30_000),
+  FEATURE_FLAGS_DIR: z.string().min(1).default('config/feature_flags'),
+  MODELS_FILE: z.string().min(1).default('config/models.yml'),
+  TEAM_MEMBERS_GROUP: z.string().min(1).default('gitlab-org'),
+  GATEWAY_TIMEOUT_MS: int(100, 600_000).default(55_000),
+  GATEWAY_TOKEN_SOURCE: z.enum(['self_signed', 'gateway']).default('self_signed'),
+  JWT_AUDIENCE: z.string().min(1).default('gitlab-ai-gateway'),
+  SIGNING_KEY_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
+  RATE_LIMIT_COMPLETIONS_PER_MINUTE: int(1, 1_000_000).default(60),
+  RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE: int(1, 1_000_000).default(50),
+  GITLAB_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+/, 'must look like 18.6.0')
+    .default('18.6.0'),
+  DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
+  SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly database: {
+    readonly url: string | undefined;
+    readonly dataDir: string;
+    readonly embedded: boolean;
+  };
+  readonly gateway: {
+    readonly url: string | undefined;
+    readonly timeoutMs: number;
+    readonly tokenSource: 'self_signed' | 'gateway';
+  };
+  readonly jwt: { readonly audience: string; readonly signingKeySecret: string | undefined };
+  readonly initialRootToken: string | undefined;
+  readonly unleash:
+    | {
+        readonly url: string;
+        readonly apiToken: string;
+        readonly adminToken: string;
+        readonly environment: string;
+        readonly appName: string;
+        readonly project: string;
+        readonly refreshIntervalMs: number;
+      }
+    | undefined;
+  readonly flags: {
+    readonly definitionsDir: string;
+    readonly pollIntervalMs: number;
+    readonly staleAfterMs: number;
+    readonly teamMembersGroup: string;
+  };
+  readonly modelsFile: string;
+  readonly logLevel: string;
+  readonly cache: { readonly tokenTtlMs: number; readonly seatTtlMs: number };
+  readonly rateLimits: { readonly completionsPerMinute: number; readonly directAccessPerMinute: number };
+  readonly gitlabVersion: string;
+  readonly demoData: 'auto' | 'never';
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export function loadAppConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const unleashVars = [e.UNLEASH_URL, e.UNLEASH_API_TOKEN, e.UNLEASH_ADMIN_TOKEN];
+  const unleashSet = unleashVars.filter((v) => v !== undefined).length;
+  if (unleashSet > 0 && unleashSet < 3) {
+    problems.push(
+      'UNLEASH_URL, UNLEASH_API_TOKEN, UNLEASH_ADMIN_TOKEN: set all three to use Unleash, or none for the embedded flag store',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  const config: AppConfig = {
+    nodeEnv: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`,
+    },
+    database: {
+      url: e.DATABASE_URL,
+      dataDir: path.resolve(e.DATA_DIR),
+      embedded: e.DATABASE_URL === undefined,
+    },
+    gateway: { url: e.AIGW_URL, timeoutMs: e.GATEWAY_TIMEOUT_MS, tokenSource: e.GATEWAY_TOKEN_SOURCE },
+    jwt: { audience: e.JWT_AUDIENCE, signingKeySecret: e.SIGNING_KEY_SECRET },
+    initialRootToken: e.INITIAL_ROOT_TOKEN,
+    unleash:
+      e.UNLEASH_URL && e.UNLEASH_API_TOKEN && e.UNLEASH_ADMIN_TOKEN
+        ? {
+            url: e.UNLEASH_URL,
+            apiToken: e.UNLEASH_API_TOKEN,
+            adminToken: e.UNLEASH_ADMIN_TOKEN,
+            environment: e.UNLEASH_ENVIRONMENT,
+            appName: e.UNLEASH_APP_NAME,
+            project: e.UNLEASH_PROJECT,
+            refreshIntervalMs: e.UNLEASH_REFRESH_INTERVAL_MS,
+          }
+        : undefined,
+    flags: {
+      definitionsDir: path.resolve(projectRoot(), e.FEATURE_FLAGS_DIR),
+      pollIntervalMs: e.FLAGS_POLL_INTERVAL_MS,
+      staleAfterMs: e.FLAGS_STALE_AFTER_MS,
+      teamMembersGroup: e.TEAM_MEMBERS_GROUP,
+    },
+    modelsFile: path.resolve(projectRoot(), e.MODELS_FILE),
+    logLevel: e.LOG_LEVEL,
+    cache: { tokenTtlMs: e.TOKEN_CACHE_TTL_MS, seatTtlMs: e.SEAT_CACHE_TTL_MS },
+    rateLimits: {
+      completionsPerMinute: e.RATE_LIMIT_COMPLETIONS_PER_MINUTE,
+      directAccessPerMinute: e.RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE,
+    },
+    gitlabVersion: e.GITLAB_VERSION,
+    demoData: e.DEMO_DATA,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+  return Object.freeze(config);
+}

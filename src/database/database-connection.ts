@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppConfig } from '../config/app-config';
+import type { PrismaClient } from '../generated/prisma/client';
+import { pgliteExecutor, pgPoolExecutor, SqlExecutor } from './migration-runner';
+
+/**
+ * The two backends behind one shape: a real PostgreSQL server (DATABASE_URL) or an embedded
+ * PGlite in DATA_DIR/pgdata. Prisma gets a driver adapter; the migration runner and health
+ * checks get a plain SQL executor on the same connection(s).
+ */
+type AdapterFactory = NonNullable<ConstructorParameters<typeof PrismaClient>[0]>['adapter'];
+
+export interface DatabaseConnection {
+  readonly kind: 'postgres' | 'pglite';
+  readonly adapter: NonNullable<AdapterFactory>;
+  readonly sql: SqlExecutor;
+  /** True when the embedded database directory did not exist before this start. */
+  readonly freshEmbedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: AppConfig['database']): Promise<DatabaseConnection> {
+  if (config.url) return openPostgres(config.url);
+  return openPglite(path.join(config.dataDir, 'pgdata'));
+}
+
+async function openPostgres(url: string): Promise<DatabaseConnection> {
+  const { Pool } = await import('pg');
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  const client = await pool.connect().catch((err: unknown) => {
+    void pool.end();
+    throw new Error(`cannot connect to DATABASE_URL: ${(err as Error).message}`);
+  });
+  client.release();
+  return {
+    kind: 'postgres',
+    adapter: new PrismaPg(pool),
+    sql: pgPoolExecutor(pool),
+    freshEmbedded: false,
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dir: string): Promise<DatabaseConnection> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  fs.mkdirSync(dir, { recursive: true });
+  const pg = await PGlite.create(dir);
+  return {
+    kind: 'pglite',
+    adapter: new PrismaPGlite(pg),
+    sql: pgliteExecutor(pg),
+    freshEmbedded: fresh,
+    close: () => pg.close(),
+  };
+}

@@ -1,0 +1,16 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { DatabaseConnection } from './database-connection';
+import { DATABASE_CONNECTION } from './database.tokens';
+import { PrismaService } from './prisma.service';
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forConnection(connection: DatabaseConnection): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, PrismaService],
+      exports: [PrismaService, DATABASE_CONNECTION],
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import { GroupsRepository } from '../../identity/groups/groups.repository';
+import { ProjectsService } from '../../identity/projects/projects.service';
+import { UsersService, type Actor } from '../../identity/users/users.service';
+import { FlagSubjectsService, FEATURE_GROUPS } from '../flag-subjects.service';
+import { FlagsService } from '../flags.service';
+import type { GateChange } from '../gate-changes';
+import type { FeatureState } from '../gates';
+import { parseValue, SetFeatureParams, splitList } from './feature-params';
+
+/** Turns Features API parameters into gate changes (actors resolved, conflicts refused). */
+@Injectable()
+export class FeatureAdminService {
+  constructor(
+    private readonly flags: FlagsService,
+    private readonly subjects: FlagSubjectsService,
+    private readonly users: UsersService,
+    private readonly groups: GroupsRepository,
+    private readonly projects: ProjectsService,
+  ) {}
+
+  async set(name: string, p: SetFeatureParams, actor: Actor): Promise<FeatureState> {
+    this.flags.get(name); // 404 for an undefined flag before anything else
+    const value = parseValue(p.value);
+    const actors = await this.resolveActors(p);
+    const featureGroups = splitList(p.feature_group);
+    for (const fg of featureGroups) {
+      if (!(FEATURE_GROUPS as readonly string[]).includes(fg)) {
+        throw DomainError.invalid('feature_group', `'${fg}' is not a known feature group (${FEATURE_GROUPS.join(', ')})`);
+      }
+    }
+    const targeted = actors.length > 0 || featureGroups.length > 0;
+    if (value.type === 'percentage') {
+      if (targeted) {
+        throw DomainError.invalid('value', 'must be true or false when user, group, namespace, project or feature_group is given');
+      }
+      const change: GateChange =
+        p.key === 'percentage_of_actors'
+          ? { kind: 'percentage_of_actors', value: value.value }
+          : { kind: 'percentage_of_time', value: value.value };
+      return this.flags.change(name, change, actor);
+    }
+    if (p.key !== undefined) throw DomainError.invalid('key', 'is only valid with a percentage value');
+    if (actors.length > 0 && featureGroups.length > 0) {
+      throw DomainError.invalid('feature_group', 'cannot be combined with user, group, namespace or project');
+    }
+    if (actors.length > 0) return this.flags.change(name, { kind: 'actors', enabled: value.enabled, actors }, actor);
+    if (featureGroups.length > 0) {
+      return this.flags.change(name, { kind: 'feature_groups', enabled: value.enabled, groups: featureGroups }, actor);
+    }
+    return this.flags.change(name, { kind: 'boolean', enabled: value.enabled }, actor);
+  }
+
+  async evaluate(name: string, username: string, projectPath?: string) {
+    this.flags.get(name);
+    const user = await this.users.getByUsername(username).catch(() => {
+      throw DomainError.invalid('user', `'${username}' does not exist`);
+    });
+    let projectId: number | undefined;
+    if (projectPath) {
+      const project = await this.projects.findByFullPath(projectPath);
+      if (!project) throw DomainError.invalid('project', `'${projectPath}' does not exist`);
+      projectId = project.id;
+    }
+    const subject = await this.subjects.forUser(user.id, projectId);
+    const answer = this.flags.explain(name, subject);
+    return {
+      name,
+      enabled: answer.enabled,
+      gate: answer.gate,
+      context: { primary_actor: subject.primary, actors: subject.actors, feature_groups: subject.featureGroups },
+      source: this.flags.sourceKind,
+      stale: this.flags.isStale(),
+    };
+  }
+
+  private async resolveActors(p: SetFeatureParams): Promise<string[]> {
+    const out: string[] = [];
+    for (const username of splitList(p.user)) {
+      const u = await this.users.getByUsername(username).catch(() => undefined);
+      if (!u) throw DomainError.invalid('user', `'${username}' does not exist`);
+      out.push(`User:${u.id}`);
+    }
+    for (const field of ['group', 'namespace'] as const) {
+      for (const path of splitList(p[field])) {
+        const g = /^\d+$/.test(path) ? await this.groups.findById(Number(path)) : await this.groups.findByFullPath(path);
+        if (!g) throw DomainError.invalid(field, `'${path}' does not exist`);
+        out.push(`Group:${g.id}`);
+      }
+    }
+    for (const path of splitList(p.project)) {
+      const pr = await this.projects.findByFullPath(path);
+      if (!pr) throw DomainError.invalid('project', `'${path}' does not exist`);
+      out.push(`Project:${pr.id}`);
+    }
+    if (p.instance === true || p.instance === 'true') out.push('Instance');
+    if (p.repository !== undefined) throw DomainError.invalid('repository', 'is not supported by Switchboard');
+    return [...new Set(out)];
+  }
+}

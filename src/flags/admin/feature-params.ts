@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { DomainError } from '../../common/errors/domain-error';
+
+/** GitLab's `POST /features/:name` parameters (JSON or form encoded). */
+export const setFeatureSchema = z.strictObject({
+  value: z.union([z.boolean(), z.number(), z.string().max(20)]),
+  key: z.enum(['percentage_of_actors', 'percentage_of_time']).optional(),
+  feature_group: z.string().max(1000).optional(),
+  user: z.string().max(5000).optional(),
+  group: z.string().max(5000).optional(),
+  namespace: z.string().max(5000).optional(),
+  project: z.string().max(5000).optional(),
+  repository: z.string().max(5000).optional(),
+  instance: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+  force: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+});
+export type SetFeatureParams = z.output<typeof setFeatureSchema>;
+
+export type ParsedValue = { type: 'boolean'; enabled: boolean } | { type: 'percentage'; value: number };
+
+export function parseValue(raw: SetFeatureParams['value']): ParsedValue {
+  if (raw === true || raw === 'true') return { type: 'boolean', enabled: true };
+  if (raw === false || raw === 'false') return { type: 'boolean', enabled: false };
+  const n = typeof raw === 'number' ? raw : /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (Number.isNaN(n)) throw DomainError.invalid('value', 'must be true, false or an integer percentage');
+  if (!Number.isInteger(n)) throw DomainError.invalid('value', 'must be a whole percentage (0-100)');
+  if (n < 0 || n > 100) throw DomainError.invalid('value', 'must be between 0 and 100');
+  return { type: 'percentage', value: n };
+}
+
+export const splitList = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);

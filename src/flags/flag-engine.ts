@@ -1,0 +1,71 @@
+import { EventEmitter } from 'node:events';
+import UnleashClient from 'unleash-client/lib/client';
+import { defaultStrategies } from 'unleash-client/lib/strategy';
+import type { Context } from 'unleash-client/lib/context';
+import type { EnhancedFeatureInterface, FeatureInterface } from 'unleash-client/lib/feature';
+import type { RepositoryInterface } from 'unleash-client/lib/repository';
+import type { Segment } from 'unleash-client/lib/strategy/strategy';
+import { FeatureState, gatesToStrategies } from './gates';
+
+/** An in-memory repository that unleash-client evaluates against: our snapshot, no server. */
+class SnapshotRepository extends EventEmitter implements RepositoryInterface {
+  private toggles = new Map<string, FeatureInterface>();
+
+  replace(toggles: Map<string, FeatureInterface>): void {
+    this.toggles = toggles;
+  }
+  getToggle(name: string): FeatureInterface | undefined {
+    return this.toggles.get(name);
+  }
+  getToggles(): FeatureInterface[] {
+    return [...this.toggles.values()];
+  }
+  getTogglesWithSegmentData(): EnhancedFeatureInterface[] {
+    return this.getToggles() as EnhancedFeatureInterface[];
+  }
+  getSegment(_id: number): Segment | undefined {
+    return undefined;
+  }
+  stop(): void {}
+  async start(): Promise<void> {}
+}
+
+export function toToggle(state: FeatureState): FeatureInterface {
+  const strategies = gatesToStrategies(state.name, state.gates).map((s) => ({
+    name: s.name,
+    parameters: s.parameters,
+    constraints: s.constraints.map((c) => ({ ...c, values: c.values ?? [], inverted: c.inverted ?? false })),
+  })) as FeatureInterface['strategies'];
+  return { name: state.name, enabled: (strategies ?? []).length > 0, strategies, variants: [], impressionData: false };
+}
+
+/**
+ * Evaluates flags through unleash-client's own engine (the same code that evaluates flags
+ * fetched from an Unleash server) over a snapshot of gate states held in memory.
+ */
+export class FlagEngine {
+  private readonly repository = new SnapshotRepository();
+  private readonly client = new UnleashClient(this.repository, defaultStrategies);
+
+  constructor() {
+    this.client.on('error', () => undefined);
+    this.client.on('warn', () => undefined);
+  }
+
+  load(states: Iterable<FeatureState>): void {
+    const toggles = new Map<string, FeatureInterface>();
+    for (const s of states) if (s.persisted) toggles.set(s.name, toToggle(s));
+    this.repository.replace(toggles);
+  }
+
+  isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
+    return this.client.isEnabled(name, context, fallback);
+  }
+}
+
+/** Evaluate one flag state in isolation (used by explain to find the deciding gate). */
+export function evaluateState(state: FeatureState, context: Context, fallback: boolean): boolean {
+  const engine = new FlagEngine();
+  engine.load([state]);
+  return engine.isEnabled(state.name, context, () => fallback);
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TtlCache } from '../common/cache/ttl-cache';
+import { GroupsRepository } from '../identity/groups/groups.repository';
+import { SeatsService, SeatContext } from '../identity/seats/seats.service';
+import { FlagSubject, userSubject } from './flag-context';
+
+/** Feature groups a user can belong to; `gitlab_team_members` = members of TEAM_MEMBERS_GROUP. */
+export const FEATURE_GROUPS = ['gitlab_team_members'] as const;
+
+/**
+ * Builds the flag subject for a user: the user, the groups giving the user a seat, the
+ * project, and the feature groups. Seat and team lookups are cached (bounded staleness).
+ */
+@Injectable()
+export class FlagSubjectsService {
+  private readonly teamCache: TtlCache<number, boolean>;
+
+  constructor(
+    private readonly seats: SeatsService,
+    private readonly groups: GroupsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.teamCache = new TtlCache(config.cache.seatTtlMs, 100_000);
+  }
+
+  async forUser(userId: number, projectId?: number, seat?: SeatContext): Promise<FlagSubject> {
+    const seatContext = seat ?? (await this.seats.seatContext(userId));
+    const featureGroups = (await this.isTeamMember(userId)) ? ['gitlab_team_members'] : [];
+    return userSubject(
+      userId,
+      seatContext.groups.map((g) => g.id),
+      projectId,
+      featureGroups,
+    );
+  }
+
+  private async isTeamMember(userId: number): Promise<boolean> {
+    const cached = this.teamCache.get(userId);
+    if (cached !== undefined) return cached;
+    const team = await this.groups.findByFullPath(this.config.flags.teamMembersGroup);
+    const member = team ? await this.groups.isMemberOfHierarchy(team, userId) : false;
+    this.teamCache.set(userId, member);
+    return member;
+  }
+}

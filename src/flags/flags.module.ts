@@ -1,0 +1,33 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AuditRepository } from '../audit/audit.repository';
+import { FeatureAdminService } from './admin/feature-admin.service';
+import { FeaturesController } from './admin/features.controller';
+import { FlagSubjectsService } from './flag-subjects.service';
+import { FlagsService } from './flags.service';
+import { EmbeddedFlagRepository } from './stores/embedded-flag.repository';
+import { EmbeddedFlagStore } from './stores/embedded-flag.store';
+import { FLAG_STORE, FlagStore } from './stores/flag-store';
+import { UnleashFlagStore } from './stores/unleash-flag.store';
+
+/** Flags: definitions, the store (embedded or Unleash), evaluation, Features API. */
+@Global()
+@Module({
+  controllers: [FeaturesController],
+  providers: [
+    EmbeddedFlagRepository,
+    {
+      provide: FLAG_STORE,
+      inject: [APP_CONFIG, EmbeddedFlagRepository, AuditRepository],
+      useFactory: (config: AppConfig, repo: EmbeddedFlagRepository, audit: AuditRepository): FlagStore =>
+        config.unleash
+          ? new UnleashFlagStore(config.unleash, audit, { staleAfterMs: config.flags.staleAfterMs, dataDir: config.database.dataDir })
+          : new EmbeddedFlagStore(repo, audit, config.flags),
+    },
+    FlagsService,
+    FlagSubjectsService,
+    FeatureAdminService,
+  ],
+  exports: [FlagsService, FlagSubjectsService],
+})
+export class FlagsModule {}

@@ -1,0 +1,116 @@
+import type { Context } from 'unleash-client/lib/context';
+import { AuditRepository } from '../../audit/audit.repository';
+import { rootLogger } from '../../common/logging/logger';
+import type { Actor } from '../../identity/users/users.service';
+import { FlagEngine } from '../flag-engine';
+import { emptyGates, FeatureState, FlagGates, presentGates, stateName } from '../gates';
+import { EmbeddedFlagRepository } from './embedded-flag.repository';
+import type { FlagStore, StoreHealth } from './flag-store';
+
+/**
+ * Gates in our own database. Every instance polls a version counter (one tiny query every
+ * FLAGS_POLL_INTERVAL_MS, default 500 ms) and reloads the snapshot when it moves, so a change
+ * made anywhere is seen everywhere within a second. Evaluations never touch the database.
+ */
+export class EmbeddedFlagStore implements FlagStore {
+  readonly kind = 'embedded' as const;
+  private readonly engine = new FlagEngine();
+  private snapshot = new Map<string, FeatureState>();
+  private version = -1n;
+  private timer?: NodeJS.Timeout;
+  private lastSyncAt: Date | null = null;
+  private lastError?: string;
+  private polling = false;
+
+  constructor(
+    private readonly repo: EmbeddedFlagRepository,
+    private readonly audit: AuditRepository,
+    private readonly opts: { pollIntervalMs: number; staleAfterMs: number },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.timer = setInterval(() => void this.poll(), this.opts.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+  }
+
+  isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
+    return this.engine.isEnabled(name, context, fallback);
+  }
+
+  state(name: string): FeatureState {
+    return this.snapshot.get(name) ?? { name, persisted: false, gates: emptyGates() };
+  }
+
+  states(): FeatureState[] {
+    return [...this.snapshot.values()];
+  }
+
+  async update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
+    const after = await this.repo.update(
+      name,
+      (before) => change(before.gates),
+      (tx, before, next) =>
+        this.audit.record(auditEntry(actor, `feature_flag_${stateName(next.gates)}`, name, before, next), tx),
+    );
+    await this.reload();
+    return after;
+  }
+
+  async remove(name: string, actor: Actor): Promise<void> {
+    const before = this.state(name);
+    await this.repo.remove(name, (tx) =>
+      this.audit.record(auditEntry(actor, 'feature_flag_deleted', name, before, undefined), tx),
+    );
+    await this.reload();
+  }
+
+  health(): StoreHealth {
+    const age = this.lastSyncAt ? Date.now() - this.lastSyncAt.getTime() : Infinity;
+    return { kind: this.kind, stale: age > this.opts.staleAfterMs, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const v = await this.repo.version();
+      if (v !== this.version) await this.reload();
+      else this.markSynced();
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      rootLogger.warn({ err: this.lastError }, 'flag store poll failed; serving the last known flags');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const { version, states } = await this.repo.loadAll();
+    this.snapshot = new Map(states.map((s) => [s.name, s]));
+    this.engine.load(states);
+    this.version = version;
+    this.markSynced();
+  }
+
+  private markSynced(): void {
+    this.lastSyncAt = new Date();
+    this.lastError = undefined;
+  }
+}
+
+export function auditEntry(actor: Actor, action: string, name: string, before: FeatureState, after: FeatureState | undefined) {
+  return {
+    actorId: actor.id,
+    actorName: actor.name,
+    action,
+    targetType: 'FeatureFlag',
+    targetId: name,
+    before: before.persisted ? { gates: presentGates(before.gates) } : { default: true },
+    after: after ? { gates: presentGates(after.gates) } : { default: true },
+  };
+}

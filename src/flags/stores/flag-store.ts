@@ -1,0 +1,37 @@
+import type { Context } from 'unleash-client/lib/context';
+import type { Actor } from '../../identity/users/users.service';
+import type { FeatureState, FlagGates } from '../gates';
+
+export interface StoreHealth {
+  kind: 'embedded' | 'unleash';
+  /** No successful sync with the source within FLAGS_STALE_AFTER_MS. */
+  stale: boolean;
+  lastSyncAt: Date | null;
+  lastError?: string;
+}
+
+/**
+ * Where gates live. Evaluation is in memory (a snapshot); writes go to the backend and are
+ * visible to this instance at once and to others within the store's refresh interval.
+ */
+export interface FlagStore {
+  readonly kind: 'embedded' | 'unleash';
+  /** Told the flag definitions before start (Unleash creates features with their type). */
+  describe?(defs: Iterable<{ name: string; type: string; description: string | null }>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isEnabled(name: string, context: Context, fallback: () => boolean): boolean;
+  /** Current state from the snapshot (not persisted → default applies). */
+  state(name: string): FeatureState;
+  states(): FeatureState[];
+  /**
+   * Read-modify-write of a flag's gates against the backend's current state (not the snapshot),
+   * with an audit event; a failure leaves no half-applied change.
+   */
+  update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState>;
+  /** Forget a flag entirely (back to its default). */
+  remove(name: string, actor: Actor): Promise<void>;
+  health(): StoreHealth;
+}
+
+export const FLAG_STORE = Symbol('FLAG_STORE');

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Unleash } from 'unleash-client';
+import type { Context } from 'unleash-client/lib/context';
+import { AuditRepository } from '../../audit/audit.repository';
+import type { AppConfig } from '../../config/app-config';
+import { rootLogger } from '../../common/logging/logger';
+import type { Actor } from '../../identity/users/users.service';
+import { emptyGates, FeatureState, FlagGates, gatesToStrategies, stateName, strategiesToGates, UnleashStrategy } from '../gates';
+import { auditEntry } from './embedded-flag.store';
+import type { FlagStore, StoreHealth } from './flag-store';
+import { UnleashAdminClient } from './unleash-admin.client';
+
+type UnleashSettings = NonNullable<AppConfig['unleash']>;
+
+/**
+ * Flags from a real Unleash server: unleash-client polls (UNLEASH_REFRESH_INTERVAL_MS) and keeps
+ * a backup file, so decisions survive Unleash going away (last known state, reported stale).
+ * Writes go through the Admin API and are undone if any call of the change fails.
+ */
+export class UnleashFlagStore implements FlagStore {
+  readonly kind = 'unleash' as const;
+  private client?: Unleash;
+  private readonly admin: UnleashAdminClient;
+  private lastSyncAt: Date | null = null;
+  private lastError?: string;
+  private readonly definitions = new Map<string, { type: string; description: string | null }>();
+
+  constructor(
+    private readonly settings: UnleashSettings,
+    private readonly audit: AuditRepository,
+    private readonly opts: { staleAfterMs: number; dataDir: string },
+  ) {
+    this.admin = new UnleashAdminClient({ ...settings, adminToken: settings.adminToken });
+  }
+
+  /** Flag types for creating features in Unleash (called by the flags service at boot). */
+  describe(defs: Iterable<{ name: string; type: string; description: string | null }>): void {
+    for (const d of defs) this.definitions.set(d.name, d);
+  }
+
+  async start(): Promise<void> {
+    const backupPath = path.join(this.opts.dataDir, 'unleash-backup');
+    fs.mkdirSync(backupPath, { recursive: true });
+    const client = new Unleash({
+      url: `${this.settings.url}/api/`,
+      appName: this.settings.appName,
+      environment: this.settings.environment,
+      projectName: this.settings.project,
+      refreshInterval: this.settings.refreshIntervalMs,
+      customHeaders: { Authorization: this.settings.apiToken },
+      disableMetrics: true,
+      backupPath,
+      timeout: 5000,
+    });
+    this.client = client;
+    const synced = () => {
+      this.lastSyncAt = new Date();
+      this.lastError = undefined;
+    };
+    client.on('changed', synced);
+    client.on('unchanged', synced);
+    client.on('synchronized', synced);
+    client.on('error', (err: Error) => {
+      if (this.lastError !== err.message) rootLogger.warn({ err: err.message }, 'Unleash unreachable; serving the last known flags');
+      this.lastError = err.message;
+    });
+    client.on('warn', () => undefined);
+    // Wait briefly for the first fetch; without it we start from the backup file (or defaults).
+    await Promise.race([
+      new Promise<void>((resolve) => client.once('synchronized', () => resolve())),
+      new Promise<void>((resolve) => setTimeout(resolve, 5000).unref()),
+    ]);
+    await this.admin.ensureContextFields().catch((err: Error) => {
+      rootLogger.warn({ err: err.message }, 'could not prepare Unleash context fields; writes will retry');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.client?.destroy();
+  }
+
+  isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
+    if (!this.client) return fallback();
+    return this.client.isEnabled(name, context, fallback);
+  }
+
+  state(name: string): FeatureState {
+    const def = this.client?.getFeatureToggleDefinition(name);
+    if (!def) return { name, persisted: false, gates: emptyGates() };
+    const { gates } = strategiesToGates((def.strategies ?? []) as unknown as UnleashStrategy[], def.enabled);
+    return { name, persisted: true, gates };
+  }
+
+  states(): FeatureState[] {
+    return (this.client?.getFeatureToggleDefinitions() ?? []).map((d) => this.state(d.name));
+  }
+
+  async update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
+    await this.admin.ensureContextFields();
+    let current = await this.admin.read(name);
+    if (!current) {
+      const def = this.definitions.get(name);
+      await this.admin.create(name, def?.type ?? 'release', def?.description ?? null);
+      current = { enabled: false, strategies: [] };
+    }
+    const parsed = strategiesToGates(current.strategies, current.enabled);
+    const before: FeatureState = { name, persisted: true, gates: parsed.gates };
+    const gates = change(parsed.gates);
+    await this.admin.replaceStrategies(name, current, gatesToStrategies(name, gates));
+    const after: FeatureState = { name, persisted: true, gates };
+    await this.audit.record(auditEntry(actor, `feature_flag_${stateName(gates)}`, name, before, after));
+    return after;
+  }
+
+  async remove(name: string, actor: Actor): Promise<void> {
+    const before = this.state(name);
+    await this.admin.remove(name);
+    await this.audit.record(auditEntry(actor, 'feature_flag_deleted', name, before, undefined));
+  }
+
+  health(): StoreHealth {
+    const age = this.lastSyncAt ? Date.now() - this.lastSyncAt.getTime() : Infinity;
+    return { kind: this.kind, stale: age > this.opts.staleAfterMs, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import axios, { AxiosError, AxiosInstance } from 'axios';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Readable } from 'node:stream';
+import { DomainError } from '../common/errors/domain-error';
+import type { UpstreamRequest, UpstreamResponse } from './gateway.types';
+
+const MAX_JSON_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The one HTTP client to the AI Gateway: keep-alive, a deadline for the first byte, cancellation,
+ * and failures mapped to clear domain errors (never a hang, never a bare 500).
+ */
+@Injectable()
+export class GatewayClient implements OnApplicationShutdown {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly axios: AxiosInstance = axios.create({
+    httpAgent: this.httpAgent,
+    httpsAgent: this.httpsAgent,
+    responseType: 'stream',
+    decompress: true,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    proxy: false,
+  });
+
+  async send(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
+    const started = performance.now();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), req.timeoutMs);
+    const onClientAbort = () => deadline.abort();
+    req.signal?.addEventListener('abort', onClientAbort, { once: true });
+    try {
+      const res = await this.axios.request<Readable>({
+        method: 'POST',
+        url: baseUrl + req.path,
+        data: req.body,
+        headers: { ...req.headers, 'content-type': 'application/json', accept: req.stream ? '*/*' : 'application/json' },
+        signal: deadline.signal,
+      });
+      const headers = flatHeaders(res.headers as Record<string, unknown>);
+      const upstreamMs = performance.now() - started;
+      const ok = res.status >= 200 && res.status < 300;
+      if (req.stream && ok) {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onClientAbort);
+        // From here the client's disconnect destroys the stream (and the upstream socket).
+        req.signal?.addEventListener('abort', () => res.data.destroy(), { once: true });
+        return { kind: 'stream', status: res.status, headers, stream: res.data, upstreamMs };
+      }
+      const text = await readBody(res.data, MAX_JSON_BYTES);
+      clearTimeout(timer);
+      return { kind: 'json', status: res.status, headers, body: parseJson(text), upstreamMs: performance.now() - started };
+    } catch (err) {
+      clearTimeout(timer);
+      throw this.mapError(err, req, deadline.signal.aborted && !req.signal?.aborted);
+    } finally {
+      req.signal?.removeEventListener('abort', onClientAbort);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private mapError(err: unknown, req: UpstreamRequest, timedOut: boolean): DomainError {
+    if (err instanceof DomainError) return err;
+    if (timedOut) {
+      return new DomainError('upstream_unavailable', `AI Gateway did not answer within ${Math.round(req.timeoutMs / 1000)} s`, {
+        cause: err,
+      });
+    }
+    if (req.signal?.aborted) return new DomainError('upstream_unavailable', 'client closed the request', { cause: err });
+    const code = err instanceof AxiosError ? (err.code ?? 'ERR') : 'ERR';
+    return new DomainError('upstream_unavailable', `AI Gateway is unreachable (${code})`, { cause: err });
+  }
+}
+
+function flatHeaders(h: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || v === null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function readBody(stream: Readable, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        stream.destroy();
+        reject(new DomainError('upstream_unavailable', 'AI Gateway answer is too large'));
+        return;
+      }
+      chunks.push(c);
+    });
+    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.once('error', reject);
+    stream.once('close', () => {
+      if (!stream.readableEnded) reject(new DomainError('upstream_unavailable', 'AI Gateway closed the connection early'));
+    });
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 2000) };
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import { AuditRepository } from '../../audit/audit.repository';
+import type { Actor } from '../users/users.service';
+import { UsersRepository } from '../users/users.repository';
+import { GroupRecord, GroupsRepository } from './groups.repository';
+
+export interface GroupChanges {
+  name?: string;
+  duoFeaturesEnabled?: boolean;
+  directCodeSuggestionsEnabled?: boolean;
+}
+
+@Injectable()
+export class GroupsService {
+  private readonly listeners: Array<() => void> = [];
+
+  constructor(
+    private readonly groups: GroupsRepository,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /** Seat and routing caches subscribe so group setting changes apply at once on this instance. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  async create(input: { name: string; path: string; parentId?: number }, actor: Actor): Promise<GroupRecord> {
+    let fullPath = input.path;
+    if (input.parentId !== undefined) {
+      const parent = await this.groups.findById(input.parentId);
+      if (!parent) throw DomainError.invalid('parent_id', 'does not exist');
+      fullPath = `${parent.fullPath}/${input.path}`;
+    }
+    if (await this.groups.findByFullPath(fullPath)) {
+      throw DomainError.invalid('path', 'has already been taken');
+    }
+    const group = await this.groups.create({ ...input, parentId: input.parentId ?? null, fullPath });
+    await this.record(actor, 'group_created', group.id, undefined, { full_path: group.fullPath });
+    return group;
+  }
+
+  async get(id: number): Promise<GroupRecord> {
+    const group = await this.groups.findById(id);
+    if (!group) throw DomainError.notFound('Group');
+    return group;
+  }
+
+  list(): Promise<GroupRecord[]> {
+    return this.groups.list(100);
+  }
+
+  async update(id: number, changes: GroupChanges, actor: Actor): Promise<GroupRecord> {
+    const before = await this.get(id);
+    const after = await this.groups.update(id, changes);
+    await this.record(actor, 'group_updated', id, settingsOf(before), settingsOf(after));
+    for (const l of this.listeners) l();
+    return after;
+  }
+
+  async addMember(groupId: number, userId: number, accessLevel: number, actor: Actor): Promise<void> {
+    await this.get(groupId);
+    if (!(await this.users.findById(userId))) throw DomainError.invalid('user_id', 'does not exist');
+    await this.groups.addMember(groupId, userId, accessLevel);
+    await this.record(actor, 'group_member_added', groupId, undefined, { user_id: userId, access_level: accessLevel });
+    for (const l of this.listeners) l();
+  }
+
+  private record(actor: Actor, action: string, id: number, before: unknown, after: unknown) {
+    return this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action,
+      targetType: 'Group',
+      targetId: String(id),
+      before,
+      after,
+    });
+  }
+}
+
+const settingsOf = (g: GroupRecord) => ({
+  name: g.name,
+  duo_features_enabled: g.duoFeaturesEnabled,
+  direct_code_suggestions_enabled: g.directCodeSuggestionsEnabled,
+});

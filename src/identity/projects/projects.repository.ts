@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../database/prisma.service';
+import { mapPrismaError } from '../../database/prisma-errors';
+
+export interface ProjectRecord {
+  id: number;
+  name: string;
+  path: string;
+  fullPath: string;
+  groupId: number;
+  duoFeaturesEnabled: boolean;
+  createdAt: Date;
+}
+
+@Injectable()
+export class ProjectsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(data: { name: string; path: string; fullPath: string; groupId: number }): Promise<ProjectRecord> {
+    return this.prisma.project
+      .create({ data })
+      .catch((err: unknown) => mapPrismaError(err, { conflict: 'path has already been taken' }));
+  }
+
+  findById(id: number): Promise<ProjectRecord | null> {
+    return this.prisma.project.findUnique({ where: { id } });
+  }
+
+  findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
+    return this.prisma.project.findFirst({ where: { fullPath: { equals: fullPath, mode: 'insensitive' } } });
+  }
+
+  update(id: number, data: { duoFeaturesEnabled?: boolean; name?: string }): Promise<ProjectRecord> {
+    return this.prisma.project.update({ where: { id }, data });
+  }
+
+  async addMember(projectId: number, userId: number, accessLevel: number): Promise<void> {
+    await this.prisma.projectMember
+      .create({ data: { projectId, userId, accessLevel } })
+      .catch((err: unknown) => mapPrismaError(err, { conflict: 'Member already exists' }));
+  }
+
+  async isMember(projectId: number, userId: number): Promise<boolean> {
+    return (await this.prisma.projectMember.count({ where: { projectId, userId } })) > 0;
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import { AuditRepository } from '../../audit/audit.repository';
+import type { AuthenticatedUser } from '../../common/auth/principal';
+import { GroupsRepository } from '../groups/groups.repository';
+import { UsersRepository } from '../users/users.repository';
+import type { Actor } from '../users/users.service';
+import { ProjectRecord, ProjectsRepository } from './projects.repository';
+
+export const slugify = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 255) || 'project';
+
+@Injectable()
+export class ProjectsService {
+  constructor(
+    private readonly projects: ProjectsRepository,
+    private readonly groups: GroupsRepository,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async create(input: { name: string; path?: string; namespaceId: number }, actor: Actor): Promise<ProjectRecord> {
+    const group = await this.groups.findById(input.namespaceId);
+    if (!group) throw DomainError.invalid('namespace_id', 'does not exist');
+    const path = input.path ?? slugify(input.name);
+    const fullPath = `${group.fullPath}/${path}`;
+    if ((await this.projects.findByFullPath(fullPath)) || (await this.groups.findByFullPath(fullPath))) {
+      throw DomainError.invalid('path', 'has already been taken');
+    }
+    const project = await this.projects.create({ name: input.name, path, fullPath, groupId: group.id });
+    await this.record(actor, 'project_created', project.id, undefined, { full_path: fullPath });
+    return project;
+  }
+
+  /** By numeric id or by full path (`group/sub/project`, URL-decoded). */
+  async get(idOrPath: string): Promise<ProjectRecord> {
+    const project = /^\d+$/.test(idOrPath)
+      ? await this.projects.findById(Number(idOrPath))
+      : await this.projects.findByFullPath(idOrPath);
+    if (!project) throw DomainError.notFound('Project');
+    return project;
+  }
+
+  findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
+    return this.projects.findByFullPath(fullPath);
+  }
+
+  /** A project the user may see: admin, project member, or member of an ancestor group. */
+  async findVisible(fullPath: string, user: AuthenticatedUser): Promise<ProjectRecord | undefined> {
+    const project = await this.projects.findByFullPath(fullPath);
+    if (!project) return undefined;
+    if (user.admin || (await this.projects.isMember(project.id, user.id))) return project;
+    const group = await this.groups.findById(project.groupId);
+    const root = group?.fullPath.split('/')[0];
+    const rootGroup = root ? await this.groups.findByFullPath(root) : null;
+    if (group && rootGroup && (await this.groups.isMemberOfHierarchy(rootGroup, user.id))) {
+      const memberIds = new Set(await this.groups.memberGroupIds(user.id));
+      for (let g: typeof group | null = group; g; g = g.parentId ? await this.groups.findById(g.parentId) : null) {
+        if (memberIds.has(g.id)) return project;
+      }
+    }
+    return undefined;
+  }
+
+  async update(id: number, changes: { duoFeaturesEnabled?: boolean; name?: string }, actor: Actor): Promise<ProjectRecord> {
+    const before = await this.get(String(id));
+    const after = await this.projects.update(id, changes);
+    await this.record(
+      actor,
+      'project_updated',
+      id,
+      { name: before.name, duo_features_enabled: before.duoFeaturesEnabled },
+      { name: after.name, duo_features_enabled: after.duoFeaturesEnabled },
+    );
+    return after;
+  }
+
+  async addMember(projectId: number, userId: number, accessLevel: number, actor: Actor): Promise<void> {
+    await this.get(String(projectId));
+    if (!(await this.users.findById(userId))) throw DomainError.invalid('user_id', 'does not exist');
+    await this.projects.addMember(projectId, userId, accessLevel);
+    await this.record(actor, 'project_member_added', projectId, undefined, { user_id: userId });
+  }
+
+  private record(actor: Actor, action: string, id: number, before: unknown, after: unknown) {
+    return this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action,
+      targetType: 'Project',
+      targetId: String(id),
+      before,
+      after,
+    });
+  }
+}

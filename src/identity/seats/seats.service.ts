@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { TtlCache } from '../../common/cache/ttl-cache';
+import { DomainError } from '../../common/errors/domain-error';
+import { AuditRepository } from '../../audit/audit.repository';
+import { AddOn } from '../../generated/prisma/client';
+import { GroupsRepository } from '../groups/groups.repository';
+import { GroupsService } from '../groups/groups.service';
+import { UsersRepository } from '../users/users.repository';
+import type { Actor } from '../users/users.service';
+import { PurchaseRecord, SeatsRepository } from './seats.repository';
+
+export interface SeatGroup {
+  id: number;
+  fullPath: string;
+  duoFeaturesEnabled: boolean;
+  directCodeSuggestionsEnabled: boolean;
+  addOn: AddOn;
+}
+
+/** What routing needs to know about a user's Duo seats; cached for SEAT_CACHE_TTL_MS. */
+export interface SeatContext {
+  readonly hasSeat: boolean;
+  readonly groups: readonly SeatGroup[];
+}
+
+const todayUtc = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00.000Z');
+
+@Injectable()
+export class SeatsService {
+  private readonly cache: TtlCache<number, SeatContext>;
+
+  constructor(
+    private readonly seats: SeatsRepository,
+    private readonly groups: GroupsRepository,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditRepository,
+    groupsService: GroupsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cache = new TtlCache(config.cache.seatTtlMs, 100_000);
+    groupsService.onChange(() => this.cache.clear());
+  }
+
+  async seatContext(userId: number): Promise<SeatContext> {
+    const cached = this.cache.get(userId);
+    if (cached) return cached;
+    const rows = await this.seats.activeSeatGroups(userId, todayUtc());
+    const groups = rows.map((r) => ({ ...r.group, addOn: r.addOn }));
+    const context: SeatContext = { hasSeat: groups.length > 0, groups };
+    this.cache.set(userId, context);
+    return context;
+  }
+
+  async createPurchase(
+    groupId: number,
+    input: { addOn: AddOn; quantity: number; startsAt?: Date; expiresAt?: Date },
+    actor: Actor,
+  ): Promise<PurchaseRecord> {
+    const group = await this.groups.findById(groupId);
+    if (!group) throw DomainError.notFound('Group');
+    if (group.parentId !== null) {
+      throw DomainError.invalid('group', 'must be a top-level group (seats are given by top-level groups)');
+    }
+    const startsAt = input.startsAt ?? todayUtc();
+    const expiresAt = input.expiresAt ?? new Date(startsAt.getTime() + 365 * 86_400_000);
+    if (expiresAt.getTime() <= startsAt.getTime()) throw DomainError.invalid('expires_at', 'must be after starts_at');
+    if (await this.seats.findOverlappingPurchase(groupId, input.addOn, startsAt, expiresAt)) {
+      throw new DomainError('conflict', `add_on ${input.addOn} already has a purchase for this period`);
+    }
+    const purchase = await this.seats.createPurchase({ groupId, addOn: input.addOn, quantity: input.quantity, startsAt, expiresAt });
+    await this.record(actor, 'add_on_purchase_created', purchase.id, undefined, {
+      group_id: groupId,
+      add_on: purchase.addOn,
+      quantity: purchase.quantity,
+    });
+    return purchase;
+  }
+
+  listPurchases(groupId: number) {
+    return this.seats.listPurchases(groupId);
+  }
+
+  async assign(groupId: number, purchaseId: number, userId: number, actor: Actor) {
+    const group = await this.groups.findById(groupId);
+    if (!group) throw DomainError.notFound('Group');
+    if (!(await this.seats.findPurchase(groupId, purchaseId))) throw DomainError.notFound('Add-on purchase');
+    if (!(await this.users.findById(userId))) throw DomainError.invalid('user_id', 'does not exist');
+    if (!(await this.groups.isMemberOfHierarchy(group, userId))) {
+      throw DomainError.invalid('user_id', 'is not a member of the group');
+    }
+    const assignment = await this.seats.assignSeat(purchaseId, userId);
+    this.cache.delete(userId);
+    await this.record(actor, 'seat_assigned', purchaseId, undefined, { user_id: userId });
+    return { id: assignment.id, user_id: userId, add_on_purchase_id: purchaseId, created_at: assignment.createdAt.toISOString() };
+  }
+
+  async unassign(groupId: number, purchaseId: number, userId: number, actor: Actor): Promise<void> {
+    if (!(await this.seats.findPurchase(groupId, purchaseId))) throw DomainError.notFound('Add-on purchase');
+    if (!(await this.seats.removeSeat(purchaseId, userId))) throw DomainError.notFound('Seat assignment');
+    this.cache.delete(userId);
+    await this.record(actor, 'seat_unassigned', purchaseId, { user_id: userId }, undefined);
+  }
+
+  private record(actor: Actor, action: string, id: number, before: unknown, after: unknown) {
+    return this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action,
+      targetType: 'AddOnPurchase',
+      targetId: String(id),
+      before,
+      after,
+    });
+  }
+}

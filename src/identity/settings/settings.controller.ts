@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
+import type { Principal } from '../../common/auth/principal';
+import { DomainError } from '../../common/errors/domain-error';
+import { looseBoolean } from '../../common/validation/params';
+import { ZodPipe } from '../../common/validation/zod.pipe';
+import { actorOf } from '../users/users.service';
+import { InstanceSettingsRecord } from './settings.repository';
+import { SettingsService } from './settings.service';
+
+const update = z.strictObject({
+  disabled_direct_code_suggestions: looseBoolean.optional(),
+  gitlab_realm: z.enum(['saas', 'self-managed']).optional(),
+  ai_gateway_url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+    .nullable()
+    .optional(),
+  host_name: z.string().min(1).max(255).optional(),
+  instance_id: z.unknown().optional(),
+});
+
+export function presentSettings(s: InstanceSettingsRecord) {
+  return {
+    instance_id: s.instanceId,
+    gitlab_realm: s.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas',
+    host_name: s.hostName,
+    disabled_direct_code_suggestions: s.disabledDirectCodeSuggestions,
+    ai_gateway_url: s.aiGatewayUrl,
+    updated_at: s.updatedAt.toISOString(),
+  };
+}
+
+@Controller('api/v4/application/settings')
+@AdminOnly()
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Get()
+  get() {
+    return presentSettings(this.settings.current());
+  }
+
+  @Put()
+  async update(@Body(new ZodPipe(update)) b: z.output<typeof update>, @CurrentPrincipal() p: Principal) {
+    if (b.instance_id !== undefined) throw DomainError.invalid('instance_id', 'is read-only');
+    const s = await this.settings.update(
+      {
+        disabledDirectCodeSuggestions: b.disabled_direct_code_suggestions,
+        gitlabRealm: b.gitlab_realm === undefined ? undefined : b.gitlab_realm === 'saas' ? 'saas' : 'self_managed',
+        aiGatewayUrl: b.ai_gateway_url === undefined ? undefined : b.ai_gateway_url?.replace(/\/+$/, '') ?? null,
+        hostName: b.host_name,
+      },
+      actorOf(p),
+    );
+    return presentSettings(s);
+  }
+}

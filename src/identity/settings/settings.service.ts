@@ -1,0 +1,72 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { rootLogger } from '../../common/logging/logger';
+import { AuditRepository } from '../../audit/audit.repository';
+import type { Actor } from '../users/users.service';
+import { InstanceSettingsRecord, SettingsRepository } from './settings.repository';
+
+const REFRESH_MS = 2000;
+
+export type SettingsChanges = Partial<Omit<InstanceSettingsRecord, 'instanceId' | 'updatedAt'>>;
+
+/**
+ * Instance settings served from memory (they are read on every completion). Changes made here
+ * apply at once; changes made by another instance are picked up within 2 s.
+ */
+@Injectable()
+export class SettingsService implements OnModuleInit, OnApplicationShutdown {
+  private snapshot!: InstanceSettingsRecord;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly repo: SettingsRepository,
+    private readonly audit: AuditRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.snapshot = await this.repo.getOrCreate({ hostName: new URL(this.config.http.publicUrl).hostname });
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  current(): InstanceSettingsRecord {
+    return this.snapshot;
+  }
+
+  async update(changesIn: SettingsChanges, actor: Actor): Promise<InstanceSettingsRecord> {
+    const changes = Object.fromEntries(
+      Object.entries(changesIn).filter(([, v]) => v !== undefined),
+    ) as SettingsChanges;
+    const before = this.snapshot;
+    this.snapshot = await this.repo.update(changes);
+    await this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action: 'application_settings_updated',
+      targetType: 'ApplicationSettings',
+      targetId: '1',
+      before: pick(before, changes),
+      after: pick(this.snapshot, changes),
+    });
+    return this.snapshot;
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      this.snapshot = await this.repo.getOrCreate({ hostName: this.snapshot.hostName });
+    } catch (err) {
+      rootLogger.warn({ err }, 'could not refresh application settings; keeping the last known');
+    }
+  }
+}
+
+function pick(s: InstanceSettingsRecord, keys: SettingsChanges): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(keys) as Array<keyof SettingsChanges>) out[k] = s[k];
+  return out;
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { AdminOnly, CurrentPrincipal, Scopes } from '../../common/auth/auth.decorators';
+import { Principal, TOKEN_SCOPES } from '../../common/auth/principal';
+import { DomainError } from '../../common/errors/domain-error';
+import { IdPipe, isoDate } from '../../common/validation/params';
+import { ZodPipe } from '../../common/validation/zod.pipe';
+import { presentToken } from '../presenters';
+import { UsersService, actorOf } from '../users/users.service';
+import { TokensService } from './tokens.service';
+
+const createToken = z.strictObject({
+  name: z.string().trim().min(1).max(255),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length),
+  expires_at: isoDate.nullable().optional(),
+  description: z.string().max(255).optional(),
+});
+
+@Controller('api/v4')
+export class TokensController {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** The secret is in this answer only; it is stored as a sha256 digest. */
+  @Post('users/:id/personal_access_tokens')
+  @HttpCode(201)
+  @AdminOnly()
+  async create(
+    @Param('id', new IdPipe('user_id')) userId: number,
+    @Body(new ZodPipe(createToken)) body: z.output<typeof createToken>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    await this.users.get(userId);
+    if (body.expires_at && body.expires_at.getTime() <= Date.now()) {
+      throw DomainError.invalid('expires_at', 'must be in the future');
+    }
+    const { token, secret } = await this.tokens.create(
+      userId,
+      { name: body.name, scopes: [...new Set(body.scopes)], expiresAt: body.expires_at ?? null },
+      actorOf(p),
+    );
+    return { ...presentToken(token), token: secret };
+  }
+
+  @Get('personal_access_tokens/self')
+  @Scopes('api', 'read_api', 'ai_features')
+  async self(@CurrentPrincipal() p: Principal) {
+    const token = await this.tokens.findById(p.token.id);
+    if (!token) throw DomainError.unauthorized();
+    return presentToken(token);
+  }
+
+  @Delete('personal_access_tokens/self')
+  @HttpCode(204)
+  @Scopes('api', 'ai_features')
+  async revokeSelf(@CurrentPrincipal() p: Principal): Promise<void> {
+    await this.tokens.revoke(p.token.id, p);
+  }
+
+  @Delete('personal_access_tokens/:id')
+  @HttpCode(204)
+  async revoke(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal): Promise<void> {
+    await this.tokens.revoke(id, p);
+  }
+}

@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { TtlCache } from '../../common/cache/ttl-cache';
+import { DomainError } from '../../common/errors/domain-error';
+import { rootLogger } from '../../common/logging/logger';
+import type { Principal, TokenAuthenticator } from '../../common/auth/principal';
+import { AuditRepository } from '../../audit/audit.repository';
+import { newTokenSecret, tokenDigest } from './token-secret';
+import { TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
+
+const LAST_USED_WRITE_INTERVAL_MS = 10 * 60 * 1000;
+
+interface CachedToken {
+  principal: Principal;
+  revoked: boolean;
+  userActive: boolean;
+  userId: number;
+}
+
+export function isExpired(expiresAt: Date | null, now = new Date()): boolean {
+  // GitLab: a token whose expires_at date has begun (UTC midnight) is expired.
+  return expiresAt !== null && expiresAt.getTime() <= now.getTime();
+}
+
+/**
+ * Resolves presented secrets to principals. Lookups are cached for TOKEN_CACHE_TTL_MS (default
+ * 5 s): a revocation takes effect at once on this instance and within that TTL on others.
+ */
+@Injectable()
+export class TokensService implements TokenAuthenticator {
+  private readonly cache: TtlCache<string, CachedToken>;
+  private readonly lastUsedWritten = new Map<number, number>();
+
+  constructor(
+    private readonly repo: TokensRepository,
+    private readonly audit: AuditRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cache = new TtlCache(config.cache.tokenTtlMs, 50_000);
+  }
+
+  async authenticate(secret: string): Promise<Principal | undefined> {
+    if (secret.length > 512) return undefined;
+    const digest = tokenDigest(secret);
+    let entry = this.cache.get(digest);
+    if (!entry) {
+      const row = await this.repo.findByDigestWithUser(digest);
+      if (!row) return undefined;
+      entry = toCached(row);
+      this.cache.set(digest, entry);
+    }
+    if (entry.revoked || !entry.userActive || isExpired(entry.principal.token.expiresAt)) {
+      return undefined;
+    }
+    this.noteUse(entry.principal.token.id);
+    return entry.principal;
+  }
+
+  async create(
+    userId: number,
+    input: { name: string; scopes: string[]; expiresAt: Date | null },
+    actor: { id: number | null; name: string },
+    secret: string = newTokenSecret(),
+  ): Promise<{ token: TokenRecord; secret: string }> {
+    const token = await this.repo.create({ userId, ...input, tokenDigest: tokenDigest(secret) });
+    await this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action: 'personal_access_token_created',
+      targetType: 'PersonalAccessToken',
+      targetId: String(token.id),
+      after: { name: token.name, scopes: token.scopes, user_id: userId },
+    });
+    return { token, secret };
+  }
+
+  async revoke(id: number, principal: Principal): Promise<void> {
+    const token = await this.repo.findById(id);
+    if (!token || (token.userId !== principal.user.id && !principal.user.admin)) {
+      throw DomainError.notFound('Personal Access Token');
+    }
+    if (!token.revoked) await this.repo.revoke(id);
+    this.cache.deleteWhere((e) => e.principal.token.id === id);
+    await this.audit.record({
+      actorId: principal.user.id,
+      actorName: principal.user.username,
+      action: 'personal_access_token_revoked',
+      targetType: 'PersonalAccessToken',
+      targetId: String(id),
+      before: { revoked: token.revoked },
+      after: { revoked: true },
+    });
+  }
+
+  findById(id: number): Promise<TokenRecord | null> {
+    return this.repo.findById(id);
+  }
+
+  /** Drop cached principals of a user whose admin flag or state changed. */
+  forgetUser(userId: number): void {
+    this.cache.deleteWhere((e) => e.userId === userId);
+  }
+
+  private noteUse(tokenId: number): void {
+    const now = Date.now();
+    const last = this.lastUsedWritten.get(tokenId) ?? 0;
+    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+    this.lastUsedWritten.set(tokenId, now);
+    if (this.lastUsedWritten.size > 100_000) this.lastUsedWritten.clear();
+    this.repo.touchLastUsed(tokenId, new Date(now)).catch((err: unknown) => {
+      rootLogger.warn({ err, tokenId }, 'could not record token last use');
+    });
+  }
+}
+
+function toCached(row: TokenWithUser): CachedToken {
+  return {
+    revoked: row.revoked,
+    userActive: row.user.state === 'active',
+    userId: row.user.id,
+    principal: {
+      user: {
+        id: row.user.id,
+        username: row.user.username,
+        name: row.user.name,
+        admin: row.user.admin,
+        globalUserId: row.user.globalUserId,
+      },
+      token: { id: row.id, name: row.name, scopes: row.scopes, expiresAt: row.expiresAt },
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { PrismaService } from '../../database/prisma.service';
+import { mapPrismaError } from '../../database/prisma-errors';
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  name: string;
+  email: string | null;
+  admin: boolean;
+  state: string;
+  globalUserId: string;
+  createdAt: Date;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(data: { username: string; name: string; email?: string; admin: boolean }): Promise<UserRecord> {
+    return this.prisma.user
+      .create({ data: { ...data, email: data.email ?? null, globalUserId: randomUUID() } })
+      .catch((err: unknown) =>
+        mapPrismaError(err, { conflict: 'Username or email has already been taken' }),
+      );
+  }
+
+  findById(id: number): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({ where: { id } });
+  }
+
+  findByUsername(username: string): Promise<UserRecord | null> {
+    return this.prisma.user.findFirst({ where: { username: { equals: username, mode: 'insensitive' } } });
+  }
+
+  list(limit: number): Promise<UserRecord[]> {
+    return this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: limit });
+  }
+
+  count(): Promise<number> {
+    return this.prisma.user.count();
+  }
+
+  async update(id: number, data: { name?: string; admin?: boolean; state?: string }): Promise<UserRecord> {
+    return this.prisma.user
+      .update({ where: { id }, data })
+      .catch((err: unknown) => mapPrismaError(err, { notFound: 'User' }));
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import type { Principal } from '../../common/auth/principal';
+import { AuditRepository } from '../../audit/audit.repository';
+import { TokensService } from '../tokens/tokens.service';
+import { UserRecord, UsersRepository } from './users.repository';
+
+export interface Actor {
+  id: number | null;
+  name: string;
+}
+
+export const actorOf = (p: Principal): Actor => ({ id: p.user.id, name: p.user.username });
+export const SYSTEM_ACTOR: Actor = { id: null, name: 'system' };
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async create(
+    input: { username: string; name: string; email?: string; admin?: boolean },
+    actor: Actor,
+  ): Promise<UserRecord> {
+    if (await this.users.findByUsername(input.username)) {
+      throw new DomainError('conflict', 'Username has already been taken');
+    }
+    const user = await this.users.create({ ...input, admin: input.admin ?? false });
+    await this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action: 'user_created',
+      targetType: 'User',
+      targetId: String(user.id),
+      after: { username: user.username, admin: user.admin },
+    });
+    return user;
+  }
+
+  async get(id: number): Promise<UserRecord> {
+    const user = await this.users.findById(id);
+    if (!user) throw DomainError.notFound('User');
+    return user;
+  }
+
+  async getByUsername(username: string): Promise<UserRecord> {
+    const user = await this.users.findByUsername(username);
+    if (!user) throw DomainError.notFound('User');
+    return user;
+  }
+
+  async search(username: string | undefined): Promise<UserRecord[]> {
+    if (username === undefined) return this.users.list(100);
+    const user = await this.users.findByUsername(username);
+    return user ? [user] : [];
+  }
+
+  async update(
+    id: number,
+    changes: { name?: string; admin?: boolean; state?: 'active' | 'blocked' },
+    actor: Actor,
+  ): Promise<UserRecord> {
+    const before = await this.get(id);
+    const after = await this.users.update(id, changes);
+    this.tokens.forgetUser(id);
+    await this.audit.record({
+      actorId: actor.id,
+      actorName: actor.name,
+      action: 'user_updated',
+      targetType: 'User',
+      targetId: String(id),
+      before: { name: before.name, admin: before.admin, state: before.state },
+      after: { name: after.name, admin: after.admin, state: after.state },
+    });
+    return after;
+  }
+
+  count(): Promise<number> {
+    return this.users.count();
+  }
+}

@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ZodError } from 'zod';
+import type { FaultRegistry, FaultSpec } from './fault.registry';
+import { sendJson } from './http.util';
+import type { RequestRecorder } from './request.recorder';
+
+export interface AdminContext {
+  faults: FaultRegistry;
+  recorder: RequestRecorder;
+  loopbackOnly: boolean;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+function noContent(res: ServerResponse): void {
+  res.writeHead(204);
+  res.end();
+}
+
+/**
+ * `/stub/*` admin endpoints (no auth): faults, recorded requests, health. Answers and returns true
+ * when the path is an admin path.
+ */
+export function handleAdmin(
+  ctx: AdminContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  raw: string,
+): boolean {
+  if (path !== '/stub' && !path.startsWith('/stub/')) return false;
+  const method = req.method ?? 'GET';
+  if (path === '/stub/health' && method === 'GET') {
+    sendJson(res, 200, { status: 'ok' });
+    return true;
+  }
+  if (ctx.loopbackOnly && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+    sendJson(res, 403, { detail: 'stub admin endpoints are loopback-only' });
+    return true;
+  }
+  if (path === '/stub/faults') {
+    if (method === 'GET') sendJson(res, 200, ctx.faults.list());
+    else if (method === 'DELETE') {
+      ctx.faults.clear();
+      noContent(res);
+    } else if (method === 'PUT' || method === 'POST') addFault(ctx, res, raw);
+    else sendJson(res, 405, { detail: 'Method Not Allowed' });
+    return true;
+  }
+  if (path.startsWith('/stub/faults/')) {
+    if (method !== 'DELETE') sendJson(res, 405, { detail: 'Method Not Allowed' });
+    else if (ctx.faults.remove(decodeURIComponent(path.slice('/stub/faults/'.length))))
+      noContent(res);
+    else sendJson(res, 404, { detail: 'Fault not found' });
+    return true;
+  }
+  if (path === '/stub/requests') {
+    if (method === 'GET') sendJson(res, 200, ctx.recorder.entries);
+    else if (method === 'DELETE') {
+      ctx.recorder.clear();
+      noContent(res);
+    } else sendJson(res, 405, { detail: 'Method Not Allowed' });
+    return true;
+  }
+  sendJson(res, 404, { detail: 'Not Found' });
+  return true;
+}
+
+function addFault(ctx: AdminContext, res: ServerResponse, raw: string): void {
+  let spec: unknown;
+  try {
+    spec = raw === '' ? {} : JSON.parse(raw);
+  } catch {
+    sendJson(res, 400, { error: 'body is not JSON' });
+    return;
+  }
+  try {
+    const id = ctx.faults.add(spec as FaultSpec);
+    sendJson(res, 201, { id });
+  } catch (err) {
+    if (err instanceof ZodError) {
+      sendJson(res, 400, {
+        error: 'invalid fault',
+        issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+      return;
+    }
+    throw err;
+  }
+}

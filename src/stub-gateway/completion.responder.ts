@@ -1,0 +1,121 @@
+import type { ServerResponse } from 'node:http';
+import { sleep } from './http.util';
+import { langFromFileName, type ResolvedModel } from './model-catalog.constants';
+import type { SuggestionRequest } from './request.validator';
+import type { StubApi } from './stub-gateway.types';
+
+export interface AnswerInput {
+  api: StubApi;
+  kind: SuggestionRequest['kind'];
+  /** v2: `p1`..`p3`; v3/v4: the component type (not part of the text). */
+  variant: string;
+  model: ResolvedModel;
+  fileName: string;
+}
+
+/**
+ * The deterministic completion text, so tests can tell which model and API answered:
+ * `// completion by vertex-ai/code-gecko@002 via v2 p1\n// file: main.py\n` (v2) or
+ * `// generation by anthropic/claude-3-5-sonnet-20240620 via v4\n// file: main.py\n` (v3/v4).
+ */
+export function expectedCompletionText(a: AnswerInput): string {
+  const via = a.api === 'v2' ? `v2 ${a.variant}` : a.api;
+  return `// ${a.kind} by ${a.model.provider}/${a.model.name} via ${via}\n// file: ${a.fileName}\n`;
+}
+
+/** Splits text into `count` non-empty pieces (fewer when the text is shorter). */
+export function splitChunks(text: string, count: number): string[] {
+  const chars = Array.from(text);
+  const n = Math.max(1, Math.min(count, chars.length));
+  const size = Math.ceil(chars.length / n);
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
+  return out;
+}
+
+export function enabledFlags(headerValue: string | undefined): string[] {
+  if (!headerValue) return [];
+  return headerValue
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Non-streamed answer. v3/v4 also carry the AIGW's `metadata` block (superset of both shapes). */
+export function completionBody(a: AnswerInput, flags: string[]): Record<string, unknown> {
+  const text = expectedCompletionText(a);
+  const now = Math.floor(Date.now() / 1000);
+  const model = {
+    engine: a.model.provider,
+    name: a.model.name,
+    lang: langFromFileName(a.fileName),
+  };
+  const body: Record<string, unknown> = {
+    id: 'id',
+    model,
+    object: 'text_completion',
+    created: now,
+    choices: [{ text, index: 0, finish_reason: 'length' }],
+    experiments: [],
+    metadata: { enabled_feature_flags: flags },
+  };
+  if (a.api !== 'v2') body.metadata = { model, timestamp: now, enabled_feature_flags: flags };
+  return body;
+}
+
+export interface StreamOptions {
+  chunkCount: number;
+  chunkDelayMs: number;
+  timers: Set<NodeJS.Timeout>;
+}
+
+async function writeChunks(res: ServerResponse, pieces: string[], o: StreamOptions): Promise<void> {
+  for (let i = 0; i < pieces.length; i++) {
+    if (i > 0 && o.chunkDelayMs > 0) await sleep(o.chunkDelayMs, o.timers);
+    if (res.destroyed) return;
+    res.write(pieces[i]);
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** `/v2` and `/v3` streaming: `text/event-stream` carrying raw text chunks, no SSE framing. */
+export async function streamRaw(
+  res: ServerResponse,
+  a: AnswerInput,
+  o: StreamOptions,
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+  await writeChunks(res, splitChunks(expectedCompletionText(a), o.chunkCount), o);
+}
+
+/**
+ * `/v4` streaming, as the AIGW's sse-starlette `EventSourceResponse` frames it: `event: stream_start`
+ * with the model metadata, `event: content_chunk` per chunk, `event: stream_end` with `data: null`.
+ */
+export async function streamSse(
+  res: ServerResponse,
+  a: AnswerInput,
+  flags: string[],
+  sep: string,
+  o: StreamOptions,
+): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-accel-buffering': 'no',
+    'x-streaming-format': 'sse',
+  });
+  const event = (name: string, data: unknown): string =>
+    `event: ${name}${sep}data: ${JSON.stringify(data)}${sep}${sep}`;
+  const start = event('stream_start', {
+    metadata: {
+      timestamp: Math.floor(Date.now() / 1000),
+      model: { engine: a.model.provider, name: a.model.name },
+      enabled_feature_flags: flags,
+    },
+  });
+  const chunks = splitChunks(expectedCompletionText(a), o.chunkCount).map((content) =>
+    event('content_chunk', { choices: [{ delta: { content }, index: 0 }] }),
+  );
+  await writeChunks(res, [start, ...chunks, event('stream_end', null)], o);
+}

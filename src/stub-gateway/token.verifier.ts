@@ -1,0 +1,235 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type pino from 'pino';
+
+/** Auth failures the AIGW answers with 401 `{"error": message}` (cloud connector `authenticate`). */
+export const AUTH_ERRORS = {
+  noHeader: 'No authorization header presented',
+  badHeader: 'Invalid authorization header',
+  notOidc: 'Invalid authentication token type - only OIDC is supported',
+  forbidden: 'Forbidden by auth provider',
+} as const;
+
+export const HEADER_REALM = 'X-Gitlab-Realm';
+export const HEADER_INSTANCE_ID = 'X-Gitlab-Instance-Id';
+export const HEADER_GLOBAL_USER_ID = 'X-Gitlab-Global-User-Id';
+
+export interface AuthenticatedUser {
+  /** Verified claims; empty when auth is bypassed. */
+  claims: JWTPayload & { scopes?: unknown; gitlab_realm?: unknown; gitlab_instance_id?: unknown };
+  scopes: string[];
+  /** Token minted by this stub's `/v1/code/user_access_token`. */
+  selfSigned: boolean;
+  /** Auth bypassed (`verifyTokens: false`): every scope allowed. */
+  debug: boolean;
+}
+
+export type AuthResult = { ok: true; user: AuthenticatedUser } | { ok: false; error: string };
+
+export interface TokenVerifierOptions {
+  trustedIssuers: () => string[];
+  /** `iss` values that mean "this stub" (the self issuer and the stub URL). */
+  selfIssuers: () => string[];
+  selfKeySet: JWTVerifyGetKey;
+  audience: string;
+  refetchIntervalMs: number;
+  clockToleranceSec: number;
+  logger: pino.Logger;
+}
+
+interface IssuerKeys {
+  keySet?: JWTVerifyGetKey;
+  kids: Set<string>;
+  fetchedAt: number;
+  inflight?: Promise<void>;
+}
+
+interface CachedToken {
+  payload: JWTPayload;
+  exp: number;
+  nbf: number;
+}
+
+const MAX_CACHED_TOKENS = 5000;
+const FETCH_TIMEOUT_MS = 5000;
+
+function trimSlash(s: string): string {
+  return s.endsWith('/') ? s.slice(0, -1) : s;
+}
+
+/**
+ * Verifies gateway tokens like the AIGW: RS256 against the issuer's JWKS (discovered through
+ * `/.well-known/openid-configuration`, cached, refetched on an unknown `kid` at most once per
+ * `refetchIntervalMs`), `aud`, `exp`/`nbf`, then claims against the identity headers.
+ */
+export class TokenVerifier {
+  private readonly issuers = new Map<string, IssuerKeys>();
+  private readonly verified = new Map<string, CachedToken>();
+
+  constructor(private readonly opts: TokenVerifierOptions) {}
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<AuthResult> {
+    const authorization = headers.authorization;
+    if (authorization === undefined) return { ok: false, error: AUTH_ERRORS.noHeader };
+    const space = authorization.indexOf(' ');
+    const scheme = space < 0 ? authorization : authorization.slice(0, space);
+    const token = space < 0 ? '' : authorization.slice(space + 1);
+    if (scheme.toLowerCase() !== 'bearer') return { ok: false, error: AUTH_ERRORS.badHeader };
+    if (headers['x-gitlab-authentication-type'] !== 'oidc') {
+      return { ok: false, error: AUTH_ERRORS.notOidc };
+    }
+
+    const verified = await this.verify(token);
+    if (!verified) return { ok: false, error: AUTH_ERRORS.forbidden };
+    const { payload, selfSigned } = verified;
+
+    const mismatch = this.headerMismatch(payload, headers, selfSigned);
+    if (mismatch) return { ok: false, error: `Header mismatch '${mismatch}'` };
+
+    const scopes = Array.isArray(payload.scopes)
+      ? payload.scopes.filter((s): s is string => typeof s === 'string')
+      : [];
+    return { ok: true, user: { claims: payload, scopes, selfSigned, debug: false } };
+  }
+
+  /**
+   * The AIGW compares `gitlab_realm` with X-Gitlab-Realm, `gitlab_instance_id` with
+   * X-Gitlab-Instance-Id, and `sub` with X-Gitlab-Global-User-Id for its own tokens but with
+   * X-Gitlab-Instance-Id for tokens from GitLab (whose `sub` is the instance UUID). A claim that is
+   * absent or empty is not compared.
+   */
+  private headerMismatch(
+    payload: JWTPayload,
+    headers: IncomingHttpHeaders,
+    selfSigned: boolean,
+  ): string | undefined {
+    const pairs: [unknown, string][] = [
+      [payload.gitlab_realm, HEADER_REALM],
+      [payload.gitlab_instance_id, HEADER_INSTANCE_ID],
+      [payload.sub, selfSigned ? HEADER_GLOBAL_USER_ID : HEADER_INSTANCE_ID],
+    ];
+    for (const [claim, header] of pairs) {
+      if (claim === undefined || claim === null || claim === '') continue;
+      const value = typeof claim === 'string' ? claim : JSON.stringify(claim);
+      if (value !== headers[header.toLowerCase()]) return header;
+    }
+    return undefined;
+  }
+
+  private async verify(
+    token: string,
+  ): Promise<{ payload: JWTPayload; selfSigned: boolean } | undefined> {
+    const now = Date.now() / 1000;
+    const tolerance = this.opts.clockToleranceSec;
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.exp + tolerance < now || cached.nbf - tolerance > now) return undefined;
+      const selfSigned = this.isSelf(cached.payload.iss);
+      if (!selfSigned && !this.isTrusted(cached.payload.iss)) return undefined;
+      return { payload: cached.payload, selfSigned };
+    }
+
+    let iss: string | undefined;
+    let kid: string | undefined;
+    try {
+      iss = decodeJwt(token).iss;
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      return undefined;
+    }
+    if (!iss) return undefined;
+    const selfSigned = this.isSelf(iss);
+    let keySet: JWTVerifyGetKey | undefined;
+    if (selfSigned) keySet = this.opts.selfKeySet;
+    else if (this.isTrusted(iss)) {
+      keySet = await this.keysFor(trimSlash(iss), kid);
+    } else {
+      this.opts.logger.debug({ iss }, 'stub gateway: token from untrusted issuer');
+      return undefined;
+    }
+    if (!keySet) return undefined;
+
+    try {
+      const { payload } = await jwtVerify(token, keySet, {
+        audience: this.opts.audience,
+        algorithms: ['RS256'],
+        clockTolerance: tolerance,
+        requiredClaims: ['exp'],
+      });
+      if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.clear();
+      this.verified.set(token, { payload, exp: payload.exp ?? 0, nbf: payload.nbf ?? 0 });
+      return { payload, selfSigned };
+    } catch (err) {
+      this.opts.logger.debug({ err: (err as Error).message, iss }, 'stub gateway: token rejected');
+      return undefined;
+    }
+  }
+
+  private isTrusted(iss: string | undefined): boolean {
+    return (
+      iss !== undefined && this.opts.trustedIssuers().some((t) => trimSlash(t) === trimSlash(iss))
+    );
+  }
+
+  private isSelf(iss: string | undefined): boolean {
+    return (
+      iss !== undefined && this.opts.selfIssuers().some((s) => trimSlash(s) === trimSlash(iss))
+    );
+  }
+
+  private async keysFor(
+    issuer: string,
+    kid: string | undefined,
+  ): Promise<JWTVerifyGetKey | undefined> {
+    let entry = this.issuers.get(issuer);
+    if (!entry) {
+      entry = { kids: new Set(), fetchedAt: 0 };
+      this.issuers.set(issuer, entry);
+    }
+    const stale = !entry.keySet || (kid !== undefined && !entry.kids.has(kid));
+    if (stale) {
+      if (entry.inflight) await entry.inflight;
+      else if (Date.now() - entry.fetchedAt >= this.opts.refetchIntervalMs) {
+        entry.inflight = this.refresh(issuer, entry).finally(() => {
+          if (entry) entry.inflight = undefined;
+        });
+        await entry.inflight;
+      }
+    }
+    return entry.keySet;
+  }
+
+  private async refresh(issuer: string, entry: IssuerKeys): Promise<void> {
+    entry.fetchedAt = Date.now();
+    try {
+      const discovery = await getJson(`${issuer}/.well-known/openid-configuration`);
+      const jwksUri = (discovery as { jwks_uri?: unknown }).jwks_uri;
+      if (typeof jwksUri !== 'string') throw new Error('openid-configuration has no jwks_uri');
+      const jwks = (await getJson(jwksUri)) as JSONWebKeySet;
+      if (!Array.isArray(jwks.keys)) throw new Error('JWKS has no keys');
+      entry.keySet = createLocalJWKSet(jwks);
+      entry.kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => !!k));
+      entry.fetchedAt = Date.now();
+      this.opts.logger.debug({ issuer, kids: [...entry.kids] }, 'stub gateway: fetched JWKS');
+    } catch (err) {
+      this.opts.logger.warn(
+        { issuer, err: (err as Error).message },
+        'stub gateway: JWKS fetch failed',
+      );
+    }
+  }
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return res.json();
+}

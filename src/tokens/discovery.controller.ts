@@ -1,0 +1,65 @@
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../common/auth/auth.decorators';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { sendCacheableJson } from './cacheable-json';
+import { SigningKeyService } from './signing-key.service';
+
+export const JWKS_PATH = '/oauth/discovery/keys';
+/**
+ * Verifiers may keep the JWKS this long. Short, because a rotation signs with the new key at
+ * once: a verifier that does not refetch on an unknown kid rejects new tokens until then.
+ */
+export const JWKS_MAX_AGE_SEC = 300;
+/** The discovery document only changes with PUBLIC_URL. */
+export const DISCOVERY_MAX_AGE_SEC = 3600;
+
+/** The claims our tokens carry (jwt-issuer.service.ts) and the scopes they may grant. */
+export const CLAIMS_SUPPORTED = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'gitlab_realm',
+  'gitlab_instance_id',
+  'scopes',
+];
+export const SCOPES_SUPPORTED = ['complete_code', 'generate_code'];
+
+/** GitLab's OIDC discovery shape, minus the OAuth endpoints we do not serve. */
+export function openidConfiguration(publicUrl: string) {
+  return {
+    issuer: publicUrl,
+    jwks_uri: `${publicUrl}${JWKS_PATH}`,
+    response_types_supported: ['id_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    claim_types_supported: ['normal'],
+    claims_supported: CLAIMS_SUPPORTED,
+    scopes_supported: SCOPES_SUPPORTED,
+  };
+}
+
+/** Where the AI Gateway finds the keys our tokens are signed with (GitLab's paths). */
+@Controller()
+@Public()
+export class DiscoveryController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly keys: SigningKeyService,
+  ) {}
+
+  @Get('.well-known/openid-configuration')
+  configuration(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
+    const body = openidConfiguration(this.config.http.publicUrl);
+    sendCacheableJson(req, reply, body, DISCOVERY_MAX_AGE_SEC);
+  }
+
+  @Get('oauth/discovery/keys')
+  async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    sendCacheableJson(req, reply, await this.keys.jwks(), JWKS_MAX_AGE_SEC);
+  }
+}

@@ -1,0 +1,311 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
+import { AuditRepository } from '../audit/audit.repository';
+import { DomainError } from '../common/errors/domain-error';
+import { rootLogger } from '../common/logging/logger';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ReadinessRegistry } from '../health/readiness.registry';
+import type { Actor } from '../identity/users/users.service';
+import {
+  exportPrivateKey,
+  generateSigningKey,
+  importPrivateKey,
+  publicJwkOf,
+  rsaThumbprint,
+  type PublicSigningJwk,
+} from './rsa-key.util';
+import { SigningKeyCipher, SigningKeyDecryptionError } from './signing-key.cipher';
+import { resolveSigningKeySecret } from './signing-key-secret';
+import { SigningKeyRecord, SigningKeysRepository } from './signing-keys.repository';
+import { RETIRED_KEY_PUBLISHED_MS, TOKENS_TUNING, tuningWith, type TokensTuning } from './tokens.tokens';
+
+/**
+ * A key signs from `createdAt` (which may lie ahead: published before it signs) until
+ * `retiredAt`, and is published until `retiredAt` + RETIRED_KEY_PUBLISHED_MS.
+ */
+interface KeyState {
+  kid: string;
+  publicJwk: PublicSigningJwk;
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** Decrypted once, only for keys that may still sign (retired keys are only published). */
+  privateKey?: KeyObject;
+}
+
+export interface ActiveSigningKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+export interface SigningKeyView {
+  kid: string;
+  /** When the key starts signing (later than its insertion for a staged rotation). */
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** null while the key is active; then retiredAt + 1 h token lifetime + 5 min skew. */
+  publishedUntil: Date | null;
+  active: boolean;
+  published: boolean;
+}
+
+export interface RotationOptions {
+  /**
+   * Publish the new key now but sign with it only this much later (default 0). Lets verifiers
+   * that cache the JWKS without refetching on an unknown kid learn the key before it is used.
+   */
+  activateInMs?: number;
+}
+
+export interface RotationResult {
+  kid: string;
+  activatesAt: Date;
+  previousKid: string | null;
+  previousPublishedUntil: Date | null;
+}
+
+export const publishedUntil = (retiredAt: Date | null): Date | null =>
+  retiredAt ? new Date(retiredAt.getTime() + RETIRED_KEY_PUBLISHED_MS) : null;
+
+/**
+ * The RS256 keys: loaded from `signing_keys` at start (the first one is created when there is
+ * none), held in memory so signing never touches the database, re-read every
+ * `keyRefreshIntervalMs` so rotations made by another instance are picked up.
+ */
+@Injectable()
+export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
+  private readonly log = rootLogger.child({ component: 'signing-keys' });
+  private readonly tuning: TokensTuning;
+  private cipher?: SigningKeyCipher;
+  /** Oldest first. */
+  private keys: KeyState[] = [];
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  private refreshing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private readonly reportedUndecryptable = new Set<string>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: SigningKeysRepository,
+    private readonly audit: AuditRepository,
+    @Optional() @Inject(TOKENS_TUNING) tuning?: Partial<TokensTuning>,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {
+    this.tuning = tuningWith(tuning);
+  }
+
+  /** Fails the start (with a message naming the fix) when the keys cannot be decrypted. */
+  async onModuleInit(): Promise<void> {
+    const secret = resolveSigningKeySecret(this.config, (msg, extra) => this.log.warn(extra, msg));
+    if (secret.generated) this.log.info({ file: secret.source }, 'generated the signing-key secret');
+    this.cipher = await SigningKeyCipher.fromSecret(secret.value, secret.source);
+    await this.load(true);
+    if (!this.currentSigner()) {
+      const kid = await this.createFirstKey();
+      await this.load(true);
+      if (kid) this.log.info({ kid }, 'created the first signing key');
+    }
+    if (!this.currentSigner()) throw new Error('signing keys: no active key after creating one');
+    await this.pruneQuietly();
+    this.timer = setInterval(() => void this.refreshQuietly(), this.tuning.keyRefreshIntervalMs);
+    this.timer.unref();
+    this.readiness?.register('signing_keys', async () => {
+      const signer = this.currentSigner();
+      return { ok: signer !== undefined, detail: { active_kid: signer?.kid ?? null } };
+    });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The key that signs now. Memory only. */
+  signingKey(): ActiveSigningKey {
+    const signer = this.currentSigner();
+    if (!signer) {
+      throw new DomainError('service_unavailable', 'No signing key is available to create a token');
+    }
+    return signer;
+  }
+
+  /** Currently published public keys, newest first; re-reads the table when the copy is stale. */
+  async jwks(): Promise<{ keys: PublicSigningJwk[] }> {
+    if (this.tuning.now() - this.loadedAt > this.tuning.jwksMaxStalenessMs) await this.refreshQuietly();
+    const now = this.tuning.now();
+    const keys = this.keys
+      .filter((k) => isPublished(k, now))
+      .reverse()
+      .map((k) => k.publicJwk);
+    return { keys };
+  }
+
+  /** For the admin API: no key material. */
+  async list(): Promise<SigningKeyView[]> {
+    await this.refresh();
+    const now = this.tuning.now();
+    const signer = this.currentSigner();
+    return [...this.keys].reverse().map((k) => ({
+      kid: k.kid,
+      createdAt: k.createdAt,
+      retiredAt: k.retiredAt,
+      publishedUntil: publishedUntil(k.retiredAt),
+      active: k.kid === signer?.kid,
+      published: isPublished(k, now),
+    }));
+  }
+
+  /**
+   * A new key is published at once and signs from now (or `activateInMs` later); the keys it
+   * replaces retire at that moment and stay published for RETIRED_KEY_PUBLISHED_MS after it.
+   */
+  async rotate(actor: Actor, options: RotationOptions = {}): Promise<RotationResult> {
+    const key = await generateSigningKey();
+    const activatesAt = new Date(this.tuning.now() + Math.max(0, options.activateInMs ?? 0));
+    const until = publishedUntil(activatesAt);
+    const record = { ...this.encrypted(key), createdAt: activatesAt };
+    const retired = await this.repo.rotate(record, activatesAt, async (tx, retiredKeys) => {
+      await this.audit.record(
+        {
+          actorId: actor.id,
+          actorName: actor.name,
+          action: 'signing_key.rotated',
+          targetType: 'signing_key',
+          targetId: key.kid,
+          before: { active_kid: retiredKeys.at(-1)?.kid ?? null },
+          after: { active_kid: key.kid, activates_at: activatesAt, previous_published_until: until },
+        },
+        tx,
+      );
+    });
+    await this.refresh();
+    await this.pruneQuietly();
+    const previous = retired.at(-1);
+    this.log.info(
+      { kid: key.kid, activatesAt, previousKid: previous?.kid, actor: actor.name },
+      'signing key rotated',
+    );
+    return {
+      kid: key.kid,
+      activatesAt,
+      previousKid: previous?.kid ?? null,
+      previousPublishedUntil: previous ? until : null,
+    };
+  }
+
+  /** Re-reads the table (coalesced). Keys that cannot be decrypted are reported, not thrown. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load(false).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refreshQuietly(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'signing keys: refresh failed, keeping the keys in memory');
+    }
+  }
+
+  private async load(strict: boolean): Promise<void> {
+    const rows = await this.repo.findAll();
+    const known = new Map(this.keys.map((k) => [k.kid, k]));
+    const now = this.tuning.now();
+    this.keys = rows.map((row) => this.toState(row, known.get(row.kid), strict, now));
+    this.loadedAt = now;
+  }
+
+  /** Newest key whose signing period holds now and whose private key is usable. */
+  private currentSigner(): ActiveSigningKey | undefined {
+    const now = this.tuning.now();
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      const k = this.keys[i];
+      if (k.privateKey && maySign(k, now)) return { kid: k.kid, privateKey: k.privateKey };
+    }
+    return undefined;
+  }
+
+  private toState(
+    row: SigningKeyRecord,
+    known: KeyState | undefined,
+    strict: boolean,
+    now: number,
+  ): KeyState {
+    const state: KeyState = {
+      kid: row.kid,
+      publicJwk: publicMembers(row.publicJwk, row.kid),
+      createdAt: row.createdAt,
+      retiredAt: row.retiredAt,
+    };
+    if (row.retiredAt && row.retiredAt.getTime() <= now) return state;
+    if (known?.privateKey) return { ...state, privateKey: known.privateKey };
+    try {
+      return { ...state, privateKey: this.decrypt(row) };
+    } catch (err) {
+      if (strict) throw err;
+      if (!this.reportedUndecryptable.has(row.kid)) {
+        this.reportedUndecryptable.add(row.kid);
+        this.log.error({ kid: row.kid }, (err as Error).message);
+      }
+      return state;
+    }
+  }
+
+  private decrypt(row: SigningKeyRecord): KeyObject {
+    const cipher = this.requireCipher();
+    const privateKey = importPrivateKey(cipher.decrypt(row.privateKeyEnc, row.kid));
+    // The private key must belong to the published public key of its row.
+    if (publicJwkOf(privateKey).n !== row.publicJwk.n) {
+      throw new SigningKeyDecryptionError(row.kid, cipher.secretSource);
+    }
+    return privateKey;
+  }
+
+  private async createFirstKey(): Promise<string | undefined> {
+    const key = await generateSigningKey();
+    const inserted = await this.repo.insertIfNoneActive({
+      ...this.encrypted(key),
+      createdAt: new Date(this.tuning.now()),
+    });
+    return inserted ? key.kid : undefined;
+  }
+
+  private encrypted(key: Awaited<ReturnType<typeof generateSigningKey>>) {
+    const der = exportPrivateKey(key.privateKey);
+    try {
+      return { kid: key.kid, publicJwk: key.publicJwk, privateKeyEnc: this.requireCipher().encrypt(der, key.kid) };
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  private async pruneQuietly(): Promise<void> {
+    try {
+      const cutoff = new Date(this.tuning.now() - RETIRED_KEY_PUBLISHED_MS);
+      const deleted = await this.repo.deleteRetiredBefore(cutoff);
+      if (deleted > 0) this.log.info({ deleted }, 'deleted signing keys past their publication window');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'signing keys: pruning failed');
+    }
+  }
+
+  private requireCipher(): SigningKeyCipher {
+    if (!this.cipher) throw new Error('SigningKeyService used before onModuleInit');
+    return this.cipher;
+  }
+}
+
+function maySign(key: KeyState, now: number): boolean {
+  return key.createdAt.getTime() <= now && (key.retiredAt === null || now < key.retiredAt.getTime());
+}
+
+function isPublished(key: KeyState, now: number): boolean {
+  const until = publishedUntil(key.retiredAt);
+  return until === null || now < until.getTime();
+}
+
+/** Only the public members, whatever the stored JSON holds; the kid must be its thumbprint. */
+function publicMembers(jwk: PublicSigningJwk, kid: string): PublicSigningJwk {
+  if (typeof jwk?.n !== 'string' || typeof jwk.e !== 'string' || rsaThumbprint(jwk) !== kid) {
+    throw new Error(`signing key ${kid}: the stored public key does not match its kid`);
+  }
+  return { kty: 'RSA', n: jwk.n, e: jwk.e, kid, use: 'sig', alg: 'RS256' };
+}

@@ -1,0 +1,46 @@
+/**
+ * Injection tokens and tunables of the tokens module. GATEWAY_BASE_URL is provided by the app
+ * (the tokens module does not know whether the AIGW is the built-in stub or AIGW_URL).
+ */
+
+/** `() => string`: the AI Gateway base URL, no trailing slash, read at call time. */
+export type GatewayBaseUrl = () => string;
+export const GATEWAY_BASE_URL = Symbol('GATEWAY_BASE_URL');
+
+/** The active `UserTokenSource` (self-signed or obtained from the gateway, by config). */
+export const USER_TOKEN_SOURCE = Symbol('USER_TOKEN_SOURCE');
+
+/** Optional `Partial<TokensTuning>`: tests inject a clock and short intervals. */
+export const TOKENS_TUNING = Symbol('TOKENS_TUNING');
+
+/** Longest lifetime of a token we sign (CONTRACT: "Token lifetime 1 hour"). */
+export const MAX_TOKEN_LIFETIME_SEC = 3600;
+/** Allowed clock difference between us and verifiers. */
+export const CLOCK_SKEW_SEC = 300;
+/**
+ * A retired key stays in the JWKS this long after `retiredAt`: every token it signed is then
+ * expired even on a verifier whose clock is behind by CLOCK_SKEW_SEC.
+ */
+export const RETIRED_KEY_PUBLISHED_MS = (MAX_TOKEN_LIFETIME_SEC + CLOCK_SKEW_SEC) * 1000;
+
+export interface TokensTuning {
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** How often every instance re-reads `signing_keys` (picks up rotations made elsewhere). */
+  keyRefreshIntervalMs: number;
+  /** The JWKS answer re-reads the table first when the in-memory copy is older than this. */
+  jwksMaxStalenessMs: number;
+  /** Deadline of `POST /v1/code/user_access_token`. */
+  gatewayTimeoutMs: number;
+}
+
+export const DEFAULT_TOKENS_TUNING: TokensTuning = {
+  now: () => Date.now(),
+  keyRefreshIntervalMs: 30_000,
+  jwksMaxStalenessMs: 5_000,
+  gatewayTimeoutMs: 5_000,
+};
+
+export function tuningWith(partial: Partial<TokensTuning> | undefined): TokensTuning {
+  return { ...DEFAULT_TOKENS_TUNING, ...partial };
+}

@@ -1,0 +1,2 @@
+export * from './unleash-server';
+export * from './unleash-admin';
