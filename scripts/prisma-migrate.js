@@ -18,6 +18,7 @@ const { writeMigrateSchema } = require('./prisma/schema-copy');
 const { pgConfigFromUrl } = require('./prisma/adapters');
 
 const ROOT = path.join(__dirname, '..');
+const DEFAULT_SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const CLI = require.resolve('prisma-migrate/build/index.js');
 const PRELOAD = path.join(__dirname, 'prisma', 'cli-preload.js');
 const CONFIG = path.join(__dirname, 'prisma', 'prisma.config.js');
@@ -40,7 +41,7 @@ function fail(message) {
 /** Splits `--flag=value` and pulls out --schema; returns the remaining args and the schema. */
 function parseArgs(argv) {
   const args = [];
-  let schema = path.join(ROOT, 'prisma', 'schema.prisma');
+  let schema = DEFAULT_SCHEMA;
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value;
@@ -98,10 +99,14 @@ function engineStub() {
 
 function runCli(args, env) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', PRELOAD, CLI, ...args, '--config', CONFIG], {
-      env,
-      stdio: 'inherit',
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', PRELOAD, CLI, ...args, '--config', CONFIG],
+      {
+        env,
+        stdio: 'inherit',
+      },
+    );
     const forward = (signal) => child.kill(signal);
     for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, forward);
     const timer = setTimeout(() => {
@@ -118,9 +123,10 @@ function runCli(args, env) {
 }
 
 /** Prisma's own `migrate dev` / `reset` regenerate the client: do the same with Prisma 7. */
-function shouldGenerate(args) {
+function shouldGenerate(args, schema) {
   const [group, command] = args;
   return (
+    schema === DEFAULT_SCHEMA &&
     group === 'migrate' &&
     (command === 'dev' || command === 'reset') &&
     !args.includes('--create-only') &&
@@ -149,7 +155,7 @@ async function main() {
       CHECKPOINT_DISABLE: '1',
     };
     const code = await runCli(args, env);
-    if (code === 0 && shouldGenerate(rawArgs)) {
+    if (code === 0 && shouldGenerate(rawArgs, schema)) {
       const generate = spawnSync(process.execPath, [path.join(__dirname, 'prisma-generate.js')], {
         cwd: ROOT,
         stdio: 'inherit',

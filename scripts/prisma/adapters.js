@@ -4,7 +4,18 @@
 // CLI child process (scripts/prisma/cli-preload.js), never by the service.
 const fs = require('node:fs');
 const path = require('node:path');
-const { parse: parseConnectionString } = require('pg-connection-string');
+
+/** The directory of the `pg` package @prisma/adapter-pg uses (there could be two copies). */
+function adapterPgDir() {
+  const adapterDir = path.dirname(require.resolve('@prisma/adapter-pg'));
+  return path.dirname(require.resolve('pg/package.json', { paths: [adapterDir] }));
+}
+
+/** pg's own URL parser (a dependency of pg, resolved from there). */
+function parseConnectionString(url) {
+  const parser = require.resolve('pg-connection-string', { paths: [adapterPgDir()] });
+  return require(parser).parse(url);
+}
 
 /** Everything opened in this process; closed once before it exits (work-around 1). */
 const openResources = [];
@@ -42,10 +53,21 @@ function loadPGlite() {
 
 /** Where the image of an empty PGlite cluster is cached, per PGlite version. */
 function emptyClusterImagePath() {
-  const pkg = path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  const pkg = path.join(
+    path.dirname(require.resolve('@electric-sql/pglite')),
+    '..',
+    'package.json',
+  );
   const { version } = JSON.parse(fs.readFileSync(pkg, 'utf8'));
-  return path.join(__dirname, '..', '..', 'node_modules', '.cache', 'switchboard-prisma-migrate',
-    `pglite-${version}-empty.tgz`);
+  return path.join(
+    __dirname,
+    '..',
+    '..',
+    'node_modules',
+    '.cache',
+    'switchboard-prisma-migrate',
+    `pglite-${version}-empty.tgz`,
+  );
 }
 
 /**
@@ -147,7 +169,10 @@ async function inMemoryPgliteAdapter() {
     sharedShadow ??= shadow;
   }
   shadow.inUse = true;
-  const adapter = awaitPgliteScripts(await new PrismaPGlite(shadow.pglite).connect(), shadow.pglite);
+  const adapter = awaitPgliteScripts(
+    await new PrismaPGlite(shadow.pglite).connect(),
+    shadow.pglite,
+  );
   adapter.dispose = async () => {
     shadow.inUse = false;
   };
@@ -186,10 +211,9 @@ function pgliteFactory(dataDir) {
 // PostgreSQL server (@prisma/adapter-pg)
 // ---------------------------------------------------------------------------------------------
 
-/** The `pg` module instance @prisma/adapter-pg uses (there could be two copies installed). */
+/** The `pg` module instance @prisma/adapter-pg uses. */
 function adapterPgDriver() {
-  const adapterDir = path.dirname(require.resolve('@prisma/adapter-pg'));
-  return require(require.resolve('pg', { paths: [adapterDir] }));
+  return require(adapterPgDir());
 }
 
 let catalogTypesRelabelled = false;
@@ -202,9 +226,7 @@ let catalogTypesRelabelled = false;
 function relabelCatalogTypesAsText() {
   if (catalogTypesRelabelled) return;
   catalogTypesRelabelled = true;
-  const adapterDir = path.dirname(require.resolve('@prisma/adapter-pg'));
-  const pgDir = path.dirname(require.resolve('pg/package.json', { paths: [adapterDir] }));
-  const Result = require(path.join(pgDir, 'lib', 'result.js'));
+  const Result = require(path.join(adapterPgDir(), 'lib', 'result.js'));
   const addFields = Result.prototype.addFields;
   Result.prototype.addFields = function addFieldsRelabelled(fieldDescriptions) {
     addFields.call(this, fieldDescriptions);
@@ -251,7 +273,11 @@ async function serverShadowAdapter(config, adminPool) {
   const { PrismaPg } = require('@prisma/adapter-pg');
   const database = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
   await adminPool.query(`CREATE DATABASE "${database}"`);
-  const { pool, close } = newPool({ ...config, database }, undefined, `shadow database ${database}`);
+  const { pool, close } = newPool(
+    { ...config, database },
+    undefined,
+    `shadow database ${database}`,
+  );
   const dropShadow = track(`drop shadow database ${database}`, async () => {
     await close();
     await adminPool.query(`DROP DATABASE IF EXISTS "${database}"`);

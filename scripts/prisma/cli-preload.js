@@ -66,7 +66,10 @@ function closeResourcesBeforeExit() {
 function hidePlaceholderUrlWarning() {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (chunk, ...rest) => {
-    if (typeof chunk === 'string' && chunk.includes('datasource properties but you are using a Driver Adapter')) {
+    if (
+      typeof chunk === 'string' &&
+      chunk.includes('datasource properties but you are using a Driver Adapter')
+    ) {
       return true;
     }
     return write(chunk, ...rest);

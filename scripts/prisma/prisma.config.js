@@ -4,6 +4,8 @@
 // the same process and handed over through a global. Use scripts/prisma-migrate.js.
 const config = globalThis[Symbol.for('switchboard.prismaMigrateConfig')];
 if (!config) {
-  throw new Error('scripts/prisma/prisma.config.js is only usable through scripts/prisma-migrate.js');
+  throw new Error(
+    'scripts/prisma/prisma.config.js is only usable through scripts/prisma-migrate.js',
+  );
 }
 module.exports = config;

@@ -110,9 +110,11 @@ export function findMigrationsDir(from: string = __dirname): string {
 }
 
 async function readMigrations(migrationsDir: string): Promise<LocalMigration[]> {
-  const entries = await fs.readdir(migrationsDir, { withFileTypes: true }).catch((error: unknown) => {
-    throw new Error(`Cannot read the migrations directory ${migrationsDir}: ${String(error)}`);
-  });
+  const entries = await fs
+    .readdir(migrationsDir, { withFileTypes: true })
+    .catch((error: unknown) => {
+      throw new Error(`Cannot read the migrations directory ${migrationsDir}: ${String(error)}`);
+    });
   const names = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)

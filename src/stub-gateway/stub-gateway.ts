@@ -139,14 +139,14 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     closing ??= new Promise<void>((resolve) => {
       for (const t of ctx.timers) clearTimeout(t);
       ctx.timers.clear();
-      
+      for (const res of ctx.hung) res.destroy();
       ctx.hung.clear();
       const guard = setTimeout(resolve, CLOSE_TIMEOUT_MS);
       server.close(() => {
         clearTimeout(guard);
         resolve();
       });
-      
+      server.closeAllConnections();
     });
     return closing;
   };

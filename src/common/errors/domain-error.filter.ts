@@ -70,6 +70,10 @@ function answerForFramework(err: { code?: string; statusCode?: number; message: 
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, body: { error: 'Content-Length does not match the body' } };
     default:
+      // Our own parser errors and Fastify's other client errors carry a 4xx statusCode.
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        return { status: err.statusCode, body: { error: err.message } };
+      }
       return undefined;
   }
 }

@@ -7,10 +7,22 @@ export function fieldName(path: readonly PropertyKey[]): string {
   return String(head) + rest.map((p) => `[${String(p)}]`).join('');
 }
 
-function problemFor(issue: z.core.$ZodIssue): string {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** A message written in a schema (not one of zod's defaults, which start with a capital). */
+const customMessage = (m: string) => (/^[a-z]/.test(m) ? m : undefined);
+
+function problemFor(issue: z.core.$ZodIssue, input: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is missing' : 'is invalid';
+      return valueAt(input, issue.path) === undefined ? 'is missing' : 'is invalid';
     case 'too_big':
       return issue.origin === 'string' || issue.origin === 'array'
         ? 'is too long'
@@ -26,7 +38,7 @@ function problemFor(issue: z.core.$ZodIssue): string {
     case 'invalid_union':
       return 'does not have a valid value';
     case 'invalid_format':
-      return 'is invalid';
+      return customMessage(issue.message) ?? 'is invalid';
     case 'custom':
       return issue.message;
     case 'unrecognized_keys':
@@ -37,7 +49,7 @@ function problemFor(issue: z.core.$ZodIssue): string {
 }
 
 /** One line per problem, GitLab style: `<field> <problem>`, joined with ", ". Never echoes input. */
-export function formatZodError(error: z.ZodError): { field: string; message: string } {
+export function formatZodError(error: z.ZodError, input?: unknown): { field: string; message: string } {
   const lines: string[] = [];
   let first = 'body';
   for (const issue of error.issues) {
@@ -51,7 +63,7 @@ export function formatZodError(error: z.ZodError): { field: string; message: str
     }
     const f = fieldName(issue.path);
     if (lines.length === 0) first = f;
-    lines.push(`${f} ${problemFor(issue)}`);
+    lines.push(`${f} ${problemFor(issue, input)}`);
   }
   return { field: first, message: [...new Set(lines)].slice(0, 5).join(', ') };
 }

@@ -10,7 +10,7 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value ?? {});
     if (!result.success) {
-      throw new DomainError('validation', formatZodError(result.error).message);
+      throw new DomainError('validation', formatZodError(result.error, value).message);
     }
     return result.data;
   }

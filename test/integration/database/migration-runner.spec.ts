@@ -50,7 +50,9 @@ interface HistoryRow {
 }
 
 function history(db: SqlExecutor): Promise<HistoryRow[]> {
-  return db.query<HistoryRow>('SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name');
+  return db.query<HistoryRow>(
+    'SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name',
+  );
 }
 
 async function tables(db: SqlExecutor): Promise<string[]> {
@@ -126,8 +128,12 @@ function runnerSuite(makeBackend: () => Backend) {
       const rows = await history(db);
       expect(rows.map((row) => row.migration_name)).toEqual(MIGRATIONS);
       for (const row of rows) {
-        expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        expect(row.checksum).toBe(sha256File(path.join(MIGRATIONS_DIR, row.migration_name, 'migration.sql')));
+        expect(row.id).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+        expect(row.checksum).toBe(
+          sha256File(path.join(MIGRATIONS_DIR, row.migration_name, 'migration.sql')),
+        );
         expect(row.finished_at).not.toBeNull();
         expect(row.rolled_back_at).toBeNull();
         expect(row.logs).toBeNull();
@@ -199,14 +205,19 @@ function runnerSuite(makeBackend: () => Backend) {
     });
 
     it('refuses to start while the failure is recorded, continues once it is resolved', async () => {
-      await expect(applyMigrations(db, dir)).rejects.toThrow(/Migration 0002_broken failed earlier/);
+      await expect(applyMigrations(db, dir)).rejects.toThrow(
+        /Migration 0002_broken failed earlier/,
+      );
 
       // What `prisma migrate resolve --rolled-back 0002_broken` does, then a fixed file.
       await db.query(
         'UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = $1',
         ['0002_broken'],
       );
-      writeFileSync(path.join(dir, '0002_broken', 'migration.sql'), 'CREATE TABLE fixed (id INT);\n');
+      writeFileSync(
+        path.join(dir, '0002_broken', 'migration.sql'),
+        'CREATE TABLE fixed (id INT);\n',
+      );
 
       await expect(applyMigrations(db, dir)).resolves.toEqual({
         applied: ['0002_broken'],
@@ -241,7 +252,9 @@ describe('applyMigrations on PGlite (memory://)', () => {
 
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 const describeIfPostgres = TEST_DATABASE_URL ? describe : describe.skip;
-const PG_SKIP = TEST_DATABASE_URL ? '' : ' [skipped: set TEST_DATABASE_URL, e.g. scripts/test-postgres.sh]';
+const PG_SKIP = TEST_DATABASE_URL
+  ? ''
+  : ' [skipped: set TEST_DATABASE_URL, e.g. scripts/test-postgres.sh]';
 
 /** Schemas of this run: unique names, dropped at the end. */
 function postgresSchemas(url: string) {
@@ -256,7 +269,11 @@ function postgresSchemas(url: string) {
       return {
         schema,
         pool: () => {
-          const pool = new Pool({ connectionString: url, max: 3, options: `-c search_path=${schema}` });
+          const pool = new Pool({
+            connectionString: url,
+            max: 3,
+            options: `-c search_path=${schema}`,
+          });
           pools.push(pool);
           return pool;
         },
@@ -334,7 +351,10 @@ describe('prisma migrate status after the runner, on a PGlite directory', () => 
       await pg.close();
     }
 
-    const status = await runMigrateCli(['migrate', 'status'], { DATA_DIR: dataDir, DATABASE_URL: '' });
+    const status = await runMigrateCli(['migrate', 'status'], {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+    });
 
     expect(status.stdout).toContain('Database schema is up to date!');
     expect(status.code).toBe(0);

@@ -1,0 +1,40 @@
+import { ConfigError, loadAppConfig } from '../../../src/config/app-config';
+
+describe('loadAppConfig', () => {
+  it('applies the documented defaults on an empty environment', () => {
+    const c = loadAppConfig({});
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, publicUrl: 'http://127.0.0.1:8080' });
+    expect(c.database.embedded).toBe(true);
+    expect(c.database.dataDir).toMatch(/\.data$/);
+    expect(c.gateway).toMatchObject({ url: undefined, timeoutMs: 55_000, tokenSource: 'self_signed' });
+    expect(c.unleash).toBeUndefined();
+    expect(c.rateLimits).toEqual({ completionsPerMinute: 60, directAccessPerMinute: 50 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('strips a trailing slash from URLs and treats empty strings as unset', () => {
+    const c = loadAppConfig({ AIGW_URL: 'http://gw:5052/', PUBLIC_URL: 'https://sb.example.com/', DATABASE_URL: '' });
+    expect(c.gateway.url).toBe('http://gw:5052');
+    expect(c.http.publicUrl).toBe('https://sb.example.com');
+    expect(c.database.embedded).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ AIGW_URL: 'ftp://x' }, 'AIGW_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ INITIAL_ROOT_TOKEN: 'short' }, 'INITIAL_ROOT_TOKEN'],
+    [{ UNLEASH_URL: 'http://u:4242' }, 'UNLEASH_URL'],
+    [{ GATEWAY_TOKEN_SOURCE: 'magic' }, 'GATEWAY_TOKEN_SOURCE'],
+  ])('a bad value stops the start naming the variable: %j', (env, name) => {
+    expect(() => loadAppConfig(env)).toThrow(ConfigError);
+    expect(() => loadAppConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it('enables Unleash only with all three variables', () => {
+    const c = loadAppConfig({ UNLEASH_URL: 'http://u:4242/', UNLEASH_API_TOKEN: 'c', UNLEASH_ADMIN_TOKEN: 'a' });
+    expect(c.unleash).toMatchObject({ url: 'http://u:4242', environment: 'development', refreshIntervalMs: 1000 });
+  });
+});
