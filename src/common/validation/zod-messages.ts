@@ -36,7 +36,7 @@ function problemFor(issue: z.core.$ZodIssue, input: unknown): string {
         : `must be greater than or equal to ${String(issue.minimum)}`;
     case 'invalid_value':
     case 'invalid_union':
-      return 'does not have a valid value';
+      return valueAt(input, issue.path) === undefined ? 'is missing' : 'does not have a valid value';
     case 'invalid_format':
       return customMessage(issue.message) ?? 'is invalid';
     case 'custom':

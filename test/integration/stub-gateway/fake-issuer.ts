@@ -40,7 +40,11 @@ export interface FakeIssuer {
 async function newKey(): Promise<Key> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const kid = randomUUID();
-  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' } };
+  return {
+    kid,
+    privateKey,
+    jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' },
+  };
 }
 
 /** A tiny OIDC issuer (node:http): `/.well-known/openid-configuration` and `/oauth/discovery/keys`. */
@@ -105,7 +109,10 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
 }
 
 /** Headers GitLab sends to the AIGW, matching the default token claims. */
-export function gatewayHeaders(token: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function gatewayHeaders(
+  token: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     authorization: `Bearer ${token}`,
     'x-gitlab-authentication-type': 'oidc',
@@ -152,7 +159,11 @@ export function v3Body(
           language_identifier: 'ruby',
           stream: false,
           ...(type === 'code_editor_generation'
-            ? { prompt_id: 'code_suggestions/generations', prompt_version: '^1.0.0', prompt_enhancer: {} }
+            ? {
+                prompt_id: 'code_suggestions/generations',
+                prompt_version: '^1.0.0',
+                prompt_enhancer: {},
+              }
             : {}),
           ...payload,
         },
@@ -160,4 +171,17 @@ export function v3Body(
     ],
     ...extra,
   };
+}
+
+/** Parsed JSON body of a response, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function json(res: Response): Promise<any> {
+  return res.json();
+}
+
+/** A copy of `headers` without `name`. */
+export function without(headers: Record<string, string>, name: string): Record<string, string> {
+  const copy = { ...headers };
+  delete copy[name];
+  return copy;
 }

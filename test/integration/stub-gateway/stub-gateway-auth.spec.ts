@@ -8,6 +8,8 @@ import {
   v2Body,
   v3Body,
   type FakeIssuer,
+  json,
+  without,
 } from './fake-issuer';
 
 describe('stub gateway: authentication and authorization', () => {
@@ -17,7 +19,10 @@ describe('stub gateway: authentication and authorization', () => {
 
   beforeAll(async () => {
     [issuer, stranger] = await Promise.all([startFakeIssuer(), startFakeIssuer()]);
-    gw = await startStubGateway({ trustedIssuers: () => [`${issuer.url}/`], jwksRefetchIntervalMs: 300 });
+    gw = await startStubGateway({
+      trustedIssuers: () => [`${issuer.url}/`],
+      jwksRefetchIntervalMs: 300,
+    });
   });
   afterAll(async () => {
     await gw.close();
@@ -28,7 +33,7 @@ describe('stub gateway: authentication and authorization', () => {
     fetch(`${gw.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 
   async function expectError(res: Response, status: number, body: unknown): Promise<void> {
-    expect({ status: res.status, body: await res.json() }).toEqual({ status, body });
+    expect({ status: res.status, body: await json(res) }).toEqual({ status, body });
   }
 
   it('accepts a valid token, fetching the JWKS once and caching it', async () => {
@@ -44,14 +49,18 @@ describe('stub gateway: authentication and authorization', () => {
   it('rejects requests without a usable Authorization header or auth type', async () => {
     const token = await issuer.sign();
     const headers = gatewayHeaders(token);
-    const { authorization: _a, ...noAuth } = headers;
+    const noAuth = without(headers, 'authorization');
     await expectError(await call('/v2/code/completions', noAuth), 401, {
       error: 'No authorization header presented',
     });
-    await expectError(await call('/v2/code/completions', { ...headers, authorization: `Token ${token}` }), 401, {
-      error: 'Invalid authorization header',
-    });
-    const { 'x-gitlab-authentication-type': _t, ...noType } = headers;
+    await expectError(
+      await call('/v2/code/completions', { ...headers, authorization: `Token ${token}` }),
+      401,
+      {
+        error: 'Invalid authorization header',
+      },
+    );
+    const noType = without(headers, 'x-gitlab-authentication-type');
     await expectError(await call('/v2/code/completions', noType), 401, {
       error: 'Invalid authentication token type - only OIDC is supported',
     });
@@ -63,10 +72,20 @@ describe('stub gateway: authentication and authorization', () => {
     const token = await issuer.sign();
     const [h, p, s] = token.split('.');
     const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
-    await expectError(await call('/v2/code/completions', gatewayHeaders(`${h}.${p}.${flipped}`)), 401, forbidden);
+    await expectError(
+      await call('/v2/code/completions', gatewayHeaders(`${h}.${p}.${flipped}`)),
+      401,
+      forbidden,
+    );
     // A valid signature over a modified payload is equally rejected.
-    const payload = Buffer.from(JSON.stringify({ ...decodeJwt(token), scopes: ['everything'] })).toString('base64url');
-    await expectError(await call('/v2/code/completions', gatewayHeaders(`${h}.${payload}.${s}`)), 401, forbidden);
+    const payload = Buffer.from(
+      JSON.stringify({ ...decodeJwt(token), scopes: ['everything'] }),
+    ).toString('base64url');
+    await expectError(
+      await call('/v2/code/completions', gatewayHeaders(`${h}.${payload}.${s}`)),
+      401,
+      forbidden,
+    );
   });
 
   it('rejects a wrong audience, an expired token and a not-yet-valid token', async () => {
@@ -81,7 +100,11 @@ describe('stub gateway: authentication and authorization', () => {
   });
 
   it('rejects tokens from an untrusted issuer, with no issuer, or not RS256', async () => {
-    await expectError(await call('/v2/code/completions', gatewayHeaders(await stranger.sign())), 401, forbidden);
+    await expectError(
+      await call('/v2/code/completions', gatewayHeaders(await stranger.sign())),
+      401,
+      forbidden,
+    );
     // Claims to come from the trusted issuer but is signed by another key.
     const forged = await stranger.sign({ issuer: issuer.url, kid: issuer.currentKid() });
     await expectError(await call('/v2/code/completions', gatewayHeaders(forged)), 401, forbidden);
@@ -96,7 +119,10 @@ describe('stub gateway: authentication and authorization', () => {
   it('rejects claims that do not match the identity headers', async () => {
     const token = await issuer.sign();
     await expectError(
-      await call('/v2/code/completions', gatewayHeaders(token, { 'x-gitlab-instance-id': 'other-instance' })),
+      await call(
+        '/v2/code/completions',
+        gatewayHeaders(token, { 'x-gitlab-instance-id': 'other-instance' }),
+      ),
       401,
       { error: "Header mismatch 'X-Gitlab-Instance-Id'" },
     );
@@ -106,7 +132,9 @@ describe('stub gateway: authentication and authorization', () => {
       { error: "Header mismatch 'X-Gitlab-Realm'" },
     );
     // GitLab-issued tokens: `sub` (the instance UUID) is compared with X-Gitlab-Instance-Id.
-    const subOnly = await issuer.sign({ claims: { gitlab_instance_id: undefined, sub: 'someone-else' } });
+    const subOnly = await issuer.sign({
+      claims: { gitlab_instance_id: undefined, sub: 'someone-else' },
+    });
     await expectError(await call('/v2/code/completions', gatewayHeaders(subOnly)), 401, {
       error: "Header mismatch 'X-Gitlab-Instance-Id'",
     });
@@ -119,16 +147,28 @@ describe('stub gateway: authentication and authorization', () => {
       detail: 'Unauthorized to access code completions',
     });
     await expectError(
-      await call('/v3/code/completions', gatewayHeaders(generateOnly), v3Body('code_editor_completion')),
+      await call(
+        '/v3/code/completions',
+        gatewayHeaders(generateOnly),
+        v3Body('code_editor_completion'),
+      ),
       403,
       { detail: 'Unauthorized to access code suggestions' },
     );
     await expectError(
-      await call('/v4/code/suggestions', gatewayHeaders(completeOnly), v3Body('code_editor_generation')),
+      await call(
+        '/v4/code/suggestions',
+        gatewayHeaders(completeOnly),
+        v3Body('code_editor_generation'),
+      ),
       403,
       { detail: 'Unauthorized to access code generations' },
     );
-    const ok = await call('/v4/code/suggestions', gatewayHeaders(completeOnly), v3Body('code_editor_completion'));
+    const ok = await call(
+      '/v4/code/suggestions',
+      gatewayHeaders(completeOnly),
+      v3Body('code_editor_completion'),
+    );
     expect(ok.status).toBe(200);
   });
 
@@ -141,7 +181,9 @@ describe('stub gateway: authentication and authorization', () => {
     expect(issuer.jwksHits).toBe(hits + 1);
     // Unknown kids right after a fetch do not trigger another one.
     const unknown = await issuer.sign({ kid: 'no-such-kid' });
-    const burst = await Promise.all([1, 2, 3].map(() => call('/v2/code/completions', gatewayHeaders(unknown))));
+    const burst = await Promise.all(
+      [1, 2, 3].map(() => call('/v2/code/completions', gatewayHeaders(unknown))),
+    );
     expect(burst.map((r) => r.status)).toEqual([401, 401, 401]);
     expect(issuer.jwksHits).toBe(hits + 1);
   });
@@ -149,7 +191,7 @@ describe('stub gateway: authentication and authorization', () => {
   describe('user_access_token', () => {
     const tokenFor = async (headers: Record<string, string>) => {
       const res = await call('/v1/code/user_access_token', headers, {});
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: await json(res) };
     };
 
     it('issues a token the stub accepts on /v2 but not on /v3 or for another token', async () => {
@@ -171,12 +213,19 @@ describe('stub gateway: authentication and authorization', () => {
       const res = await call('/v2/code/completions', gatewayHeaders(body.token));
       expect(res.status).toBe(200);
       await expectError(
-        await call('/v2/code/completions', gatewayHeaders(body.token, { 'x-gitlab-global-user-id': 'other-user' })),
+        await call(
+          '/v2/code/completions',
+          gatewayHeaders(body.token, { 'x-gitlab-global-user-id': 'other-user' }),
+        ),
         401,
         { error: "Header mismatch 'X-Gitlab-Global-User-Id'" },
       );
       await expectError(
-        await call('/v3/code/completions', gatewayHeaders(body.token), v3Body('code_editor_completion')),
+        await call(
+          '/v3/code/completions',
+          gatewayHeaders(body.token),
+          v3Body('code_editor_completion'),
+        ),
         403,
         { detail: 'Unauthorized to access code suggestions' },
       );
@@ -188,20 +237,24 @@ describe('stub gateway: authentication and authorization', () => {
 
     it('publishes its signing key through openid-configuration', async () => {
       const { body } = await tokenFor(gatewayHeaders(await issuer.sign()));
-      const discovery = await (await fetch(`${gw.url}/.well-known/openid-configuration`)).json();
+      const discovery = await json(await fetch(`${gw.url}/.well-known/openid-configuration`));
       expect(discovery.issuer).toBe(gw.url);
-      const jwks = await (await fetch(discovery.jwks_uri)).json();
-      expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([decodeProtectedHeader(body.token).kid]);
+      const jwks = await json(await fetch(discovery.jwks_uri));
+      expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([
+        decodeProtectedHeader(body.token).kid,
+      ]);
     });
 
     it('requires the identity headers and a complete_code scope', async () => {
       const headers = gatewayHeaders(await issuer.sign());
-      const { 'x-gitlab-global-user-id': _g, ...noUser } = headers;
+      const noUser = without(headers, 'x-gitlab-global-user-id');
       expect(await tokenFor(noUser)).toEqual({
         status: 400,
         body: { detail: 'Missing X-Gitlab-Global-User-Id header' },
       });
-      const generateOnly = gatewayHeaders(await issuer.sign({ claims: { scopes: ['generate_code'] } }));
+      const generateOnly = gatewayHeaders(
+        await issuer.sign({ claims: { scopes: ['generate_code'] } }),
+      );
       expect((await tokenFor(generateOnly)).status).toBe(403);
       expect((await tokenFor({ 'content-type': 'application/json' })).status).toBe(401);
     });

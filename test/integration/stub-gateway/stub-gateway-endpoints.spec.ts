@@ -3,7 +3,14 @@ import {
   startStubGateway,
   type StubGateway,
 } from '../../../src/stub-gateway/stub-gateway';
-import { gatewayHeaders, startFakeIssuer, v2Body, v3Body, type FakeIssuer } from './fake-issuer';
+import {
+  gatewayHeaders,
+  startFakeIssuer,
+  v2Body,
+  v3Body,
+  type FakeIssuer,
+  json,
+} from './fake-issuer';
 
 describe('stub gateway: completion endpoints', () => {
   let issuer: FakeIssuer;
@@ -47,7 +54,7 @@ describe('stub gateway: completion endpoints', () => {
     const res = await post('/v2/code/completions', v2Body(), { 'x-request-id': 'req-1' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('req-1');
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({
       id: 'id',
       object: 'text_completion',
@@ -76,8 +83,12 @@ describe('stub gateway: completion endpoints', () => {
     });
     const res = await post('/v2/completions', body);
     expect(res.status).toBe(200);
-    const json = await res.json();
-    expect(json.model).toEqual({ engine: 'anthropic', name: 'claude-3-5-sonnet-20240620', lang: 'python' });
+    const json = await json(res);
+    expect(json.model).toEqual({
+      engine: 'anthropic',
+      name: 'claude-3-5-sonnet-20240620',
+      lang: 'python',
+    });
     expect(json.choices[0].text).toBe(
       '// completion by anthropic/claude-3-5-sonnet-20240620 via v2 p3\n// file: src/main.py\n',
     );
@@ -86,18 +97,28 @@ describe('stub gateway: completion endpoints', () => {
   it('accepts a model added through extraModels', async () => {
     const res = await post(
       '/v2/code/completions',
-      v2Body({ model_provider: 'vertex-ai', model_name: 'codestral-2600', prompt_version: 2, prompt: 'p' }),
+      v2Body({
+        model_provider: 'vertex-ai',
+        model_name: 'codestral-2600',
+        prompt_version: 2,
+        prompt: 'p',
+      }),
     );
     expect(res.status).toBe(200);
-    expect((await res.json()).choices[0].text).toContain('vertex-ai/codestral-2600 via v2 p2');
+    expect((await json(res)).choices[0].text).toContain('vertex-ai/codestral-2600 via v2 p2');
   });
 
   it('streams v2 as raw text chunks over text/event-stream', async () => {
-    const res = await post('/v2/code/completions', v2Body({ stream: true, model_provider: 'vertex-ai', model_name: 'codestral@2405' }));
+    const res = await post(
+      '/v2/code/completions',
+      v2Body({ stream: true, model_provider: 'vertex-ai', model_name: 'codestral@2405' }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const chunks = await readChunks(res);
-    expect(chunks.join('')).toBe('// completion by vertex-ai/codestral@2405 via v2 p1\n// file: src/main.py\n');
+    expect(chunks.join('')).toBe(
+      '// completion by vertex-ai/codestral@2405 via v2 p1\n// file: src/main.py\n',
+    );
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(chunks.join('')).not.toContain('data:');
   });
@@ -105,13 +126,19 @@ describe('stub gateway: completion endpoints', () => {
   it('answers v3 completion and generation with the per-type default models', async () => {
     let res = await post('/v3/code/completions', v3Body('code_editor_completion'));
     expect(res.status).toBe(200);
-    let json = await res.json();
-    expect(json.choices[0].text).toBe('// completion by vertex-ai/codestral@2405 via v3\n// file: lib/app.rb\n');
-    expect(json.metadata.model).toEqual({ engine: 'vertex-ai', name: 'codestral@2405', lang: 'ruby' });
+    let json = await json(res);
+    expect(json.choices[0].text).toBe(
+      '// completion by vertex-ai/codestral@2405 via v3\n// file: lib/app.rb\n',
+    );
+    expect(json.metadata.model).toEqual({
+      engine: 'vertex-ai',
+      name: 'codestral@2405',
+      lang: 'ruby',
+    });
     expect(typeof json.metadata.timestamp).toBe('number');
 
     res = await post('/v3/code/completions', v3Body('code_editor_generation'));
-    json = await res.json();
+    json = await json(res);
     expect(json.model).toMatchObject({ engine: 'anthropic', name: 'claude-3-5-sonnet-20240620' });
     expect(json.choices[0].text).toBe(
       expectedCompletionText({
@@ -127,7 +154,11 @@ describe('stub gateway: completion endpoints', () => {
   it('honours model_metadata on v3 and streams raw chunks', async () => {
     const res = await post(
       '/v3/code/completions',
-      v3Body('code_editor_completion', { stream: true }, { model_metadata: { provider: 'fireworks_ai', name: 'qwen2p5-coder-7b' } }),
+      v3Body(
+        'code_editor_completion',
+        { stream: true },
+        { model_metadata: { provider: 'fireworks_ai', name: 'qwen2p5-coder-7b' } },
+      ),
     );
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect((await readChunks(res)).join('')).toBe(
@@ -145,13 +176,16 @@ describe('stub gateway: completion endpoints', () => {
     expect(res.headers.get('x-streaming-format')).toBe('sse');
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const raw = (await readChunks(res)).join('');
-    const events = raw.split('\r\n\r\n').filter(Boolean).map((block) => {
-      const [eventLine, dataLine, ...rest] = block.split('\r\n');
-      expect(rest).toEqual([]);
-      expect(eventLine).toMatch(/^event: /);
-      expect(dataLine).toMatch(/^data: /);
-      return { event: eventLine.slice(7), data: JSON.parse(dataLine.slice(6)) };
-    });
+    const events = raw
+      .split('\r\n\r\n')
+      .filter(Boolean)
+      .map((block) => {
+        const [eventLine, dataLine, ...rest] = block.split('\r\n');
+        expect(rest).toEqual([]);
+        expect(eventLine).toMatch(/^event: /);
+        expect(dataLine).toMatch(/^data: /);
+        return { event: eventLine.slice(7), data: JSON.parse(dataLine.slice(6)) };
+      });
     expect(raw.endsWith('\r\n\r\n')).toBe(true);
     expect(events.map((e) => e.event)).toEqual([
       'stream_start',
@@ -160,7 +194,10 @@ describe('stub gateway: completion endpoints', () => {
       'content_chunk',
       'stream_end',
     ]);
-    expect(events[0].data.metadata.model).toEqual({ engine: 'anthropic', name: 'claude-3-5-sonnet-20240620' });
+    expect(events[0].data.metadata.model).toEqual({
+      engine: 'anthropic',
+      name: 'claude-3-5-sonnet-20240620',
+    });
     expect(events[0].data.metadata.enabled_feature_flags).toEqual(['flag_a', 'flag_b']);
     const text = events
       .filter((e) => e.event === 'content_chunk')
@@ -169,7 +206,9 @@ describe('stub gateway: completion endpoints', () => {
         return e.data.choices[0].delta.content as string;
       })
       .join('');
-    expect(text).toBe('// generation by anthropic/claude-3-5-sonnet-20240620 via v4\n// file: lib/app.rb\n');
+    expect(text).toBe(
+      '// generation by anthropic/claude-3-5-sonnet-20240620 via v4\n// file: lib/app.rb\n',
+    );
     expect(events[4].data).toBeNull();
   });
 
@@ -177,15 +216,18 @@ describe('stub gateway: completion endpoints', () => {
     const res = await post('/v4/code/suggestions', v3Body('code_editor_completion'));
     expect(res.status).toBe(200);
     expect(res.headers.get('x-streaming-format')).toBeNull();
-    expect((await res.json()).choices[0].text).toBe(
+    expect((await json(res)).choices[0].text).toBe(
       '// completion by vertex-ai/codestral@2405 via v4\n// file: lib/app.rb\n',
     );
   });
 
   it('rejects a model that is not valid for its provider with a FastAPI 422', async () => {
-    const res = await post('/v2/code/completions', v2Body({ model_provider: 'vertex-ai', model_name: 'claude-3-haiku-20240307' }));
+    const res = await post(
+      '/v2/code/completions',
+      v2Body({ model_provider: 'vertex-ai', model_name: 'claude-3-haiku-20240307' }),
+    );
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       detail: [
         {
           type: 'value_error',
@@ -199,9 +241,12 @@ describe('stub gateway: completion endpoints', () => {
   });
 
   it('rejects bad bodies with pydantic-style details', async () => {
-    let res = await post('/v2/code/completions', v2Body({ model_provider: 'openai', current_file: { file_name: 'a.py' } }));
+    let res = await post(
+      '/v2/code/completions',
+      v2Body({ model_provider: 'openai', current_file: { file_name: 'a.py' } }),
+    );
     expect(res.status).toBe(422);
-    let detail = (await res.json()).detail as { type: string; loc: unknown[] }[];
+    let detail = (await json(res)).detail as { type: string; loc: unknown[] }[];
     expect(detail.map((d) => [d.type, d.loc.join('.')])).toEqual([
       ['missing', 'body.1.current_file.content_above_cursor'],
       ['missing', 'body.1.current_file.content_below_cursor'],
@@ -209,20 +254,33 @@ describe('stub gateway: completion endpoints', () => {
     ]);
 
     res = await post('/v2/code/completions', v2Body({ prompt_version: 9 }));
-    detail = (await res.json()).detail;
+    detail = (await json(res)).detail;
     expect(detail[0].type).toBe('union_tag_invalid');
 
     res = await post('/v2/code/completions', '{"prompt_version": 1,');
     expect(res.status).toBe(422);
-    expect((await res.json()).detail[0]).toMatchObject({ type: 'json_invalid', msg: 'JSON decode error' });
+    expect((await json(res)).detail[0]).toMatchObject({
+      type: 'json_invalid',
+      msg: 'JSON decode error',
+    });
 
     res = await post('/v3/code/completions', { prompt_components: [] });
     expect(res.status).toBe(422);
-    expect((await res.json()).detail[0]).toMatchObject({ type: 'too_short', loc: ['body', 'prompt_components'] });
+    expect((await json(res)).detail[0]).toMatchObject({
+      type: 'too_short',
+      loc: ['body', 'prompt_components'],
+    });
 
-    res = await post('/v3/code/completions', v3Body('code_editor_generation', {}, { model_metadata: { provider: 'vertex-ai', name: 'code-gecko@002' } }));
+    res = await post(
+      '/v3/code/completions',
+      v3Body(
+        'code_editor_generation',
+        {},
+        { model_metadata: { provider: 'vertex-ai', name: 'code-gecko@002' } },
+      ),
+    );
     expect(res.status).toBe(422);
-    expect((await res.json()).detail[0].msg).toBe(
+    expect((await json(res)).detail[0].msg).toBe(
       'Value error, model code-gecko@002 is not supported by use case code generations and provider vertex-ai',
     );
   });
@@ -230,7 +288,7 @@ describe('stub gateway: completion endpoints', () => {
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
     let res = await fetch(`${gw.url}/v5/nothing`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ detail: 'Not Found' });
+    expect(await json(res)).toEqual({ detail: 'Not Found' });
     res = await fetch(`${gw.url}/v2/code/completions`);
     expect(res.status).toBe(405);
   });
@@ -250,7 +308,7 @@ describe('stub gateway: completion endpoints', () => {
     expect(ok.headers['x-gitlab-host-name']).toBe('gitlab.example.com');
     expect((ok.body as { project_path: string }).project_path).toBe('group/project');
     expect(bad.status).toBe(422);
-    const viaHttp = await (await fetch(`${gw.url}/stub/requests`)).json();
+    const viaHttp = await json(await fetch(`${gw.url}/stub/requests`));
     expect(viaHttp.map((r: { seq: number }) => r.seq)).toEqual([ok.seq, bad.seq]);
     expect((await fetch(`${gw.url}/stub/requests`, { method: 'DELETE' })).status).toBe(204);
     expect(gw.requests).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { startStubGateway, type StubGateway } from '../../../src/stub-gateway/stub-gateway';
-import { v2Body, v3Body } from './fake-issuer';
+import { json, v2Body, v3Body } from './fake-issuer';
 
 describe('stub gateway: fault injection', () => {
   let gw: StubGateway;
@@ -22,13 +22,16 @@ describe('stub gateway: fault injection', () => {
     });
   const gecko = () => post('/v2/code/completions', v2Body());
   const codestral = () =>
-    post('/v2/code/completions', v2Body({ model_provider: 'vertex-ai', model_name: 'codestral@2405' }));
+    post(
+      '/v2/code/completions',
+      v2Body({ model_provider: 'vertex-ai', model_name: 'codestral@2405' }),
+    );
 
   it('answers 503 with the gateway body for the targeted model only', async () => {
     gw.faults.add({ provider: 'vertex-ai', model: 'codestral@2405', status: 503 });
     const failed = await codestral();
     expect(failed.status).toBe(503);
-    expect(await failed.json()).toEqual({ detail: 'Inference failed' });
+    expect(await json(failed)).toEqual({ detail: 'Inference failed' });
     expect((await gecko()).status).toBe(200);
     expect(gw.requests.map((r) => [r.status, r.outcome])).toEqual([
       [503, 'fault'],
@@ -37,12 +40,17 @@ describe('stub gateway: fault injection', () => {
   });
 
   it('matches on the model a v3/v4 request resolves to, and on the api', async () => {
-    gw.faults.add({ api: 'v4', model: 'claude-3-5-sonnet-20240620', status: 500, body: { detail: 'boom' } });
+    gw.faults.add({
+      api: 'v4',
+      model: 'claude-3-5-sonnet-20240620',
+      status: 500,
+      body: { detail: 'boom' },
+    });
     expect((await post('/v3/code/completions', v3Body('code_editor_generation'))).status).toBe(200);
     expect((await post('/v4/code/suggestions', v3Body('code_editor_completion'))).status).toBe(200);
     const res = await post('/v4/code/suggestions', v3Body('code_editor_generation'));
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ detail: 'boom' });
+    expect(await json(res)).toEqual({ detail: 'boom' });
   });
 
   it('sends Retry-After with 429', async () => {
@@ -72,13 +80,15 @@ describe('stub gateway: fault injection', () => {
     const res = await gecko();
     expect(res.status).toBe(200);
     expect(Date.now() - start).toBeGreaterThanOrEqual(145);
-    expect((await res.json()).choices).toHaveLength(1);
+    expect((await json(res)).choices).toHaveLength(1);
   });
 
   it('hangs until the client gives up', async () => {
     gw.faults.add({ hang: true });
     const start = Date.now();
-    await expect(post('/v2/code/completions', v2Body(), AbortSignal.timeout(200))).rejects.toThrow();
+    await expect(
+      post('/v2/code/completions', v2Body(), AbortSignal.timeout(200)),
+    ).rejects.toThrow();
     expect(Date.now() - start).toBeLessThan(2000);
     await new Promise((r) => setTimeout(r, 50));
     expect(gw.requests[0]).toMatchObject({ status: null, outcome: 'aborted' });
@@ -99,9 +109,9 @@ describe('stub gateway: fault injection', () => {
       });
     const created = await admin('PUT', '', { status: 503, model: 'code-gecko@002' });
     expect(created.status).toBe(201);
-    const { id } = await created.json();
+    const { id } = await json(created);
     expect(typeof id).toBe('string');
-    expect((await (await admin('GET')).json()).map((f: { id: string }) => f.id)).toEqual([id]);
+    expect((await json(await admin('GET'))).map((f: { id: string }) => f.id)).toEqual([id]);
     expect((await gecko()).status).toBe(503);
 
     expect((await admin('DELETE', `/${id}`)).status).toBe(204);
@@ -115,10 +125,10 @@ describe('stub gateway: fault injection', () => {
 
     const bad = await admin('PUT', '', { status: 'often', fraction: 3, typo: true });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).issues.length).toBeGreaterThanOrEqual(2);
+    expect((await json(bad)).issues.length).toBeGreaterThanOrEqual(2);
 
     const health = await fetch(`${gw.url}/stub/health`);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await json(health)).toEqual({ status: 'ok' });
   });
 
   it('close() finishes promptly with a hung request open', async () => {

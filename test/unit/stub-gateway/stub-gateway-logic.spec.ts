@@ -1,21 +1,31 @@
-import { splitChunks, expectedCompletionText } from '../../../src/stub-gateway/completion.responder';
+import {
+  splitChunks,
+  expectedCompletionText,
+} from '../../../src/stub-gateway/completion.responder';
 import { FaultRegistry } from '../../../src/stub-gateway/fault.registry';
 import { ModelCatalog, langFromFileName } from '../../../src/stub-gateway/model-catalog.constants';
 import { validateV2, validateV3 } from '../../../src/stub-gateway/request.validator';
 
-const file = { file_name: 'a.go', content_above_cursor: 'package main\n', content_below_cursor: '' };
+const file = {
+  file_name: 'a.go',
+  content_above_cursor: 'package main\n',
+  content_below_cursor: '',
+};
 
 describe('FaultRegistry', () => {
   const target = { api: 'v2' as const, provider: 'vertex-ai', model: 'code-gecko@002' };
 
-  it.each([0, 0.1, 0.25, 0.3, 0.5, 2 / 3, 1])('fraction %p fails exactly that share of every window', (fraction) => {
-    const reg = new FaultRegistry();
-    reg.add({ status: 503, fraction });
-    const fired = Array.from({ length: 60 }, () => (reg.pick(target) ? 1 : 0));
-    expect(fired.reduce<number>((a, b) => a + b, 0)).toBe(Math.round(60 * fraction));
-    const first10 = fired.slice(0, 10).reduce<number>((a, b) => a + b, 0);
-    expect(Math.abs(first10 - 10 * fraction)).toBeLessThanOrEqual(1);
-  });
+  it.each([0, 0.1, 0.25, 0.3, 0.5, 2 / 3, 1])(
+    'fraction %p fails exactly that share of every window',
+    (fraction) => {
+      const reg = new FaultRegistry();
+      reg.add({ status: 503, fraction });
+      const fired = Array.from({ length: 60 }, () => (reg.pick(target) ? 1 : 0));
+      expect(fired.reduce<number>((a, b) => a + b, 0)).toBe(Math.round(60 * fraction));
+      const first10 = fired.slice(0, 10).reduce<number>((a, b) => a + b, 0);
+      expect(Math.abs(first10 - 10 * fraction)).toBeLessThanOrEqual(1);
+    },
+  );
 
   it('lets non-firing requests fall through to the next matching fault', () => {
     const reg = new FaultRegistry();
@@ -47,8 +57,14 @@ describe('request validation', () => {
       return r.value.model;
     };
     expect(model({})).toEqual({ provider: 'vertex-ai', name: 'code-gecko@002' });
-    expect(model({ model_name: 'ignored-without-provider' })).toEqual({ provider: 'vertex-ai', name: 'code-gecko@002' });
-    expect(model({ model_provider: 'fireworks_ai' })).toEqual({ provider: 'fireworks_ai', name: 'qwen2p5-coder-7b' });
+    expect(model({ model_name: 'ignored-without-provider' })).toEqual({
+      provider: 'vertex-ai',
+      name: 'code-gecko@002',
+    });
+    expect(model({ model_provider: 'fireworks_ai' })).toEqual({
+      provider: 'fireworks_ai',
+      name: 'qwen2p5-coder-7b',
+    });
     expect(model({ model_provider: 'anthropic', model_name: 'claude-sonnet-4-20250514' })).toEqual({
       provider: 'anthropic',
       name: 'claude-sonnet-4-20250514',
@@ -96,8 +112,16 @@ describe('request validation', () => {
     expect(ctxFirst.ok).toBe(false);
     const unknownType = validateV3({ prompt_components: [{ type: 'chat', payload: {} }] }, catalog);
     expect(unknownType).toMatchObject({ ok: false, issues: [{ type: 'union_tag_invalid' }] });
-    const ok = validateV3({ prompt_components: [{ type: 'code_editor_generation', payload: { ...file, stream: true } }] }, catalog);
-    expect(ok).toMatchObject({ ok: true, value: { kind: 'generation', stream: true, fileName: 'a.go' } });
+    const ok = validateV3(
+      {
+        prompt_components: [{ type: 'code_editor_generation', payload: { ...file, stream: true } }],
+      },
+      catalog,
+    );
+    expect(ok).toMatchObject({
+      ok: true,
+      value: { kind: 'generation', stream: true, fileName: 'a.go' },
+    });
   });
 });
 
@@ -110,9 +134,15 @@ describe('answers', () => {
 
   it('builds the deterministic text and languages', () => {
     const model = { provider: 'vertex-ai', name: 'code-gecko@002' };
-    expect(expectedCompletionText({ api: 'v2', kind: 'completion', variant: 'p2', model, fileName: 'x.ts' })).toBe(
-      '// completion by vertex-ai/code-gecko@002 via v2 p2\n// file: x.ts\n',
-    );
+    expect(
+      expectedCompletionText({
+        api: 'v2',
+        kind: 'completion',
+        variant: 'p2',
+        model,
+        fileName: 'x.ts',
+      }),
+    ).toBe('// completion by vertex-ai/code-gecko@002 via v2 p2\n// file: x.ts\n');
     expect(langFromFileName('dir/Main.JAVA')).toBe('java');
     expect(langFromFileName('Makefile')).toBe('');
   });
