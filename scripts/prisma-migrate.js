@@ -16,6 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { writeMigrateSchema } = require('./prisma/schema-copy');
 const { pgConfigFromUrl } = require('./prisma/adapters');
+const { deployBeforeDev } = require('./prisma/pending');
 
 const ROOT = path.join(__dirname, '..');
 const DEFAULT_SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
@@ -74,11 +75,15 @@ function rewriteSchemaFileArgs(args, tmpDir) {
 function resolveTarget() {
   if (process.env.DATABASE_URL) {
     const { config } = pgConfigFromUrl(process.env.DATABASE_URL);
-    return { env: { SWITCHBOARD_MIGRATE_TARGET: 'postgres' }, databaseName: config.database };
+    return {
+      url: process.env.DATABASE_URL,
+      env: { SWITCHBOARD_MIGRATE_TARGET: 'postgres' },
+      databaseName: config.database,
+    };
   }
   const dataDir = path.resolve(process.env.DATA_DIR || './.data', 'pgdata');
-  fs.mkdirSync(dataDir, { recursive: true });
   return {
+    dataDir,
     env: { SWITCHBOARD_MIGRATE_TARGET: 'pglite', SWITCHBOARD_MIGRATE_PGLITE_DIR: dataDir },
     databaseName: 'pglite',
   };
@@ -123,16 +128,18 @@ function runCli(args, env) {
 }
 
 /** Prisma's own `migrate dev` / `reset` regenerate the client: do the same with Prisma 7. */
+function isCommand(args, command) {
+  return (
+    args[0] === 'migrate' && args[1] === command && !args.includes('--help') && !args.includes('-h')
+  );
+}
+
 function shouldGenerate(args, schema) {
-  const [group, command] = args;
   return (
     schema === DEFAULT_SCHEMA &&
-    group === 'migrate' &&
-    (command === 'dev' || command === 'reset') &&
+    (isCommand(args, 'dev') || isCommand(args, 'reset')) &&
     !args.includes('--create-only') &&
-    !args.includes('--skip-generate') &&
-    !args.includes('--help') &&
-    !args.includes('-h')
+    !args.includes('--skip-generate')
   );
 }
 
@@ -154,6 +161,12 @@ async function main() {
       PRISMA_HIDE_UPDATE_MESSAGE: '1',
       CHECKPOINT_DISABLE: '1',
     };
+    const migrationsDir = env.SWITCHBOARD_MIGRATE_MIGRATIONS_DIR;
+    if (isCommand(rawArgs, 'dev') && (await deployBeforeDev(target, migrationsDir))) {
+      process.stderr.write('prisma-migrate: applying pending migrations first (migrate deploy)\n');
+      const deployed = await runCli(['migrate', 'deploy'], env);
+      if (deployed !== 0) return deployed;
+    }
     const code = await runCli(args, env);
     if (code === 0 && shouldGenerate(rawArgs, schema)) {
       const generate = spawnSync(process.execPath, [path.join(__dirname, 'prisma-generate.js')], {

@@ -186,6 +186,7 @@ function pgliteFactory(dataDir) {
   const open = () => {
     pglitePromise ??= (async () => {
       const PGlite = loadPGlite();
+      fs.mkdirSync(dataDir, { recursive: true }); // PGlite creates only the last level
       const pglite = new PGlite(dataDir);
       track(`PGlite ${dataDir}`, () => pglite.close());
       await pglite.waitReady;

@@ -4,7 +4,7 @@
 // Why a runner of our own: Prisma's migrate engine cannot be downloaded on our machines; the
 // WASM engine in scripts/prisma-migrate.js is a developer tool (see docs/migrations.md).
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
@@ -45,8 +45,8 @@ type Tx = Omit<SqlExecutor, 'transaction'>;
  */
 export const MIGRATION_LOCK_KEY = 72707369;
 
-/** Prisma's DDL for its history table (schema-engine, PostgreSQL flavour), made idempotent. */
-const CREATE_HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS _prisma_migrations (
+/** Prisma's DDL for its history table (schema-engine, PostgreSQL flavour). */
+const CREATE_HISTORY_TABLE = `CREATE TABLE _prisma_migrations (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
     checksum                VARCHAR(64) NOT NULL,
     finished_at             TIMESTAMPTZ,
@@ -60,8 +60,10 @@ const CREATE_HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS _prisma_migrations (
 interface LocalMigration {
   name: string;
   script: string;
-  /** sha256 hex of the file bytes, and of the bytes with CRLF turned into LF. */
-  checksums: [string, string];
+  /** sha256 hex of the file bytes (recorded when applied). */
+  checksum: string;
+  /** Checksums an applied file may have: Prisma also accepts CRLF/LF line-ending changes. */
+  accepted: string[];
 }
 
 interface HistoryRow {
@@ -86,7 +88,12 @@ export async function applyMigrations(
   const migrations = await readMigrations(migrationsDir);
   await db.transaction(async (tx) => {
     await lock(tx);
-    await tx.exec(CREATE_HISTORY_TABLE);
+    // Looked up first: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when it exists.
+    const existing = await tx.query(
+      `SELECT 1 FROM pg_class
+        WHERE relname = '_prisma_migrations' AND relnamespace = current_schema()::regnamespace`,
+    );
+    if (existing.length === 0) await tx.exec(CREATE_HISTORY_TABLE);
   });
   checkHistory(await readHistory(db), migrations, log);
 
@@ -98,15 +105,6 @@ export async function applyMigrations(
   }
   if (applied.length > 0) log('Database migrations applied', { applied, alreadyApplied });
   return { applied, alreadyApplied };
-}
-
-/** `prisma/migrations` of this checkout, from src/ (ts-node, jest) or dist/src/ (compiled). */
-export function findMigrationsDir(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'prisma', 'migrations');
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`No prisma/migrations above ${from}`);
-  }
 }
 
 async function readMigrations(migrationsDir: string): Promise<LocalMigration[]> {
@@ -126,13 +124,15 @@ async function readMigrations(migrationsDir: string): Promise<LocalMigration[]> 
         throw new Error(`Migration ${name} has no migration.sql (${file})`);
       });
       const script = bytes.toString('utf8');
-      const lf = Buffer.from(script.replace(/\r\n/g, '\n'), 'utf8');
-      return { name, script, checksums: [sha256(bytes), sha256(lf)] };
+      const checksum = sha256(bytes);
+      const accepted = [checksum, sha256(script.replace(/\r\n/g, '\n'))];
+      accepted.push(sha256(script.replace(/\n/g, '\r\n')));
+      return { name, script, checksum, accepted };
     }),
   );
 }
 
-function sha256(bytes: Buffer): string {
+function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
@@ -163,12 +163,12 @@ function checkHistory(history: HistoryRow[], migrations: LocalMigration[], log: 
     if (!migration) {
       // A newer release ran here before (e.g. after a rollback of the service): keep going.
       log('Applied migration missing from prisma/migrations', { migration: name });
-    } else if (!migration.checksums.includes(row.checksum)) {
+    } else if (!migration.accepted.includes(row.checksum)) {
       throw new MigrationError(
         name,
         `Migration ${name} was modified after it was applied: its checksum in _prisma_migrations ` +
           `(${row.checksum}) differs from prisma/migrations/${name}/migration.sql ` +
-          `(${migration.checksums[0]}). Restore the file and put the change in a new migration.`,
+          `(${migration.checksum}). Restore the file and put the change in a new migration.`,
       );
     }
   }
@@ -186,7 +186,7 @@ function failedMigrationError(row: HistoryRow): MigrationError {
 
 /** Applies one migration unless someone else already has; false when it was already there. */
 async function applyOne(db: SqlExecutor, migration: LocalMigration, log: MigrationLog) {
-  const { name, script, checksums } = migration;
+  const { name, script, checksum } = migration;
   const started = Date.now();
   try {
     return await db.transaction(async (tx) => {
@@ -199,7 +199,7 @@ async function applyOne(db: SqlExecutor, migration: LocalMigration, log: Migrati
       const id = randomUUID();
       await tx.query(
         'INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ($1, $2, $3)',
-        [id, checksums[0], name],
+        [id, checksum, name],
       );
       await tx.exec(script);
       await tx.query(
@@ -235,7 +235,7 @@ async function recordFailure(db: SqlExecutor, migration: LocalMigration, error: 
       await tx.query(
         `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, applied_steps_count)
          VALUES ($1, $2, $3, $4, 0)`,
-        [randomUUID(), migration.checksums[0], migration.name, errorText(error)],
+        [randomUUID(), migration.checksum, migration.name, errorText(error)],
       );
     });
   } catch {

@@ -11,7 +11,8 @@ import { defaultFaultBody, type Fault, type FaultRegistry } from './fault.regist
 import { header, sendJson, sleep } from './http.util';
 import type { ModelCatalog } from './model-catalog.constants';
 import type { RequestRecorder } from './request.recorder';
-import { validateV2, validateV3, type SuggestionRequest } from './request.validator';
+import { validateV3 } from './request-v3.validator';
+import { validateV2, type SuggestionRequest } from './request.validator';
 import type { RecordedRequest, StubApi } from './stub-gateway.types';
 import type { StubTokenAuthority } from './token.issuer';
 import {

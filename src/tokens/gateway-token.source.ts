@@ -124,7 +124,12 @@ export class GatewayTokenSource implements UserTokenSource {
 }
 
 function cacheKey(input: UserTokenRequest): string {
-  return JSON.stringify([input.realm, input.instanceId, input.globalUserId, [...input.scopes].sort()]);
+  return JSON.stringify([
+    input.realm,
+    input.instanceId,
+    input.globalUserId,
+    [...input.scopes].sort(),
+  ]);
 }
 
 function describe(err: Error): string {

@@ -4,7 +4,12 @@ import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { SigningKeyService } from './signing-key.service';
-import { MAX_TOKEN_LIFETIME_SEC, TOKENS_TUNING, tuningWith, type TokensTuning } from './tokens.tokens';
+import {
+  MAX_TOKEN_LIFETIME_SEC,
+  TOKENS_TUNING,
+  tuningWith,
+  type TokensTuning,
+} from './tokens.tokens';
 import type { GitlabRealm } from './user-token-source.interface';
 
 export interface TokenClaims {

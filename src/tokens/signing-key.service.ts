@@ -11,26 +11,25 @@ import {
   generateSigningKey,
   importPrivateKey,
   publicJwkOf,
-  rsaThumbprint,
   type PublicSigningJwk,
 } from './rsa-key.util';
 import { SigningKeyCipher, SigningKeyDecryptionError } from './signing-key.cipher';
+import {
+  byAge,
+  isPublished,
+  maySign,
+  publicMembers,
+  publishedUntil,
+  type KeyState,
+} from './signing-key-lifecycle';
 import { resolveSigningKeySecret } from './signing-key-secret';
 import { SigningKeyRecord, SigningKeysRepository } from './signing-keys.repository';
-import { RETIRED_KEY_PUBLISHED_MS, TOKENS_TUNING, tuningWith, type TokensTuning } from './tokens.tokens';
-
-/**
- * A key signs from `createdAt` (which may lie ahead: published before it signs) until
- * `retiredAt`, and is published until `retiredAt` + RETIRED_KEY_PUBLISHED_MS.
- */
-interface KeyState {
-  kid: string;
-  publicJwk: PublicSigningJwk;
-  createdAt: Date;
-  retiredAt: Date | null;
-  /** Decrypted once, only for keys that may still sign (retired keys are only published). */
-  privateKey?: KeyObject;
-}
+import {
+  RETIRED_KEY_PUBLISHED_MS,
+  TOKENS_TUNING,
+  tuningWith,
+  type TokensTuning,
+} from './tokens.tokens';
 
 export interface ActiveSigningKey {
   kid: string;
@@ -63,9 +62,6 @@ export interface RotationResult {
   previousPublishedUntil: Date | null;
 }
 
-export const publishedUntil = (retiredAt: Date | null): Date | null =>
-  retiredAt ? new Date(retiredAt.getTime() + RETIRED_KEY_PUBLISHED_MS) : null;
-
 /**
  * The RS256 keys: loaded from `signing_keys` at start (the first one is created when there is
  * none), held in memory so signing never touches the database, re-read every
@@ -96,7 +92,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
   /** Fails the start (with a message naming the fix) when the keys cannot be decrypted. */
   async onModuleInit(): Promise<void> {
     const secret = resolveSigningKeySecret(this.config, (msg, extra) => this.log.warn(extra, msg));
-    if (secret.generated) this.log.info({ file: secret.source }, 'generated the signing-key secret');
+    if (secret.generated) this.log.info({ file: secret.source }, 'generated the secret file');
     this.cipher = await SigningKeyCipher.fromSecret(secret.value, secret.source);
     await this.load(true);
     if (!this.currentSigner()) {
@@ -129,7 +125,8 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
 
   /** Currently published public keys, newest first; re-reads the table when the copy is stale. */
   async jwks(): Promise<{ keys: PublicSigningJwk[] }> {
-    if (this.tuning.now() - this.loadedAt > this.tuning.jwksMaxStalenessMs) await this.refreshQuietly();
+    const age = this.tuning.now() - this.loadedAt;
+    if (age > this.tuning.jwksMaxStalenessMs) await this.refreshQuietly();
     const now = this.tuning.now();
     const keys = this.keys
       .filter((k) => isPublished(k, now))
@@ -171,7 +168,11 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
           targetType: 'signing_key',
           targetId: key.kid,
           before: { active_kid: retiredKeys.at(-1)?.kid ?? null },
-          after: { active_kid: key.kid, activates_at: activatesAt, previous_published_until: until },
+          after: {
+            active_kid: key.kid,
+            activates_at: activatesAt,
+            previous_published_until: until,
+          },
         },
         tx,
       );
@@ -201,7 +202,10 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     try {
       await this.refresh();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'signing keys: refresh failed, keeping the keys in memory');
+      this.log.warn(
+        { err: (err as Error).message },
+        'signing keys: refresh failed, keeping the keys in memory',
+      );
     }
   }
 
@@ -209,7 +213,9 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     const rows = await this.repo.findAll();
     const known = new Map(this.keys.map((k) => [k.kid, k]));
     const now = this.tuning.now();
-    this.keys = rows.map((row) => this.toState(row, known.get(row.kid), strict, now));
+    this.keys = [...rows]
+      .sort(byAge)
+      .map((row) => this.toState(row, known.get(row.kid), strict, now));
     this.loadedAt = now;
   }
 
@@ -271,7 +277,11 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
   private encrypted(key: Awaited<ReturnType<typeof generateSigningKey>>) {
     const der = exportPrivateKey(key.privateKey);
     try {
-      return { kid: key.kid, publicJwk: key.publicJwk, privateKeyEnc: this.requireCipher().encrypt(der, key.kid) };
+      return {
+        kid: key.kid,
+        publicJwk: key.publicJwk,
+        privateKeyEnc: this.requireCipher().encrypt(der, key.kid),
+      };
     } finally {
       der.fill(0);
     }
@@ -281,7 +291,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     try {
       const cutoff = new Date(this.tuning.now() - RETIRED_KEY_PUBLISHED_MS);
       const deleted = await this.repo.deleteRetiredBefore(cutoff);
-      if (deleted > 0) this.log.info({ deleted }, 'deleted signing keys past their publication window');
+      if (deleted > 0) this.log.info({ deleted }, 'deleted keys past their publication window');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'signing keys: pruning failed');
     }
@@ -291,21 +301,4 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     if (!this.cipher) throw new Error('SigningKeyService used before onModuleInit');
     return this.cipher;
   }
-}
-
-function maySign(key: KeyState, now: number): boolean {
-  return key.createdAt.getTime() <= now && (key.retiredAt === null || now < key.retiredAt.getTime());
-}
-
-function isPublished(key: KeyState, now: number): boolean {
-  const until = publishedUntil(key.retiredAt);
-  return until === null || now < until.getTime();
-}
-
-/** Only the public members, whatever the stored JSON holds; the kid must be its thumbprint. */
-function publicMembers(jwk: PublicSigningJwk, kid: string): PublicSigningJwk {
-  if (typeof jwk?.n !== 'string' || typeof jwk.e !== 'string' || rsaThumbprint(jwk) !== kid) {
-    throw new Error(`signing key ${kid}: the stored public key does not match its kid`);
-  }
-  return { kty: 'RSA', n: jwk.n, e: jwk.e, kid, use: 'sig', alg: 'RS256' };
 }

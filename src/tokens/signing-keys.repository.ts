@@ -25,7 +25,9 @@ export class SigningKeysRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async findAll(): Promise<SigningKeyRecord[]> {
-    const rows = await this.prisma.signingKey.findMany({ orderBy: [{ createdAt: 'asc' }, { kid: 'asc' }] });
+    const rows = await this.prisma.signingKey.findMany({
+      orderBy: [{ createdAt: 'asc' }, { kid: 'asc' }],
+    });
     return rows.map(toRecord);
   }
 
@@ -52,7 +54,10 @@ export class SigningKeysRepository {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw(LOCK_WRITERS);
       const where = notRetiredAt(retireAt);
-      const active = await tx.signingKey.findMany({ where, orderBy: [{ createdAt: 'asc' }, { kid: 'asc' }] });
+      const active = await tx.signingKey.findMany({
+        where,
+        orderBy: [{ createdAt: 'asc' }, { kid: 'asc' }],
+      });
       await tx.signingKey.updateMany({ where, data: { retiredAt: retireAt } });
       await tx.signingKey.create({ data: toData(key) });
       const retired = active.map((r) => ({ ...toRecord(r), retiredAt: retireAt }));
@@ -63,7 +68,9 @@ export class SigningKeysRepository {
 
   /** Deletes keys retired before `cutoff` (no longer published, no token of theirs still valid). */
   async deleteRetiredBefore(cutoff: Date): Promise<number> {
-    const { count } = await this.prisma.signingKey.deleteMany({ where: { retiredAt: { lt: cutoff } } });
+    const { count } = await this.prisma.signingKey.deleteMany({
+      where: { retiredAt: { lt: cutoff } },
+    });
     return count;
   }
 }
@@ -87,7 +94,7 @@ function toRecord(row: Row): SigningKeyRecord {
 function toData(key: NewSigningKey): Prisma.SigningKeyCreateInput {
   return {
     kid: key.kid,
-    publicJwk: { ...key.publicJwk } as Prisma.InputJsonObject,
+    publicJwk: { ...key.publicJwk },
     privateKeyEnc: key.privateKeyEnc,
     createdAt: key.createdAt,
   };

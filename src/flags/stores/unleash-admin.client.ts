@@ -52,6 +52,16 @@ export class UnleashAdminClient {
     return `${this.featurePath}/${encodeURIComponent(name)}/environments/${encodeURIComponent(this.t.environment)}`;
   }
 
+  /** Runs admin calls; anything but a domain error becomes a clear 503 (Unleash unreachable or refusing). */
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      throw new DomainError('service_unavailable', `Unleash is unavailable, nothing was changed: ${describe(err)}`, { cause: err });
+    }
+  }
+
   /** Our custom context fields (flipperId must allow stickiness). Idempotent. */
   async ensureContextFields(): Promise<void> {
     if (this.contextReady) return;

@@ -84,7 +84,11 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   async stop(): Promise<void> {
-    this.client?.destroy();
+    const client = this.client;
+    if (!client) return;
+    client.destroy();
+    // A fetch in flight may still fail after destroy(); never let that be an unhandled 'error'.
+    client.on('error', () => undefined);
   }
 
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
@@ -104,6 +108,10 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   async update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
+    return this.admin.guard(() => this.doUpdate(name, change, actor));
+  }
+
+  private async doUpdate(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
     await this.admin.ensureContextFields();
     let current = await this.admin.read(name);
     if (!current) {
@@ -122,7 +130,7 @@ export class UnleashFlagStore implements FlagStore {
 
   async remove(name: string, actor: Actor): Promise<void> {
     const before = this.state(name);
-    await this.admin.remove(name);
+    await this.admin.guard(() => this.admin.remove(name));
     await this.audit.record(auditEntry(actor, 'feature_flag_deleted', name, before, undefined));
   }
 

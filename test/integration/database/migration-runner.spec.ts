@@ -10,7 +10,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 import {
   applyMigrations,
-  findMigrationsDir,
   MigrationError,
   pgliteExecutor,
   pgPoolExecutor,
@@ -226,6 +225,22 @@ function runnerSuite(makeBackend: () => Backend) {
       expect(await tables(db)).toEqual(['_prisma_migrations', 'fixed', 'ok_table']);
     });
   });
+
+  it('accepts an applied migration whose line endings changed (git on Windows), as Prisma does', async () => {
+    const db = await backend.fresh();
+    const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-crlf-migrations-'));
+    try {
+      const file = path.join(dir, '0001_lf', 'migration.sql');
+      mkdirSync(path.dirname(file));
+      writeFileSync(file, 'CREATE TABLE lf (id INT);\nCREATE TABLE lf2 (id INT);\n');
+      await applyMigrations(db, dir);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+
+      await expect(applyMigrations(db, dir)).resolves.toEqual({ applied: [], alreadyApplied: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 describe('applyMigrations on PGlite (memory://)', () => {
@@ -358,11 +373,5 @@ describe('prisma migrate status after the runner, on a PGlite directory', () => 
 
     expect(status.stdout).toContain('Database schema is up to date!');
     expect(status.code).toBe(0);
-  });
-});
-
-describe('findMigrationsDir', () => {
-  it('finds prisma/migrations from the source tree', () => {
-    expect(findMigrationsDir()).toBe(MIGRATIONS_DIR);
   });
 });

@@ -83,13 +83,13 @@ describe('stub gateway: completion endpoints', () => {
     });
     const res = await post('/v2/completions', body);
     expect(res.status).toBe(200);
-    const json = await json(res);
-    expect(json.model).toEqual({
+    const answer = await json(res);
+    expect(answer.model).toEqual({
       engine: 'anthropic',
       name: 'claude-3-5-sonnet-20240620',
       lang: 'python',
     });
-    expect(json.choices[0].text).toBe(
+    expect(answer.choices[0].text).toBe(
       '// completion by anthropic/claude-3-5-sonnet-20240620 via v2 p3\n// file: src/main.py\n',
     );
   });
@@ -126,21 +126,21 @@ describe('stub gateway: completion endpoints', () => {
   it('answers v3 completion and generation with the per-type default models', async () => {
     let res = await post('/v3/code/completions', v3Body('code_editor_completion'));
     expect(res.status).toBe(200);
-    let json = await json(res);
-    expect(json.choices[0].text).toBe(
+    let answer = await json(res);
+    expect(answer.choices[0].text).toBe(
       '// completion by vertex-ai/codestral@2405 via v3\n// file: lib/app.rb\n',
     );
-    expect(json.metadata.model).toEqual({
+    expect(answer.metadata.model).toEqual({
       engine: 'vertex-ai',
       name: 'codestral@2405',
       lang: 'ruby',
     });
-    expect(typeof json.metadata.timestamp).toBe('number');
+    expect(typeof answer.metadata.timestamp).toBe('number');
 
     res = await post('/v3/code/completions', v3Body('code_editor_generation'));
-    json = await json(res);
-    expect(json.model).toMatchObject({ engine: 'anthropic', name: 'claude-3-5-sonnet-20240620' });
-    expect(json.choices[0].text).toBe(
+    answer = await json(res);
+    expect(answer.model).toMatchObject({ engine: 'anthropic', name: 'claude-3-5-sonnet-20240620' });
+    expect(answer.choices[0].text).toBe(
       expectedCompletionText({
         api: 'v3',
         kind: 'generation',

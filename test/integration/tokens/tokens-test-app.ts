@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AuditModule } from '../../../src/audit/audit.module';
 import { AuthGuard } from '../../../src/common/auth/auth.guard';
-import { TOKEN_AUTHENTICATOR, type Principal, type TokenAuthenticator } from '../../../src/common/auth/principal';
+import {
+  TOKEN_AUTHENTICATOR,
+  type Principal,
+  type TokenAuthenticator,
+} from '../../../src/common/auth/principal';
 import { DomainErrorFilter } from '../../../src/common/errors/domain-error.filter';
 import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
 import { loadAppConfig, type AppConfig } from '../../../src/config/app-config';
@@ -20,7 +24,11 @@ import { DatabaseModule } from '../../../src/database/database.module';
 import { pgliteExecutor } from '../../../src/database/migration-runner';
 import { HealthModule } from '../../../src/health/health.module';
 import { TokensModule } from '../../../src/tokens/tokens.module';
-import { GATEWAY_BASE_URL, TOKENS_TUNING, type TokensTuning } from '../../../src/tokens/tokens.tokens';
+import {
+  GATEWAY_BASE_URL,
+  TOKENS_TUNING,
+  type TokensTuning,
+} from '../../../src/tokens/tokens.tokens';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789';
 export const USER_TOKEN = 'user-token-0123456789';
@@ -61,7 +69,10 @@ class TokensTestSupportModule {
 }
 
 /** One embedded database shared by several app instances (like instances sharing PostgreSQL). */
-export async function sharedDatabase(): Promise<{ pg: PGlite; connection: () => DatabaseConnection }> {
+export async function sharedDatabase(): Promise<{
+  pg: PGlite;
+  connection: () => DatabaseConnection;
+}> {
   const pg = await PGlite.create();
   return {
     pg,
@@ -108,7 +119,10 @@ export async function startTokensApp(opts: TestAppOptions): Promise<TestApp> {
       DatabaseModule.forConnection(opts.connection),
       AuditModule,
       HealthModule,
-      TokensTestSupportModule.forRoot(opts.gatewayBaseUrl ?? (() => 'http://127.0.0.1:9'), opts.tuning ?? {}),
+      TokensTestSupportModule.forRoot(
+        opts.gatewayBaseUrl ?? (() => 'http://127.0.0.1:9'),
+        opts.tuning ?? {},
+      ),
       TokensModule,
     ],
     providers: [

@@ -4,7 +4,8 @@ import {
 } from '../../../src/stub-gateway/completion.responder';
 import { FaultRegistry } from '../../../src/stub-gateway/fault.registry';
 import { ModelCatalog, langFromFileName } from '../../../src/stub-gateway/model-catalog.constants';
-import { validateV2, validateV3 } from '../../../src/stub-gateway/request.validator';
+import { validateV3 } from '../../../src/stub-gateway/request-v3.validator';
+import { validateV2 } from '../../../src/stub-gateway/request.validator';
 
 const file = {
   file_name: 'a.go',

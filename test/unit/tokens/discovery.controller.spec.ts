@@ -33,7 +33,15 @@ describe('openidConfiguration', () => {
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       claim_types_supported: ['normal'],
-      claims_supported: expect.arrayContaining(['iss', 'sub', 'aud', 'exp', 'gitlab_realm', 'gitlab_instance_id', 'scopes']),
+      claims_supported: expect.arrayContaining([
+        'iss',
+        'sub',
+        'aud',
+        'exp',
+        'gitlab_realm',
+        'gitlab_instance_id',
+        'scopes',
+      ]),
       scopes_supported: ['complete_code', 'generate_code'],
     });
   });

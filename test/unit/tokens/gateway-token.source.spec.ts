@@ -160,7 +160,9 @@ describe('GatewayTokenSource', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
     const s = new GatewayTokenSource(issuer, () => `http://127.0.0.1:${port}`, { now: clock.now });
-    expect((await failure(s)).message).toMatch(/^Could not obtain a token from the AI Gateway: ECONNREFUSED/);
+    expect((await failure(s)).message).toMatch(
+      /^Could not obtain a token from the AI Gateway: ECONNREFUSED/,
+    );
   });
 
   it('does not cache failures', async () => {

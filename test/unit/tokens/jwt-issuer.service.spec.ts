@@ -89,7 +89,14 @@ describe('JwtIssuerService', () => {
   it('does not let extra claims override registered or identity claims', async () => {
     const { token } = await issuer.issue({
       ...CLAIMS,
-      extra: { iss: 'evil', aud: 'other', exp: 9999999999, sub: 'x', scopes: ['all'], gitlab_realm: 'saas' },
+      extra: {
+        iss: 'evil',
+        aud: 'other',
+        exp: 9999999999,
+        sub: 'x',
+        scopes: ['all'],
+        gitlab_realm: 'saas',
+      },
     });
     const { payload } = await verify(token);
     expect(payload).toMatchObject({
@@ -123,7 +130,9 @@ describe('JwtIssuerService', () => {
 
   it('answers service_unavailable when the signature fails', async () => {
     const publicOnly = createPublicKey(keys.signingKey().privateKey);
-    const badKeys = { signingKey: () => ({ kid: 'k', privateKey: publicOnly }) } as unknown as SigningKeyService;
+    const badKeys = {
+      signingKey: () => ({ kid: 'k', privateKey: publicOnly }),
+    } as unknown as SigningKeyService;
     const broken = new JwtIssuerService(signingKeyService().config, badKeys, { now: () => T0 });
     const failure = broken.issue(CLAIMS);
     await expect(failure).rejects.toBeInstanceOf(DomainError);

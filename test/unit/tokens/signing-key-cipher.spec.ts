@@ -6,7 +6,10 @@ import {
   publicJwkOf,
   rsaThumbprint,
 } from '../../../src/tokens/rsa-key.util';
-import { SigningKeyCipher, SigningKeyDecryptionError } from '../../../src/tokens/signing-key.cipher';
+import {
+  SigningKeyCipher,
+  SigningKeyDecryptionError,
+} from '../../../src/tokens/signing-key.cipher';
 import { OTHER_SECRET, SECRET } from './tokens-fakes';
 
 describe('SigningKeyCipher', () => {
@@ -77,7 +80,9 @@ describe('SigningKeyCipher', () => {
 describe('rsa keys', () => {
   it('uses the RFC 7638 thumbprint as kid and publishes only public members', async () => {
     const key = await generateSigningKey();
-    expect(key.kid).toBe(await calculateJwkThumbprint({ kty: 'RSA', n: key.publicJwk.n, e: key.publicJwk.e }));
+    expect(key.kid).toBe(
+      await calculateJwkThumbprint({ kty: 'RSA', n: key.publicJwk.n, e: key.publicJwk.e }),
+    );
     expect(rsaThumbprint(key.publicJwk)).toBe(key.kid);
     expect(Object.keys(key.publicJwk).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     expect(key.publicJwk).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256', e: 'AQAB' });

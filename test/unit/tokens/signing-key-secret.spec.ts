@@ -18,7 +18,11 @@ function config(opts: { secret?: string; dataDir?: string; embedded?: boolean } 
 describe('resolveSigningKeySecret', () => {
   it('uses SIGNING_KEY_SECRET when set and writes no file', () => {
     const c = config({ secret: SECRET });
-    expect(resolveSigningKeySecret(c)).toEqual({ value: SECRET, source: 'SIGNING_KEY_SECRET', generated: false });
+    expect(resolveSigningKeySecret(c)).toEqual({
+      value: SECRET,
+      source: 'SIGNING_KEY_SECRET',
+      generated: false,
+    });
     expect(() => statSync(path.join(c.database.dataDir, 'keys'))).toThrow();
   });
 
@@ -50,6 +54,8 @@ describe('resolveSigningKeySecret', () => {
     const c = config();
     const { source } = resolveSigningKeySecret(c);
     writeFileSync(source, 'short\n');
-    expect(() => resolveSigningKeySecret(c)).toThrow(/signing-key-secret holds fewer than 32 characters/);
+    expect(() => resolveSigningKeySecret(c)).toThrow(
+      /signing-key-secret holds fewer than 32 characters/,
+    );
   });
 });

@@ -53,10 +53,15 @@ describe('SigningKeyService', () => {
   it('stops the start with a clear message when the secret is wrong', async () => {
     const repo = new InMemorySigningKeys();
     await start({ repo });
-    const wrong = signingKeyService({ repo, config: testConfig({ SIGNING_KEY_SECRET: OTHER_SECRET }) });
+    const wrong = signingKeyService({
+      repo,
+      config: testConfig({ SIGNING_KEY_SECRET: OTHER_SECRET }),
+    });
     const failure = wrong.service.onModuleInit();
     await expect(failure).rejects.toBeInstanceOf(SigningKeyDecryptionError);
-    await expect(failure).rejects.toThrow(/SIGNING_KEY_SECRET.*not the one this key was encrypted with/);
+    await expect(failure).rejects.toThrow(
+      /SIGNING_KEY_SECRET.*not the one this key was encrypted with/,
+    );
   });
 
   it('refuses a row whose private key does not belong to its public key', async () => {
@@ -125,7 +130,14 @@ describe('SigningKeyService', () => {
       const { kid } = await service.rotate(ADMIN);
       const list = await service.list();
       expect(list).toEqual([
-        { kid, createdAt: new Date(T0 + MIN), retiredAt: null, publishedUntil: null, active: true, published: true },
+        {
+          kid,
+          createdAt: new Date(T0 + MIN),
+          retiredAt: null,
+          publishedUntil: null,
+          active: true,
+          published: true,
+        },
         {
           kid: oldKid,
           createdAt: new Date(T0),

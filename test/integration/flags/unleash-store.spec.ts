@@ -1,0 +1,91 @@
+import { Factory } from '../../support/factories';
+import { startTestApp, TestApp } from '../../support/test-app';
+import { startUnleashServer, UnleashTestServer } from '../../support/unleash';
+
+const FLAG = 'code_completion_model_codestral';
+const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
+const suite = unleashDb ? describe : describe.skip;
+
+const waitFor = async (check: () => Promise<boolean>, ms: number, what: string) => {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Date.now() - started;
+};
+
+suite('flags backed by a real Unleash server', () => {
+  let unleash: UnleashTestServer;
+  let app: TestApp;
+  let f: Factory;
+  const admin = () => ({ token: app.rootToken });
+  const evaluate = async (username: string) =>
+    (await app.api.call('GET', `/api/v4/features/${FLAG}/evaluate?user=${username}`, admin())).body;
+
+  beforeAll(async () => {
+    unleash = await startUnleashServer({ databaseUrl: unleashDb! });
+    app = await startTestApp({
+      env: {
+        UNLEASH_URL: unleash.url,
+        UNLEASH_API_TOKEN: unleash.clientToken,
+        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
+        UNLEASH_ENVIRONMENT: unleash.environment,
+        UNLEASH_REFRESH_INTERVAL_MS: '300',
+        FLAGS_STALE_AFTER_MS: '2000',
+      },
+    });
+    f = new Factory(app.api, app.rootToken);
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await unleash?.stop();
+  });
+
+  it('toggles through the Features API write to Unleash and the decision follows', async () => {
+    const { user, group } = await f.seatedUser();
+    expect((await evaluate(user.username)).enabled).toBe(false);
+    expect((await evaluate(user.username)).source).toBe('unleash');
+
+    const set = await f.setFlag(FLAG, { value: true, user: user.username });
+    expect(set.gates).toContainEqual({ key: 'actors', value: [`User:${user.id}`] });
+    await waitFor(async () => (await evaluate(user.username)).enabled === true, 5000, 'actor gate');
+
+    // group actor through seat groups, and the GET shows what Unleash holds
+    await f.setFlag(FLAG, { value: false, user: user.username });
+    await f.setFlag(FLAG, { value: true, group: group.full_path });
+    const purchases = await app.api.call('GET', `/api/v4/groups/${group.id}/add_on_purchases`, admin());
+    const other = await f.seatedUser({ group, purchaseId: purchases.body[0].id });
+    await waitFor(async () => (await evaluate(other.user.username)).enabled === true, 5000, 'group gate');
+    const got = await app.api.call('GET', `/api/v4/features/${FLAG}`, admin());
+    expect(got.body.gates).toContainEqual({ key: 'actors', value: [`Group:${group.id}`] });
+
+    // sticky percentage of actors evaluated by unleash-client
+    await f.setFlag(FLAG, { value: false });
+    await f.setFlag(FLAG, { value: 100, key: 'percentage_of_actors' });
+    await waitFor(async () => (await evaluate(user.username)).enabled === true, 5000, 'percentage gate');
+  }, 60_000);
+
+  it('keeps the last known decisions when Unleash goes away, reports stale, and recovers', async () => {
+    const { user } = await f.seatedUser();
+    await f.setFlag(FLAG, { value: true });
+    await waitFor(async () => (await evaluate(user.username)).enabled === true, 5000, 'flag on');
+
+    await unleash.kill();
+    await waitFor(async () => (await app.api.call('GET', '/-/readiness')).body.checks.flags.detail.stale === true, 8000, 'stale');
+    for (let i = 0; i < 20; i++) expect((await evaluate(user.username)).enabled).toBe(true);
+    const ready = await app.api.call('GET', '/-/readiness');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('degraded');
+
+    // a write while Unleash is down fails clearly and changes nothing
+    const write = await app.api.call('POST', `/api/v4/features/${FLAG}`, { ...admin(), body: { value: false } });
+    expect(write.status).toBe(503);
+    expect((await evaluate(user.username)).enabled).toBe(true);
+
+    await unleash.restart();
+    await waitFor(async () => (await app.api.call('GET', '/-/readiness')).body.checks.flags.detail.stale === false, 15000, 'fresh');
+    await f.setFlag(FLAG, { value: false });
+    await waitFor(async () => (await evaluate(user.username)).enabled === false, 5000, 'flag off after recovery');
+  }, 90_000);
+});
