@@ -11,6 +11,8 @@ import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { FlagsModule } from './flags/flags.module';
+import { GatewayModule } from './gateway/gateway.module';
+import { CodeSuggestionsModule } from './code-suggestions/code-suggestions.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +26,8 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         FlagsModule,
+        GatewayModule,
+        CodeSuggestionsModule,
         ProvisioningModule,
       ],
       providers: [

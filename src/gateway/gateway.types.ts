@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 
-export const GATEWAY_BASE_URL = Symbol('GATEWAY_BASE_URL');
 /** The gateway base URL in force now: settings' ai_gateway_url, else AIGW_URL, else the built-in stub. */
-export type GatewayBaseUrl = () => string;
+export { GATEWAY_BASE_URL, type GatewayBaseUrl } from '../tokens/tokens.tokens';
 
 export interface UpstreamRequest {
   path: string;

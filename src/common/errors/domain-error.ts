@@ -46,7 +46,7 @@ export class DomainError extends Error {
   }
 
   static notFound(what: string): DomainError {
-    return new DomainError('not_found', `404 ${what} Not Found`);
+    return new DomainError('not_found', what ? `404 ${what} Not Found` : '404 Not Found');
   }
 
   /** A 400 whose message is `<field> <problem>`, as GitLab's API answers. */

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { Principal } from '../common/auth/principal';
+import { DomainError } from '../common/errors/domain-error';
+import { rootLogger } from '../common/logging/logger';
+import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { FlagsService } from '../flags/flags.service';
+import { FlagSubjectsService } from '../flags/flag-subjects.service';
+import { GATEWAY_BASE_URL, GatewayBaseUrl } from '../gateway/gateway.types';
+import { identityHeaders, realmOf } from '../gateway/identity-headers';
+import { SeatContext, SeatsService } from '../identity/seats/seats.service';
+import { SettingsService } from '../identity/settings/settings.service';
+import { USER_TOKEN_SOURCE } from '../tokens/tokens.tokens';
+import type { UserTokenSource } from '../tokens/user-token-source.interface';
+import { decisionClaims } from './completions.service';
+import { RouteDeciderService } from './route-decider.service';
+import { enabledFlagNames } from './upstream-headers';
+
+export const DIRECT_DISABLED = 'Direct connections are disabled';
+
+/** Listeners (metrics) told about every token issued. */
+export type TokenIssuedListener = (kind: 'direct_access') => void;
+
+@Injectable()
+export class DirectAccessService {
+  private readonly limiter: RateLimiter;
+  private readonly listeners: TokenIssuedListener[] = [];
+
+  constructor(
+    private readonly flags: FlagsService,
+    private readonly subjects: FlagSubjectsService,
+    private readonly seats: SeatsService,
+    private readonly settings: SettingsService,
+    private readonly router: RouteDeciderService,
+    @Inject(USER_TOKEN_SOURCE) private readonly tokens: UserTokenSource,
+    @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.limiter = new RateLimiter(config.rateLimits.directAccessPerMinute, 60_000);
+  }
+
+  onTokenIssued(l: TokenIssuedListener): void {
+    this.listeners.push(l);
+  }
+
+  /** Kill switch 404 and seat 401 shared by every code_suggestions endpoint. */
+  async gate(p: Principal): Promise<{ seat: SeatContext; subject: Awaited<ReturnType<FlagSubjectsService['forUser']>> }> {
+    const seat = await this.seats.seatContext(p.user.id);
+    const subject = await this.subjects.forUser(p.user.id, undefined, seat);
+    if (!this.flags.isEnabled('ai_duo_code_suggestions_switch', subject)) throw DomainError.notFound('');
+    if (!seat.hasSeat) throw DomainError.unauthorized({ 'X-GitLab-Error-Origin': 'monolith' });
+    return { seat, subject };
+  }
+
+  async issue(p: Principal) {
+    const { seat, subject } = await this.gate(p);
+    const settings = this.settings.current();
+    const decision = this.router.decide(
+      { intent: 'completion', contentAboveCursor: '', fileName: '', supportsSseStreaming: false },
+      subject,
+      seat,
+      settings,
+    );
+    if (!decision.directAccess.allowed) {
+      rootLogger.info({ user_id: p.user.id, reason: decision.directAccess.reason }, 'direct access refused');
+      throw DomainError.forbidden(DIRECT_DISABLED);
+    }
+    const retryAfter = this.limiter.hit(`u${p.user.id}`);
+    if (retryAfter !== undefined) {
+      throw new DomainError('rate_limited', 'direct access rate limit', { headers: { 'Retry-After': String(retryAfter) } });
+    }
+    const claims = decisionClaims(decision);
+    const token = await this.tokens
+      .tokenFor({
+        globalUserId: p.user.globalUserId,
+        realm: realmOf(settings),
+        instanceId: settings.instanceId,
+        scopes: ['complete_code'],
+        extra: claims,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof DomainError) throw err;
+        throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
+      });
+    for (const l of this.listeners) l('direct_access');
+    const enabledFlags = enabledFlagNames(decision.decidingFlags);
+    return {
+      base_url: this.baseUrl(),
+      token: token.token,
+      expires_at: token.expiresAt,
+      headers: identityHeaders({ user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion, enabledFlags }),
+      model_details: decision.model ? { model_provider: decision.model.provider, model_name: decision.model.name } : {},
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { FlagsService } from '../flags/flags.service';
+import type { FlagSubject } from '../flags/flag-context';
+import type { SeatContext } from '../identity/seats/seats.service';
+import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
+import { realmOf } from '../gateway/identity-headers';
+import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
+import { decideRoute } from '../routing/routing-policy';
+import type { BreakerView, FlagOracle, RoutingDecision, RoutingRequest } from '../routing/routing.types';
+
+export const NO_BREAKERS: BreakerView = { isOpen: () => false };
+
+/**
+ * Feeds the pure routing policy: the catalogue (loaded and checked against the flag
+ * definitions at boot), in-memory flag answers for this user, seat groups and settings.
+ */
+@Injectable()
+export class RouteDeciderService implements OnModuleInit {
+  private catalogue!: ModelCatalogue;
+  private breakers: BreakerView = NO_BREAKERS;
+
+  constructor(
+    private readonly flags: FlagsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.catalogue = loadModelCatalogue(this.config.modelsFile, new Set(this.flags.definitions.keys()));
+  }
+
+  get models(): ModelCatalogue {
+    return this.catalogue;
+  }
+
+  /** Automatic failover plugs its circuit breakers in here. */
+  useBreakers(view: BreakerView): void {
+    this.breakers = view;
+  }
+
+  oracleFor(subject: FlagSubject): FlagOracle {
+    const memo = new Map<string, boolean>();
+    const ask = (key: string, fn: () => boolean) => {
+      let v = memo.get(key);
+      if (v === undefined) memo.set(key, (v = fn()));
+      return v;
+    };
+    return {
+      forUser: (flag) => ask(flag, () => this.flags.isEnabled(flag, subject)),
+      forGroup: (flag, id) => ask(`${flag}|G${id}`, () => this.flags.isEnabledForGroup(flag, id)),
+      forInstance: (flag) => ask(`${flag}|I`, () => this.flags.isEnabledForInstance(flag)),
+    };
+  }
+
+  decide(req: RoutingRequest, subject: FlagSubject, seat: SeatContext, settings: InstanceSettingsRecord): RoutingDecision {
+    return decideRoute(
+      req,
+      {
+        realm: realmOf(settings),
+        instanceDirectDisabled: settings.disabledDirectCodeSuggestions,
+        seatGroups: seat.groups,
+      },
+      this.oracleFor(subject),
+      this.catalogue,
+      this.breakers,
+    );
+  }
+}

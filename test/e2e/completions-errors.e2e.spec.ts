@@ -1,0 +1,118 @@
+import { completionBody, startStack, Stack } from '../support/stack';
+
+describe('completions: checks, their order and their answers', () => {
+  let s: Stack;
+  const post = (token: string, body: unknown, opts: { raw?: string } = {}) =>
+    s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token, ...(opts.raw !== undefined ? { raw: opts.raw } : { body }) });
+
+  beforeAll(async () => {
+    s = await startStack({ env: { GATEWAY_TIMEOUT_MS: '1500' } });
+  }, 60_000);
+  afterAll(() => s?.close());
+  afterEach(() => s.stub.faults.clear());
+
+  it('kill switch off → 404 before anything else (even for a user without a seat)', async () => {
+    const noSeat = await s.f.user();
+    await s.f.setFlag('ai_duo_code_suggestions_switch', { value: false });
+    try {
+      const r = await post(noSeat.token, {});
+      expect(r).toMatchObject({ status: 404, body: { message: '404 Not Found' } });
+    } finally {
+      await s.app.api.call('DELETE', '/api/v4/features/ai_duo_code_suggestions_switch', { token: s.app.rootToken });
+    }
+  });
+
+  it('no seat → 401 with X-GitLab-Error-Origin: monolith, before validation', async () => {
+    const noSeat = await s.f.user();
+    const r = await post(noSeat.token, {});
+    expect(r).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
+    expect(r.headers.get('x-gitlab-error-origin')).toBe('monolith');
+  });
+
+  it.each([
+    [{}, 'current_file is missing'],
+    [{ current_file: { file_name: 'a.py' } }, 'current_file[content_above_cursor] is missing'],
+    [completionBody({}, { file_name: 'x'.repeat(256) }), 'current_file[file_name] is too long'],
+    [completionBody({ context: [] }), 'context is empty'],
+    [completionBody({ context: [{ type: 'image', name: 'a', content: 'b' }] }), 'context[0][type] does not have a valid value'],
+    [completionBody({ context: [{ type: 'file', name: ' ', content: 'b' }] }), 'context[0][name] is empty'],
+    [completionBody({ intent: 'poetry' }), 'intent does not have a valid value'],
+    [completionBody({ generation_type: 'novel' }), 'generation_type does not have a valid value'],
+    [completionBody({ stream: 'yes' }), 'stream is invalid'],
+    [completionBody({ context: Array.from({ length: 10_000 }, () => ({ type: 'file', name: 'a', content: 'b' })) }), 'context is too long'],
+    [completionBody({}, { content_above_cursor: 'x'.repeat(400_001) }), 'current_file[content_above_cursor] is too long'],
+  ])('400 %#: %s', async (body, error) => {
+    const { user } = await s.f.seatedUser();
+    const r = await post(user.token, body);
+    expect(r).toMatchObject({ status: 400, body: { error } });
+  });
+
+  it('non-JSON → 400', async () => {
+    const { user } = await s.f.seatedUser();
+    expect((await post(user.token, undefined, { raw: 'current_file=x' })).status).toBe(400);
+  });
+
+  it('a 599,999-char body is accepted; a 600,001-char body is 413', async () => {
+    const { user } = await s.f.seatedUser();
+    const sized = (n: number) => {
+      const base = JSON.stringify(completionBody({}, { content_above_cursor: '', content_below_cursor: '' }));
+      const pad = n - base.length;
+      const half = Math.floor(pad / 2);
+      return JSON.stringify(completionBody({}, { content_above_cursor: 'a'.repeat(half), content_below_cursor: 'b'.repeat(pad - half) }));
+    };
+    const ok = sized(599_999);
+    expect(ok.length).toBe(599_999);
+    expect((await post(user.token, undefined, { raw: ok })).status).toBe(200);
+    const big = sized(600_001);
+    expect((await post(user.token, undefined, { raw: big })).status).toBe(413);
+    // content is cut for the gateway: last 100,000 above, first 100,000 below
+    const up = s.stub.requests.filter((q) => q.path.startsWith('/v2'))[0] as any;
+    expect(up.body.current_file.content_above_cursor.length).toBeLessThanOrEqual(100_000);
+  });
+
+  it('61st request in a minute → 429 with GitLab body and Retry-After', async () => {
+    const { user } = await s.f.seatedUser();
+    let last;
+    for (let i = 0; i < 61; i++) last = await post(user.token, completionBody());
+    expect(last).toMatchObject({ status: 429, body: { message: { error: 'This endpoint has been requested too many times. Try again later.' } } });
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('gateway 4xx/5xx answers pass through; unreachable or slow gateway → 503 with a message, never a hang', async () => {
+    const { user } = await s.f.seatedUser();
+    s.stub.faults.add({ status: 422, body: { detail: [{ msg: 'bad' }] } });
+    expect(await post(user.token, completionBody())).toMatchObject({ status: 422, body: { detail: [{ msg: 'bad' }] } });
+    s.stub.faults.clear();
+    s.stub.faults.add({ status: 503 });
+    expect(await post(user.token, completionBody())).toMatchObject({ status: 503, body: { detail: 'Inference failed' } });
+    s.stub.faults.clear();
+    s.stub.faults.add({ hang: true });
+    const started = Date.now();
+    const slow = await post(user.token, completionBody());
+    expect(slow.status).toBe(503);
+    expect(slow.body.message).toContain('did not answer within');
+    expect(Date.now() - started).toBeLessThan(5000);
+    s.stub.faults.clear();
+    s.stub.faults.add({ closeConnection: true });
+    const closed = await post(user.token, completionBody());
+    expect(closed.status).toBe(503);
+    expect(closed.body.message).toContain('AI Gateway');
+  });
+
+  it('a slow upstream does not block other requests', async () => {
+    const a = await s.f.seatedUser();
+    const b = await s.f.seatedUser();
+    s.stub.faults.add({ latencyMs: 1200, fraction: 1, model: 'code-gecko@002', provider: 'vertex-ai' });
+    await s.f.setFlag('code_completion_model_codestral', { value: true, user: b.user.username });
+    try {
+      const slow = post(a.user.token, completionBody());
+      const started = Date.now();
+      const fast = await post(b.user.token, completionBody());
+      expect(fast.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(800);
+      expect((await slow).status).toBe(200);
+    } finally {
+      await s.app.api.call('DELETE', '/api/v4/features/code_completion_model_codestral', { token: s.app.rootToken });
+    }
+  });
+});
