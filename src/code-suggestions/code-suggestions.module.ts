@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TokensModule } from '../tokens/tokens.module';
+import { MetricsController } from '../observability/metrics.controller';
+import { MetricsService } from '../observability/metrics.service';
+import { BreakersService } from '../resilience/breakers.service';
+import { ResilientGatewayService } from '../resilience/resilient-gateway.service';
 import { CompletionsController } from './completions.controller';
 import { CompletionsService } from './completions.service';
 import { DirectAccessController } from './direct-access.controller';
@@ -10,8 +14,16 @@ import { UpstreamTokenService } from './upstream-token.service';
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
   imports: [TokensModule],
-  controllers: [CompletionsController, DirectAccessController],
-  providers: [CompletionsService, DirectAccessService, RouteDeciderService, UpstreamTokenService],
+  controllers: [CompletionsController, DirectAccessController, MetricsController],
+  providers: [
+    CompletionsService,
+    DirectAccessService,
+    RouteDeciderService,
+    UpstreamTokenService,
+    MetricsService,
+    BreakersService,
+    ResilientGatewayService,
+  ],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],
 })
 export class CodeSuggestionsModule {}

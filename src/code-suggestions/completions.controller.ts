@@ -5,6 +5,9 @@ import type { Principal } from '../common/auth/principal';
 import type { UpstreamResponse } from '../gateway/gateway.types';
 import { CompletionsService } from './completions.service';
 
+/** Set when the decision was made from stale flags or cached identity (degraded mode). */
+export const STALE_HEADER = 'x-switchboard-decision-stale';
+
 /** Upstream headers worth passing back to the IDE. */
 const PASS_BACK = ['content-type', 'x-streaming-format', 'retry-after'];
 
@@ -24,13 +27,14 @@ export class CompletionsController {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) aborted.abort();
     });
-    const res = await this.completions.complete(principal, body, {
+    const result = await this.completions.complete(principal, body, {
       headers: req.headers,
       requestId: String(req.id),
       bodyChars: req.bodyChars ?? 0,
       signal: aborted.signal,
     });
-    send(reply, res);
+    if (result.stale.length > 0) void reply.header(STALE_HEADER, result.stale.join(','));
+    send(reply, result.response);
   }
 }
 

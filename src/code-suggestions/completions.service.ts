@@ -2,21 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
-import { rootLogger } from '../common/logging/logger';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { parseOrThrow } from '../common/validation/zod.pipe';
 import { FlagsService } from '../flags/flags.service';
-import { FlagSubjectsService } from '../flags/flag-subjects.service';
-import { GatewayClient } from '../gateway/gateway.client';
 import { GATEWAY_BASE_URL, GatewayBaseUrl, UpstreamResponse } from '../gateway/gateway.types';
 import { identityHeaders, realmOf } from '../gateway/identity-headers';
-import { SeatsService } from '../identity/seats/seats.service';
 import { SettingsService } from '../identity/settings/settings.service';
+import { MetricsService } from '../observability/metrics.service';
+import { failureToResponse, ResilientGatewayService } from '../resilience/resilient-gateway.service';
 import { resolveLanguage } from '../routing/languages.constants';
 import { postProcessCompletion } from '../routing/post-process';
 import { buildUpstreamCall } from '../routing/request-builders';
-import type { RoutingDecision } from '../routing/routing.types';
+import type { RoutingDecision, RoutingRequest } from '../routing/routing.types';
 import { CompletionInputBody, completionInputSchema, MAX_BODY_CHARS } from './completion-input.schema';
+import { logCompletionInput } from './completion-log';
+import { DirectAccessService } from './direct-access.service';
 import { RouteDeciderService } from './route-decider.service';
 import { enabledFlagNames, forwardedClientHeaders } from './upstream-headers';
 import { UpstreamTokenService } from './upstream-token.service';
@@ -28,9 +28,17 @@ export interface CompletionRequestMeta {
   signal: AbortSignal;
 }
 
+export interface CompletionResult {
+  response: UpstreamResponse;
+  decision: RoutingDecision;
+  /** Sources served from stale data (flags, identity): the controller says so in a header. */
+  stale: string[];
+}
+
 /**
  * POST /api/v4/code_suggestions/completions, in the contract's order: kill switch 404, seat 401,
- * validation 400, rate limit 429, size 413, then the routed, proxied gateway call.
+ * validation 400, rate limit 429, size 413, then the routed gateway call, failing over to the
+ * backup model within the request's time budget when automatic failover is configured.
  */
 @Injectable()
 export class CompletionsService {
@@ -38,103 +46,94 @@ export class CompletionsService {
 
   constructor(
     private readonly flags: FlagsService,
-    private readonly subjects: FlagSubjectsService,
-    private readonly seats: SeatsService,
+    private readonly access: DirectAccessService,
     private readonly settings: SettingsService,
     private readonly router: RouteDeciderService,
-    private readonly gateway: GatewayClient,
+    private readonly gateway: ResilientGatewayService,
     private readonly tokens: UpstreamTokenService,
+    private readonly metrics: MetricsService,
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.limiter = new RateLimiter(config.rateLimits.completionsPerMinute, 60_000);
   }
 
-  async complete(p: Principal, rawBody: unknown, meta: CompletionRequestMeta): Promise<UpstreamResponse> {
-    const seat = await this.seats.seatContext(p.user.id);
-    const subject = await this.subjects.forUser(p.user.id, undefined, seat);
-    if (!this.flags.isEnabled('ai_duo_code_suggestions_switch', subject)) throw DomainError.notFound('');
-    if (!seat.hasSeat) throw DomainError.unauthorized({ 'X-GitLab-Error-Origin': 'monolith' });
+  async complete(p: Principal, rawBody: unknown, meta: CompletionRequestMeta): Promise<CompletionResult> {
+    const started = Date.now();
+    const { seat, subject } = await this.access.gate(p);
     const input: CompletionInputBody = parseOrThrow(completionInputSchema, rawBody);
     const retryAfter = this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
+      this.metrics.rateLimit('completions');
       throw new DomainError('rate_limited', 'completions rate limit', { headers: { 'Retry-After': String(retryAfter) } });
     }
     if (meta.bodyChars > MAX_BODY_CHARS) throw new DomainError('payload_too_large', 'body too large');
 
     const settings = this.settings.current();
-    const decision = this.router.decide(
-      {
-        intent: input.intent,
-        userInstruction: input.user_instruction,
-        generationType: input.generation_type,
-        contentAboveCursor: input.current_file.content_above_cursor,
-        fileName: input.current_file.file_name,
-        languageIdentifier: input.current_file.language_identifier,
-        supportsSseStreaming: meta.headers['x-supports-sse-streaming'] === 'true',
-      },
-      subject,
-      seat,
-      settings,
-    );
-    const enabledFlags = enabledFlagNames(decision.decidingFlags);
-    const token = await this.tokens.tokenFor({
-      globalUserId: p.user.globalUserId,
-      instanceId: settings.instanceId,
-      realm: realmOf(settings),
-      claims: decisionClaims(decision),
-    });
-    const headers: Record<string, string> = {
-      ...forwardedClientHeaders(meta.headers),
-      ...identityHeaders({ user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion, enabledFlags }),
-      Authorization: `Bearer ${token}`,
-      'X-Request-ID': meta.requestId,
-      'X-Gitlab-Rails-Send-Start': (Date.now() / 1000).toFixed(3),
+    const routing: RoutingRequest = {
+      intent: input.intent,
+      userInstruction: input.user_instruction,
+      generationType: input.generation_type,
+      contentAboveCursor: input.current_file.content_above_cursor,
+      fileName: input.current_file.file_name,
+      languageIdentifier: input.current_file.language_identifier,
+      supportsSseStreaming: meta.headers['x-supports-sse-streaming'] === 'true',
     };
-    this.logInput(p, input, decision, meta.requestId, subject);
+    let decision = this.router.decide(routing, subject, seat, settings);
+    const deadline = started + this.config.gateway.timeoutMs;
+    const failover = this.router.models.completionFailover;
+    const canFailOver =
+      failover?.mode === 'automatic' &&
+      decision.task === 'completion' &&
+      decision.model !== undefined &&
+      decision.model.key !== failover.model.key;
+    if (decision.modelSource === 'failover_manual') this.metrics.failover('manual');
+    if (decision.modelSource === 'failover_automatic') this.metrics.failover('automatic');
 
-    const call = buildUpstreamCall(input, decision);
-    const res = await this.gateway.send(this.baseUrl(), {
-      path: call.path,
-      body: call.body,
-      headers,
-      stream: call.stream,
-      signal: meta.signal,
-      timeoutMs: this.config.gateway.timeoutMs,
-    });
-    if (res.kind === 'json' && res.status >= 200 && res.status < 300 && decision.model) {
-      const language = resolveLanguage(input.current_file.file_name, input.current_file.language_identifier);
-      return { ...res, body: postProcessCompletion(res.body, decision.model, language) };
+    const send = async (d: RoutingDecision, timeoutMs: number) => {
+      const token = await this.tokens.tokenFor({
+        globalUserId: p.user.globalUserId,
+        instanceId: settings.instanceId,
+        realm: realmOf(settings),
+        claims: decisionClaims(d),
+      });
+      const headers: Record<string, string> = {
+        ...forwardedClientHeaders(meta.headers),
+        ...identityHeaders({ user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion, enabledFlags: enabledFlagNames(d.decidingFlags) }),
+        Authorization: `Bearer ${token}`,
+        'X-Request-ID': meta.requestId,
+        'X-Gitlab-Rails-Send-Start': (Date.now() / 1000).toFixed(3),
+      };
+      logCompletionInput(this.flags.isEnabled('expanded_ai_logging', subject), p, input, d, meta.requestId);
+      const call = buildUpstreamCall(input, d);
+      return this.gateway.attempt(this.baseUrl(), { path: call.path, body: call.body, headers, stream: call.stream, signal: meta.signal, timeoutMs }, d.model);
+    };
+
+    const budget = () => Math.max(1, deadline - Date.now());
+    let outcome = await send(decision, canFailOver ? Math.min(this.config.failover.attemptTimeoutMs, budget()) : budget());
+    if (outcome.failure && canFailOver && !meta.signal.aborted && decision.model) {
+      decision = this.router.decide(routing, subject, seat, settings, decision.model);
+      this.metrics.failover('automatic');
+      outcome = await send(decision, budget());
     }
-    return res;
-  }
-
-  private logInput(p: Principal, input: CompletionInputBody, d: RoutingDecision, requestId: string, subject: Parameters<FlagsService['isEnabled']>[1]) {
-    const expanded = this.flags.isEnabled('expanded_ai_logging', subject);
-    rootLogger.info(
+    let response = outcome.response ?? failureToResponse(outcome.failure!);
+    if (response.kind === 'json' && response.status >= 200 && response.status < 300 && decision.model) {
+      const language = resolveLanguage(input.current_file.file_name, input.current_file.language_identifier);
+      response = { ...response, body: postProcessCompletion(response.body, decision.model, language) };
+    }
+    this.metrics.request(
       {
-        reqId: requestId,
-        user_id: p.user.id,
-        model_provider: d.model?.provider ?? 'gateway',
-        model_name: d.model?.name ?? 'gateway',
-        model_source: d.modelSource,
-        api: d.api,
-        endpoint: d.endpointPath,
-        task: d.task,
-        generation_type: d.generationType,
-        stream: input.stream === true,
-        deciding_flags: d.decidingFlags,
-        direct_access_allowed: d.directAccess.allowed,
-        ...(expanded
-          ? {
-              file_name: input.current_file.file_name,
-              content_above_cursor: input.current_file.content_above_cursor,
-              content_below_cursor: input.current_file.content_below_cursor,
-            }
-          : {}),
+        endpoint: 'completions',
+        task: decision.task,
+        api: decision.api,
+        provider: decision.model?.provider ?? 'gateway',
+        model: decision.model?.name ?? 'gateway',
+        status: String(response.status),
       },
-      'code completion input:',
+      Math.max(0, (Date.now() - started - response.upstreamMs) / 1000),
+      response.upstreamMs / 1000,
     );
+    return { response, decision, stale: this.flags.isStale() ? ['flags'] : [] };
   }
 }
 

@@ -10,6 +10,7 @@ import { GATEWAY_BASE_URL, GatewayBaseUrl } from '../gateway/gateway.types';
 import { identityHeaders, realmOf } from '../gateway/identity-headers';
 import { SeatContext, SeatsService } from '../identity/seats/seats.service';
 import { SettingsService } from '../identity/settings/settings.service';
+import { MetricsService } from '../observability/metrics.service';
 import { USER_TOKEN_SOURCE } from '../tokens/tokens.tokens';
 import type { UserTokenSource } from '../tokens/user-token-source.interface';
 import { decisionClaims } from './completions.service';
@@ -18,13 +19,9 @@ import { enabledFlagNames } from './upstream-headers';
 
 export const DIRECT_DISABLED = 'Direct connections are disabled';
 
-/** Listeners (metrics) told about every token issued. */
-export type TokenIssuedListener = (kind: 'direct_access') => void;
-
 @Injectable()
 export class DirectAccessService {
   private readonly limiter: RateLimiter;
-  private readonly listeners: TokenIssuedListener[] = [];
 
   constructor(
     private readonly flags: FlagsService,
@@ -34,13 +31,10 @@ export class DirectAccessService {
     private readonly router: RouteDeciderService,
     @Inject(USER_TOKEN_SOURCE) private readonly tokens: UserTokenSource,
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.limiter = new RateLimiter(config.rateLimits.directAccessPerMinute, 60_000);
-  }
-
-  onTokenIssued(l: TokenIssuedListener): void {
-    this.listeners.push(l);
   }
 
   /** Kill switch 404 and seat 401 shared by every code_suggestions endpoint. */
@@ -67,6 +61,7 @@ export class DirectAccessService {
     }
     const retryAfter = this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
+      this.metrics.rateLimit('direct_access');
       throw new DomainError('rate_limited', 'direct access rate limit', { headers: { 'Retry-After': String(retryAfter) } });
     }
     const claims = decisionClaims(decision);
@@ -82,7 +77,7 @@ export class DirectAccessService {
         if (err instanceof DomainError) throw err;
         throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
       });
-    for (const l of this.listeners) l('direct_access');
+    this.metrics.tokenIssued();
     const enabledFlags = enabledFlagNames(decision.decidingFlags);
     return {
       base_url: this.baseUrl(),

@@ -5,11 +5,11 @@ import type { FlagSubject } from '../flags/flag-context';
 import type { SeatContext } from '../identity/seats/seats.service';
 import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
 import { realmOf } from '../gateway/identity-headers';
+import { MetricsService } from '../observability/metrics.service';
+import { BreakersService } from '../resilience/breakers.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
 import { decideRoute } from '../routing/routing-policy';
 import type { BreakerView, FlagOracle, RoutingDecision, RoutingRequest } from '../routing/routing.types';
-
-export const NO_BREAKERS: BreakerView = { isOpen: () => false };
 
 /**
  * Feeds the pure routing policy: the catalogue (loaded and checked against the flag
@@ -18,12 +18,17 @@ export const NO_BREAKERS: BreakerView = { isOpen: () => false };
 @Injectable()
 export class RouteDeciderService implements OnModuleInit {
   private catalogue!: ModelCatalogue;
-  private breakers: BreakerView = NO_BREAKERS;
+  private readonly breakers: BreakerView;
 
   constructor(
     private readonly flags: FlagsService,
+    breakers: BreakersService,
+    metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.breakers = breakers;
+    breakers.onStateChange((upstream, state) => metrics.breaker(upstream, state));
+  }
 
   onModuleInit(): void {
     this.catalogue = loadModelCatalogue(this.config.modelsFile, new Set(this.flags.definitions.keys()));
@@ -31,11 +36,6 @@ export class RouteDeciderService implements OnModuleInit {
 
   get models(): ModelCatalogue {
     return this.catalogue;
-  }
-
-  /** Automatic failover plugs its circuit breakers in here. */
-  useBreakers(view: BreakerView): void {
-    this.breakers = view;
   }
 
   oracleFor(subject: FlagSubject): FlagOracle {
@@ -52,7 +52,17 @@ export class RouteDeciderService implements OnModuleInit {
     };
   }
 
-  decide(req: RoutingRequest, subject: FlagSubject, seat: SeatContext, settings: InstanceSettingsRecord): RoutingDecision {
+  /** `failed`: a model whose attempt just failed, treated as if its breaker were open. */
+  decide(
+    req: RoutingRequest,
+    subject: FlagSubject,
+    seat: SeatContext,
+    settings: InstanceSettingsRecord,
+    failed?: { provider: string; name: string },
+  ): RoutingDecision {
+    const breakers: BreakerView = failed
+      ? { isOpen: (p, m) => (p === failed.provider && m === failed.name) || this.breakers.isOpen(p, m) }
+      : this.breakers;
     return decideRoute(
       req,
       {
@@ -62,7 +72,7 @@ export class RouteDeciderService implements OnModuleInit {
       },
       this.oracleFor(subject),
       this.catalogue,
-      this.breakers,
+      breakers,
     );
   }
 }

@@ -63,6 +63,11 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+\.\d+\.\d+/, 'must look like 18.6.0')
     .default('18.6.0'),
+  FAILOVER_BREAKER_THRESHOLD: int(1, 1000).default(5),
+  FAILOVER_HALF_OPEN_AFTER_MS: int(100, 600_000).default(10_000),
+  FAILOVER_ATTEMPT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  DEGRADED_MAX_STALENESS_MS: int(0, 3_600_000).default(300_000),
+  ROLLOUT_GUARD_INTERVAL_MS: int(100, 3_600_000).default(5_000),
   DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
 });
@@ -106,6 +111,15 @@ export interface AppConfig {
   readonly cache: { readonly tokenTtlMs: number; readonly seatTtlMs: number };
   readonly rateLimits: { readonly completionsPerMinute: number; readonly directAccessPerMinute: number };
   readonly gitlabVersion: string;
+  readonly failover: {
+    readonly breakerThreshold: number;
+    readonly halfOpenAfterMs: number;
+    /** Deadline of a primary attempt when automatic failover can still save the request. */
+    readonly attemptTimeoutMs: number;
+  };
+  /** How long cached identity and seats may serve while the database is unreachable. */
+  readonly degradedMaxStalenessMs: number;
+  readonly rolloutGuardIntervalMs: number;
   readonly demoData: 'auto' | 'never';
   readonly shutdownGraceMs: number;
 }
@@ -179,6 +193,13 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       directAccessPerMinute: e.RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE,
     },
     gitlabVersion: e.GITLAB_VERSION,
+    failover: {
+      breakerThreshold: e.FAILOVER_BREAKER_THRESHOLD,
+      halfOpenAfterMs: e.FAILOVER_HALF_OPEN_AFTER_MS,
+      attemptTimeoutMs: e.FAILOVER_ATTEMPT_TIMEOUT_MS,
+    },
+    degradedMaxStalenessMs: e.DEGRADED_MAX_STALENESS_MS,
+    rolloutGuardIntervalMs: e.ROLLOUT_GUARD_INTERVAL_MS,
     demoData: e.DEMO_DATA,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };

@@ -3,7 +3,9 @@ import { POST_PROCESS_STEPS, PROMPT_FORMATS } from './routing.types';
 
 /** Shape of config/models.yml. Cross references (model keys, flags) are checked in model-catalogue.ts. */
 
-const key = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case key (a-z 0-9 . _ -)');
+const key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case key (a-z 0-9 . _ -)');
 const flagName = z.string().regex(/^[a-z][a-z0-9_]{1,127}$/, 'must be a snake_case flag name');
 
 const modelSchema = z.strictObject({
@@ -72,9 +74,7 @@ const generationSchema = z.strictObject({
   prompt_version: promptVersion,
   /** API when the client sends `X-Supports-Sse-Streaming: true`, and otherwise. */
   api: z.strictObject({ sse: z.enum(['v3', 'v4']), default: z.enum(['v3', 'v4']) }),
-  failover: z
-    .strictObject({ flag: flagName, prompt_version: promptVersion })
-    .optional(),
+  failover: z.strictObject({ flag: flagName, prompt_version: promptVersion }).optional(),
 });
 
 export const catalogueFileSchema = z.strictObject({

@@ -18,7 +18,13 @@ export interface RolloutGuard {
 }
 
 export type CompletionRule =
-  | { readonly kind: 'failover'; readonly id: string; readonly flag: string; readonly model: ModelSpec; readonly mode: 'automatic' | 'manual' }
+  | {
+      readonly kind: 'failover';
+      readonly id: string;
+      readonly flag: string;
+      readonly model: ModelSpec;
+      readonly mode: 'automatic' | 'manual';
+    }
   | { readonly kind: 'gateway_api'; readonly id: string; readonly flag: string; readonly api: 'v4' }
   | {
       readonly kind: 'beta';
@@ -63,29 +69,45 @@ export interface CatalogueFlagRef {
 export class ModelCatalogueError extends Error {}
 
 /** Reads, validates and resolves config/models.yml. Any problem throws with the file and the field. */
-export function loadModelCatalogue(file: string, definedFlags: ReadonlySet<string>): ModelCatalogue {
+export function loadModelCatalogue(
+  file: string,
+  definedFlags: ReadonlySet<string>,
+): ModelCatalogue {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ModelCatalogueError(`${file}: cannot read the model catalogue: ${(err as Error).message}`);
+    throw new ModelCatalogueError(
+      `${file}: cannot read the model catalogue: ${(err as Error).message}`,
+    );
   }
   return parseModelCatalogue(text, file, definedFlags);
 }
 
-export function parseModelCatalogue(text: string, source: string, definedFlags: ReadonlySet<string>): ModelCatalogue {
+export function parseModelCatalogue(
+  text: string,
+  source: string,
+  definedFlags: ReadonlySet<string>,
+): ModelCatalogue {
   let raw: unknown;
   try {
     raw = yaml.load(text);
   } catch (err) {
-    throw new ModelCatalogueError(`${source}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new ModelCatalogueError(
+      `${source}: not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   return buildModelCatalogue(raw, source, definedFlags);
 }
 
-export function buildModelCatalogue(raw: unknown, source: string, definedFlags: ReadonlySet<string>): ModelCatalogue {
+export function buildModelCatalogue(
+  raw: unknown,
+  source: string,
+  definedFlags: ReadonlySet<string>,
+): ModelCatalogue {
   const parsed = catalogueFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ModelCatalogueError(`${source}: ${describeIssue(parsed.error.issues[0])}`);
+  if (!parsed.success)
+    throw new ModelCatalogueError(`${source}: ${describeIssue(parsed.error.issues[0])}`);
   const fail = (field: string, problem: string): never => {
     throw new ModelCatalogueError(`${source}: ${field} ${problem}`);
   };
@@ -103,7 +125,9 @@ export function buildModelCatalogue(raw: unknown, source: string, definedFlags: 
   const model = (k: string, field: string): ModelSpec =>
     models.get(k) ?? fail(field, `names model "${k}", which is not in models`);
 
-  const rules = data.completion.rules.map((r, i) => toRule(r, `completion.rules[${i}]`, flag, model));
+  const rules = data.completion.rules.map((r, i) =>
+    toRule(r, `completion.rules[${i}]`, flag, model),
+  );
   checkRuleOrder(rules, fail);
 
   const gen = data.generation;
@@ -139,7 +163,10 @@ export function catalogueFlags(cat: ModelCatalogue): CatalogueFlagRef[] {
         out.push({ name: r.flag, type: 'gitlab_com_derisk', role: 'gateway_api' });
         break;
       case 'beta':
-        out.push({ name: r.flag, type: 'beta', role: 'beta' }, { name: r.optOutFlag, type: 'ops', role: 'opt_out' });
+        out.push(
+          { name: r.flag, type: 'beta', role: 'beta' },
+          { name: r.optOutFlag, type: 'ops', role: 'opt_out' },
+        );
         break;
       case 'default':
         break;
@@ -161,10 +188,17 @@ const FORMAT_FOR_VERSION: Record<ModelSpec['promptVersion'], readonly PromptForm
   3: ['anthropic_fim_messages'],
 };
 
-function checkPromptShape(m: ModelFile, at: string, fail: (field: string, problem: string) => never): void {
+function checkPromptShape(
+  m: ModelFile,
+  at: string,
+  fail: (field: string, problem: string) => never,
+): void {
   const allowed = FORMAT_FOR_VERSION[m.prompt_version];
   if (!allowed.includes(m.prompt_format)) {
-    fail(`${at}.prompt_format`, `"${m.prompt_format}" does not fit prompt_version ${m.prompt_version} (use ${allowed.join(' or ')})`);
+    fail(
+      `${at}.prompt_format`,
+      `"${m.prompt_format}" does not fit prompt_version ${m.prompt_version} (use ${allowed.join(' or ')})`,
+    );
   }
 }
 
@@ -190,9 +224,20 @@ function toRule(
 ): CompletionRule {
   switch (r.rule) {
     case 'failover':
-      return { kind: 'failover', id: 'completion.failover', flag: flag(r.flag, `${at}.flag`), model: model(r.model, `${at}.model`), mode: r.mode };
+      return {
+        kind: 'failover',
+        id: 'completion.failover',
+        flag: flag(r.flag, `${at}.flag`),
+        model: model(r.model, `${at}.model`),
+        mode: r.mode,
+      };
     case 'gateway_api':
-      return { kind: 'gateway_api', id: `completion.gateway_api_${r.api}`, flag: flag(r.flag, `${at}.flag`), api: r.api };
+      return {
+        kind: 'gateway_api',
+        id: `completion.gateway_api_${r.api}`,
+        flag: flag(r.flag, `${at}.flag`),
+        api: r.api,
+      };
     case 'beta': {
       const g = r.rollout_guard;
       return {
@@ -218,7 +263,10 @@ function toRule(
  * The engine stops at the first model rule that matches, so switches (failover, v4) must come
  * before beta rules, and exactly one default must close the list.
  */
-function checkRuleOrder(rules: CompletionRule[], fail: (field: string, problem: string) => never): void {
+function checkRuleOrder(
+  rules: CompletionRule[],
+  fail: (field: string, problem: string) => never,
+): void {
   let seenModelRule = false;
   const seen = new Set<string>();
   rules.forEach((r, i) => {
@@ -229,9 +277,12 @@ function checkRuleOrder(rules: CompletionRule[], fail: (field: string, problem: 
     } else {
       seenModelRule = true;
     }
-    if (r.kind === 'beta' && r.optOutFlag === r.flag) fail(`${at}.opt_out_flag`, 'must differ from flag');
-    if (r.kind === 'beta' && seen.has(r.id)) fail(`${at}.model`, `"${r.model.key}" has a beta rule already`);
-    if (r.kind === 'default' && i !== rules.length - 1) fail(`${at}.rule`, '"default" must be the last rule');
+    if (r.kind === 'beta' && r.optOutFlag === r.flag)
+      fail(`${at}.opt_out_flag`, 'must differ from flag');
+    if (r.kind === 'beta' && seen.has(r.id))
+      fail(`${at}.model`, `"${r.model.key}" has a beta rule already`);
+    if (r.kind === 'default' && i !== rules.length - 1)
+      fail(`${at}.rule`, '"default" must be the last rule');
     seen.add(r.kind === 'beta' ? r.id : r.kind);
   });
   if (!seen.has('default')) fail('completion.rules', 'must end with a "default" rule');
@@ -244,5 +295,8 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }

@@ -16,8 +16,13 @@ export function postProcessText(text: string, model: ModelSpec, language: Langua
 }
 
 /** Applies {@link postProcessText} to `choices[].text` of an AIGW completion answer. Other shapes pass unchanged. */
-export function postProcessCompletion(body: unknown, model: ModelSpec, language: LanguageSyntax): unknown {
-  if (model.postProcessing.length === 0 || !isRecord(body) || !Array.isArray(body.choices)) return body;
+export function postProcessCompletion(
+  body: unknown,
+  model: ModelSpec,
+  language: LanguageSyntax,
+): unknown {
+  if (model.postProcessing.length === 0 || !isRecord(body) || !Array.isArray(body.choices))
+    return body;
   const choices: unknown[] = body.choices.map((choice: unknown) =>
     isRecord(choice) && typeof choice.text === 'string'
       ? { ...choice, text: postProcessText(choice.text, model, language) }

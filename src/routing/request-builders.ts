@@ -1,4 +1,9 @@
-import { anthropicFimMessages, budget, codestralFimPrompt, type PromptMessage } from './fim-prompts';
+import {
+  anthropicFimMessages,
+  budget,
+  codestralFimPrompt,
+  type PromptMessage,
+} from './fim-prompts';
 import { resolveLanguage, type LanguageSyntax } from './languages.constants';
 import type {
   CompletionInput,
@@ -93,7 +98,11 @@ export function buildUpstreamCall(input: CompletionInput, decision: RoutingDecis
       if (decision.api === 'v2' || !decision.generationPrompt) {
         throw new Error('generations go through v3 or v4 with a prompt-registry entry');
       }
-      return { path, stream, body: buildGenerationComponentsBody(input, decision.generationPrompt) };
+      return {
+        path,
+        stream,
+        body: buildGenerationComponentsBody(input, decision.generationPrompt),
+      };
   }
 }
 
@@ -119,7 +128,10 @@ export function buildV2Body(input: CompletionInput, model: ModelSpec): V2Complet
 }
 
 /** A completion component; `model` becomes `model_metadata` (absent under v4: the gateway picks). */
-export function buildCompletionComponentsBody(input: CompletionInput, model?: ModelSpec): PromptComponentsBody {
+export function buildCompletionComponentsBody(
+  input: CompletionInput,
+  model?: ModelSpec,
+): PromptComponentsBody {
   const file = input.current_file;
   const language = resolveLanguage(file.file_name, file.language_identifier);
   const payload: EditorPayload = {
@@ -135,7 +147,10 @@ export function buildCompletionComponentsBody(input: CompletionInput, model?: Mo
   };
 }
 
-export function buildGenerationComponentsBody(input: CompletionInput, prompt: GenerationPrompt): PromptComponentsBody {
+export function buildGenerationComponentsBody(
+  input: CompletionInput,
+  prompt: GenerationPrompt,
+): PromptComponentsBody {
   const file = input.current_file;
   const language = resolveLanguage(file.file_name, file.language_identifier);
   const current = currentFile(input, language.name || file.language_identifier || '');
@@ -149,7 +164,10 @@ export function buildGenerationComponentsBody(input: CompletionInput, prompt: Ge
   return { prompt_components: [{ type: 'code_editor_generation', payload }] };
 }
 
-function currentFile(input: CompletionInput, languageIdentifier: string | undefined): CurrentFileBody {
+function currentFile(
+  input: CompletionInput,
+  languageIdentifier: string | undefined,
+): CurrentFileBody {
   const file = input.current_file;
   const { above, below } = trimContent(file.content_above_cursor, file.content_below_cursor ?? '');
   return {
@@ -182,7 +200,11 @@ function buildPrompt(
   }
 }
 
-function promptEnhancer(input: CompletionInput, file: CurrentFileBody, language: LanguageSyntax): PromptEnhancer {
+function promptEnhancer(
+  input: CompletionInput,
+  file: CurrentFileBody,
+  language: LanguageSyntax,
+): PromptEnhancer {
   const { above, below } = budget({
     fileName: file.file_name,
     above: file.content_above_cursor,
@@ -194,12 +216,18 @@ function promptEnhancer(input: CompletionInput, file: CurrentFileBody, language:
   const relatedSnippets: string[] = [];
   for (const item of input.context ?? []) {
     if (item.type === 'file') {
-      relatedFiles.push(`<file_content file_name="${item.name}">\n${item.content}\n</file_content>\n`);
+      relatedFiles.push(
+        `<file_content file_name="${item.name}">\n${item.content}\n</file_content>\n`,
+      );
     } else {
-      relatedSnippets.push(`<snippet_content name="${item.name}">\n${item.content}\n</snippet_content>\n`);
+      relatedSnippets.push(
+        `<snippet_content name="${item.name}">\n${item.content}\n</snippet_content>\n`,
+      );
     }
   }
-  const instruction = input.user_instruction?.trim() ? input.user_instruction : DEFAULT_GENERATION_INSTRUCTION;
+  const instruction = input.user_instruction?.trim()
+    ? input.user_instruction
+    : DEFAULT_GENERATION_INSTRUCTION;
   return {
     examples_array: [],
     trimmed_content_above_cursor: above,

@@ -95,7 +95,9 @@ function decideCompletion(
           rule: rule.id,
           consulted: [rule.flag],
           matched: on,
-          why: on ? `${rule.flag} on: ${ENDPOINT_PATHS[rule.api]}, the gateway picks the model` : `${rule.flag} off: v2 with a model of ours`,
+          why: on
+            ? `${rule.flag} on: ${ENDPOINT_PATHS[rule.api]}, the gateway picks the model`
+            : `${rule.flag} off: v2 with a model of ours`,
         });
         if (on) return completion(rule.api, undefined, 'gateway', ctx, rec, cat, trace);
         break;
@@ -107,7 +109,12 @@ function decideCompletion(
         }
         break;
       case 'default':
-        trace.push({ rule: rule.id, consulted: [], matched: true, why: `default primary ${rule.model.key}` });
+        trace.push({
+          rule: rule.id,
+          consulted: [],
+          matched: true,
+          why: `default primary ${rule.model.key}`,
+        });
         picked = rule.model;
         source = 'default';
         break;
@@ -142,14 +149,22 @@ function betaApplies(
   trace: RuleTrace[],
 ): boolean {
   if (!rec.user(rule.flag)) {
-    trace.push({ rule: rule.id, consulted: [rule.flag], matched: false, why: `${rule.flag} off for the user` });
+    trace.push({
+      rule: rule.id,
+      consulted: [rule.flag],
+      matched: false,
+      why: `${rule.flag} off for the user`,
+    });
     return false;
   }
-  const consulted = [rule.flag, rule.optOutFlag];
+  const selfManaged = ctx.realm === 'self-managed';
+  // No seat group on SaaS: nobody to opt out, nothing to ask.
+  const consulted =
+    selfManaged || ctx.seatGroups.length > 0 ? [rule.flag, rule.optOutFlag] : [rule.flag];
   let optedOutBy: string | undefined;
-  if (ctx.realm === 'self-managed') {
+  if (selfManaged) {
     if (rec.instance(rule.optOutFlag)) optedOutBy = 'the instance';
-  } else {
+  } else if (ctx.seatGroups.length > 0) {
     const groupId = rec.firstGroup(rule.optOutFlag, ctx.seatGroups);
     if (groupId !== undefined) optedOutBy = `seat group ${groupId}`;
   }
@@ -159,7 +174,7 @@ function betaApplies(
     matched: optedOutBy === undefined,
     why: optedOutBy
       ? `${rule.flag} on but ${rule.optOutFlag} on for ${optedOutBy}`
-      : `${rule.flag} on, no opt-out (${ctx.realm === 'self-managed' ? 'instance' : 'seat groups'}): ${rule.model.key}`,
+      : `${rule.flag} on, no opt-out (${selfManaged ? 'instance' : 'seat groups'}): ${rule.model.key}`,
   });
   return optedOutBy === undefined;
 }
@@ -200,7 +215,9 @@ function decideGeneration(
     rule: 'generation.api',
     consulted: [],
     matched: true,
-    why: req.supportsSseStreaming ? `client supports SSE streaming: ${api}` : `no SSE streaming support: ${api}`,
+    why: req.supportsSseStreaming
+      ? `client supports SSE streaming: ${api}`
+      : `no SSE streaming support: ${api}`,
   });
   let promptVersion = gen.promptVersion;
   let modelSource: ModelSource = 'gateway';
@@ -211,7 +228,9 @@ function decideGeneration(
       rule: 'generation.failover',
       consulted: [flag],
       matched: on,
-      why: on ? `${flag} on: backup prompt version ${gen.failover.promptVersion}` : `${flag} off: prompt version ${gen.promptVersion}`,
+      why: on
+        ? `${flag} on: backup prompt version ${gen.failover.promptVersion}`
+        : `${flag} off: prompt version ${gen.promptVersion}`,
     });
     if (on) {
       promptVersion = gen.failover.promptVersion;
@@ -244,19 +263,31 @@ function decideDirect(
   completionSource: ModelSource | undefined,
   trace: RuleTrace[],
 ): DirectAccessDecision {
-  const deny = (reason: NonNullable<DirectAccessDecision['reason']>, consulted: string[], why: string) => {
+  const deny = (
+    reason: NonNullable<DirectAccessDecision['reason']>,
+    consulted: string[],
+    why: string,
+  ) => {
     trace.push({ rule: 'direct_access', consulted, matched: false, why });
     return { allowed: false, reason };
   };
-  if (ctx.instanceDirectDisabled) return deny('instance_disabled', [], 'instance setting disables direct connections');
-  if (completionSource === 'failover_automatic') return deny('failover_automatic', [], 'automatic failover active');
+  if (ctx.instanceDirectDisabled)
+    return deny('instance_disabled', [], 'instance setting disables direct connections');
+  if (completionSource === 'failover_automatic')
+    return deny('failover_automatic', [], 'automatic failover active');
   const failover = cat.completionFailover;
   if (failover && (completionSource === 'failover_manual' || rec.user(failover.flag))) {
     return deny('failover_manual', [failover.flag], `${failover.flag} on`);
   }
   const group = ctx.seatGroups.find((g) => !g.directCodeSuggestionsEnabled);
-  if (group) return deny('group_disabled', [], `seat group ${group.id} disables direct connections`);
-  trace.push({ rule: 'direct_access', consulted: failover ? [failover.flag] : [], matched: true, why: 'allowed' });
+  if (group)
+    return deny('group_disabled', [], `seat group ${group.id} disables direct connections`);
+  trace.push({
+    rule: 'direct_access',
+    consulted: failover ? [failover.flag] : [],
+    matched: true,
+    why: 'allowed',
+  });
   return { allowed: true };
 }
 

@@ -91,18 +91,10 @@ export interface RuleTrace {
   readonly why: string;
 }
 
-export type ModelSource =
-  | 'gateway'
-  | 'default'
-  | 'beta'
-  | 'failover_manual'
-  | 'failover_automatic';
+export type ModelSource = 'gateway' | 'default' | 'beta' | 'failover_manual' | 'failover_automatic';
 
 export type DirectAccessDenial =
-  | 'instance_disabled'
-  | 'failover_manual'
-  | 'failover_automatic'
-  | 'group_disabled';
+  'instance_disabled' | 'failover_manual' | 'failover_automatic' | 'group_disabled';
 
 export interface DirectAccessDecision {
   readonly allowed: boolean;

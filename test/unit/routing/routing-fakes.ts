@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadFlagDefinitions } from '../../../src/flags/flag-definitions';
-import { loadModelCatalogue, parseModelCatalogue, type ModelCatalogue } from '../../../src/routing/model-catalogue';
+import {
+  loadModelCatalogue,
+  parseModelCatalogue,
+  type ModelCatalogue,
+} from '../../../src/routing/model-catalogue';
 import type {
   BreakerView,
   FlagOracle,
@@ -16,11 +20,19 @@ export const FLAG_DIR = path.join(ROOT, 'config/feature_flags');
 export const flagDefinitions = loadFlagDefinitions(FLAG_DIR);
 export const DEFINED_FLAGS: ReadonlySet<string> = new Set(flagDefinitions.keys());
 
-export const shippedCatalogue = (): ModelCatalogue => loadModelCatalogue(MODELS_FILE, DEFINED_FLAGS);
+export const shippedCatalogue = (): ModelCatalogue =>
+  loadModelCatalogue(MODELS_FILE, DEFINED_FLAGS);
 
 /** The shipped catalogue with its text edited (e.g. failover mode manual). */
-export function editedCatalogue(edit: (yamlText: string) => string, flags = DEFINED_FLAGS): ModelCatalogue {
-  return parseModelCatalogue(edit(fs.readFileSync(MODELS_FILE, 'utf8')), 'edited-models.yml', flags);
+export function editedCatalogue(
+  edit: (yamlText: string) => string,
+  flags = DEFINED_FLAGS,
+): ModelCatalogue {
+  return parseModelCatalogue(
+    edit(fs.readFileSync(MODELS_FILE, 'utf8')),
+    'edited-models.yml',
+    flags,
+  );
 }
 
 /** Flag answers as a table: flags on for the user, per group id, for the instance. */

@@ -24,8 +24,8 @@ const shipped = shippedCatalogue();
 const manualMode = editedCatalogue((t) => t.replace('mode: automatic', 'mode: manual'));
 /** Same rules with the v4 switch moved above failover: rule order is data. */
 const v4First = editedCatalogue((t) => {
-  const failover = /    - rule: failover\n(?: {6}.*\n)+/.exec(t)?.[0] ?? '';
-  const v4 = /    - rule: gateway_api\n(?: {6}.*\n)+/.exec(t)?.[0] ?? '';
+  const failover = / {4}- rule: failover\n(?: {6}.*\n)+/.exec(t)?.[0] ?? '';
+  const v4 = / {4}- rule: gateway_api\n(?: {6}.*\n)+/.exec(t)?.[0] ?? '';
   if (!failover || !v4) throw new Error('could not find the rules to swap');
   return t.replace(failover, '@@F@@').replace(v4, failover).replace('@@F@@', v4);
 });
@@ -61,90 +61,180 @@ const cases: Case[] = [
   {
     name: 'no flags: default primary on v2, direct allowed',
     expect: {
-      path: '/v2/code/completions', model: GECKO, source: 'default', direct: true,
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
       flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: false },
     },
   },
   {
     name: 'v4 flag: /v4/code/suggestions, the gateway picks, no model',
     flags: { user: [F.v4] },
-    expect: { path: '/v4/code/suggestions', model: null, source: 'gateway', direct: true, flags: { [F.failover]: false, [F.v4]: true } },
+    expect: {
+      path: '/v4/code/suggestions',
+      model: null,
+      source: 'gateway',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: true },
+    },
   },
   {
     name: 'v4 flag beats beta: beta flag never asked',
     flags: { user: [F.v4, F.codestral] },
-    expect: { path: '/v4/code/suggestions', model: null, source: 'gateway', direct: true, flags: { [F.failover]: false, [F.v4]: true } },
+    expect: {
+      path: '/v4/code/suggestions',
+      model: null,
+      source: 'gateway',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: true },
+    },
   },
   {
     name: 'beta on, no opt-out (SaaS): new model',
     flags: { user: [F.codestral] },
-    expect: { path: '/v2/code/completions', model: CODESTRAL, source: 'beta', direct: true, flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true, [F.optOut]: false } },
+    expect: {
+      path: '/v2/code/completions',
+      model: CODESTRAL,
+      source: 'beta',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true, [F.optOut]: false },
+    },
   },
   {
     name: 'beta on, opt-out on one of two seat groups (SaaS): default',
     flags: { user: [F.codestral], groups: { [F.optOut]: [GROUP_B] } },
-    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true, flags: { [F.codestral]: true, [F.optOut]: true } },
+    expect: {
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true, [F.optOut]: true },
+    },
   },
   {
     name: 'beta on, opt-out on the instance only (SaaS): instance not consulted, new model',
     flags: { user: [F.codestral], instance: [F.optOut] },
-    expect: { path: '/v2/code/completions', model: CODESTRAL, source: 'beta', direct: true, flags: { [F.optOut]: false } },
+    expect: {
+      path: '/v2/code/completions',
+      model: CODESTRAL,
+      source: 'beta',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true, [F.optOut]: false },
+    },
   },
   {
     name: 'beta on, user with no seat group (SaaS): nobody opted out',
     ctx: { seatGroups: [] },
     flags: { user: [F.codestral] },
-    expect: { path: '/v2/code/completions', model: CODESTRAL, source: 'beta', direct: true },
+    expect: {
+      path: '/v2/code/completions',
+      model: CODESTRAL,
+      source: 'beta',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true },
+    },
   },
   {
     name: 'beta off, opt-out on: opt-out not consulted',
     flags: { groups: { [F.optOut]: [GROUP_A] } },
-    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true, flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: false } },
+    expect: {
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: false },
+    },
   },
   {
     name: 'self-managed, beta on, opt-out on the instance: default',
     ctx: selfManaged,
     flags: { user: [F.codestral], instance: [F.optOut] },
-    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true, flags: { [F.optOut]: true } },
+    expect: {
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true, [F.optOut]: true },
+    },
   },
   {
     name: 'self-managed, beta on, opt-out on a group only: group ignored, new model',
     ctx: selfManaged,
     flags: { user: [F.codestral], groups: { [F.optOut]: [GROUP_A, GROUP_B] } },
-    expect: { path: '/v2/code/completions', model: CODESTRAL, source: 'beta', direct: true, flags: { [F.optOut]: false } },
+    expect: {
+      path: '/v2/code/completions',
+      model: CODESTRAL,
+      source: 'beta',
+      direct: true,
+      flags: { [F.failover]: false, [F.v4]: false, [F.codestral]: true, [F.optOut]: false },
+    },
   },
   // completion: failover
   {
     name: 'manual failover: backup on v2, direct forbidden',
     flags: { user: [F.failover] },
-    expect: { path: '/v2/code/completions', model: CLAUDE, source: 'failover_manual', direct: 'failover_manual', flags: { [F.failover]: true } },
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_manual',
+      direct: 'failover_manual',
+      flags: { [F.failover]: true },
+    },
   },
   {
     name: 'manual failover beats v4 (shipped order)',
     flags: { user: [F.failover, F.v4] },
-    expect: { path: '/v2/code/completions', model: CLAUDE, source: 'failover_manual', direct: 'failover_manual', flags: { [F.failover]: true } },
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_manual',
+      direct: 'failover_manual',
+      flags: { [F.failover]: true },
+    },
   },
   {
     name: 'manual failover beats beta',
     flags: { user: [F.failover, F.codestral] },
-    expect: { path: '/v2/code/completions', model: CLAUDE, source: 'failover_manual', direct: 'failover_manual' },
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_manual',
+      direct: 'failover_manual',
+    },
   },
   {
     name: 'catalogue with v4 above failover: v4 wins, direct still forbidden by the flag',
     catalogue: v4First,
     flags: { user: [F.failover, F.v4] },
-    expect: { path: '/v4/code/suggestions', model: null, source: 'gateway', direct: 'failover_manual', flags: { [F.v4]: true, [F.failover]: true } },
+    expect: {
+      path: '/v4/code/suggestions',
+      model: null,
+      source: 'gateway',
+      direct: 'failover_manual',
+      flags: { [F.v4]: true, [F.failover]: true },
+    },
   },
   {
     name: 'automatic mode, breaker open for the default: backup, direct forbidden',
     breakers: breakersOpenFor(GECKO_BREAKER),
-    expect: { path: '/v2/code/completions', model: CLAUDE, source: 'failover_automatic', direct: 'failover_automatic' },
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_automatic',
+      direct: 'failover_automatic',
+    },
   },
   {
     name: 'automatic mode, breaker open for the beta model the user would get: backup',
     flags: { user: [F.codestral] },
     breakers: breakersOpenFor(CODESTRAL_BREAKER),
-    expect: { path: '/v2/code/completions', model: CLAUDE, source: 'failover_automatic', direct: 'failover_automatic' },
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_automatic',
+      direct: 'failover_automatic',
+    },
   },
   {
     name: 'automatic mode, breaker open for a model not picked: no failover',
@@ -171,61 +261,126 @@ const cases: Case[] = [
   {
     name: 'instance setting disables direct access',
     ctx: { instanceDirectDisabled: true },
-    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: 'instance_disabled' },
+    expect: {
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: 'instance_disabled',
+    },
   },
   {
     name: 'a seat group disables direct access',
-    ctx: { seatGroups: [{ id: GROUP_A, directCodeSuggestionsEnabled: true }, { id: GROUP_B, directCodeSuggestionsEnabled: false }] },
-    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: 'group_disabled' },
+    ctx: {
+      seatGroups: [
+        { id: GROUP_A, directCodeSuggestionsEnabled: true },
+        { id: GROUP_B, directCodeSuggestionsEnabled: false },
+      ],
+    },
+    expect: {
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: 'group_disabled',
+    },
   },
   {
     name: 'instance setting is reported before failover',
     ctx: { instanceDirectDisabled: true },
     flags: { user: [F.failover] },
-    expect: { path: '/v2/code/completions', model: CLAUDE, source: 'failover_manual', direct: 'instance_disabled' },
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_manual',
+      direct: 'instance_disabled',
+    },
   },
   // generation
   {
     name: 'generation without SSE support: v3, primary prompt',
     req: { intent: 'generation' },
-    expect: { task: 'generation', path: '/v3/code/completions', model: null, source: 'gateway', direct: true, promptVersion: '^1.0.0', flags: { [F.genFailover]: false, [F.failover]: false } },
+    expect: {
+      task: 'generation',
+      path: '/v3/code/completions',
+      model: null,
+      source: 'gateway',
+      direct: true,
+      promptVersion: '^1.0.0',
+      flags: { [F.genFailover]: false, [F.failover]: false },
+    },
   },
   {
     name: 'generation with SSE support: v4',
     req: { intent: 'generation', supportsSseStreaming: true },
-    expect: { task: 'generation', path: '/v4/code/suggestions', model: null, source: 'gateway', direct: true, promptVersion: '^1.0.0' },
+    expect: {
+      task: 'generation',
+      path: '/v4/code/suggestions',
+      model: null,
+      source: 'gateway',
+      direct: true,
+      promptVersion: '^1.0.0',
+    },
   },
   {
     name: 'generation failover: backup prompt version, v3',
     req: { intent: undefined, userInstruction: 'write a parser' },
     flags: { user: [F.genFailover] },
-    expect: { task: 'generation', path: '/v3/code/completions', model: null, source: 'failover_manual', direct: true, promptVersion: '2.0.0' },
+    expect: {
+      task: 'generation',
+      path: '/v3/code/completions',
+      model: null,
+      source: 'failover_manual',
+      direct: true,
+      promptVersion: '2.0.0',
+    },
   },
   {
     name: 'generation failover with SSE: backup prompt version, v4',
     req: { intent: 'generation', supportsSseStreaming: true },
     flags: { user: [F.genFailover] },
-    expect: { task: 'generation', path: '/v4/code/suggestions', model: null, source: 'failover_manual', direct: true, promptVersion: '2.0.0' },
+    expect: {
+      task: 'generation',
+      path: '/v4/code/suggestions',
+      model: null,
+      source: 'failover_manual',
+      direct: true,
+      promptVersion: '2.0.0',
+    },
   },
   {
     name: 'generation ignores completion flags for routing, but completion failover forbids direct access',
     req: { intent: undefined, contentAboveCursor: '# parse the config file and return a dict\n' },
     flags: { user: [F.failover, F.v4, F.codestral] },
-    expect: { task: 'generation', path: '/v3/code/completions', model: null, source: 'gateway', direct: 'failover_manual', promptVersion: '^1.0.0', flags: { [F.genFailover]: false, [F.failover]: true } },
+    expect: {
+      task: 'generation',
+      path: '/v3/code/completions',
+      model: null,
+      source: 'gateway',
+      direct: 'failover_manual',
+      promptVersion: '^1.0.0',
+      flags: { [F.genFailover]: false, [F.failover]: true },
+    },
   },
 ];
 
 describe('decideRoute', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const oracle = fakeFlags(c.flags);
-    const d = decideRoute(request(c.req), context(c.ctx), oracle, c.catalogue ?? shipped, c.breakers);
+    const d = decideRoute(
+      request(c.req),
+      context(c.ctx),
+      oracle,
+      c.catalogue ?? shipped,
+      c.breakers,
+    );
 
     expect(d.task).toBe(c.expect.task ?? 'completion');
     expect(d.endpointPath).toBe(c.expect.path);
     expect(d.api).toBe(c.expect.path.split('/')[1]);
     expect(d.model?.key ?? null).toBe(c.expect.model);
     expect(d.modelSource).toBe(c.expect.source);
-    expect(d.directAccess).toEqual(c.expect.direct === true ? { allowed: true } : { allowed: false, reason: c.expect.direct });
+    expect(d.directAccess).toEqual(
+      c.expect.direct === true ? { allowed: true } : { allowed: false, reason: c.expect.direct },
+    );
     expect(d.generationPrompt?.promptVersion).toBe(c.expect.promptVersion);
     if (c.expect.flags) expect(d.decidingFlags).toEqual(c.expect.flags);
 
@@ -256,7 +411,13 @@ describe('decideRoute', () => {
   });
 
   it('explains automatic failover in the trace', () => {
-    const d = decideRoute(request(), context(), fakeFlags(), shipped, breakersOpenFor(GECKO_BREAKER));
+    const d = decideRoute(
+      request(),
+      context(),
+      fakeFlags(),
+      shipped,
+      breakersOpenFor(GECKO_BREAKER),
+    );
     expect(d.trace.map((t) => t.rule)).toEqual([
       'task',
       'completion.failover',
@@ -266,12 +427,17 @@ describe('decideRoute', () => {
       'completion.failover_automatic',
       'direct_access',
     ]);
-    expect(d.trace.find((t) => t.rule === 'completion.failover_automatic')).toMatchObject({ matched: true });
+    expect(d.trace.find((t) => t.rule === 'completion.failover_automatic')).toMatchObject({
+      matched: true,
+    });
   });
 
   it('classifies by the trailing comment and records why', () => {
     const d = decideRoute(
-      request({ intent: undefined, contentAboveCursor: 'import os\n# list every file in the folder\n' }),
+      request({
+        intent: undefined,
+        contentAboveCursor: 'import os\n# list every file in the folder\n',
+      }),
       context(),
       fakeFlags(),
       shipped,
@@ -282,7 +448,11 @@ describe('decideRoute', () => {
 
   it('decideDirectAccess gives the completion decision without a body', () => {
     const allowed = decideDirectAccess(context(), fakeFlags({ user: [F.codestral] }), shipped);
-    expect(allowed).toMatchObject({ task: 'completion', directAccess: { allowed: true }, model: { key: CODESTRAL } });
+    expect(allowed).toMatchObject({
+      task: 'completion',
+      directAccess: { allowed: true },
+      model: { key: CODESTRAL },
+    });
     const denied = decideDirectAccess(context(), fakeFlags({ user: [F.failover] }), shipped);
     expect(denied.directAccess).toEqual({ allowed: false, reason: 'failover_manual' });
   });

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerStateName } from '../resilience/breakers.service';
+
+const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 1, open: 2, isolated: 3 };
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export interface RequestLabels {
+  endpoint: string;
+  task: string;
+  api: string;
+  provider: string;
+  model: string;
+  status: string;
+}
+
+/** Prometheus metrics (one registry per app instance, so tests can boot several). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'switchboard_requests_total',
+    help: 'Code suggestion requests by endpoint, task, gateway API, provider, model and status',
+    labelNames: ['endpoint', 'task', 'api', 'provider', 'model', 'status'],
+    registers: [this.registry],
+  });
+  private readonly overhead = new Histogram({
+    name: 'switchboard_overhead_seconds',
+    help: "Time spent in Switchboard itself (total minus the gateway's time to headers)",
+    labelNames: ['endpoint'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly upstream = new Histogram({
+    name: 'switchboard_upstream_seconds',
+    help: 'AI Gateway time to response headers',
+    labelNames: ['api', 'provider', 'model'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly breakers = new Gauge({
+    name: 'switchboard_breaker_state',
+    help: 'Circuit breaker per upstream model: 0 closed, 1 half-open, 2 open',
+    labelNames: ['upstream'],
+    registers: [this.registry],
+  });
+  private readonly failovers = new Counter({
+    name: 'switchboard_failovers_total',
+    help: 'Completions sent to the failover model, manual (flag) or automatic (breaker, failed attempt)',
+    labelNames: ['mode'],
+    registers: [this.registry],
+  });
+  private readonly rateLimited = new Counter({
+    name: 'switchboard_rate_limited_total',
+    help: 'Requests refused by a rate limit',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'switchboard_direct_access_tokens_total',
+    help: 'Direct-access tokens issued',
+    registers: [this.registry],
+  });
+  private readonly rollbacks = new Counter({
+    name: 'switchboard_rollout_guard_rollbacks_total',
+    help: 'Beta rollouts set to 0% by the rollout guard',
+    labelNames: ['flag'],
+    registers: [this.registry],
+  });
+  readonly flagStale = new Gauge({
+    name: 'switchboard_flag_source_stale',
+    help: '1 when the flag source has not synced within FLAGS_STALE_AFTER_MS',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+  }
+
+  request(labels: RequestLabels, overheadSeconds: number | undefined, upstreamSeconds?: number): void {
+    this.requests.inc(labels);
+    if (overheadSeconds !== undefined) this.overhead.observe({ endpoint: labels.endpoint }, overheadSeconds);
+    if (upstreamSeconds !== undefined) {
+      this.upstream.observe({ api: labels.api, provider: labels.provider, model: labels.model }, upstreamSeconds);
+    }
+  }
+
+  breaker(upstream: string, state: BreakerStateName): void {
+    this.breakers.set({ upstream }, BREAKER_VALUE[state]);
+  }
+
+  failover(mode: 'manual' | 'automatic'): void {
+    this.failovers.inc({ mode });
+  }
+
+  rateLimit(endpoint: string): void {
+    this.rateLimited.inc({ endpoint });
+  }
+
+  tokenIssued(): void {
+    this.tokens.inc();
+  }
+
+  rollback(flag: string): void {
+    this.rollbacks.inc({ flag });
+  }
+}

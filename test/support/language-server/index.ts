@@ -1,0 +1,3 @@
+export * from './lsp-client';
+export * from './handshake';
+export * from './locate-bundle';
