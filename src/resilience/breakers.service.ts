@@ -30,6 +30,7 @@ export type BreakerListener = (key: string, state: BreakerStateName) => void;
 export class BreakersService implements BreakerView {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   private readonly listeners: BreakerListener[] = [];
+  private readonly openedAt = new Map<string, number>();
   private settings: BreakerSettings = { threshold: 5, halfOpenAfterMs: 10_000 };
 
   configure(settings: Partial<BreakerSettings>): void {
@@ -41,9 +42,17 @@ export class BreakersService implements BreakerView {
     this.listeners.push(l);
   }
 
+  /**
+   * Open and not yet due for a probe. cockatiel moves to half-open only when a call is made, so
+   * once halfOpenAfter has passed we report "not open" and let the next request probe the primary
+   * (concurrent ones are refused by the breaker and fail over within their request).
+   */
   isOpen(provider: string, model: string): boolean {
-    const state = this.breakers.get(key(provider, model))?.state;
-    return state === CircuitState.Open || state === CircuitState.Isolated;
+    const k = key(provider, model);
+    const state = this.breakers.get(k)?.state;
+    if (state === CircuitState.Isolated) return true;
+    if (state !== CircuitState.Open) return false;
+    return Date.now() - (this.openedAt.get(k) ?? 0) < this.settings.halfOpenAfterMs;
   }
 
   get(provider: string, model: string): CircuitBreakerPolicy {
@@ -55,6 +64,7 @@ export class BreakersService implements BreakerView {
         breaker: new ConsecutiveBreaker(this.settings.threshold),
       });
       b.onStateChange((s) => {
+        if (s === CircuitState.Open) this.openedAt.set(k, Date.now());
         rootLogger.warn({ upstream: k, state: STATE_NAMES[s] }, 'circuit breaker state changed');
         for (const l of this.listeners) l(k, STATE_NAMES[s]);
       });

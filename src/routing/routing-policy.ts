@@ -1,3 +1,4 @@
+import { FlagRecorder } from './flag-recorder';
 import type { CompletionRule, ModelCatalogue } from './model-catalogue';
 import {
   ENDPOINT_PATHS,
@@ -289,40 +290,4 @@ function decideDirect(
     why: 'allowed',
   });
   return { allowed: true };
-}
-
-/** Asks the oracle and keeps every answer for `decidingFlags`. */
-class FlagRecorder {
-  readonly answers: Record<string, boolean> = {};
-  private readonly userAnswers = new Map<string, boolean>();
-
-  constructor(private readonly oracle: FlagOracle) {}
-
-  user(flag: string): boolean {
-    let on = this.userAnswers.get(flag);
-    if (on === undefined) {
-      on = this.oracle.forUser(flag);
-      this.userAnswers.set(flag, on);
-      this.answers[flag] = on;
-    }
-    return on;
-  }
-
-  instance(flag: string): boolean {
-    const on = this.oracle.forInstance(flag);
-    this.answers[flag] = on;
-    return on;
-  }
-
-  /** The first seat group for which the flag is on; the recorded answer is "on for any group". */
-  firstGroup(flag: string, groups: RoutingContext['seatGroups']): number | undefined {
-    for (const g of groups) {
-      if (this.oracle.forGroup(flag, g.id)) {
-        this.answers[flag] = true;
-        return g.id;
-      }
-    }
-    this.answers[flag] = false;
-    return undefined;
-  }
 }
