@@ -18,6 +18,7 @@ function timeLoop(fn, { ms = 2000, warmupMs = 300, batch = 500 } = {}) {
   let end = performance.now() + warmupMs;
   while (performance.now() < end) for (let k = 0; k < batch; k++) sink += fn(i++) ? 1 : 0;
   let ops = 0;
+  sink = 0;
   const t0 = performance.now();
   end = t0 + ms;
   while (performance.now() < end) {
@@ -118,7 +119,7 @@ async function runInProcess({ stubUrl, ms = 2000 }) {
     const perFlag = {};
     for (const name of names) {
       const r = timeLoop((i) => flags.isEnabled(name, subjects[i % 1000]), { ms: Math.max(300, ms / 4), warmupMs: 100 });
-      perFlag[name] = { opsPerSec: r.opsPerSec, usPerOp: r.usPerOp, onFor: `${((r.truthy / (r.ops + 1)) * 100).toFixed(0)}%` };
+      perFlag[name] = { opsPerSec: r.opsPerSec, usPerOp: r.usPerOp, onFor: `${((r.truthy / r.ops) * 100).toFixed(0)}%` };
     }
 
     // --- routing

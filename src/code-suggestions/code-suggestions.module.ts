@@ -4,6 +4,8 @@ import { MetricsController } from '../observability/metrics.controller';
 import { MetricsService } from '../observability/metrics.service';
 import { BreakersService } from '../resilience/breakers.service';
 import { ResilientGatewayService } from '../resilience/resilient-gateway.service';
+import { RolloutGuardService } from '../resilience/rollout-guard.service';
+import { RoutingExplainController } from './routing-explain.controller';
 import { CompletionsController } from './completions.controller';
 import { CompletionsService } from './completions.service';
 import { DirectAccessController } from './direct-access.controller';
@@ -14,7 +16,7 @@ import { UpstreamTokenService } from './upstream-token.service';
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
   imports: [TokensModule],
-  controllers: [CompletionsController, DirectAccessController, MetricsController],
+  controllers: [CompletionsController, DirectAccessController, MetricsController, RoutingExplainController],
   providers: [
     CompletionsService,
     DirectAccessService,
@@ -23,6 +25,7 @@ import { UpstreamTokenService } from './upstream-token.service';
     MetricsService,
     BreakersService,
     ResilientGatewayService,
+    RolloutGuardService,
   ],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],
 })

@@ -10,6 +10,7 @@ import { identityHeaders, realmOf } from '../gateway/identity-headers';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
 import { failureToResponse, ResilientGatewayService } from '../resilience/resilient-gateway.service';
+import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { resolveLanguage } from '../routing/languages.constants';
 import { postProcessCompletion } from '../routing/post-process';
 import { buildUpstreamCall } from '../routing/request-builders';
@@ -52,6 +53,7 @@ export class CompletionsService {
     private readonly gateway: ResilientGatewayService,
     private readonly tokens: UpstreamTokenService,
     private readonly metrics: MetricsService,
+    private readonly guard: RolloutGuardService,
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -106,7 +108,14 @@ export class CompletionsService {
       };
       logCompletionInput(this.flags.isEnabled('expanded_ai_logging', subject), p, input, d, meta.requestId);
       const call = buildUpstreamCall(input, d);
-      return this.gateway.attempt(this.baseUrl(), { path: call.path, body: call.body, headers, stream: call.stream, signal: meta.signal, timeoutMs }, d.model);
+      const attemptStarted = Date.now();
+      const outcome = await this.gateway.attempt(
+        this.baseUrl(),
+        { path: call.path, body: call.body, headers, stream: call.stream, signal: meta.signal, timeoutMs },
+        d.model,
+      );
+      this.guard.record(d.model, !outcome.failure, Date.now() - attemptStarted);
+      return outcome;
     };
 
     const budget = () => Math.max(1, deadline - Date.now());

@@ -7,6 +7,7 @@ import type { InstanceSettingsRecord } from '../identity/settings/settings.repos
 import { realmOf } from '../gateway/identity-headers';
 import { MetricsService } from '../observability/metrics.service';
 import { BreakersService } from '../resilience/breakers.service';
+import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
 import { decideRoute } from '../routing/routing-policy';
 import type { BreakerView, FlagOracle, RoutingDecision, RoutingRequest } from '../routing/routing.types';
@@ -24,6 +25,7 @@ export class RouteDeciderService implements OnModuleInit {
     private readonly flags: FlagsService,
     breakers: BreakersService,
     metrics: MetricsService,
+    private readonly guard: RolloutGuardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.breakers = breakers;
@@ -32,6 +34,7 @@ export class RouteDeciderService implements OnModuleInit {
 
   onModuleInit(): void {
     this.catalogue = loadModelCatalogue(this.config.modelsFile, new Set(this.flags.definitions.keys()));
+    this.guard.watch(this.catalogue.completionRules);
   }
 
   get models(): ModelCatalogue {

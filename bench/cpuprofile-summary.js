@@ -1,0 +1,124 @@
+'use strict';
+/*
+ * Summarises a V8 .cpuprofile (from `node --cpu-prof`): top functions by self time, self time
+ * per module (package or src/ directory), and inclusive time of selected functions.
+ * CLI: `node bench/cpuprofile-summary.js <file.cpuprofile> [top=25]`.
+ * Note: only the main JS thread is sampled; work on the libuv pool (async crypto.sign) and GC
+ * helper threads does not appear here (see the per-thread CPU split in the bench output).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+function moduleOf(url, fn) {
+  if (!url) return fn.startsWith('(') ? fn : '(native/builtin)';
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const u = url.replace(/^file:\/\//, '');
+  const nm = u.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = u.slice(nm + 13).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const d = u.indexOf('/dist/src/');
+  if (d >= 0) {
+    const rest = u.slice(d + 10).split('/');
+    return `src/${rest.length > 1 ? rest[0] : rest[0]}`;
+  }
+  return path.basename(u);
+}
+
+function summarize(profile, { top = 25, inclusiveOf = [] } = {}) {
+  const byId = new Map();
+  const parent = new Map();
+  for (const n of profile.nodes) byId.set(n.id, n);
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+
+  const selfUs = new Map();
+  const { samples, timeDeltas } = profile;
+  for (let i = 0; i < samples.length; i++) {
+    const dt = timeDeltas[i + 1] ?? timeDeltas[i] ?? 0;
+    selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + Math.max(0, dt));
+  }
+  const keyOf = (n) => {
+    const f = n.callFrame;
+    const file = f.url ? `${f.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    return `${f.functionName || '(anonymous)'} ${file}`.trim();
+  };
+
+  let total = 0;
+  let idle = 0;
+  const fnSelf = new Map();
+  const modSelf = new Map();
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id);
+    total += us;
+    if (n.callFrame.functionName === '(idle)') {
+      idle += us;
+      continue;
+    }
+    const k = keyOf(n);
+    fnSelf.set(k, (fnSelf.get(k) ?? 0) + us);
+    const m = moduleOf(n.callFrame.url, n.callFrame.functionName);
+    modSelf.set(m, (modSelf.get(m) ?? 0) + us);
+  }
+  const busy = total - idle;
+  const pctOf = (us) => Number(((us / busy) * 100).toFixed(1));
+  const sorted = (m) => [...m.entries()].sort((a, b) => b[1] - a[1]);
+
+  // Inclusive time of functions whose name matches one of `inclusiveOf` (counted once per sample).
+  const inclusive = {};
+  if (inclusiveOf.length) {
+    const acc = new Map(inclusiveOf.map((p) => [p, 0]));
+    for (let i = 0; i < samples.length; i++) {
+      const dt = Math.max(0, timeDeltas[i + 1] ?? timeDeltas[i] ?? 0);
+      const seen = new Set();
+      for (let id = samples[i]; id !== undefined; id = parent.get(id)) {
+        const n = byId.get(id);
+        const name = n.callFrame.functionName;
+        const where = n.callFrame.url;
+        for (const p of inclusiveOf) {
+          if (!seen.has(p) && (name === p || `${name} ${where}`.includes(p))) {
+            seen.add(p);
+            acc.set(p, acc.get(p) + dt);
+          }
+        }
+      }
+    }
+    for (const [p, us] of acc) inclusive[p] = { ms: Math.round(us / 1000), pctOfBusy: pctOf(us) };
+  }
+
+  return {
+    wallMs: Math.round(total / 1000),
+    busyMs: Math.round(busy / 1000),
+    idlePct: Number(((idle / total) * 100).toFixed(1)),
+    topSelf: sorted(fnSelf).slice(0, top).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
+    byModule: sorted(modSelf).slice(0, top).map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
+    inclusive,
+  };
+}
+
+function print(s, out = process.stdout) {
+  out.write(`main thread: ${s.busyMs} ms busy of ${s.wallMs} ms (${s.idlePct}% idle); percentages are of busy time\n`);
+  out.write('\ntop self time (function, file:line):\n');
+  for (const r of s.topSelf) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.fn}\n`);
+  out.write('\nself time by module:\n');
+  for (const r of s.byModule) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`);
+  if (Object.keys(s.inclusive).length) {
+    out.write('\ninclusive time (function and everything it calls, main thread):\n');
+    for (const [k, v] of Object.entries(s.inclusive)) out.write(`  ${String(v.pctOfBusy).padStart(5)}%  ${String(v.ms).padStart(6)} ms  ${k}\n`);
+  }
+}
+
+module.exports = { summarize, print };
+
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node bench/cpuprofile-summary.js <file.cpuprofile> [top] [inclusiveFn,...]\n');
+    process.exit(2);
+  }
+  const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), {
+    top: Number(process.argv[3] ?? 25),
+    inclusiveOf: (process.argv[4] ?? '').split(',').filter(Boolean),
+  });
+  print(s);
+}
