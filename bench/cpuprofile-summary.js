@@ -26,7 +26,24 @@ function moduleOf(url, fn) {
   return path.basename(u);
 }
 
-function summarize(profile, { top = 25, inclusiveOf = [] } = {}) {
+/** Keeps only the samples of the last `lastMs` milliseconds of the profile (drops boot and setup). */
+function lastWindow(profile, lastMs) {
+  const times = new Array(profile.samples.length);
+  let t = 0;
+  for (let i = 0; i < profile.samples.length; i++) times[i] = t += profile.timeDeltas[i] ?? 0;
+  const from = t - lastMs * 1000;
+  const samples = [];
+  const timeDeltas = [];
+  for (let i = 0; i < profile.samples.length; i++) {
+    if (times[i] < from) continue;
+    samples.push(profile.samples[i]);
+    timeDeltas.push(profile.timeDeltas[i]);
+  }
+  return { ...profile, samples, timeDeltas };
+}
+
+function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
+  if (lastMs) profile = lastWindow(profile, lastMs);
   const byId = new Map();
   const parent = new Map();
   for (const n of profile.nodes) byId.set(n.id, n);

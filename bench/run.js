@@ -1,0 +1,332 @@
+'use strict';
+/*
+ * `npm run bench`: one run, everything side by side with its baseline.
+ *   1. completions v2 non-streamed: service vs straight to the stub vs a bare node:http proxy,
+ *      at 1 / 8 / 32 connections (autocannon), exact p50/p99 and req/s, added latency;
+ *   2. v4 streamed: time to first body byte, service vs straight to the stub (N sequential);
+ *   3. direct_access tokens/s (autocannon) + signing alone (in-process JwtIssuerService.issue);
+ *   4. flag evaluations/s and routing decisions (in-process);
+ *   5. RSS of the service child before load, at peak, over a soak and after it.
+ * Writes bench/results/<timestamp>.json. Env knobs (all optional):
+ *   BENCH_SOAK_SECONDS (300)  BENCH_DURATION_SECONDS (10)  BENCH_WARMUP_SECONDS (2)
+ *   BENCH_CONNECTIONS (1,8,32)  BENCH_STREAM_N (500)  BENCH_SOAK_RATE (req/s; default 50% of the
+ *   service's 8-connection throughput, at most 1000)  BENCH_MICRO_MS (2000)  BENCH_LOG_LEVEL (warn)
+ *   BENCH_PROFILE=1 (after the run, CPU-profile the service under the load of each missed goal)
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { cpuDelta, threadCpu } = require('./lib/cpu');
+const { runInProcess } = require('./lib/inprocess');
+const { measure, run: cannon } = require('./lib/load');
+const { startStack, RATE_LIMIT } = require('./lib/stack');
+const { measureTtfb } = require('./lib/ttfb');
+const { loadAvg, machine, procMemory, round, RssSampler, sleep } = require('./lib/util');
+
+const env = process.env;
+const num = (v, d) => (v === undefined || v === '' ? d : Number(v));
+const CFG = {
+  durationS: num(env.BENCH_DURATION_SECONDS, 10),
+  warmupS: num(env.BENCH_WARMUP_SECONDS, 2),
+  connections: (env.BENCH_CONNECTIONS ?? '1,8,32').split(',').map(Number),
+  streamN: num(env.BENCH_STREAM_N, 500),
+  soakS: num(env.BENCH_SOAK_SECONDS, 300),
+  soakRate: env.BENCH_SOAK_RATE ? Number(env.BENCH_SOAK_RATE) : undefined,
+  microMs: num(env.BENCH_MICRO_MS, 2000),
+  logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
+  rateLimitPerMinute: RATE_LIMIT,
+};
+
+const GOALS = {
+  addedP50Ms: 1,
+  addedP99Ms: 5,
+  throughputVsBare: 0.6,
+  directAccessPerSec: 2000,
+  routingUs: 20,
+  flagsPerSec: 200_000,
+  rssMb: 200,
+};
+
+const log = (m) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+async function main() {
+  const started = new Date();
+  const result = {
+    startedAt: started.toISOString(),
+    machine: machine(),
+    loadAvgStart: loadAvg(),
+    config: {
+      ...CFG,
+      note: `service: node dist/src/main.js in a child process, embedded PGlite in a temp DATA_DIR, AIGW_URL = stub gateway (child process), LOG_LEVEL=${CFG.logLevel}, RATE_LIMIT_COMPLETIONS_PER_MINUTE = RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE = ${RATE_LIMIT} (the config maximum; 100000000 is refused by validation) so rate limits do not skew the figures; autocannon runs in the parent process on the same machine`,
+    },
+  };
+  log(result.config.note);
+  log(`machine: ${result.machine.cpuModel}, ${result.machine.cores} cores, node ${result.machine.node}, load average ${result.loadAvgStart.join(' ')}`);
+
+  const stack = await startStack({ logLevel: CFG.logLevel, log });
+  const pid = stack.service.pid;
+  let rss;
+  try {
+    result.directAccessSample = stack.directAccessSample;
+    await sleep(2000);
+    const before = procMemory(pid);
+    result.memory = { beforeLoadMb: round(before.rssMb, 1) };
+    rss = new RssSampler(pid, 500);
+    log(`service pid ${pid}, RSS before load ${result.memory.beforeLoadMb} MB`);
+
+    // 1. completions v2, non-streamed.
+    const targets = {
+      stub: { url: stack.stub.url, ...stack.req.directV2 },
+      bare_proxy: { url: stack.bare.url, ...stack.req.directV2 },
+      service: { url: stack.serviceUrl, ...stack.req.serviceV2 },
+    };
+    result.completions = [];
+    for (const connections of CFG.connections) {
+      const row = { connections };
+      for (const [name, t] of Object.entries(targets)) {
+        log(`completions v2: ${name}, ${connections} connection(s), ${CFG.durationS} s`);
+        const cpu0 = name === 'service' ? threadCpu(pid) : undefined;
+        row[name] = await measure({
+          url: t.url + t.path,
+          headers: t.headers,
+          body: t.body,
+          connections,
+          durationS: CFG.durationS,
+          warmupS: CFG.warmupS,
+        });
+        if (cpu0) row[name].serviceCpu = cpuDelta(cpu0, threadCpu(pid));
+        warnIfBroken(`completions ${name} c=${connections}`, row[name]);
+      }
+      row.added = {
+        serviceP50Ms: round(row.service.latencyMs.p50 - row.stub.latencyMs.p50, 3),
+        serviceP99Ms: round(row.service.latencyMs.p99 - row.stub.latencyMs.p99, 3),
+        bareP50Ms: round(row.bare_proxy.latencyMs.p50 - row.stub.latencyMs.p50, 3),
+        bareP99Ms: round(row.bare_proxy.latencyMs.p99 - row.stub.latencyMs.p99, 3),
+        serviceRpsVsBare: round(row.service.rps / row.bare_proxy.rps, 3),
+      };
+      result.completions.push(row);
+    }
+    result.memory.peakAfterCompletionsMb = round(rss.max(), 1);
+
+    // 2. v4 streamed: time to first body byte.
+    log(`v4 streamed: time to first chunk, ${CFG.streamN} sequential requests each`);
+    result.v4Stream = {
+      stub: await measureTtfb({ url: stack.stub.url + stack.req.directV4.path, headers: stack.req.directV4.headers, body: stack.req.directV4.body, n: CFG.streamN }),
+      service: await measureTtfb({ url: stack.serviceUrl + stack.req.serviceV4.path, headers: stack.req.serviceV4.headers, body: stack.req.serviceV4.body, n: CFG.streamN }),
+    };
+    result.v4Stream.addedTtfbMs = {
+      p50: round(result.v4Stream.service.ttfbMs.p50 - result.v4Stream.stub.ttfbMs.p50, 3),
+      p99: round(result.v4Stream.service.ttfbMs.p99 - result.v4Stream.stub.ttfbMs.p99, 3),
+    };
+
+    // 3. direct_access tokens/s.
+    result.directAccess = [];
+    for (const connections of [8, 32]) {
+      log(`direct_access: ${connections} connections, ${CFG.durationS} s`);
+      const cpu0 = threadCpu(pid);
+      const r = await measure({
+        url: stack.serviceUrl + stack.req.directAccess.path,
+        headers: stack.req.directAccess.headers,
+        body: stack.req.directAccess.body,
+        connections,
+        durationS: CFG.durationS,
+        warmupS: CFG.warmupS,
+      });
+      r.serviceCpu = cpuDelta(cpu0, threadCpu(pid));
+      warnIfBroken(`direct_access c=${connections}`, r);
+      result.directAccess.push(r);
+    }
+    result.memory.peakUnderLoadMb = round(rss.max(), 1);
+
+    // 5. soak at moderate load (mixed traffic), RSS every second.
+    const svc8 = result.completions.find((r) => r.connections === 8) ?? result.completions[result.completions.length - 1];
+    const soakRate = CFG.soakRate ?? Math.max(50, Math.min(1000, Math.round(svc8.service.rps * 0.5)));
+    result.soak = await soak(stack, pid, soakRate);
+    result.memory.peakUnderLoadMb = round(Math.max(result.memory.peakUnderLoadMb, rss.max()), 1);
+    log('idle 10 s after the soak');
+    await sleep(10_000);
+    result.memory.afterSoakIdleMb = round(procMemory(pid).rssMb, 1);
+    result.memory.vmHwmMb = round(procMemory(pid).hwmMb, 1);
+    rss.stop();
+  } finally {
+    rss?.stop();
+    log('stopping the service, stub and bare proxy');
+    await stack.close();
+  }
+
+  // 3b / 4. in-process: signing alone, flags, routing.
+  log('in-process: flags, routing decisions, JwtIssuerService.issue');
+  result.inProcess = await runInProcess({ stubUrl: 'http://127.0.0.1:9', ms: CFG.microMs });
+
+  result.loadAvgEnd = loadAvg();
+  result.finishedAt = new Date().toISOString();
+  result.goals = evaluate(result);
+
+  if (env.BENCH_PROFILE === '1') {
+    const { profileScenario } = require('./profile');
+    result.profiles = {};
+    const missed = new Set(result.goals.filter((g) => !g.met).map((g) => g.scenario));
+    for (const scenario of ['completions', 'direct_access']) {
+      if (!missed.has(scenario)) continue;
+      log(`profiling: ${scenario}`);
+      result.profiles[scenario] = await profileScenario(scenario, { seconds: 20, log });
+    }
+  }
+
+  const outDir = path.join(__dirname, 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(renderTable(result));
+  process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
+}
+
+async function soak(stack, pid, rate) {
+  log(`soak: ${CFG.soakS} s at ${rate} req/s overall, 8 connections (8 of 10 requests v2 completions, 1 v4 streamed, 1 direct_access)`);
+  const q = stack.req;
+  const v2 = { method: 'POST', path: q.serviceV2.path, headers: q.serviceV2.headers, body: q.serviceV2.body };
+  const requests = [v2, v2, v2, v2, { method: 'POST', path: q.serviceV4.path, headers: q.serviceV4.headers, body: JSON.stringify(q.serviceV4.body) }, v2, v2, v2, v2, { method: 'POST', ...q.directAccess }];
+  const samples = [];
+  const t0 = Date.now();
+  const timer = setInterval(() => samples.push({ s: round((Date.now() - t0) / 1000, 1), rssMb: round(procMemory(pid).rssMb, 1) }), 1000);
+  const statuses = {};
+  let res;
+  try {
+    res = await cannon({ url: stack.serviceUrl, requests, connections: 8, overallRate: rate, duration: CFG.soakS }, (_c, status) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  const at = (from, to) => {
+    const xs = samples.filter((x) => x.s >= from * CFG.soakS && x.s <= to * CFG.soakS).map((x) => x.rssMb);
+    return xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length, 1) : NaN;
+  };
+  // Linear regression over the second half (after warm-up), MB per minute.
+  const half = samples.filter((x) => x.s >= CFG.soakS / 2);
+  let slope = NaN;
+  if (half.length > 2) {
+    const mx = half.reduce((a, x) => a + x.s, 0) / half.length;
+    const my = half.reduce((a, x) => a + x.rssMb, 0) / half.length;
+    const sxy = half.reduce((a, x) => a + (x.s - mx) * (x.rssMb - my), 0);
+    const sxx = half.reduce((a, x) => a + (x.s - mx) ** 2, 0);
+    slope = round((sxy / sxx) * 60, 2);
+  }
+  const early = at(0.1, 0.25);
+  const late = at(0.85, 1);
+  return {
+    seconds: CFG.soakS,
+    rateTarget: rate,
+    connections: 8,
+    requests: res.requests.total,
+    achievedRps: round(res.requests.total / res.duration, 1),
+    statuses,
+    errors: res.errors,
+    rssEarlyMb: early,
+    rssLateMb: late,
+    rssGrowthMb: round(late - early, 1),
+    rssSlopeSecondHalfMbPerMin: slope,
+    rssMaxMb: round(Math.max(...samples.map((x) => x.rssMb)), 1),
+    series: samples.filter((_, i) => i % 5 === 0),
+  };
+}
+
+function warnIfBroken(what, r) {
+  if (r.non2xx > 0 || r.errors > 0) log(`WARNING ${what}: ${r.non2xx} non-2xx, ${r.errors} errors, statuses ${JSON.stringify(r.statuses)}`);
+}
+
+function evaluate(r) {
+  const c32 = r.completions.find((x) => x.connections === 32) ?? r.completions[r.completions.length - 1];
+  const bestDa = Math.max(...r.directAccess.map((d) => d.rps));
+  const routingUs = r.inProcess.routing.routeDeciderDecide.usPerOp;
+  const flags = r.inProcess.flags.mixed.opsPerSec;
+  const growthOk = r.soak.rssGrowthMb <= 10 && !(r.soak.rssSlopeSecondHalfMbPerMin > 2);
+  const g = (scenario, goal, value, met) => ({ scenario, goal, value, met });
+  return [
+    g('completions', `added latency p50 <= ${GOALS.addedP50Ms} ms at ${c32.connections} connections`, `${c32.added.serviceP50Ms} ms`, c32.added.serviceP50Ms <= GOALS.addedP50Ms),
+    g('completions', `added latency p99 <= ${GOALS.addedP99Ms} ms at ${c32.connections} connections`, `${c32.added.serviceP99Ms} ms`, c32.added.serviceP99Ms <= GOALS.addedP99Ms),
+    g('completions', `throughput >= ${GOALS.throughputVsBare * 100}% of the bare proxy at ${c32.connections} connections`, `${round(c32.added.serviceRpsVsBare * 100, 1)}% (${c32.service.rps} vs ${c32.bare_proxy.rps} req/s)`, c32.added.serviceRpsVsBare >= GOALS.throughputVsBare),
+    g('direct_access', `direct_access >= ${GOALS.directAccessPerSec}/s`, `${bestDa}/s (best of 8/32 connections)`, bestDa >= GOALS.directAccessPerSec),
+    g('routing', `routing decision <= ${GOALS.routingUs} µs (RouteDeciderService.decide)`, `${routingUs} µs`, routingUs <= GOALS.routingUs),
+    g('flags', `flags >= ${GOALS.flagsPerSec.toLocaleString('en')}/s (FlagsService.isEnabled)`, `${flags.toLocaleString('en')}/s`, flags >= GOALS.flagsPerSec),
+    g('memory', `RSS <= ${GOALS.rssMb} MB under load`, `${r.memory.peakUnderLoadMb} MB peak`, r.memory.peakUnderLoadMb <= GOALS.rssMb),
+    g('memory', 'no RSS growth over the soak (late − early <= 10 MB, 2nd-half slope <= 2 MB/min)', `${r.soak.rssGrowthMb} MB, ${r.soak.rssSlopeSecondHalfMbPerMin} MB/min over ${r.soak.seconds} s`, growthOk),
+  ];
+}
+
+function table(headers, rows) {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i])).join('  ');
+  return [line(headers), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n') + '\n';
+}
+
+function renderTable(r) {
+  let out = '\n=== Switchboard benchmark ===\n';
+  out += `${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.totalMemGb} GB, node ${r.machine.node}; load average start ${r.loadAvgStart.join(' ')}, end ${r.loadAvgEnd.join(' ')}\n`;
+  out += `${r.config.note}\n`;
+  out += `\n1. completions v2 non-streamed (latency ms, exact; req/s on 2xx; ${r.config.durationS} s each after ${r.config.warmupS} s warm-up)\n`;
+  const rows = [];
+  for (const c of r.completions) {
+    for (const name of ['stub', 'bare_proxy', 'service']) {
+      const x = c[name];
+      rows.push([c.connections, name, x.latencyMs.p50, x.latencyMs.p99, x.rps, x.non2xx + x.errors]);
+    }
+    rows.push([c.connections, 'added: service − stub', c.added.serviceP50Ms, c.added.serviceP99Ms, `${round(c.added.serviceRpsVsBare * 100, 1)}% of bare`, '']);
+    rows.push([c.connections, 'added: bare − stub', c.added.bareP50Ms, c.added.bareP99Ms, '', '']);
+  }
+  out += table(['conns', 'target', 'p50', 'p99', 'req/s', 'errors'], rows);
+
+  const v = r.v4Stream;
+  out += `\n2. v4 streamed: time to first body chunk (ms), ${v.service.n} sequential requests\n`;
+  out += table(['target', 'p50', 'p99', 'total p50'], [
+    ['stub', v.stub.ttfbMs.p50, v.stub.ttfbMs.p99, v.stub.totalMs.p50],
+    ['service', v.service.ttfbMs.p50, v.service.ttfbMs.p99, v.service.totalMs.p50],
+    ['added', v.addedTtfbMs.p50, v.addedTtfbMs.p99, ''],
+  ]);
+
+  out += '\n3. direct_access (tokens/s) and signing alone\n';
+  const da = r.directAccess.map((d) => [`direct_access, ${d.connections} conns`, d.rps, d.latencyMs.p50, d.latencyMs.p99, cpuSplit(d.serviceCpu)]);
+  const s = r.inProcess.signing;
+  da.push(['JwtIssuerService.issue, 1 in flight', s.jwtIssuerIssueSequential.opsPerSec, round(s.jwtIssuerIssueSequential.usPerOp / 1000, 3), '', 'in-process']);
+  da.push(['JwtIssuerService.issue, 8 in flight', s.jwtIssuerIssueConcurrent8.opsPerSec, '', '', `in-process, UV_THREADPOOL_SIZE=${s.uvThreadpoolSize}`]);
+  da.push(['crypto.sign RS256 (sync, 1 thread)', s.rawRs256SignSyncOneThread.opsPerSec, round(s.rawRs256SignSyncOneThread.usPerOp / 1000, 3), '', 'same key']);
+  out += table(['what', 'per s', 'p50 ms', 'p99 ms', 'service CPU by thread (s)'], da);
+
+  out += '\n4. in-process flags and routing\n';
+  const ip = r.inProcess;
+  const fr = [['FlagsService.isEnabled (all shipped flags, 1000 users)', ip.flags.mixed.opsPerSec, ip.flags.mixed.usPerOp]];
+  for (const [name, x] of Object.entries(ip.flags.perFlag)) fr.push([`  isEnabled ${name} (on for ${x.onFor})`, x.opsPerSec, x.usPerOp]);
+  fr.push(['RouteDeciderService.decide', ip.routing.routeDeciderDecide.opsPerSec, ip.routing.routeDeciderDecide.usPerOp]);
+  fr.push(['decideRoute (pure, flags from a table)', ip.routing.decideRoutePureTableFlags.opsPerSec, ip.routing.decideRoutePureTableFlags.usPerOp]);
+  out += table(['operation', 'ops/s', 'µs/op'], fr);
+
+  const m = r.memory;
+  const sk = r.soak;
+  out += `\n5. memory (service RSS, MB): before load ${m.beforeLoadMb}; peak under load ${m.peakUnderLoadMb} (VmHWM ${m.vmHwmMb}); soak ${sk.seconds} s at ${sk.achievedRps} req/s: early ${sk.rssEarlyMb}, late ${sk.rssLateMb}, growth ${sk.rssGrowthMb}, 2nd-half slope ${sk.rssSlopeSecondHalfMbPerMin} MB/min; after soak (10 s idle) ${m.afterSoakIdleMb}\n`;
+  out += `   soak statuses ${JSON.stringify(sk.statuses)}, errors ${sk.errors}\n`;
+
+  out += '\ngoals\n';
+  out += table(['goal', 'value', 'met'], r.goals.map((g) => [g.goal, g.value, g.met ? 'yes' : 'NO']));
+  if (r.profiles) {
+    const { print } = require('./cpuprofile-summary');
+    for (const [name, p] of Object.entries(r.profiles)) {
+      out += `\nprofile of the service under ${name} load (${p.file}); service CPU by thread: ${cpuSplit(p.serviceCpu)}\n`;
+      const chunks = [];
+      print(p.summary, { write: (s) => chunks.push(s) });
+      out += chunks.join('');
+    }
+  }
+  return out;
+}
+
+function cpuSplit(c) {
+  if (!c) return '';
+  return `${c.totalCpuS} total: ` + Object.entries(c.byThread).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,93 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  fileUri,
+  initializeLanguageServer,
+  LspClient,
+  locateLanguageServerBundle,
+  requestInlineCompletion,
+  startLanguageServer,
+  updateLanguageServerSettings,
+} from '../support/language-server';
+import { startStack, Stack } from '../support/stack';
+
+const bundlePath = locateLanguageServerBundle();
+const suite = bundlePath ? describe : describe.skip;
+const FAILOVER = 'incident_fail_over_completion_provider';
+
+/**
+ * The real GitLab Language Server (from @gitlab/web-ide) over LSP stdio, against the service and
+ * the stub gateway. Which path served a completion is read from the stub's request log: the direct
+ * path is the IDE calling `/v2/completions` with our direct-access token; the indirect path is
+ * the service calling `/v2/code/completions`.
+ */
+suite('GitLab Language Server end to end', () => {
+  let s: Stack;
+  let scratch: string;
+  const clients: LspClient[] = [];
+  const file = () => path.join(scratch, 'ws', 'main.py');
+  const text = 'def fibonacci(n):\n    ';
+
+  const session = async (token: string) => {
+    const home = fs.mkdtempSync(path.join(scratch, 'home-'));
+    const client = startLanguageServer({ bundlePath: bundlePath!, home });
+    clients.push(client);
+    await initializeLanguageServer(client, { baseUrl: s.app.url, token, workspaceDir: path.join(scratch, 'ws') });
+    return client;
+  };
+  const complete = async (client: LspClient) => {
+    const from = s.stub.requests.length;
+    const list = await requestInlineCompletion(client, { uri: fileUri(file()), text, line: 1, character: 4, languageId: 'python' });
+    return { items: list.items, upstream: s.stub.requests.slice(from).filter((r) => r.path.startsWith('/v2')) };
+  };
+
+  beforeAll(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-ls-'));
+    fs.mkdirSync(path.join(scratch, 'ws'));
+    fs.writeFileSync(file(), text);
+    s = await startStack();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) await c.dispose();
+    await s?.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('direct path, then failover (403, same client goes through our completions endpoint), then direct again', async () => {
+    const { user } = await s.f.seatedUser();
+    const second = await s.app.api.call('POST', `/api/v4/users/${user.id}/personal_access_tokens`, {
+      token: s.app.rootToken,
+      body: { name: 'second', scopes: ['api', 'ai_features'] },
+    });
+
+    // 1. direct: the stub sees the language server's own call, carrying our direct-access token
+    const a = await session(user.token);
+    const direct = await complete(a);
+    expect(direct.items.length).toBeGreaterThan(0);
+    expect(direct.items[0].insertText).toContain('code-gecko@002');
+    expect(direct.upstream.map((r) => r.path)).toEqual(['/v2/completions']);
+    expect(direct.upstream[0].headers['user-agent']).toContain('gitlab-language-server');
+    const claims = JSON.parse(Buffer.from(direct.upstream[0].headers.authorization.split(' ')[1].split('.')[1], 'base64url').toString());
+    expect(claims.iss).toBe(s.app.running.config.http.publicUrl);
+
+    // 2. failover on: direct_access answers 403 and the same client falls back to our endpoint
+    await s.f.setFlag(FAILOVER, { value: true });
+    const refused = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token: user.token, body: {} });
+    expect(refused).toMatchObject({ status: 403, body: { message: '403 Forbidden - Direct connections are disabled' } });
+    // The LS keeps direct details it already holds until its credentials change (see docs/language-server.md).
+    await updateLanguageServerSettings(a, { baseUrl: s.app.url, token: second.body.token });
+    const indirect = await complete(a);
+    expect(indirect.items.length).toBeGreaterThan(0);
+    expect(indirect.items[0].insertText).toContain('claude-3-5-sonnet-20240620');
+    expect(indirect.upstream.map((r) => r.path)).toEqual(['/v2/code/completions']);
+    expect(indirect.upstream[0].body).toMatchObject({ model_provider: 'anthropic', prompt_version: 3 });
+
+    // 3. failover off: a new session goes direct again
+    await s.app.api.call('DELETE', `/api/v4/features/${FAILOVER}`, { token: s.app.rootToken });
+    const c = await session(user.token);
+    const again = await complete(c);
+    expect(again.upstream.map((r) => r.path)).toEqual(['/v2/completions']);
+    expect(again.items[0].insertText).toContain('code-gecko@002');
+  }, 90_000);
+});
