@@ -1,9 +1,22 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import type { UpstreamResponse } from '../gateway/gateway.types';
 import { CompletionsService } from './completions.service';
+import {
+  BEARER_SCHEME,
+  COMPLETION_OK_RESPONSE,
+  completionRequestSchema,
+  ERROR_RESPONSES,
+  GATEWAY_ERROR_RESPONSE,
+  GATEWAY_UNAVAILABLE_RESPONSE,
+  KILL_SWITCH_RESPONSE,
+  NO_SEAT_RESPONSE,
+  PRIVATE_TOKEN_SCHEME,
+  TAGS,
+} from '../common/http/openapi-schemas';
 
 /** Set when the decision was made from stale flags or cached identity (degraded mode). */
 export const STALE_HEADER = 'x-switchboard-decision-stale';
@@ -12,11 +25,39 @@ export const STALE_HEADER = 'x-switchboard-decision-stale';
 const PASS_BACK = ['content-type', 'x-streaming-format', 'retry-after'];
 
 @Controller('api/v4/code_suggestions')
+@ApiTags(TAGS.codeSuggestions)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
 export class CompletionsController {
   constructor(private readonly completions: CompletionsService) {}
 
   @Post('completions')
   @Scopes('api', 'ai_features')
+  @ApiOperation({
+    summary: 'Code completion or generation through Switchboard (indirect path)',
+    description:
+      'Checks, in order: token 401 / scope 403 (`api` or `ai_features`); kill switch `ai_duo_code_suggestions_switch` off 404; ' +
+      'no Duo seat 401 with `X-GitLab-Error-Origin: monolith`; validation 400 `{"error":"<field> <problem>"}`; ' +
+      'rate limit (default 60/min/user) 429; body over 600,000 characters 413. Then the request is routed (completion or generation, ' +
+      'model chosen by feature flags) and forwarded to the AI Gateway, whose status, body and stream are passed through. ' +
+      'With `stream: true` the answer is `text/event-stream`; routed to the v4 API it is real SSE with `X-Streaming-Format: sse`.',
+  })
+  @ApiBody({ schema: completionRequestSchema })
+  @ApiHeader({
+    name: 'X-Supports-Sse-Streaming',
+    required: false,
+    description: '`true`: generation requests go to the AI Gateway v4 API (SSE streaming)',
+  })
+  @ApiResponse(COMPLETION_OK_RESPONSE)
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse(NO_SEAT_RESPONSE)
+  @ApiResponse(ERROR_RESPONSES.insufficientScope)
+  @ApiResponse(KILL_SWITCH_RESPONSE)
+  @ApiResponse(ERROR_RESPONSES.payloadTooLarge)
+  @ApiResponse(ERROR_RESPONSES.unsupportedMediaType)
+  @ApiResponse({ ...ERROR_RESPONSES.rateLimited, description: 'Too many completion requests from this user (default limit: 60 a minute)' })
+  @ApiResponse(GATEWAY_ERROR_RESPONSE)
+  @ApiResponse(GATEWAY_UNAVAILABLE_RESPONSE)
   async complete(
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,

@@ -142,7 +142,8 @@ export class CompletionsService {
       Math.max(0, (Date.now() - started - response.upstreamMs) / 1000),
       response.upstreamMs / 1000,
     );
-    return { response, decision, stale: this.flags.isStale() ? ['flags'] : [] };
+    const stale = [...(this.flags.isStale() ? ['flags'] : []), ...(p.degraded || seat.stale ? ['identity'] : [])];
+    return { response, decision, stale };
   }
 }
 

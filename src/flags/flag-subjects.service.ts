@@ -21,7 +21,7 @@ export class FlagSubjectsService {
     private readonly groups: GroupsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.teamCache = new TtlCache(config.cache.seatTtlMs, 100_000);
+    this.teamCache = new TtlCache(config.cache.seatTtlMs, 100_000, Date.now, config.degradedMaxStalenessMs);
   }
 
   async forUser(userId: number, projectId?: number, seat?: SeatContext): Promise<FlagSubject> {
@@ -38,8 +38,15 @@ export class FlagSubjectsService {
   private async isTeamMember(userId: number): Promise<boolean> {
     const cached = this.teamCache.get(userId);
     if (cached !== undefined) return cached;
-    const team = await this.groups.findByFullPath(this.config.flags.teamMembersGroup);
-    const member = team ? await this.groups.isMemberOfHierarchy(team, userId) : false;
+    let member: boolean;
+    try {
+      const team = await this.groups.findByFullPath(this.config.flags.teamMembersGroup);
+      member = team ? await this.groups.isMemberOfHierarchy(team, userId) : false;
+    } catch (err) {
+      const stale = this.teamCache.getStale(userId);
+      if (stale) return stale.value;
+      throw err;
+    }
     this.teamCache.set(userId, member);
     return member;
   }

@@ -20,6 +20,8 @@ export interface AuthenticatedToken {
 export interface Principal {
   readonly user: AuthenticatedUser;
   readonly token: AuthenticatedToken;
+  /** Resolved from cached identity because the database was unreachable (degraded mode). */
+  readonly degraded?: boolean;
 }
 
 /** Resolves a presented secret to a principal, or undefined. Implemented by identity/tokens. */

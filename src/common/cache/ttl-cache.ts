@@ -1,11 +1,12 @@
 interface Entry<V> {
   value: V;
-  expiresAt: number;
+  storedAt: number;
 }
 
 /**
- * A bounded in-memory cache with a time-to-live: staleness is at most `ttlMs`, memory at most
- * `maxEntries` (oldest insertions are evicted first). `now` is injectable for tests.
+ * A bounded in-memory cache. `get` serves entries younger than `ttlMs` (bounded staleness);
+ * `getStale` may serve older ones up to `retainMs`, for degraded mode when the source of truth
+ * is unreachable. Memory is bounded by `maxEntries` (oldest insertions evicted first).
  */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
@@ -14,23 +15,25 @@ export class TtlCache<K, V> {
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
     private readonly now: () => number = Date.now,
+    private readonly retainMs = ttlMs,
   ) {}
 
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
+    if (this.now() - entry.storedAt >= this.ttlMs) {
+      if (this.retainMs <= this.ttlMs) this.entries.delete(key);
       return undefined;
     }
     return entry.value;
   }
 
-  /** Like get, but also returns an expired value and its age (for degraded mode). */
-  getStale(key: K): { value: V; fresh: boolean } | undefined {
+  /** A value no older than `retainMs`, fresh or not (degraded mode). */
+  getStale(key: K): { value: V; ageMs: number } | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    return { value: entry.value, fresh: entry.expiresAt > this.now() };
+    const ageMs = this.now() - entry.storedAt;
+    return ageMs < Math.max(this.retainMs, this.ttlMs) ? { value: entry.value, ageMs } : undefined;
   }
 
   set(key: K, value: V): void {
@@ -40,7 +43,7 @@ export class TtlCache<K, V> {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, { value, storedAt: this.now() });
   }
 
   delete(key: K): void {

@@ -315,24 +315,23 @@ export const COMPLETION_OK_RESPONSE: ApiResponseOptions = {
   },
 };
 
-export const COMPLETION_UPSTREAM_ERROR_RESPONSES: ApiResponseOptions[] = [
-  {
-    status: 502,
-    description: 'The AI Gateway answered something unusable',
-    schema: { oneOf: [serviceUnavailableErrorSchema, gatewayErrorSchema] },
-  },
-  {
-    status: 503,
-    description:
-      'The AI Gateway is unreachable, closed the connection, or did not send headers within 55 s (`{"message": …}`); or its own 503 `{"detail":"Inference failed"}` passed through',
-    schema: { oneOf: [serviceUnavailableErrorSchema, gatewayErrorSchema] },
-  },
-  {
-    status: 422,
-    description: "The AI Gateway's validation error, passed through",
-    schema: gatewayErrorSchema,
-  },
-];
+/** 503: the AI Gateway could not be used; a hang is never the answer. */
+export const GATEWAY_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
+  status: 503,
+  description:
+    'The AI Gateway is unreachable, closed the connection early, did not send headers within 55 s, or its model is failing ' +
+    '(circuit open): `{"message": …}`. Or the AI Gateway\'s own 503 (`{"detail":"Inference failed"}`), passed through.',
+  schema: { oneOf: [serviceUnavailableErrorSchema, gatewayErrorSchema] },
+};
+
+/** Other AI Gateway errors (its 401, 403, 422, 429 with Retry-After, 5xx) are passed through with their status. */
+export const GATEWAY_ERROR_RESPONSE: ApiResponseOptions = {
+  status: 422,
+  description:
+    "The AI Gateway's validation error, passed through. Its other errors (401 `{\"error\"}`, 403 `{\"detail\"}`, 429 with " +
+    '`Retry-After`, 5xx) are passed through the same way, with their status.',
+  schema: gatewayErrorSchema,
+};
 
 /** `POST /api/v4/code_suggestions/direct_access`. */
 export const directAccessRequestSchema = object(

@@ -1,4 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -8,6 +19,16 @@ import { FlagsService } from '../flags.service';
 import { FeatureAdminService } from './feature-admin.service';
 import { setFeatureSchema, SetFeatureParams } from './feature-params';
 import { presentFeature } from './feature.presenter';
+import {
+  BEARER_SCHEME,
+  ERROR_RESPONSES,
+  featureDefinitionSchema,
+  featureEvaluationSchema,
+  featureSchema,
+  PRIVATE_TOKEN_SCHEME,
+  setFeatureRequestSchema,
+  TAGS,
+} from '../../common/http/openapi-schemas';
 
 const evaluateQuery = z.strictObject({
   user: z.string().min(1).max(255),
@@ -17,6 +38,11 @@ const evaluateQuery = z.strictObject({
 /** GitLab's Features API (admin tokens), so python-gitlab's `gl.features` works unmodified. */
 @Controller('api/v4/features')
 @AdminOnly()
+@ApiTags(TAGS.features)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
+@ApiResponse(ERROR_RESPONSES.adminOnly)
 export class FeaturesController {
   constructor(
     private readonly flags: FlagsService,
@@ -24,22 +50,44 @@ export class FeaturesController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'List the feature flags with their state and gates' })
+  @ApiResponse({ status: 200, description: 'The flags', schema: { type: 'array', items: featureSchema } })
   list() {
     return this.flags.list().map((s) => presentFeature(s, this.flags.definition(s.name)));
   }
 
   @Get('definitions')
+  @ApiOperation({ summary: 'List the flag definitions (the YAML files)' })
+  @ApiResponse({ status: 200, description: 'The definitions', schema: { type: 'array', items: featureDefinitionSchema } })
   definitions() {
     return [...this.flags.definitions.values()].map((d) => presentFeature(this.flags.get(d.name), d).definition);
   }
 
   @Get(':name')
+  @ApiOperation({ summary: 'One feature flag' })
+  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiResponse({ status: 200, description: 'The flag', schema: featureSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
   get(@Param('name') name: string) {
     return presentFeature(this.flags.get(name), this.flags.definitions.get(name));
   }
 
   @Post(':name')
   @HttpCode(201)
+  @ApiOperation({
+    summary: 'Set a gate of a feature flag',
+    description:
+      '`value` `true`/`false` turns the flag on or off for everyone, or — with `user`, `group`, `namespace`, `project` or ' +
+      '`feature_group` (comma-separated) — for those actors; an integer is a percentage of actors (or of time with ' +
+      '`key: percentage_of_time`). Returns the feature.',
+  })
+  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ schema: setFeatureRequestSchema })
+  @ApiResponse({ status: 201, description: 'The feature after the change', schema: featureSchema })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
+  @ApiResponse({ ...ERROR_RESPONSES.serviceUnavailable, description: 'The flag store (Unleash) is unavailable; nothing was changed' })
   async set(
     @Param('name') name: string,
     @Body(new ZodPipe(setFeatureSchema)) params: SetFeatureParams,
@@ -51,11 +99,23 @@ export class FeaturesController {
 
   @Delete(':name')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove all gates of a feature flag (back to its default)' })
+  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiResponse({ status: 204, description: 'Removed' })
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
+  @ApiResponse({ ...ERROR_RESPONSES.serviceUnavailable, description: 'The flag store (Unleash) is unavailable; nothing was changed' })
   async remove(@Param('name') name: string, @CurrentPrincipal() p: Principal): Promise<void> {
     await this.flags.remove(name, actorOf(p));
   }
 
   @Get(':name/evaluate')
+  @ApiOperation({ summary: 'Evaluate a flag for a user (and project), and say which gate decided' })
+  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiQuery({ name: 'user', required: true, description: 'Username', schema: { type: 'string', minLength: 1, maxLength: 255 } })
+  @ApiQuery({ name: 'project', required: false, description: 'Project full path', schema: { type: 'string', minLength: 1, maxLength: 1000 } })
+  @ApiResponse({ status: 200, description: 'The evaluation', schema: featureEvaluationSchema })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
   evaluate(@Param('name') name: string, @Query(new ZodPipe(evaluateQuery)) q: z.output<typeof evaluateQuery>) {
     return this.admin.evaluate(name, q.user, q.project);
   }

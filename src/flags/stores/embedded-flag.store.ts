@@ -82,8 +82,10 @@ export class EmbeddedFlagStore implements FlagStore {
       if (v !== this.version) await this.reload();
       else this.markSynced();
     } catch (err) {
+      if (this.lastError === undefined) {
+        rootLogger.warn({ err: (err as Error).message }, 'flag store poll failed; serving the last known flags');
+      }
       this.lastError = (err as Error).message;
-      rootLogger.warn({ err: this.lastError }, 'flag store poll failed; serving the last known flags');
     } finally {
       this.polling = false;
     }
@@ -98,6 +100,7 @@ export class EmbeddedFlagStore implements FlagStore {
   }
 
   private markSynced(): void {
+    if (this.lastError !== undefined) rootLogger.info('flag store reachable again');
     this.lastSyncAt = new Date();
     this.lastError = undefined;
   }

@@ -22,6 +22,8 @@ export interface SeatGroup {
 export interface SeatContext {
   readonly hasSeat: boolean;
   readonly groups: readonly SeatGroup[];
+  /** Served from cache past its TTL because the database was unreachable. */
+  readonly stale?: boolean;
 }
 
 const todayUtc = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00.000Z');
@@ -38,14 +40,21 @@ export class SeatsService {
     groupsService: GroupsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.cache = new TtlCache(config.cache.seatTtlMs, 100_000);
+    this.cache = new TtlCache(config.cache.seatTtlMs, 100_000, Date.now, config.degradedMaxStalenessMs);
     groupsService.onChange(() => this.cache.clear());
   }
 
   async seatContext(userId: number): Promise<SeatContext> {
     const cached = this.cache.get(userId);
     if (cached) return cached;
-    const rows = await this.seats.activeSeatGroups(userId, todayUtc());
+    let rows;
+    try {
+      rows = await this.seats.activeSeatGroups(userId, todayUtc());
+    } catch (err) {
+      const stale = this.cache.getStale(userId);
+      if (!stale) throw new DomainError('service_unavailable', 'Seat information is temporarily unavailable', { cause: err });
+      return { ...stale.value, stale: true };
+    }
     const groups = rows.map((r) => ({ ...r.group, addOn: r.addOn }));
     const context: SeatContext = { hasSeat: groups.length > 0, groups };
     this.cache.set(userId, context);

@@ -36,22 +36,38 @@ export class TokensService implements TokenAuthenticator {
     private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.cache = new TtlCache(config.cache.tokenTtlMs, 50_000);
+    this.cache = new TtlCache(config.cache.tokenTtlMs, 50_000, Date.now, config.degradedMaxStalenessMs);
   }
 
   async authenticate(secret: string): Promise<Principal | undefined> {
     if (secret.length > 512) return undefined;
     const digest = tokenDigest(secret);
     let entry = this.cache.get(digest);
+    let degraded = false;
     if (!entry) {
-      const row = await this.repo.findByDigestWithUser(digest);
-      if (!row) return undefined;
-      entry = toCached(row);
-      this.cache.set(digest, entry);
+      let row: TokenWithUser | null;
+      try {
+        row = await this.repo.findByDigestWithUser(digest);
+      } catch (err) {
+        // Database unreachable: serve the last known answer for a bounded time (degraded mode).
+        const stale = this.cache.getStale(digest);
+        if (!stale) throw new DomainError('service_unavailable', 'Authentication is temporarily unavailable', { cause: err });
+        rootLogger.warn({ ageMs: stale.ageMs }, 'database unreachable: authenticating from cached identity');
+        entry = stale.value;
+        degraded = true;
+        row = null;
+      }
+      if (!degraded) {
+        if (!row) return undefined;
+        entry = toCached(row);
+        this.cache.set(digest, entry);
+      }
     }
+    if (!entry) return undefined;
     if (entry.revoked || !entry.userActive || isExpired(entry.principal.token.expiresAt)) {
       return undefined;
     }
+    if (degraded) return { ...entry.principal, degraded: true };
     this.noteUse(entry.principal.token.id);
     return entry.principal;
   }
