@@ -2,7 +2,7 @@
 /*
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): top functions by self time, self time
  * per module (package or src/ directory), and inclusive time of selected functions.
- * CLI: `node bench/cpuprofile-summary.js <file.cpuprofile> [top=25]`.
+ * CLI: `node bench/cpuprofile-summary.js <file.cpuprofile> [--top N] [--last-seconds S] [--incl fnA,fnB]`.
  * Note: only the main JS thread is sampled; work on the libuv pool (async crypto.sign) and GC
  * helper threads does not appear here (see the per-thread CPU split in the bench output).
  */
@@ -12,6 +12,7 @@ const path = require('node:path');
 function moduleOf(url, fn) {
   if (!url) return fn.startsWith('(') ? fn : '(native/builtin)';
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  if (url.startsWith('wasm://')) return `wasm:${path.basename(url)} (PGlite / Prisma query compiler)`;
   const u = url.replace(/^file:\/\//, '');
   const nm = u.lastIndexOf('node_modules/');
   if (nm >= 0) {
@@ -103,6 +104,23 @@ function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
     for (const [p, us] of acc) inclusive[p] = { ms: Math.round(us / 1000), pctOfBusy: pctOf(us) };
   }
 
+  // Inclusive time per module: samples with at least one frame of that module on the stack.
+  const modIncl = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    const n0 = byId.get(samples[i]);
+    if (n0.callFrame.functionName === '(idle)') continue;
+    const dt = Math.max(0, timeDeltas[i + 1] ?? timeDeltas[i] ?? 0);
+    const seen = new Set();
+    for (let id = samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id).callFrame;
+      if (!f.url) continue;
+      const m = moduleOf(f.url, f.functionName);
+      if (m.startsWith('node:')) continue;
+      seen.add(m);
+    }
+    for (const m of seen) modIncl.set(m, (modIncl.get(m) ?? 0) + dt);
+  }
+
   return {
     wallMs: Math.round(total / 1000),
     busyMs: Math.round(busy / 1000),
@@ -110,6 +128,7 @@ function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
     topSelf: sorted(fnSelf).slice(0, top).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
     byModule: sorted(modSelf).slice(0, top).map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
     inclusive,
+    byModuleInclusive: sorted(modIncl).slice(0, top).map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
   };
 }
 
@@ -119,6 +138,10 @@ function print(s, out = process.stdout) {
   for (const r of s.topSelf) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.fn}\n`);
   out.write('\nself time by module:\n');
   for (const r of s.byModule) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`);
+  if (s.byModuleInclusive?.length) {
+    out.write('\ninclusive time by module (samples with a frame of the module on the stack; node: internals left out):\n');
+    for (const r of s.byModuleInclusive) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`);
+  }
   if (Object.keys(s.inclusive).length) {
     out.write('\ninclusive time (function and everything it calls, main thread):\n');
     for (const [k, v] of Object.entries(s.inclusive)) out.write(`  ${String(v.pctOfBusy).padStart(5)}%  ${String(v.ms).padStart(6)} ms  ${k}\n`);
@@ -128,14 +151,23 @@ function print(s, out = process.stdout) {
 module.exports = { summarize, print };
 
 if (require.main === module) {
-  const file = process.argv[2];
+  const args = process.argv.slice(2);
+  const opt = (name, d) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : d;
+  };
+  const top = Number(opt('--top', 25));
+  const lastS = opt('--last-seconds');
+  const incl = opt('--incl', '');
+  const file = args[0];
   if (!file) {
-    process.stderr.write('usage: node bench/cpuprofile-summary.js <file.cpuprofile> [top] [inclusiveFn,...]\n');
+    process.stderr.write('usage: node bench/cpuprofile-summary.js <file.cpuprofile> [--top N] [--last-seconds S] [--incl fnA,fnB]\n');
     process.exit(2);
   }
   const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), {
-    top: Number(process.argv[3] ?? 25),
-    inclusiveOf: (process.argv[4] ?? '').split(',').filter(Boolean),
+    top,
+    inclusiveOf: incl.split(',').filter(Boolean),
+    lastMs: lastS ? Number(lastS) * 1000 : undefined,
   });
   print(s);
 }

@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
+import { setupOpenApi } from './common/http/openapi';
 import { openDatabase } from './database/database-connection';
 
 export interface BootstrapOptions {
@@ -50,7 +51,14 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       bodyParser: false,
     });
     configureFastify(app.getHttpAdapter().getInstance(), logger);
-    if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    setupOpenApi(app, config);
+    if (options.handleSignals) {
+      app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      // Graceful: stop accepting, finish in-flight requests; streams get SHUTDOWN_GRACE_MS at most.
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(sig, () => setTimeout(() => process.exit(0), config.shutdownGraceMs).unref());
+      }
+    }
     await app.listen({ port: config.http.port, host: config.http.host });
   } catch (err) {
     await connection.close().catch(() => undefined);

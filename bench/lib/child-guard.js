@@ -2,9 +2,17 @@
 /*
  * Preloaded (`node -r ./bench/lib/child-guard.js dist/src/main.js`) into the service child:
  * - exits when the bench parent goes away (IPC disconnect), so nothing outlives the run;
- * - exits cleanly on SIGUSR2, which makes `--cpu-prof` write its profile (a signal death would not).
+ * - exits cleanly on SIGUSR2, which makes `--cpu-prof` write its profile (a signal death would not);
+ * - answers {type:'memoryUsage'} IPC messages with process.memoryUsage() (heap vs. off-heap split).
  */
 if (process.send) {
   process.on('disconnect', () => process.exit(0));
+  process.on('message', (m) => {
+    if (m && m.type === 'memoryUsage') {
+      const mb = (v) => Math.round((v / 1024 / 1024) * 10) / 10;
+      const u = process.memoryUsage();
+      process.send({ type: 'memoryUsage', id: m.id, value: { rssMb: mb(u.rss), heapTotalMb: mb(u.heapTotal), heapUsedMb: mb(u.heapUsed), externalMb: mb(u.external), arrayBuffersMb: mb(u.arrayBuffers) } });
+    }
+  });
 }
 process.on('SIGUSR2', () => process.exit(0));

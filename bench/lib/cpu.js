@@ -19,7 +19,9 @@ function threadCpu(pid) {
       const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const secs = (Number(fields[11]) + Number(fields[12])) / TICK; // utime, stime
-      const name = /^node|^MainThread/.test(comm) && Number(tid) === pid ? 'main (JS event loop)' : comm.replace(/\d+$/, '');
+      // Node 20 names every thread "node": the main thread is tid == pid; the others are the libuv
+      // pool (async crypto.sign, fs, zlib) and V8's helpers (GC, compilation).
+      const name = Number(tid) === pid ? 'main' : comm === 'node' ? 'other threads' : comm.replace(/\d+$/, '');
       out[name] = (out[name] ?? 0) + secs;
     } catch {
       /* thread ended */

@@ -104,3 +104,22 @@ function stop(child, signal = 'SIGTERM', graceMs = 10_000) {
 }
 
 module.exports = { ROOT, forkReady, startService, stop, killAll };
+
+let memSeq = 0;
+/** process.memoryUsage() of a child started with the child guard (MB), or undefined after 5 s. */
+function childMemoryUsage(child) {
+  if (!child?.connected) return Promise.resolve(undefined);
+  const id = ++memSeq;
+  return new Promise((resolve) => {
+    const t = setTimeout(() => done(undefined), 5000);
+    const onMsg = (m) => m && m.type === 'memoryUsage' && m.id === id && done(m.value);
+    function done(v) {
+      clearTimeout(t);
+      child.off('message', onMsg);
+      resolve(v);
+    }
+    child.on('message', onMsg);
+    child.send({ type: 'memoryUsage', id });
+  });
+}
+module.exports.childMemoryUsage = childMemoryUsage;

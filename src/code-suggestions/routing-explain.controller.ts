@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly } from '../common/auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
@@ -13,6 +14,13 @@ import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import type { RoutingDecision } from '../routing/routing.types';
 import { RouteDeciderService } from './route-decider.service';
+import {
+  BEARER_SCHEME,
+  ERROR_RESPONSES,
+  PRIVATE_TOKEN_SCHEME,
+  routingExplanationSchema,
+  TAGS,
+} from '../common/http/openapi-schemas';
 
 const query = z.strictObject({ user: z.string().min(1).max(255), project_path: z.string().min(1).max(1000).optional() });
 
@@ -32,6 +40,11 @@ const present = (d: RoutingDecision) => ({
 /** The full routing decision for a user now, with every rule and flag consulted (admin). */
 @Controller('api/v4/code_suggestions')
 @AdminOnly()
+@ApiTags(TAGS.routing)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
+@ApiResponse(ERROR_RESPONSES.adminOnly)
 export class RoutingExplainController {
   constructor(
     private readonly users: UsersService,
@@ -46,6 +59,11 @@ export class RoutingExplainController {
   ) {}
 
   @Get('routing')
+  @ApiOperation({ summary: 'Explain the routing decision for a user now: completion, generation, direct access (admin)' })
+  @ApiQuery({ name: 'user', required: true, description: 'Username', schema: { type: 'string', minLength: 1, maxLength: 255 } })
+  @ApiQuery({ name: 'project_path', required: false, schema: { type: 'string', minLength: 1, maxLength: 1000 } })
+  @ApiResponse({ status: 200, description: 'The decisions, with the rules and flags consulted', schema: routingExplanationSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: "Validation failed, e.g. `user 'ada' does not exist`" })
   async explain(@Query(new ZodPipe(query)) q: z.output<typeof query>) {
     const user = await this.users.getByUsername(q.user).catch(() => {
       throw DomainError.invalid('user', `'${q.user}' does not exist`);

@@ -1,9 +1,11 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { sendCacheableJson } from './cacheable-json';
 import { SigningKeyService } from './signing-key.service';
+import { jwksSchema, NOT_MODIFIED_RESPONSE, openidConfigurationSchema, TAGS } from '../common/http/openapi-schemas';
 
 export const JWKS_PATH = '/oauth/discovery/keys';
 /**
@@ -46,6 +48,8 @@ export function openidConfiguration(publicUrl: string) {
 /** Where the AI Gateway finds the keys our tokens are signed with (GitLab's paths). */
 @Controller()
 @Public()
+@ApiTags(TAGS.discovery)
+@ApiResponse(NOT_MODIFIED_RESPONSE)
 export class DiscoveryController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,12 +57,26 @@ export class DiscoveryController {
   ) {}
 
   @Get('.well-known/openid-configuration')
+  @ApiOperation({ summary: 'OIDC discovery document: issuer and jwks_uri' })
+  @ApiResponse({
+    status: 200,
+    description: 'Cacheable (Cache-Control max-age 3600, ETag)',
+    schema: openidConfigurationSchema,
+    headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+  })
   configuration(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
     const body = openidConfiguration(this.config.http.publicUrl);
     sendCacheableJson(req, reply, body, DISCOVERY_MAX_AGE_SEC);
   }
 
   @Get('oauth/discovery/keys')
+  @ApiOperation({ summary: 'JWKS: the public keys AI Gateway tokens are signed with (RS256)' })
+  @ApiResponse({
+    status: 200,
+    description: 'Cacheable (Cache-Control max-age 300, ETag)',
+    schema: jwksSchema,
+    headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+  })
   async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     sendCacheableJson(req, reply, await this.keys.jwks(), JWKS_MAX_AGE_SEC);
   }

@@ -113,7 +113,8 @@ const pgOnly = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 pgOnly('embedded store across two instances on one PostgreSQL', () => {
   it('a change made on one instance is seen by the other within 1 s', async () => {
     const db = await createPostgresDatabase();
-    const env = { DATABASE_URL: db.url, FLAGS_POLL_INTERVAL_MS: '500' };
+    // Instances sharing a database share the signing-key secret (as in production).
+    const env = { DATABASE_URL: db.url, FLAGS_POLL_INTERVAL_MS: '500', SIGNING_KEY_SECRET: 'a-shared-test-secret-of-at-least-32-chars' };
     const a = await startTestApp({ env });
     const b = await startTestApp({ env: { ...env, INITIAL_ROOT_TOKEN: a.rootToken } });
     try {

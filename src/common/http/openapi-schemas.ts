@@ -34,6 +34,7 @@ export const TAGS = {
   discovery: 'discovery',
   signingKeys: 'admin signing keys',
   metrics: 'metrics',
+  routing: 'routing',
 } as const;
 
 export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
@@ -52,6 +53,7 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   discovery: 'OIDC discovery and the JWKS the AI Gateway verifies our tokens with (no authentication).',
   'admin signing keys': 'The RS256 keys that sign AI Gateway tokens (admin). Never returns key material.',
   metrics: 'Prometheus scrape endpoint (no authentication: restrict it at the network).',
+  routing: 'Why a user gets the model and endpoint they get: the routing decision with every rule and flag consulted (admin).',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -394,6 +396,41 @@ export const connectionDetailsSchema = object({
   host_name: str(),
   feature_enablement_type: str({ enum: ['duo_pro', 'duo_enterprise'] }),
   saas_duo_pro_namespace_ids: { type: 'array', items: int() },
+});
+
+const routingDecisionSchema = object({
+  task: str({ enum: ['completion', 'generation'] }),
+  generation_type: nullable(str()),
+  api: str({ description: 'The AI Gateway API used (v2, v3, v4)' }),
+  endpoint: str({ example: '/v2/code/completions' }),
+  model: nullable(object({ provider: str(), name: str(), prompt_version: int() })),
+  generation_prompt: nullable({}),
+  model_source: str({ description: 'Which rule chose the model (default, beta flag, failover …)' }),
+  direct_access: object({ allowed: bool(), reason: str() }, [], { additionalProperties: true }),
+  deciding_flags: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Every flag consulted and its answer' },
+  trace: { type: 'array', items: {}, description: 'Every rule and flag consulted, in order' },
+});
+
+/** `GET /api/v4/code_suggestions/routing` (routing-explain.controller.ts). */
+export const routingExplanationSchema = object({
+  user: object({ id: int(), username: str() }),
+  project: nullable(object({ id: int(), path_with_namespace: str() })),
+  seat: object({
+    has_seat: bool(),
+    groups: {
+      type: 'array',
+      items: object({ id: int(), full_path: str(), add_on: str(), direct_code_suggestions_enabled: bool() }),
+    },
+  }),
+  flag_context: object({ primary_actor: {}, actors: { type: 'array', items: str() }, feature_groups: { type: 'array', items: str() } }),
+  kill_switch: object({ name: str(), enabled: bool(), gate: str() }, [], { additionalProperties: true }),
+  completion: routingDecisionSchema,
+  generation: routingDecisionSchema,
+  generation_with_sse: routingDecisionSchema,
+  instance: object({ realm: str({ enum: ['saas', 'self-managed'] }), disabled_direct_code_suggestions: bool() }),
+  breakers: { description: 'Circuit breaker state per model' },
+  rollout_guard: { description: 'Rollout guard status' },
+  flag_source: object({ kind: str(), stale: bool() }),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -7,6 +8,17 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { GroupRecord } from './groups.repository';
 import { GroupsService } from './groups.service';
+import {
+  BEARER_SCHEME,
+  createGroupRequestSchema,
+  ERROR_RESPONSES,
+  groupMemberRequestSchema,
+  groupMemberSchema,
+  groupSchema,
+  PRIVATE_TOKEN_SCHEME,
+  TAGS,
+  updateGroupRequestSchema,
+} from '../../common/http/openapi-schemas';
 
 const createGroup = z.strictObject({
   name: z.string().trim().min(1).max(255),
@@ -40,30 +52,52 @@ export function presentGroup(g: GroupRecord) {
 }
 
 @Controller('api/v4/groups')
+@ApiTags(TAGS.groups)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
+@ApiResponse(ERROR_RESPONSES.adminOnly)
 export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Post()
   @HttpCode(201)
   @AdminOnly()
+  @ApiOperation({ summary: 'Create a group, or a subgroup with parent_id (admin)' })
+  @ApiBody({ schema: createGroupRequestSchema })
+  @ApiResponse({ status: 201, description: 'The new group', schema: groupSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `path has already been taken`, `parent_id does not exist`' })
   async create(@Body(new ZodPipe(createGroup)) b: z.output<typeof createGroup>, @CurrentPrincipal() p: Principal) {
     return presentGroup(await this.groups.create({ name: b.name, path: b.path, parentId: b.parent_id }, actorOf(p)));
   }
 
   @Get()
   @AdminOnly()
+  @ApiOperation({ summary: 'List groups (admin)' })
+  @ApiResponse({ status: 200, description: 'The groups', schema: { type: 'array', items: groupSchema } })
   async list() {
     return (await this.groups.list()).map(presentGroup);
   }
 
   @Get(':id')
   @AdminOnly()
+  @ApiOperation({ summary: 'One group (admin)' })
+  @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
+  @ApiResponse({ status: 200, description: 'The group', schema: groupSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
   async get(@Param('id', new IdPipe()) id: number) {
     return presentGroup(await this.groups.get(id));
   }
 
   @Put(':id')
   @AdminOnly()
+  @ApiOperation({ summary: 'Change a group: name, duo_features_enabled, direct_code_suggestions_enabled (admin)' })
+  @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ schema: updateGroupRequestSchema })
+  @ApiResponse({ status: 200, description: 'The group', schema: groupSchema })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
   async update(
     @Param('id', new IdPipe()) id: number,
     @Body(new ZodPipe(updateGroup)) b: z.output<typeof updateGroup>,
@@ -80,6 +114,12 @@ export class GroupsController {
   @Post(':id/members')
   @HttpCode(201)
   @AdminOnly()
+  @ApiOperation({ summary: 'Add a member to a group (admin)' })
+  @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ schema: groupMemberRequestSchema })
+  @ApiResponse({ status: 201, description: 'The membership', schema: groupMemberSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `user_id does not exist`' })
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
   async addMember(
     @Param('id', new IdPipe()) id: number,
     @Body(new ZodPipe(addMember)) b: z.output<typeof addMember>,

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -7,6 +8,17 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
+import {
+  BEARER_SCHEME,
+  createProjectRequestSchema,
+  ERROR_RESPONSES,
+  PRIVATE_TOKEN_SCHEME,
+  projectMemberRequestSchema,
+  projectMemberSchema,
+  projectSchema,
+  TAGS,
+  updateProjectRequestSchema,
+} from '../../common/http/openapi-schemas';
 
 const createProject = z.strictObject({
   name: z.string().trim().min(1).max(255),
@@ -38,12 +50,21 @@ export function presentProject(p: ProjectRecord) {
 }
 
 @Controller('api/v4/projects')
+@ApiTags(TAGS.projects)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
+@ApiResponse(ERROR_RESPONSES.adminOnly)
 export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}
 
   @Post()
   @HttpCode(201)
   @AdminOnly()
+  @ApiOperation({ summary: 'Create a project in a group (admin)' })
+  @ApiBody({ schema: createProjectRequestSchema })
+  @ApiResponse({ status: 201, description: 'The new project', schema: projectSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `namespace_id does not exist`, `path has already been taken`' })
   async create(@Body(new ZodPipe(createProject)) b: z.output<typeof createProject>, @CurrentPrincipal() p: Principal) {
     return presentProject(
       await this.projects.create({ name: b.name, path: b.path, namespaceId: b.namespace_id }, actorOf(p)),
@@ -52,12 +73,22 @@ export class ProjectsController {
 
   @Get(':id')
   @AdminOnly()
+  @ApiOperation({ summary: 'One project, by id or URL-encoded full path (admin)' })
+  @ApiParam({ name: 'id', description: 'Project id, or URL-encoded full path (`acme%2Fwidgets`)', schema: { type: 'string' } })
+  @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async get(@Param('id') id: string) {
     return presentProject(await this.projects.get(decodeURIComponent(id)));
   }
 
   @Put(':id')
   @AdminOnly()
+  @ApiOperation({ summary: 'Change a project: name, duo_features_enabled (admin)' })
+  @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ schema: updateProjectRequestSchema })
+  @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async update(
     @Param('id', new IdPipe()) id: number,
     @Body(new ZodPipe(updateProject)) b: z.output<typeof updateProject>,
@@ -71,6 +102,12 @@ export class ProjectsController {
   @Post(':id/members')
   @HttpCode(201)
   @AdminOnly()
+  @ApiOperation({ summary: 'Add a member to a project (admin)' })
+  @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ schema: projectMemberRequestSchema })
+  @ApiResponse({ status: 201, description: 'The membership', schema: projectMemberSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `user_id does not exist`' })
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async addMember(
     @Param('id', new IdPipe()) id: number,
     @Body(new ZodPipe(addMember)) b: z.output<typeof addMember>,

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -8,6 +9,14 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { InstanceSettingsRecord } from './settings.repository';
 import { SettingsService } from './settings.service';
+import {
+  BEARER_SCHEME,
+  ERROR_RESPONSES,
+  PRIVATE_TOKEN_SCHEME,
+  settingsSchema,
+  TAGS,
+  updateSettingsRequestSchema,
+} from '../../common/http/openapi-schemas';
 
 const update = z.strictObject({
   disabled_direct_code_suggestions: looseBoolean.optional(),
@@ -35,15 +44,26 @@ export function presentSettings(s: InstanceSettingsRecord) {
 
 @Controller('api/v4/application/settings')
 @AdminOnly()
+@ApiTags(TAGS.applicationSettings)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
+@ApiResponse(ERROR_RESPONSES.adminOnly)
 export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'The instance settings (admin)' })
+  @ApiResponse({ status: 200, description: 'The settings', schema: settingsSchema })
   get() {
     return presentSettings(this.settings.current());
   }
 
   @Put()
+  @ApiOperation({ summary: 'Change instance settings (admin); instance_id is read-only' })
+  @ApiBody({ schema: updateSettingsRequestSchema })
+  @ApiResponse({ status: 200, description: 'The settings', schema: settingsSchema })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `instance_id is read-only`' })
   async update(@Body(new ZodPipe(update)) b: z.output<typeof update>, @CurrentPrincipal() p: Principal) {
     if (b.instance_id !== undefined) throw DomainError.invalid('instance_id', 'is read-only');
     const s = await this.settings.update(

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal, Scopes } from '../../common/auth/auth.decorators';
 import { Principal, TOKEN_SCOPES } from '../../common/auth/principal';
@@ -8,6 +9,15 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentToken } from '../presenters';
 import { UsersService, actorOf } from '../users/users.service';
 import { TokensService } from './tokens.service';
+import {
+  BEARER_SCHEME,
+  createdTokenSchema,
+  createTokenRequestSchema,
+  ERROR_RESPONSES,
+  PRIVATE_TOKEN_SCHEME,
+  TAGS,
+  tokenSchema,
+} from '../../common/http/openapi-schemas';
 
 const createToken = z.strictObject({
   name: z.string().trim().min(1).max(255),
@@ -17,6 +27,10 @@ const createToken = z.strictObject({
 });
 
 @Controller('api/v4')
+@ApiTags(TAGS.tokens)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
 export class TokensController {
   constructor(
     private readonly tokens: TokensService,
@@ -27,6 +41,13 @@ export class TokensController {
   @Post('users/:id/personal_access_tokens')
   @HttpCode(201)
   @AdminOnly()
+  @ApiOperation({ summary: 'Create a personal access token for a user (admin); the secret is in this answer only' })
+  @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ schema: createTokenRequestSchema })
+  @ApiResponse({ status: 201, description: 'The token, with its secret in `token`', schema: createdTokenSchema })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse(ERROR_RESPONSES.adminOnly)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 User Not Found`' })
   async create(
     @Param('id', new IdPipe('user_id')) userId: number,
     @Body(new ZodPipe(createToken)) body: z.output<typeof createToken>,
@@ -46,6 +67,8 @@ export class TokensController {
 
   @Get('personal_access_tokens/self')
   @Scopes('api', 'read_api', 'ai_features')
+  @ApiOperation({ summary: 'The token used for this request (any scope)' })
+  @ApiResponse({ status: 200, description: 'The token, without its secret', schema: tokenSchema })
   async self(@CurrentPrincipal() p: Principal) {
     const token = await this.tokens.findById(p.token.id);
     if (!token) throw DomainError.unauthorized();
@@ -55,12 +78,21 @@ export class TokensController {
   @Delete('personal_access_tokens/self')
   @HttpCode(204)
   @Scopes('api', 'ai_features')
+  @ApiOperation({ summary: 'Revoke the token used for this request' })
+  @ApiResponse({ status: 204, description: 'Revoked' })
+  @ApiResponse(ERROR_RESPONSES.insufficientScope)
   async revokeSelf(@CurrentPrincipal() p: Principal): Promise<void> {
     await this.tokens.revoke(p.token.id, p);
   }
 
   @Delete('personal_access_tokens/:id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token: one of your own, or any token for administrators' })
+  @ApiParam({ name: 'id', description: 'Token id', schema: { type: 'integer', minimum: 1 } })
+  @ApiResponse({ status: 204, description: 'Revoked' })
+  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
+  @ApiResponse(ERROR_RESPONSES.insufficientScope)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: "`404 Personal Access Token Not Found` (also for other users' tokens)" })
   async revoke(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal): Promise<void> {
     await this.tokens.revoke(id, p);
   }

@@ -1,0 +1,2 @@
+-- Unleash keeps its own database on the same server.
+CREATE DATABASE unleash OWNER switchboard;

@@ -1,0 +1,212 @@
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * The OpenAPI document and Swagger UI, served by setupOpenApi (src/common/http/openapi.ts), which
+ * bootstrap() must call. Bodies are described by hand (zod validation): the checks below keep the
+ * important ones honest.
+ */
+describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
+  let app: TestApp;
+  let doc: any;
+
+  const operation = (path: string, method: string) => {
+    const op = doc.paths?.[path]?.[method];
+    if (!op) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI document`);
+    return op;
+  };
+  const jsonBody = (path: string, method: string) => operation(path, method).requestBody?.content?.['application/json']?.schema;
+  const responseSchema = (path: string, method: string, status: number, type = 'application/json') =>
+    operation(path, method).responses?.[String(status)]?.content?.[type]?.schema;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    const r = await app.api.call('GET', '/api/docs-json');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/application\/json/);
+    doc = r.body;
+  }, 60_000);
+  afterAll(() => app?.close());
+
+  it('is an OpenAPI 3 document for Switchboard, public (no token needed)', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info).toMatchObject({ title: 'Switchboard' });
+    expect(typeof doc.info.version).toBe('string');
+  });
+
+  it('declares the PRIVATE-TOKEN header and bearer security schemes, used by authenticated routes only', () => {
+    expect(doc.components.securitySchemes['PRIVATE-TOKEN']).toEqual(
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN' }),
+    );
+    expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    const security = operation('/api/v4/code_suggestions/completions', 'post').security;
+    expect(security).toEqual(expect.arrayContaining([{ 'PRIVATE-TOKEN': [] }, { bearer: [] }]));
+    expect(operation('/-/liveness', 'get').security ?? []).toEqual([]);
+    expect(operation('/oauth/discovery/keys', 'get').security ?? []).toEqual([]);
+  });
+
+  it('lists every route of the app, each with a tag and at least one documented answer', () => {
+    const expected: Array<[string, string]> = [
+      ['/api/v4/code_suggestions/completions', 'post'],
+      ['/api/v4/code_suggestions/direct_access', 'post'],
+      ['/api/v4/code_suggestions/enabled', 'post'],
+      ['/api/v4/code_suggestions/connection_details', 'post'],
+      ['/api/v4/features', 'get'],
+      ['/api/v4/features/definitions', 'get'],
+      ['/api/v4/features/{name}', 'get'],
+      ['/api/v4/features/{name}', 'post'],
+      ['/api/v4/features/{name}', 'delete'],
+      ['/api/v4/features/{name}/evaluate', 'get'],
+      ['/api/v4/user', 'get'],
+      ['/api/v4/users', 'get'],
+      ['/api/v4/users', 'post'],
+      ['/api/v4/users/{id}', 'get'],
+      ['/api/v4/users/{id}', 'put'],
+      ['/api/v4/users/{id}/personal_access_tokens', 'post'],
+      ['/api/v4/personal_access_tokens/self', 'get'],
+      ['/api/v4/personal_access_tokens/self', 'delete'],
+      ['/api/v4/personal_access_tokens/{id}', 'delete'],
+      ['/api/v4/groups', 'get'],
+      ['/api/v4/groups', 'post'],
+      ['/api/v4/groups/{id}', 'get'],
+      ['/api/v4/groups/{id}', 'put'],
+      ['/api/v4/groups/{id}/members', 'post'],
+      ['/api/v4/projects', 'post'],
+      ['/api/v4/projects/{id}', 'get'],
+      ['/api/v4/projects/{id}', 'put'],
+      ['/api/v4/projects/{id}/members', 'post'],
+      ['/api/v4/groups/{groupId}/add_on_purchases', 'get'],
+      ['/api/v4/groups/{groupId}/add_on_purchases', 'post'],
+      ['/api/v4/groups/{groupId}/add_on_purchases/{purchaseId}/assignments', 'post'],
+      ['/api/v4/groups/{groupId}/add_on_purchases/{purchaseId}/assignments', 'delete'],
+      ['/api/v4/application/settings', 'get'],
+      ['/api/v4/application/settings', 'put'],
+      ['/api/v4/audit_events', 'get'],
+      ['/api/v4/version', 'get'],
+      ['/api/v4/metadata', 'get'],
+      ['/api/v4/admin/signing_keys', 'get'],
+      ['/api/v4/admin/signing_keys/rotate', 'post'],
+      ['/-/liveness', 'get'],
+      ['/-/readiness', 'get'],
+      ['/.well-known/openid-configuration', 'get'],
+      ['/oauth/discovery/keys', 'get'],
+      ['/metrics', 'get'],
+      ['/api/v4/code_suggestions/routing', 'get'],
+    ];
+    for (const [path, method] of expected) {
+      const op = operation(path, method);
+      expect({ path, method, tags: op.tags?.length ?? 0 }).toEqual({ path, method, tags: 1 });
+      expect(Object.keys(op.responses ?? {}).length).toBeGreaterThan(0);
+    }
+    // Every documented operation has a tag, and every POST/PUT a request body.
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        expect({ path, method, tagged: (op.tags ?? []).length > 0 }).toEqual({ path, method, tagged: true });
+        const needsBody = method === 'put' || (method === 'post' && !path.endsWith('/connection_details'));
+        if (needsBody) expect({ path, method, body: Boolean(op.requestBody) }).toEqual({ path, method, body: true });
+      }
+    }
+  });
+
+  it('groups the routes by tags', () => {
+    const tags = (doc.tags ?? []).map((t: { name: string }) => t.name);
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        'code_suggestions',
+        'features',
+        'users',
+        'tokens',
+        'groups',
+        'projects',
+        'add-on purchases',
+        'application settings',
+        'audit',
+        'health',
+        'discovery',
+        'admin signing keys',
+        'metrics',
+        'routing',
+      ]),
+    );
+    expect(operation('/api/v4/code_suggestions/completions', 'post').tags).toEqual(['code_suggestions']);
+    expect(operation('/api/v4/features/{name}', 'post').tags).toEqual(['features']);
+    expect(operation('/api/v4/users', 'post').tags).toEqual(['users']);
+    expect(operation('/api/v4/users/{id}/personal_access_tokens', 'post').tags).toEqual(['tokens']);
+    expect(operation('/api/v4/groups/{groupId}/add_on_purchases', 'post').tags).toEqual(['add-on purchases']);
+  });
+
+  it('completions: the contract body (current_file required), streaming answers and the error answers', () => {
+    const body = jsonBody('/api/v4/code_suggestions/completions', 'post');
+    expect(operation('/api/v4/code_suggestions/completions', 'post').requestBody.required).toBe(true);
+    expect(body.required).toEqual(['current_file']);
+    expect(body.properties.current_file.required).toEqual(['file_name', 'content_above_cursor']);
+    expect(body.properties.current_file.properties.file_name.maxLength).toBe(255);
+    expect(body.properties.current_file.properties.content_above_cursor.maxLength).toBe(400_000);
+    expect(body.properties.intent.enum).toEqual(['completion', 'generation']);
+    expect(body.properties.generation_type.enum).toEqual(['comment', 'empty_function', 'small_file']);
+    expect(body.properties.stream).toMatchObject({ type: 'boolean', default: false });
+    expect(body.properties.context).toMatchObject({ type: 'array', minItems: 1 });
+    expect(body.properties.context.items.properties.type.enum).toEqual(['file', 'snippet']);
+
+    const op = operation('/api/v4/code_suggestions/completions', 'post');
+    expect(Object.keys(op.responses['200'].content)).toEqual(expect.arrayContaining(['application/json', 'text/event-stream']));
+    expect(op.responses['200'].headers['X-Streaming-Format'].schema.enum).toEqual(['sse']);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '413', '429', '503']));
+    expect(op.responses['401'].content['application/json'].schema.example).toEqual({ message: '401 Unauthorized' });
+    expect(op.responses['401'].headers['X-GitLab-Error-Origin']).toBeDefined();
+    expect(op.responses['429'].content['application/json'].schema.example).toEqual({
+      message: { error: 'This endpoint has been requested too many times. Try again later.' },
+    });
+    expect(op.responses['400'].content['application/json'].schema.properties.error.type).toBe('string');
+    expect(op.responses['403'].content['application/json'].schema.properties.error.enum).toEqual(['insufficient_scope']);
+  });
+
+  it('direct_access: project_path body, the 201 answer and 403 direct connections disabled', () => {
+    const body = jsonBody('/api/v4/code_suggestions/direct_access', 'post');
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['project_path', 'projectPath']));
+    const answer = responseSchema('/api/v4/code_suggestions/direct_access', 'post', 201);
+    expect(answer.required).toEqual(expect.arrayContaining(['base_url', 'token', 'expires_at', 'headers', 'model_details']));
+    const op = operation('/api/v4/code_suggestions/direct_access', 'post');
+    expect(JSON.stringify(op.responses['403'])).toContain('403 Forbidden - Direct connections are disabled');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '404', '429']));
+  });
+
+  it('features/{name}: name parameter, POST body with value required, DELETE 204', () => {
+    const post = operation('/api/v4/features/{name}', 'post');
+    expect(post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'name', in: 'path', required: true })]));
+    const body = jsonBody('/api/v4/features/{name}', 'post');
+    expect(body.required).toEqual(['value']);
+    expect(body.properties.key.enum).toEqual(['percentage_of_actors', 'percentage_of_time']);
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['user', 'group', 'namespace', 'project', 'feature_group']));
+    expect(responseSchema('/api/v4/features/{name}', 'post', 201).properties.state.enum).toEqual(['on', 'off', 'conditional']);
+    expect(Object.keys(operation('/api/v4/features/{name}', 'delete').responses)).toEqual(expect.arrayContaining(['204', '404']));
+    expect(operation('/api/v4/features/{name}', 'get').responses['403']).toBeDefined();
+  });
+
+  it('users: GET with a username query, POST with the create body', () => {
+    const list = operation('/api/v4/users', 'get');
+    expect(list.parameters).toEqual([expect.objectContaining({ name: 'username', in: 'query', required: false })]);
+    const body = jsonBody('/api/v4/users', 'post');
+    expect(body.required).toEqual(['username', 'name']);
+    expect(body.additionalProperties).toBe(false);
+    expect(Object.keys(operation('/api/v4/users', 'post').responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '409']));
+  });
+
+  it('serves Swagger UI at /api/docs without a token, and its assets', async () => {
+    const page = await app.api.call('GET', '/api/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toContain('<div id="swagger-ui">');
+    for (const asset of ['/api/docs/swagger-ui-bundle.js', '/api/docs/swagger-ui.css', '/api/docs/swagger-initializer.js']) {
+      expect(page.text).toContain(asset);
+      const r = await fetch(app.url + asset);
+      expect({ asset, status: r.status }).toEqual({ asset, status: 200 });
+      expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    const init = await app.api.call('GET', '/api/docs/swagger-initializer.js');
+    expect(init.text).toContain('/api/docs-json');
+  });
+
+  it('does not open the API itself: documented routes still need a token', async () => {
+    expect((await app.api.call('GET', '/api/v4/user')).status).toBe(401);
+  });
+});
