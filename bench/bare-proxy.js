@@ -8,7 +8,14 @@ const http = require('node:http');
 const target = new URL(process.argv[2] ?? process.env.BARE_PROXY_TARGET ?? 'http://127.0.0.1:5052');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const server = http.createServer((req, res) => {
-  const opts = { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent };
+  const opts = {
+    host: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: req.headers,
+    agent,
+  };
   const up = http.request(opts, (r) => {
     res.writeHead(r.statusCode, r.headers);
     r.pipe(res);

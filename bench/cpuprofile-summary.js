@@ -12,7 +12,8 @@ const path = require('node:path');
 function moduleOf(url, fn) {
   if (!url) return fn.startsWith('(') ? fn : '(native/builtin)';
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
-  if (url.startsWith('wasm://')) return `wasm:${path.basename(url)} (PGlite / Prisma query compiler)`;
+  if (url.startsWith('wasm://'))
+    return `wasm:${path.basename(url)} (PGlite / Prisma query compiler)`;
   const u = url.replace(/^file:\/\//, '');
   const nm = u.lastIndexOf('node_modules/');
   if (nm >= 0) {
@@ -58,7 +59,9 @@ function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
   }
   const keyOf = (n) => {
     const f = n.callFrame;
-    const file = f.url ? `${f.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    const file = f.url
+      ? `${f.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}`
+      : '';
     return `${f.functionName || '(anonymous)'} ${file}`.trim();
   };
 
@@ -125,26 +128,44 @@ function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
     wallMs: Math.round(total / 1000),
     busyMs: Math.round(busy / 1000),
     idlePct: Number(((idle / total) * 100).toFixed(1)),
-    topSelf: sorted(fnSelf).slice(0, top).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
-    byModule: sorted(modSelf).slice(0, top).map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
+    topSelf: sorted(fnSelf)
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
+    byModule: sorted(modSelf)
+      .slice(0, top)
+      .map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
     inclusive,
-    byModuleInclusive: sorted(modIncl).slice(0, top).map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
+    byModuleInclusive: sorted(modIncl)
+      .slice(0, top)
+      .map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
   };
 }
 
 function print(s, out = process.stdout) {
-  out.write(`main thread: ${s.busyMs} ms busy of ${s.wallMs} ms (${s.idlePct}% idle); percentages are of busy time\n`);
+  out.write(
+    `main thread: ${s.busyMs} ms busy of ${s.wallMs} ms (${s.idlePct}% idle); percentages are of busy time\n`,
+  );
   out.write('\ntop self time (function, file:line):\n');
-  for (const r of s.topSelf) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.fn}\n`);
+  for (const r of s.topSelf)
+    out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.fn}\n`);
   out.write('\nself time by module:\n');
-  for (const r of s.byModule) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`);
+  for (const r of s.byModule)
+    out.write(
+      `  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`,
+    );
   if (s.byModuleInclusive?.length) {
-    out.write('\ninclusive time by module (samples with a frame of the module on the stack; node: internals left out):\n');
-    for (const r of s.byModuleInclusive) out.write(`  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`);
+    out.write(
+      '\ninclusive time by module (samples with a frame of the module on the stack; node: internals left out):\n',
+    );
+    for (const r of s.byModuleInclusive)
+      out.write(
+        `  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`,
+      );
   }
   if (Object.keys(s.inclusive).length) {
     out.write('\ninclusive time (function and everything it calls, main thread):\n');
-    for (const [k, v] of Object.entries(s.inclusive)) out.write(`  ${String(v.pctOfBusy).padStart(5)}%  ${String(v.ms).padStart(6)} ms  ${k}\n`);
+    for (const [k, v] of Object.entries(s.inclusive))
+      out.write(`  ${String(v.pctOfBusy).padStart(5)}%  ${String(v.ms).padStart(6)} ms  ${k}\n`);
   }
 }
 
@@ -161,7 +182,9 @@ if (require.main === module) {
   const incl = opt('--incl', '');
   const file = args[0];
   if (!file) {
-    process.stderr.write('usage: node bench/cpuprofile-summary.js <file.cpuprofile> [--top N] [--last-seconds S] [--incl fnA,fnB]\n');
+    process.stderr.write(
+      'usage: node bench/cpuprofile-summary.js <file.cpuprofile> [--top N] [--last-seconds S] [--incl fnA,fnB]\n',
+    );
     process.exit(2);
   }
   const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), {

@@ -15,9 +15,10 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { cpuDelta, threadCpu } = require('./lib/cpu');
+const { cpuWindow } = require('./lib/cpu');
 const { runInProcess } = require('./lib/inprocess');
 const { measure, run: cannon } = require('./lib/load');
+const { childMemoryUsage } = require('./lib/procs');
 const { startStack, RATE_LIMIT } = require('./lib/stack');
 const { measureTtfb } = require('./lib/ttfb');
 const { loadAvg, machine, procMemory, round, RssSampler, sleep } = require('./lib/util');
@@ -60,7 +61,9 @@ async function main() {
     },
   };
   log(result.config.note);
-  log(`machine: ${result.machine.cpuModel}, ${result.machine.cores} cores, node ${result.machine.node}, load average ${result.loadAvgStart.join(' ')}`);
+  log(
+    `machine: ${result.machine.cpuModel}, ${result.machine.cores} cores, node ${result.machine.node}, load average ${result.loadAvgStart.join(' ')}`,
+  );
 
   const stack = await startStack({ logLevel: CFG.logLevel, log });
   const pid = stack.service.pid;
@@ -69,7 +72,11 @@ async function main() {
     result.directAccessSample = stack.directAccessSample;
     await sleep(2000);
     const before = procMemory(pid);
-    result.memory = { beforeLoadMb: round(before.rssMb, 1) };
+    result.memory = {
+      firstBootFreshDataDir: stack.firstBoot,
+      beforeLoadMb: round(before.rssMb, 1),
+      beforeLoadUsage: await childMemoryUsage(stack.service.child),
+    };
     rss = new RssSampler(pid, 500);
     log(`service pid ${pid}, RSS before load ${result.memory.beforeLoadMb} MB`);
 
@@ -79,12 +86,12 @@ async function main() {
       bare_proxy: { url: stack.bare.url, ...stack.req.directV2 },
       service: { url: stack.serviceUrl, ...stack.req.serviceV2 },
     };
+    const others = { stub: stack.stub.pid, bare_proxy: stack.bare.pid };
     result.completions = [];
     for (const connections of CFG.connections) {
       const row = { connections };
       for (const [name, t] of Object.entries(targets)) {
         log(`completions v2: ${name}, ${connections} connection(s), ${CFG.durationS} s`);
-        const cpu0 = name === 'service' ? threadCpu(pid) : undefined;
         row[name] = await measure({
           url: t.url + t.path,
           headers: t.headers,
@@ -92,8 +99,9 @@ async function main() {
           connections,
           durationS: CFG.durationS,
           warmupS: CFG.warmupS,
+          ...cpuWindow(pid, others),
         });
-        if (cpu0) row[name].serviceCpu = cpuDelta(cpu0, threadCpu(pid));
+        if (name !== 'service') delete row[name].serviceCpu;
         warnIfBroken(`completions ${name} c=${connections}`, row[name]);
       }
       row.added = {
@@ -106,12 +114,23 @@ async function main() {
       result.completions.push(row);
     }
     result.memory.peakAfterCompletionsMb = round(rss.max(), 1);
+    result.memory.afterCompletionsUsage = await childMemoryUsage(stack.service.child);
 
     // 2. v4 streamed: time to first body byte.
     log(`v4 streamed: time to first chunk, ${CFG.streamN} sequential requests each`);
     result.v4Stream = {
-      stub: await measureTtfb({ url: stack.stub.url + stack.req.directV4.path, headers: stack.req.directV4.headers, body: stack.req.directV4.body, n: CFG.streamN }),
-      service: await measureTtfb({ url: stack.serviceUrl + stack.req.serviceV4.path, headers: stack.req.serviceV4.headers, body: stack.req.serviceV4.body, n: CFG.streamN }),
+      stub: await measureTtfb({
+        url: stack.stub.url + stack.req.directV4.path,
+        headers: stack.req.directV4.headers,
+        body: stack.req.directV4.body,
+        n: CFG.streamN,
+      }),
+      service: await measureTtfb({
+        url: stack.serviceUrl + stack.req.serviceV4.path,
+        headers: stack.req.serviceV4.headers,
+        body: stack.req.serviceV4.body,
+        n: CFG.streamN,
+      }),
     };
     result.v4Stream.addedTtfbMs = {
       p50: round(result.v4Stream.service.ttfbMs.p50 - result.v4Stream.stub.ttfbMs.p50, 3),
@@ -122,7 +141,6 @@ async function main() {
     result.directAccess = [];
     for (const connections of [8, 32]) {
       log(`direct_access: ${connections} connections, ${CFG.durationS} s`);
-      const cpu0 = threadCpu(pid);
       const r = await measure({
         url: stack.serviceUrl + stack.req.directAccess.path,
         headers: stack.req.directAccess.headers,
@@ -130,27 +148,34 @@ async function main() {
         connections,
         durationS: CFG.durationS,
         warmupS: CFG.warmupS,
+        ...cpuWindow(pid, others),
       });
-      r.serviceCpu = cpuDelta(cpu0, threadCpu(pid));
       warnIfBroken(`direct_access c=${connections}`, r);
       result.directAccess.push(r);
     }
     result.memory.peakUnderLoadMb = round(rss.max(), 1);
 
     // 5. soak at moderate load (mixed traffic), RSS every second.
-    const svc8 = result.completions.find((r) => r.connections === 8) ?? result.completions[result.completions.length - 1];
-    const soakRate = CFG.soakRate ?? Math.max(50, Math.min(1000, Math.round(svc8.service.rps * 0.5)));
+    const svc8 =
+      result.completions.find((r) => r.connections === 8) ??
+      result.completions[result.completions.length - 1];
+    const soakRate =
+      CFG.soakRate ?? Math.max(50, Math.min(1000, Math.round(svc8.service.rps * 0.5)));
     result.soak = await soak(stack, pid, soakRate);
     result.memory.peakUnderLoadMb = round(Math.max(result.memory.peakUnderLoadMb, rss.max()), 1);
     log('idle 10 s after the soak');
     await sleep(10_000);
     result.memory.afterSoakIdleMb = round(procMemory(pid).rssMb, 1);
+    result.memory.afterSoakUsage = await childMemoryUsage(stack.service.child);
     result.memory.vmHwmMb = round(procMemory(pid).hwmMb, 1);
     rss.stop();
   } finally {
     rss?.stop();
-    log('stopping the service, stub and bare proxy');
-    await stack.close();
+    log('stopping the service, stub and bare proxy; then PGlite alone on the same data dir');
+    const alone = await stack.close({
+      beforeRemove: (dir) => pgliteAlone(dir).catch((e) => ({ error: e.message })),
+    });
+    if (result.memory) result.memory.pgliteAloneSameDataDir = alone;
   }
 
   // 3b / 4. in-process: signing alone, flags, routing.
@@ -180,25 +205,80 @@ async function main() {
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
 }
 
+async function pgliteAlone(dataDir) {
+  return new Promise((resolve, reject) => {
+    const { fork } = require('node:child_process');
+    const child = fork(
+      path.join(__dirname, 'lib', 'pglite-alone.js'),
+      [path.join(dataDir, 'pgdata')],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('pglite-alone timed out'));
+    }, 60_000);
+    child.on('message', (m) => m?.ready && resolve(m.value));
+    child.on('exit', () => {
+      clearTimeout(t);
+      resolve(undefined);
+    });
+  });
+}
+
 async function soak(stack, pid, rate) {
-  log(`soak: ${CFG.soakS} s at ${rate} req/s overall, 8 connections (8 of 10 requests v2 completions, 1 v4 streamed, 1 direct_access)`);
+  log(
+    `soak: ${CFG.soakS} s at ${rate} req/s overall, 8 connections (8 of 10 requests v2 completions, 1 v4 streamed, 1 direct_access)`,
+  );
   const q = stack.req;
-  const v2 = { method: 'POST', path: q.serviceV2.path, headers: q.serviceV2.headers, body: q.serviceV2.body };
-  const requests = [v2, v2, v2, v2, { method: 'POST', path: q.serviceV4.path, headers: q.serviceV4.headers, body: JSON.stringify(q.serviceV4.body) }, v2, v2, v2, v2, { method: 'POST', ...q.directAccess }];
+  const v2 = {
+    method: 'POST',
+    path: q.serviceV2.path,
+    headers: q.serviceV2.headers,
+    body: q.serviceV2.body,
+  };
+  const requests = [
+    v2,
+    v2,
+    v2,
+    v2,
+    {
+      method: 'POST',
+      path: q.serviceV4.path,
+      headers: q.serviceV4.headers,
+      body: JSON.stringify(q.serviceV4.body),
+    },
+    v2,
+    v2,
+    v2,
+    v2,
+    { method: 'POST', ...q.directAccess },
+  ];
   const samples = [];
   const t0 = Date.now();
-  const timer = setInterval(() => samples.push({ s: round((Date.now() - t0) / 1000, 1), rssMb: round(procMemory(pid).rssMb, 1) }), 1000);
+  const timer = setInterval(
+    () =>
+      samples.push({
+        s: round((Date.now() - t0) / 1000, 1),
+        rssMb: round(procMemory(pid).rssMb, 1),
+      }),
+    1000,
+  );
   const statuses = {};
   let res;
   try {
-    res = await cannon({ url: stack.serviceUrl, requests, connections: 8, overallRate: rate, duration: CFG.soakS }, (_c, status) => {
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    });
+    res = await cannon(
+      { url: stack.serviceUrl, requests, connections: 8, overallRate: rate, duration: CFG.soakS },
+      (_c, status) => {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      },
+    );
   } finally {
     clearInterval(timer);
   }
   const at = (from, to) => {
-    const xs = samples.filter((x) => x.s >= from * CFG.soakS && x.s <= to * CFG.soakS).map((x) => x.rssMb);
+    const xs = samples
+      .filter((x) => x.s >= from * CFG.soakS && x.s <= to * CFG.soakS)
+      .map((x) => x.rssMb);
     return xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length, 1) : NaN;
   };
   // Linear regression over the second half (after warm-up), MB per minute.
@@ -231,25 +311,69 @@ async function soak(stack, pid, rate) {
 }
 
 function warnIfBroken(what, r) {
-  if (r.non2xx > 0 || r.errors > 0) log(`WARNING ${what}: ${r.non2xx} non-2xx, ${r.errors} errors, statuses ${JSON.stringify(r.statuses)}`);
+  if (r.non2xx > 0 || r.errors > 0)
+    log(
+      `WARNING ${what}: ${r.non2xx} non-2xx, ${r.errors} errors, statuses ${JSON.stringify(r.statuses)}`,
+    );
 }
 
 function evaluate(r) {
-  const c32 = r.completions.find((x) => x.connections === 32) ?? r.completions[r.completions.length - 1];
+  const c32 =
+    r.completions.find((x) => x.connections === 32) ?? r.completions[r.completions.length - 1];
   const bestDa = Math.max(...r.directAccess.map((d) => d.rps));
   const routingUs = r.inProcess.routing.routeDeciderDecide.usPerOp;
   const flags = r.inProcess.flags.mixed.opsPerSec;
   const growthOk = r.soak.rssGrowthMb <= 10 && !(r.soak.rssSlopeSecondHalfMbPerMin > 2);
   const g = (scenario, goal, value, met) => ({ scenario, goal, value, met });
   return [
-    g('completions', `added latency p50 <= ${GOALS.addedP50Ms} ms at ${c32.connections} connections`, `${c32.added.serviceP50Ms} ms`, c32.added.serviceP50Ms <= GOALS.addedP50Ms),
-    g('completions', `added latency p99 <= ${GOALS.addedP99Ms} ms at ${c32.connections} connections`, `${c32.added.serviceP99Ms} ms`, c32.added.serviceP99Ms <= GOALS.addedP99Ms),
-    g('completions', `throughput >= ${GOALS.throughputVsBare * 100}% of the bare proxy at ${c32.connections} connections`, `${round(c32.added.serviceRpsVsBare * 100, 1)}% (${c32.service.rps} vs ${c32.bare_proxy.rps} req/s)`, c32.added.serviceRpsVsBare >= GOALS.throughputVsBare),
-    g('direct_access', `direct_access >= ${GOALS.directAccessPerSec}/s`, `${bestDa}/s (best of 8/32 connections)`, bestDa >= GOALS.directAccessPerSec),
-    g('routing', `routing decision <= ${GOALS.routingUs} µs (RouteDeciderService.decide)`, `${routingUs} µs`, routingUs <= GOALS.routingUs),
-    g('flags', `flags >= ${GOALS.flagsPerSec.toLocaleString('en')}/s (FlagsService.isEnabled)`, `${flags.toLocaleString('en')}/s`, flags >= GOALS.flagsPerSec),
-    g('memory', `RSS <= ${GOALS.rssMb} MB under load`, `${r.memory.peakUnderLoadMb} MB peak`, r.memory.peakUnderLoadMb <= GOALS.rssMb),
-    g('memory', 'no RSS growth over the soak (late − early <= 10 MB, 2nd-half slope <= 2 MB/min)', `${r.soak.rssGrowthMb} MB, ${r.soak.rssSlopeSecondHalfMbPerMin} MB/min over ${r.soak.seconds} s`, growthOk),
+    g(
+      'completions',
+      `added latency p50 <= ${GOALS.addedP50Ms} ms at ${c32.connections} connections`,
+      `${c32.added.serviceP50Ms} ms`,
+      c32.added.serviceP50Ms <= GOALS.addedP50Ms,
+    ),
+    g(
+      'completions',
+      `added latency p99 <= ${GOALS.addedP99Ms} ms at ${c32.connections} connections`,
+      `${c32.added.serviceP99Ms} ms`,
+      c32.added.serviceP99Ms <= GOALS.addedP99Ms,
+    ),
+    g(
+      'completions',
+      `throughput >= ${GOALS.throughputVsBare * 100}% of the bare proxy at ${c32.connections} connections`,
+      `${round(c32.added.serviceRpsVsBare * 100, 1)}% (${c32.service.rps} vs ${c32.bare_proxy.rps} req/s)`,
+      c32.added.serviceRpsVsBare >= GOALS.throughputVsBare,
+    ),
+    g(
+      'direct_access',
+      `direct_access >= ${GOALS.directAccessPerSec}/s`,
+      `${bestDa}/s (best of 8/32 connections)`,
+      bestDa >= GOALS.directAccessPerSec,
+    ),
+    g(
+      'routing',
+      `routing decision <= ${GOALS.routingUs} µs (RouteDeciderService.decide)`,
+      `${routingUs} µs`,
+      routingUs <= GOALS.routingUs,
+    ),
+    g(
+      'flags',
+      `flags >= ${GOALS.flagsPerSec.toLocaleString('en')}/s (FlagsService.isEnabled)`,
+      `${flags.toLocaleString('en')}/s`,
+      flags >= GOALS.flagsPerSec,
+    ),
+    g(
+      'memory',
+      `RSS <= ${GOALS.rssMb} MB under load`,
+      `${r.memory.peakUnderLoadMb} MB peak`,
+      r.memory.peakUnderLoadMb <= GOALS.rssMb,
+    ),
+    g(
+      'memory',
+      'no RSS growth over the soak (late − early <= 10 MB, 2nd-half slope <= 2 MB/min)',
+      `${r.soak.rssGrowthMb} MB, ${r.soak.rssSlopeSecondHalfMbPerMin} MB/min over ${r.soak.seconds} s`,
+      growthOk,
+    ),
   ];
 }
 
@@ -268,44 +392,148 @@ function renderTable(r) {
   for (const c of r.completions) {
     for (const name of ['stub', 'bare_proxy', 'service']) {
       const x = c[name];
-      rows.push([c.connections, name, x.latencyMs.p50, x.latencyMs.p99, x.rps, x.non2xx + x.errors]);
+      const cb = x.coresBusy ?? {};
+      const cores = `${cb.service ?? ''}/${cb.stub ?? ''}/${cb.bare_proxy ?? ''}/${cb['bench (autocannon)'] ?? ''}`;
+      rows.push([
+        c.connections,
+        name,
+        x.latencyMs.p50,
+        x.latencyMs.p99,
+        x.rps,
+        x.non2xx + x.errors,
+        cores,
+        x.serviceCpu ? `${x.serviceCpu.msPerRequest} (main ${x.serviceCpu.mainMsPerRequest})` : '',
+      ]);
     }
-    rows.push([c.connections, 'added: service − stub', c.added.serviceP50Ms, c.added.serviceP99Ms, `${round(c.added.serviceRpsVsBare * 100, 1)}% of bare`, '']);
-    rows.push([c.connections, 'added: bare − stub', c.added.bareP50Ms, c.added.bareP99Ms, '', '']);
+    rows.push([
+      c.connections,
+      'added: service − stub',
+      c.added.serviceP50Ms,
+      c.added.serviceP99Ms,
+      `${round(c.added.serviceRpsVsBare * 100, 1)}% of bare`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      c.connections,
+      'added: bare − stub',
+      c.added.bareP50Ms,
+      c.added.bareP99Ms,
+      '',
+      '',
+      '',
+      '',
+    ]);
   }
-  out += table(['conns', 'target', 'p50', 'p99', 'req/s', 'errors'], rows);
+  out += table(
+    [
+      'conns',
+      'target',
+      'p50',
+      'p99',
+      'req/s',
+      'errors',
+      'cores busy svc/stub/bare/bench',
+      'service CPU ms/req',
+    ],
+    rows,
+  );
 
   const v = r.v4Stream;
   out += `\n2. v4 streamed: time to first body chunk (ms), ${v.service.n} sequential requests\n`;
-  out += table(['target', 'p50', 'p99', 'total p50'], [
-    ['stub', v.stub.ttfbMs.p50, v.stub.ttfbMs.p99, v.stub.totalMs.p50],
-    ['service', v.service.ttfbMs.p50, v.service.ttfbMs.p99, v.service.totalMs.p50],
-    ['added', v.addedTtfbMs.p50, v.addedTtfbMs.p99, ''],
-  ]);
+  out += table(
+    ['target', 'p50', 'p99', 'total p50'],
+    [
+      ['stub', v.stub.ttfbMs.p50, v.stub.ttfbMs.p99, v.stub.totalMs.p50],
+      ['service', v.service.ttfbMs.p50, v.service.ttfbMs.p99, v.service.totalMs.p50],
+      ['added', v.addedTtfbMs.p50, v.addedTtfbMs.p99, ''],
+    ],
+  );
 
   out += '\n3. direct_access (tokens/s) and signing alone\n';
-  const da = r.directAccess.map((d) => [`direct_access, ${d.connections} conns`, d.rps, d.latencyMs.p50, d.latencyMs.p99, cpuSplit(d.serviceCpu)]);
+  const da = r.directAccess.map((d) => [
+    `direct_access, ${d.connections} conns`,
+    d.rps,
+    d.latencyMs.p50,
+    d.latencyMs.p99,
+    `${cpuSplit(d.serviceCpu)}; ${d.serviceCpu.msPerRequest} ms/req`,
+  ]);
   const s = r.inProcess.signing;
-  da.push(['JwtIssuerService.issue, 1 in flight', s.jwtIssuerIssueSequential.opsPerSec, round(s.jwtIssuerIssueSequential.usPerOp / 1000, 3), '', 'in-process']);
-  da.push(['JwtIssuerService.issue, 8 in flight', s.jwtIssuerIssueConcurrent8.opsPerSec, '', '', `in-process, UV_THREADPOOL_SIZE=${s.uvThreadpoolSize}`]);
-  da.push(['crypto.sign RS256 (sync, 1 thread)', s.rawRs256SignSyncOneThread.opsPerSec, round(s.rawRs256SignSyncOneThread.usPerOp / 1000, 3), '', 'same key']);
-  out += table(['what', 'per s', 'p50 ms', 'p99 ms', 'service CPU by thread (s)'], da);
+  da.push([
+    'JwtIssuerService.issue, 1 in flight',
+    s.jwtIssuerIssueSequential.opsPerSec,
+    round(s.jwtIssuerIssueSequential.usPerOp / 1000, 3),
+    '',
+    'in-process',
+  ]);
+  da.push([
+    'JwtIssuerService.issue, 8 in flight',
+    s.jwtIssuerIssueConcurrent8.opsPerSec,
+    '',
+    '',
+    `in-process, UV_THREADPOOL_SIZE=${s.uvThreadpoolSize}`,
+  ]);
+  da.push([
+    'crypto.sign RS256 (sync, 1 thread)',
+    s.rawRs256SignSyncOneThread.opsPerSec,
+    round(s.rawRs256SignSyncOneThread.usPerOp / 1000, 3),
+    '',
+    'same key',
+  ]);
+  out += table(
+    [
+      'what',
+      'per s',
+      'p50 ms',
+      'p99 ms',
+      'service CPU s by thread (other threads = libuv pool incl. async crypto.sign, and V8 GC helpers)',
+    ],
+    da,
+  );
 
   out += '\n4. in-process flags and routing\n';
   const ip = r.inProcess;
-  const fr = [['FlagsService.isEnabled (all shipped flags, 1000 users)', ip.flags.mixed.opsPerSec, ip.flags.mixed.usPerOp]];
-  for (const [name, x] of Object.entries(ip.flags.perFlag)) fr.push([`  isEnabled ${name} (on for ${x.onFor})`, x.opsPerSec, x.usPerOp]);
-  fr.push(['RouteDeciderService.decide', ip.routing.routeDeciderDecide.opsPerSec, ip.routing.routeDeciderDecide.usPerOp]);
-  fr.push(['decideRoute (pure, flags from a table)', ip.routing.decideRoutePureTableFlags.opsPerSec, ip.routing.decideRoutePureTableFlags.usPerOp]);
+  const fr = [
+    [
+      'FlagsService.isEnabled (all shipped flags, 1000 users)',
+      ip.flags.mixed.opsPerSec,
+      ip.flags.mixed.usPerOp,
+    ],
+  ];
+  for (const [name, x] of Object.entries(ip.flags.perFlag))
+    fr.push([`  isEnabled ${name} (on for ${x.onFor})`, x.opsPerSec, x.usPerOp]);
+  fr.push([
+    'RouteDeciderService.decide',
+    ip.routing.routeDeciderDecide.opsPerSec,
+    ip.routing.routeDeciderDecide.usPerOp,
+  ]);
+  fr.push([
+    'decideRoute (pure, flags from a table)',
+    ip.routing.decideRoutePureTableFlags.opsPerSec,
+    ip.routing.decideRoutePureTableFlags.usPerOp,
+  ]);
   out += table(['operation', 'ops/s', 'µs/op'], fr);
 
   const m = r.memory;
   const sk = r.soak;
   out += `\n5. memory (service RSS, MB): before load ${m.beforeLoadMb}; peak under load ${m.peakUnderLoadMb} (VmHWM ${m.vmHwmMb}); soak ${sk.seconds} s at ${sk.achievedRps} req/s: early ${sk.rssEarlyMb}, late ${sk.rssLateMb}, growth ${sk.rssGrowthMb}, 2nd-half slope ${sk.rssSlopeSecondHalfMbPerMin} MB/min; after soak (10 s idle) ${m.afterSoakIdleMb}\n`;
   out += `   soak statuses ${JSON.stringify(sk.statuses)}, errors ${sk.errors}\n`;
+  const u = (x) =>
+    x
+      ? `heap used ${x.heapUsedMb} / total ${x.heapTotalMb}, external ${x.externalMb} (arrayBuffers ${x.arrayBuffersMb})`
+      : 'n/a';
+  out += `   process.memoryUsage (MB): before load ${u(m.beforeLoadUsage)}; after soak ${u(m.afterSoakUsage)}\n`;
+  if (m.pgliteAloneSameDataDir?.rssMb)
+    out += `   PGlite alone (bare node process, same data dir, after the run): RSS ${m.pgliteAloneSameDataDir.rssMb}, of which external (WebAssembly memory) ${m.pgliteAloneSameDataDir.externalMb}\n`;
+  if (m.firstBootFreshDataDir)
+    out += `   first boot on the fresh DATA_DIR (initdb + migrations), before the restart that is measured: RSS ${m.firstBootFreshDataDir.rssMb}, peak (VmHWM) ${m.firstBootFreshDataDir.vmHwmMb}\n`;
 
   out += '\ngoals\n';
-  out += table(['goal', 'value', 'met'], r.goals.map((g) => [g.goal, g.value, g.met ? 'yes' : 'NO']));
+  out += table(
+    ['goal', 'value', 'met'],
+    r.goals.map((g) => [g.goal, g.value, g.met ? 'yes' : 'NO']),
+  );
   if (r.profiles) {
     const { print } = require('./cpuprofile-summary');
     for (const [name, p] of Object.entries(r.profiles)) {
@@ -320,7 +548,13 @@ function renderTable(r) {
 
 function cpuSplit(c) {
   if (!c) return '';
-  return `${c.totalCpuS} total: ` + Object.entries(c.byThread).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+  return (
+    `${c.totalCpuS} total: ` +
+    Object.entries(c.byThread)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
+  );
 }
 
 main().then(

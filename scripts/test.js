@@ -7,7 +7,10 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() };
+const env = {
+  ...process.env,
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim(),
+};
 env.LOG_LEVEL = env.LOG_LEVEL ?? 'silent';
 
 function run(cmd, args, extraEnv = {}) {
@@ -15,7 +18,11 @@ function run(cmd, args, extraEnv = {}) {
   return r.status ?? 1;
 }
 
-const pg = spawnSync('bash', [path.join(__dirname, 'test-postgres.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const pg = spawnSync('bash', [path.join(__dirname, 'test-postgres.sh')], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 if (pg.status === 0) {
   for (const line of pg.stdout.split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
@@ -29,7 +36,12 @@ if (pg.status === 0) {
   console.warn('test: PostgreSQL not available; running the embedded (PGlite) tier only');
 }
 
-let status = run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+let status = run(process.execPath, [
+  require.resolve('typescript/bin/tsc'),
+  '-p',
+  'tsconfig.json',
+  '--noEmit',
+]);
 if (status !== 0) process.exit(status);
 const jestArgs = process.argv.slice(2);
 status = run(process.execPath, [require.resolve('jest/bin/jest'), '--maxWorkers=2', ...jestArgs]);

@@ -45,11 +45,15 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       keepAliveTimeout: 65_000,
       return503OnClosing: true,
     });
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, connection), adapter, {
-      logger: new PinoNestLogger(logger.child({ component: 'nest' })),
-      abortOnError: false,
-      bodyParser: false,
-    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register(config, connection),
+      adapter,
+      {
+        logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+        abortOnError: false,
+        bodyParser: false,
+      },
+    );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
     setupOpenApi(app, config);
     if (options.handleSignals) {
@@ -67,7 +71,10 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
 
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${address.port}`;
-  logger.info({ url, publicUrl: config.http.publicUrl, database: connection.kind }, 'switchboard listening');
+  logger.info(
+    { url, publicUrl: config.http.publicUrl, database: connection.kind },
+    'switchboard listening',
+  );
   return { app, config, url, close: () => app.close() };
 }
 

@@ -11,7 +11,17 @@ if (process.send) {
     if (m && m.type === 'memoryUsage') {
       const mb = (v) => Math.round((v / 1024 / 1024) * 10) / 10;
       const u = process.memoryUsage();
-      process.send({ type: 'memoryUsage', id: m.id, value: { rssMb: mb(u.rss), heapTotalMb: mb(u.heapTotal), heapUsedMb: mb(u.heapUsed), externalMb: mb(u.external), arrayBuffersMb: mb(u.arrayBuffers) } });
+      process.send({
+        type: 'memoryUsage',
+        id: m.id,
+        value: {
+          rssMb: mb(u.rss),
+          heapTotalMb: mb(u.heapTotal),
+          heapUsedMb: mb(u.heapUsed),
+          externalMb: mb(u.external),
+          arrayBuffersMb: mb(u.arrayBuffers),
+        },
+      });
     }
   });
 }

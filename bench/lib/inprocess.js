@@ -26,7 +26,12 @@ function timeLoop(fn, { ms = 2000, warmupMs = 300, batch = 500 } = {}) {
     ops += batch;
   }
   const elapsed = performance.now() - t0;
-  return { ops, opsPerSec: Math.round(ops / (elapsed / 1000)), usPerOp: round((elapsed * 1000) / ops, 3), truthy: sink };
+  return {
+    ops,
+    opsPerSec: Math.round(ops / (elapsed / 1000)),
+    usPerOp: round((elapsed * 1000) / ops, 3),
+    truthy: sink,
+  };
 }
 
 /** Async variant with `concurrency` operations in flight. */
@@ -46,7 +51,12 @@ async function timeAsync(fn, { ms = 2000, warmupMs = 300, concurrency = 1 } = {}
   const t0 = performance.now();
   const ops = await go(t0 + ms);
   const elapsed = performance.now() - t0;
-  return { concurrency, ops, opsPerSec: Math.round(ops / (elapsed / 1000)), usPerOp: round((elapsed * 1000) / ops, 1) };
+  return {
+    concurrency,
+    ops,
+    opsPerSec: Math.round(ops / (elapsed / 1000)),
+    usPerOp: round((elapsed * 1000) / ops, 1),
+  };
 }
 
 /** A realistic flag set: the shipped flags, several with actor / percentage / feature-group gates. */
@@ -56,20 +66,32 @@ async function seedFlags(flags) {
   const groups = (from, n) => Array.from({ length: n }, (_, k) => `Group:${from + k}`);
   const changes = [
     ['ai_duo_code_suggestions_switch', { kind: 'boolean', enabled: true }],
-    ['code_completion_model_codestral', { kind: 'actors', enabled: true, actors: [...users(1, 40), ...groups(9000, 10)] }],
+    [
+      'code_completion_model_codestral',
+      { kind: 'actors', enabled: true, actors: [...users(1, 40), ...groups(9000, 10)] },
+    ],
     ['code_completion_model_codestral', { kind: 'percentage_of_actors', value: 25 }],
     ['code_completion_opt_out_codestral', { kind: 'actors', enabled: true, actors: groups(1, 20) }],
     ['code_completion_v4_endpoint', { kind: 'actors', enabled: true, actors: users(500, 30) }],
     ['code_completion_v4_endpoint', { kind: 'percentage_of_actors', value: 10 }],
-    ['expanded_ai_logging', { kind: 'feature_groups', enabled: true, groups: ['gitlab_team_members'] }],
-    ['incident_fail_over_generation_provider', { kind: 'actors', enabled: true, actors: ['Project:4242'] }],
+    [
+      'expanded_ai_logging',
+      { kind: 'feature_groups', enabled: true, groups: ['gitlab_team_members'] },
+    ],
+    [
+      'incident_fail_over_generation_provider',
+      { kind: 'actors', enabled: true, actors: ['Project:4242'] },
+    ],
     // incident_fail_over_completion_provider stays unset: its definition's default (off) answers.
   ];
   for (const [name, change] of changes) await flags.change(name, change, actor);
   return flags.list().map((s) => ({ name: s.name, gates: s.gates }));
 }
 
-const CODE_ABOVE = Array.from({ length: 120 }, (_, i) => `    total_${i} = compute(values[${i}], factor=${i % 7})\n`).join('');
+const CODE_ABOVE = Array.from(
+  { length: 120 },
+  (_, i) => `    total_${i} = compute(values[${i}], factor=${i % 7})\n`,
+).join('');
 
 async function runInProcess({ stubUrl, ms = 2000 }) {
   const { bootstrap } = dist('bootstrap');
@@ -106,34 +128,83 @@ async function runInProcess({ stubUrl, ms = 2000 }) {
 
     // 1000 users; each has a seat group, some a project, 1 in 50 is a team member.
     const subjects = Array.from({ length: 1000 }, (_, i) =>
-      userSubject(i + 1, [(i % 40) + 1], i % 3 === 0 ? 4000 + i : undefined, i % 50 === 0 ? ['gitlab_team_members'] : []),
+      userSubject(
+        i + 1,
+        [(i % 40) + 1],
+        i % 3 === 0 ? 4000 + i : undefined,
+        i % 50 === 0 ? ['gitlab_team_members'] : [],
+      ),
     );
     const seats = subjects.map((_, i) => ({
       hasSeat: true,
-      groups: [{ id: (i % 40) + 1, fullPath: `g${(i % 40) + 1}`, duoFeaturesEnabled: true, directCodeSuggestionsEnabled: true, addOn: 'duo_pro' }],
+      groups: [
+        {
+          id: (i % 40) + 1,
+          fullPath: `g${(i % 40) + 1}`,
+          duoFeaturesEnabled: true,
+          directCodeSuggestionsEnabled: true,
+          addOn: 'duo_pro',
+        },
+      ],
     }));
 
     // --- flags
     const nf = names.length;
-    const flagsMixed = timeLoop((i) => flags.isEnabled(names[i % nf], subjects[(i / nf) % 1000 | 0]), { ms });
+    const flagsMixed = timeLoop(
+      (i) => flags.isEnabled(names[i % nf], subjects[((i / nf) % 1000) | 0]),
+      { ms },
+    );
     const perFlag = {};
     for (const name of names) {
-      const r = timeLoop((i) => flags.isEnabled(name, subjects[i % 1000]), { ms: Math.max(300, ms / 4), warmupMs: 100 });
-      perFlag[name] = { opsPerSec: r.opsPerSec, usPerOp: r.usPerOp, onFor: `${((r.truthy / r.ops) * 100).toFixed(0)}%` };
+      const r = timeLoop((i) => flags.isEnabled(name, subjects[i % 1000]), {
+        ms: Math.max(300, ms / 4),
+        warmupMs: 100,
+      });
+      perFlag[name] = {
+        opsPerSec: r.opsPerSec,
+        usPerOp: r.usPerOp,
+        onFor: `${((r.truthy / r.ops) * 100).toFixed(0)}%`,
+      };
     }
 
     // --- routing
     const reqs = [
       { contentAboveCursor: CODE_ABOVE, fileName: 'src/app.py', supportsSseStreaming: false },
-      { intent: 'completion', contentAboveCursor: CODE_ABOVE, fileName: 'src/app.py', supportsSseStreaming: false },
-      { contentAboveCursor: `${CODE_ABOVE}# write a function that reverses a string\n`, fileName: 'src/app.py', supportsSseStreaming: true },
-      { userInstruction: 'add a docstring to every function', contentAboveCursor: CODE_ABOVE, fileName: 'src/app.py', supportsSseStreaming: false },
+      {
+        intent: 'completion',
+        contentAboveCursor: CODE_ABOVE,
+        fileName: 'src/app.py',
+        supportsSseStreaming: false,
+      },
+      {
+        contentAboveCursor: `${CODE_ABOVE}# write a function that reverses a string\n`,
+        fileName: 'src/app.py',
+        supportsSseStreaming: true,
+      },
+      {
+        userInstruction: 'add a docstring to every function',
+        contentAboveCursor: CODE_ABOVE,
+        fileName: 'src/app.py',
+        supportsSseStreaming: false,
+      },
     ];
-    const decide = timeLoop((i) => decider.decide(reqs[i & 3], subjects[i % 1000], seats[i % 1000], settings).directAccess.allowed, { ms });
+    const decide = timeLoop(
+      (i) =>
+        decider.decide(reqs[i & 3], subjects[i % 1000], seats[i % 1000], settings).directAccess
+          .allowed,
+      { ms },
+    );
     // The pure policy alone, flags answered from a table (isolates the policy from flag evaluation).
-    const table = { forUser: (f) => f === 'ai_duo_code_suggestions_switch', forGroup: () => false, forInstance: () => false };
+    const table = {
+      forUser: (f) => f === 'ai_duo_code_suggestions_switch',
+      forGroup: () => false,
+      forInstance: () => false,
+    };
     const ctx = { realm: 'saas', instanceDirectDisabled: false, seatGroups: seats[0].groups };
-    const pure = timeLoop((i) => decideRoute(reqs[i & 3], ctx, table, decider.models).directAccess.allowed, { ms });
+    const pure = timeLoop(
+      (i) => decideRoute(reqs[i & 3], ctx, table, decider.models).directAccess.allowed,
+      { ms },
+    );
 
     // --- signing
     const claims = {
@@ -147,7 +218,11 @@ async function runInProcess({ stubUrl, ms = 2000 }) {
     const issueConc = await timeAsync(() => issuer.issue(claims), { ms, concurrency: 8 });
     const { privateKey } = keys.signingKey();
     const input = Buffer.from('x'.repeat(600));
-    const rawSign = timeLoop(() => crypto.sign('sha256', input, privateKey).length, { ms, batch: 20, warmupMs: 200 });
+    const rawSign = timeLoop(() => crypto.sign('sha256', input, privateKey).length, {
+      ms,
+      batch: 20,
+      warmupMs: 200,
+    });
 
     return {
       flagSet,

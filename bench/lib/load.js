@@ -9,7 +9,9 @@ const { Samples, summarize, round } = require('./util');
 
 function run(opts, onResponse) {
   return new Promise((resolve, reject) => {
-    const inst = autocannon({ timeout: 30, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+    const inst = autocannon({ timeout: 30, ...opts }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
     if (onResponse) inst.on('response', onResponse);
     // Hard stop in case something hangs: duration + 30 s.
     const guard = setTimeout(() => inst.stop(), ((opts.duration ?? 10) + 30) * 1000);
@@ -21,11 +23,26 @@ function run(opts, onResponse) {
 /**
  * One measured autocannon run (after `warmupS` seconds of the same load, discarded).
  * Returns requests/s counted on 2xx answers, exact latency percentiles (ms) of 2xx answers,
- * and the error/non-2xx counts so a broken run is visible.
+ * and the error/non-2xx counts so a broken run is visible. `onStart()` / `onEnd(okCount)` bracket
+ * the measured window only (not the warm-up); what onEnd returns is merged into the result.
  */
-async function measure({ url, method = 'POST', headers, body, requests, connections, durationS, warmupS = 2, overallRate }) {
+async function measure({
+  url,
+  method = 'POST',
+  headers,
+  body,
+  requests,
+  connections,
+  durationS,
+  warmupS = 2,
+  overallRate,
+  onStart,
+  onEnd,
+}) {
   const base = { url, method, headers, body, requests, connections, overallRate };
   if (warmupS > 0) await run({ ...base, duration: warmupS });
+  const extra = {};
+  if (onStart) onStart();
   const samples = new Samples();
   const statuses = {};
   const started = performance.now();
@@ -34,17 +51,25 @@ async function measure({ url, method = 'POST', headers, body, requests, connecti
     if (status >= 200 && status < 300) samples.push(ms);
   });
   const elapsedS = (performance.now() - started) / 1000;
+  if (onEnd) Object.assign(extra, onEnd(samples.length));
   const lat = summarize(samples.values());
   return {
     connections,
     durationS: round(elapsedS, 2),
     ok: samples.length,
     rps: round(samples.length / elapsedS, 1),
-    latencyMs: { p50: round(lat.p50, 3), p90: round(lat.p90, 3), p99: round(lat.p99, 3), max: round(lat.max, 3), mean: round(lat.mean, 3) },
+    latencyMs: {
+      p50: round(lat.p50, 3),
+      p90: round(lat.p90, 3),
+      p99: round(lat.p99, 3),
+      max: round(lat.max, 3),
+      mean: round(lat.mean, 3),
+    },
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
     statuses,
+    ...extra,
   };
 }
 

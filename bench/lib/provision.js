@@ -38,7 +38,11 @@ class Admin {
       user_id: user.id,
     });
     const pp = unique('p');
-    const project = await this.post('/api/v4/projects', { name: pp, path: pp, namespace_id: group.id });
+    const project = await this.post('/api/v4/projects', {
+      name: pp,
+      path: pp,
+      namespace_id: group.id,
+    });
     return { id: user.id, username, token: tok.token, group, project };
   }
 

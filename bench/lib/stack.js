@@ -8,9 +8,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { forkReady, startService, stop } = require('./procs');
+const { childMemoryUsage, forkReady, startService, stop } = require('./procs');
 const { Admin } = require('./provision');
-const { expectStatus, freePort, request } = require('./util');
+const { expectStatus, freePort, procMemory, request, sleep } = require('./util');
 
 const ROOT_TOKEN = 'bench-root-token-0123456789abcdef';
 /** The config schema caps both limits at 1,000,000/min (100,000,000 is refused at boot). */
@@ -20,13 +20,17 @@ const RATE_LIMIT = 1_000_000;
 function ideBody(stream = false) {
   const above =
     'import math\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: float\n    y: float\n\n' +
-    Array.from({ length: 40 }, (_, i) => `def helper_${i}(p: Point) -> float:\n    return math.hypot(p.x, p.y) * ${i}\n`).join('\n') +
+    Array.from(
+      { length: 40 },
+      (_, i) => `def helper_${i}(p: Point) -> float:\n    return math.hypot(p.x, p.y) * ${i}\n`,
+    ).join('\n') +
     '\n\ndef distance(a: Point, b: Point) -> float:\n    ';
   return {
     current_file: {
       file_name: 'src/geometry.py',
       content_above_cursor: above.slice(-2400),
-      content_below_cursor: '\n\n\nif __name__ == "__main__":\n    print(distance(Point(0, 0), Point(3, 4)))\n',
+      content_below_cursor:
+        '\n\n\nif __name__ == "__main__":\n    print(distance(Point(0, 0), Point(3, 4)))\n',
       language_identifier: 'python',
     },
     project_path: 'bench/geometry',
@@ -51,19 +55,42 @@ async function lastUpstream(stubUrl, upstreamPath) {
 
 /** Token + identity headers from a direct_access call, as the language server uses them. */
 function directHeaders(da) {
-  return { ...da.headers, authorization: `Bearer ${da.token}`, 'content-type': 'application/json', 'user-agent': IDE_HEADERS['user-agent'] };
+  return {
+    ...da.headers,
+    authorization: `Bearer ${da.token}`,
+    'content-type': 'application/json',
+    'user-agent': IDE_HEADERS['user-agent'],
+  };
 }
 
-async function startStack({ execArgv = [], logLevel = 'warn', withBare = true, log = () => undefined } = {}) {
+/**
+ * `restart` (default true): the first boot on the fresh DATA_DIR runs PGlite's initdb and the
+ * migrations (a transient ~0.9 GB peak); its memory is recorded in `firstBoot`, then the service is
+ * stopped and started again on the same DATA_DIR, as a deployed service restarts, and that second
+ * process is the one measured.
+ */
+async function startStack({
+  execArgv = [],
+  logLevel = 'warn',
+  withBare = true,
+  restart = true,
+  serviceEnv = {},
+  log = () => undefined,
+} = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
   const port = await freePort();
   const serviceUrl = `http://127.0.0.1:${port}`;
   const parts = {};
-  const close = async () => {
+  /** Stops everything; `beforeRemove(dataDir)` runs once the service is down, before DATA_DIR goes. */
+  const close = async ({ beforeRemove } = {}) => {
     await stop(parts.service?.child, 'SIGTERM', 15_000);
     await stop(parts.bare?.child);
     await stop(parts.stub?.child);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      if (beforeRemove) return await beforeRemove(dataDir);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   };
   try {
     log('starting the stub gateway');
@@ -88,11 +115,31 @@ async function startStack({ execArgv = [], logLevel = 'warn', withBare = true, l
       UNLEASH_URL: '',
       UNLEASH_API_TOKEN: '',
       UNLEASH_ADMIN_TOKEN: '',
+      ...serviceEnv,
     };
-    log(`starting the service (node dist/src/main.js${execArgv.length ? ' ' + execArgv.join(' ') : ''}) on ${serviceUrl}`);
+    log(
+      `starting the service (node dist/src/main.js${execArgv.length ? ' ' + execArgv.join(' ') : ''}) on ${serviceUrl}`,
+    );
+    let firstBoot;
+    if (restart) {
+      const first = await startService({ env });
+      await sleep(1000);
+      const m = procMemory(first.pid);
+      firstBoot = {
+        rssMb: Math.round(m.rssMb),
+        vmHwmMb: Math.round(m.hwmMb),
+        memoryUsage: await childMemoryUsage(first.child),
+      };
+      log(
+        `first boot (fresh DATA_DIR: initdb + migrations): RSS ${firstBoot.rssMb} MB, peak ${firstBoot.vmHwmMb} MB; restarting on the same DATA_DIR`,
+      );
+      await stop(first.child, 'SIGTERM', 15_000);
+    }
     parts.service = await startService({ env, execArgv });
     if (withBare) {
-      parts.bare = await forkReady(path.join(__dirname, '..', 'bare-proxy.js'), [parts.stub.url], { name: 'bare proxy' });
+      parts.bare = await forkReady(path.join(__dirname, '..', 'bare-proxy.js'), [parts.stub.url], {
+        name: 'bare proxy',
+      });
     }
 
     log('provisioning two seated users through the admin API');
@@ -102,25 +149,51 @@ async function startStack({ execArgv = [], logLevel = 'warn', withBare = true, l
     await admin.setFlag('code_completion_v4_endpoint', { value: true, user: v4User.username });
 
     const post = (user, p, body) =>
-      request(serviceUrl + p, { method: 'POST', body, headers: { ...IDE_HEADERS, authorization: `Bearer ${user.token}` } });
+      request(serviceUrl + p, {
+        method: 'POST',
+        body,
+        headers: { ...IDE_HEADERS, authorization: `Bearer ${user.token}` },
+      });
 
     // v2, non-streamed: through the service once, then replay the very body it sent upstream.
     const v2Body = ideBody(false);
     const c = await post(v2User, '/api/v4/code_suggestions/completions', v2Body);
     if (c.status !== 200) throw new Error(`completion through the service: ${c.status} ${c.text}`);
     const upV2 = await lastUpstream(parts.stub.url, '/v2/code/completions');
-    const daV2 = await expectStatus(post(v2User, '/api/v4/code_suggestions/direct_access', { project_path: v2User.project.path_with_namespace }), 201, 'direct_access');
-    if (daV2.base_url !== parts.stub.url) throw new Error(`direct_access base_url ${daV2.base_url} is not the stub ${parts.stub.url}`);
-    const directV2 = { path: '/v2/code/completions', headers: directHeaders(daV2), body: JSON.stringify({ ...upV2.body, ...daV2.model_details }) };
-    const d = await request(`${parts.stub.url}${directV2.path}`, { method: 'POST', headers: directV2.headers, body: directV2.body });
+    const daV2 = await expectStatus(
+      post(v2User, '/api/v4/code_suggestions/direct_access', {
+        project_path: v2User.project.path_with_namespace,
+      }),
+      201,
+      'direct_access',
+    );
+    if (daV2.base_url !== parts.stub.url)
+      throw new Error(`direct_access base_url ${daV2.base_url} is not the stub ${parts.stub.url}`);
+    const directV2 = {
+      path: '/v2/code/completions',
+      headers: directHeaders(daV2),
+      body: JSON.stringify({ ...upV2.body, ...daV2.model_details }),
+    };
+    const d = await request(`${parts.stub.url}${directV2.path}`, {
+      method: 'POST',
+      headers: directV2.headers,
+      body: directV2.body,
+    });
     if (d.status !== 200) throw new Error(`direct v2 call to the stub: ${d.status} ${d.text}`);
 
     // v4, streamed.
     const v4Body = ideBody(true);
     const s = await post(v4User, '/api/v4/code_suggestions/completions', v4Body);
-    if (s.status !== 200 || !/event: stream_start/.test(s.text)) throw new Error(`v4 stream through the service: ${s.status} ${s.text.slice(0, 300)}`);
+    if (s.status !== 200 || !/event: stream_start/.test(s.text))
+      throw new Error(`v4 stream through the service: ${s.status} ${s.text.slice(0, 300)}`);
     const upV4 = await lastUpstream(parts.stub.url, '/v4/code/suggestions');
-    const daV4 = await expectStatus(post(v4User, '/api/v4/code_suggestions/direct_access', { project_path: v4User.project.path_with_namespace }), 201, 'direct_access (v4 user)');
+    const daV4 = await expectStatus(
+      post(v4User, '/api/v4/code_suggestions/direct_access', {
+        project_path: v4User.project.path_with_namespace,
+      }),
+      201,
+      'direct_access (v4 user)',
+    );
 
     return {
       dataDir,
@@ -130,11 +203,25 @@ async function startStack({ execArgv = [], logLevel = 'warn', withBare = true, l
       bare: parts.bare,
       admin,
       users: { v2User, v4User },
-      directAccessSample: { base_url: daV2.base_url, expires_at: daV2.expires_at, headers: Object.keys(daV2.headers), model_details: daV2.model_details },
+      firstBoot,
+      directAccessSample: {
+        base_url: daV2.base_url,
+        expires_at: daV2.expires_at,
+        headers: Object.keys(daV2.headers),
+        model_details: daV2.model_details,
+      },
       req: {
-        serviceV2: { path: '/api/v4/code_suggestions/completions', headers: { ...IDE_HEADERS, authorization: `Bearer ${v2User.token}` }, body: JSON.stringify(v2Body) },
+        serviceV2: {
+          path: '/api/v4/code_suggestions/completions',
+          headers: { ...IDE_HEADERS, authorization: `Bearer ${v2User.token}` },
+          body: JSON.stringify(v2Body),
+        },
         directV2,
-        serviceV4: { path: '/api/v4/code_suggestions/completions', headers: { ...IDE_HEADERS, authorization: `Bearer ${v4User.token}` }, body: v4Body },
+        serviceV4: {
+          path: '/api/v4/code_suggestions/completions',
+          headers: { ...IDE_HEADERS, authorization: `Bearer ${v4User.token}` },
+          body: v4Body,
+        },
         directV4: { path: '/v4/code/suggestions', headers: directHeaders(daV4), body: upV4.body },
         directAccess: {
           path: '/api/v4/code_suggestions/direct_access',

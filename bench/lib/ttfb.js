@@ -10,7 +10,18 @@ function once(url, headers, payload, agent, timeoutMs) {
     let ttfb;
     let firstChunk = '';
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
       (res) => {
         const headersMs = performance.now() - t0;
         res.on('data', (c) => {
@@ -19,7 +30,16 @@ function once(url, headers, payload, agent, timeoutMs) {
             firstChunk = c.toString('utf8', 0, Math.min(c.length, 200));
           }
         });
-        res.on('end', () => resolve({ status: res.statusCode, headersMs, ttfb, totalMs: performance.now() - t0, firstChunk, contentType: res.headers['content-type'] }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            headersMs,
+            ttfb,
+            totalMs: performance.now() - t0,
+            firstChunk,
+            contentType: res.headers['content-type'],
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -39,7 +59,10 @@ async function measureTtfb({ url, headers, body, n = 500, warmup = 30, timeoutMs
   try {
     for (let i = 0; i < warmup + n; i++) {
       const r = await once(url, headers, payload, agent, timeoutMs);
-      if (r.status !== 200 || r.ttfb === undefined) throw new Error(`streamed request to ${url}: status ${r.status}, first chunk ${r.firstChunk}`);
+      if (r.status !== 200 || r.ttfb === undefined)
+        throw new Error(
+          `streamed request to ${url}: status ${r.status}, first chunk ${r.firstChunk}`,
+        );
       sample ??= r;
       if (i >= warmup) {
         ttfb.push(r.ttfb);
@@ -55,7 +78,13 @@ async function measureTtfb({ url, headers, body, n = 500, warmup = 30, timeoutMs
     n,
     contentType: sample.contentType,
     firstChunk: sample.firstChunk.slice(0, 80),
-    ttfbMs: { p50: round(a.p50, 3), p90: round(a.p90, 3), p99: round(a.p99, 3), max: round(a.max, 3), mean: round(a.mean, 3) },
+    ttfbMs: {
+      p50: round(a.p50, 3),
+      p90: round(a.p90, 3),
+      p99: round(a.p99, 3),
+      max: round(a.max, 3),
+      mean: round(a.mean, 3),
+    },
     totalMs: { p50: round(b.p50, 3), p99: round(b.p99, 3) },
   };
 }

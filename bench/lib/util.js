@@ -70,7 +70,8 @@ function request(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, 
   if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') {
     return Promise.reject(new Error(`bench only talks to loopback, not ${u.hostname}`));
   }
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const payload =
+    body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const h = { ...headers };
   if (payload !== undefined) {
     h['content-type'] ??= 'application/json';
@@ -95,7 +96,9 @@ function request(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, 
         res.on('error', reject);
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${method} ${url}`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`timeout after ${timeoutMs} ms: ${method} ${url}`)),
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -103,7 +106,8 @@ function request(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, 
 
 async function expectStatus(promise, expected, what) {
   const r = await promise;
-  if (r.status !== expected) throw new Error(`${what}: expected ${expected}, got ${r.status}: ${r.text.slice(0, 500)}`);
+  if (r.status !== expected)
+    throw new Error(`${what}: expected ${expected}, got ${r.status}: ${r.text.slice(0, 500)}`);
   return r.body;
 }
 

@@ -1,10 +1,23 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly } from '../common/auth/auth.decorators';
 import { ZodPipe } from '../common/validation/zod.pipe';
 import { AuditRepository } from './audit.repository';
-import { auditEventSchema, BEARER_SCHEME, ERROR_RESPONSES, PRIVATE_TOKEN_SCHEME, TAGS } from '../common/http/openapi-schemas';
+import {
+  auditEventSchema,
+  BEARER_SCHEME,
+  ERROR_RESPONSES,
+  PRIVATE_TOKEN_SCHEME,
+  TAGS,
+} from '../common/http/openapi-schemas';
 
 const query = z.strictObject({
   entity_type: z.string().max(100).optional(),
@@ -25,10 +38,23 @@ export class AuditController {
   @Get()
   @AdminOnly()
   @ApiOperation({ summary: 'Recent audit events, newest first (admin)' })
-  @ApiQuery({ name: 'entity_type', required: false, description: 'e.g. `Feature`, `Group`, `PersonalAccessToken`', schema: { type: 'string', maxLength: 100 } })
+  @ApiQuery({
+    name: 'entity_type',
+    required: false,
+    description: 'e.g. `Feature`, `Group`, `PersonalAccessToken`',
+    schema: { type: 'string', maxLength: 100 },
+  })
   @ApiQuery({ name: 'entity_id', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery({ name: 'per_page', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
-  @ApiResponse({ status: 200, description: 'The events', schema: { type: 'array', items: auditEventSchema } })
+  @ApiQuery({
+    name: 'per_page',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The events',
+    schema: { type: 'array', items: auditEventSchema },
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   async list(@Query(new ZodPipe(query)) q: z.output<typeof query>) {
     const events = await this.audit.listRecent({

@@ -3,5 +3,9 @@ import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 
 @Global()
-@Module({ providers: [AuditRepository], controllers: [AuditController], exports: [AuditRepository] })
+@Module({
+  providers: [AuditRepository],
+  controllers: [AuditController],
+  exports: [AuditRepository],
+})
 export class AuditModule {}

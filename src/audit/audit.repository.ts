@@ -20,7 +20,9 @@ export interface AuditEventView extends AuditEntry {
 type Db = Pick<PrismaService, 'auditEvent'> | Prisma.TransactionClient;
 
 const json = (v: unknown) =>
-  v === undefined || v === null ? Prisma.DbNull : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
+  v === undefined || v === null
+    ? Prisma.DbNull
+    : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
 
 @Injectable()
 export class AuditRepository {
@@ -34,7 +36,11 @@ export class AuditRepository {
     });
   }
 
-  async listRecent(filter: { targetType?: string; targetId?: string; limit: number }): Promise<AuditEventView[]> {
+  async listRecent(filter: {
+    targetType?: string;
+    targetId?: string;
+    limit: number;
+  }): Promise<AuditEventView[]> {
     const rows = await this.prisma.auditEvent.findMany({
       where: { targetType: filter.targetType, targetId: filter.targetId },
       orderBy: { id: 'desc' },

@@ -12,7 +12,10 @@ const num = (v: string | undefined, name: string) => {
 
 async function userId(api: ApiClient, ref: string): Promise<number> {
   if (/^\d+$/.test(ref)) return Number(ref);
-  const found = await api.call<Array<{ id: number }>>('GET', `/api/v4/users?username=${encodeURIComponent(ref)}`);
+  const found = await api.call<Array<{ id: number }>>(
+    'GET',
+    `/api/v4/users?username=${encodeURIComponent(ref)}`,
+  );
   if (found.length === 0) throw new UsageError(`no user named ${ref}`);
   return found[0].id;
 }
@@ -26,16 +29,24 @@ export const identityCommands: Record<string, Handler> = {
       admin: bool(o.admin),
     }),
   'user list': (api, { options: o }) =>
-    api.call('GET', `/api/v4/users${o.username ? `?username=${encodeURIComponent(o.username)}` : ''}`),
+    api.call(
+      'GET',
+      `/api/v4/users${o.username ? `?username=${encodeURIComponent(o.username)}` : ''}`,
+    ),
   'user block': async (api, { positional: [ref] }) =>
     api.call('PUT', `/api/v4/users/${await userId(api, ref)}`, { state: 'blocked' }),
   'token create': async (api, { options: o }) =>
-    api.call('POST', `/api/v4/users/${await userId(api, required(o, 'user'))}/personal_access_tokens`, {
-      name: required(o, 'name'),
-      scopes: (o.scopes ?? 'api').split(','),
-      expires_at: o['expires-at'],
-    }),
-  'token revoke': (api, { positional: [id] }) => api.call('DELETE', `/api/v4/personal_access_tokens/${id}`),
+    api.call(
+      'POST',
+      `/api/v4/users/${await userId(api, required(o, 'user'))}/personal_access_tokens`,
+      {
+        name: required(o, 'name'),
+        scopes: (o.scopes ?? 'api').split(','),
+        expires_at: o['expires-at'],
+      },
+    ),
+  'token revoke': (api, { positional: [id] }) =>
+    api.call('DELETE', `/api/v4/personal_access_tokens/${id}`),
   'group create': (api, { options: o }) =>
     api.call('POST', '/api/v4/groups', {
       name: required(o, 'name'),

@@ -16,7 +16,12 @@ import { UpstreamTokenService } from './upstream-token.service';
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
   imports: [TokensModule],
-  controllers: [CompletionsController, DirectAccessController, MetricsController, RoutingExplainController],
+  controllers: [
+    CompletionsController,
+    DirectAccessController,
+    MetricsController,
+    RoutingExplainController,
+  ],
   providers: [
     CompletionsService,
     DirectAccessService,

@@ -4,7 +4,13 @@ import type { RoutingDecision } from '../routing/routing.types';
 import type { CompletionInputBody } from './completion-input.schema';
 
 /** The line operators look for. Code content only when expanded_ai_logging is on for the user. */
-export function logCompletionInput(expanded: boolean, p: Principal, input: CompletionInputBody, d: RoutingDecision, requestId: string): void {
+export function logCompletionInput(
+  expanded: boolean,
+  p: Principal,
+  input: CompletionInputBody,
+  d: RoutingDecision,
+  requestId: string,
+): void {
   rootLogger.info(
     {
       reqId: requestId,

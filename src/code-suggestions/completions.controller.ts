@@ -1,5 +1,13 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
@@ -55,7 +63,10 @@ export class CompletionsController {
   @ApiResponse(KILL_SWITCH_RESPONSE)
   @ApiResponse(ERROR_RESPONSES.payloadTooLarge)
   @ApiResponse(ERROR_RESPONSES.unsupportedMediaType)
-  @ApiResponse({ ...ERROR_RESPONSES.rateLimited, description: 'Too many completion requests from this user (default limit: 60 a minute)' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.rateLimited,
+    description: 'Too many completion requests from this user (default limit: 60 a minute)',
+  })
   @ApiResponse(GATEWAY_ERROR_RESPONSE)
   @ApiResponse(GATEWAY_UNAVAILABLE_RESPONSE)
   async complete(

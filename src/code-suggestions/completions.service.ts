@@ -9,13 +9,20 @@ import { GATEWAY_BASE_URL, GatewayBaseUrl, UpstreamResponse } from '../gateway/g
 import { identityHeaders, realmOf } from '../gateway/identity-headers';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
-import { failureToResponse, ResilientGatewayService } from '../resilience/resilient-gateway.service';
+import {
+  failureToResponse,
+  ResilientGatewayService,
+} from '../resilience/resilient-gateway.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { resolveLanguage } from '../routing/languages.constants';
 import { postProcessCompletion } from '../routing/post-process';
 import { buildUpstreamCall } from '../routing/request-builders';
 import type { RoutingDecision, RoutingRequest } from '../routing/routing.types';
-import { CompletionInputBody, completionInputSchema, MAX_BODY_CHARS } from './completion-input.schema';
+import {
+  CompletionInputBody,
+  completionInputSchema,
+  MAX_BODY_CHARS,
+} from './completion-input.schema';
 import { logCompletionInput } from './completion-log';
 import { DirectAccessService } from './direct-access.service';
 import { RouteDeciderService } from './route-decider.service';
@@ -60,16 +67,23 @@ export class CompletionsService {
     this.limiter = new RateLimiter(config.rateLimits.completionsPerMinute, 60_000);
   }
 
-  async complete(p: Principal, rawBody: unknown, meta: CompletionRequestMeta): Promise<CompletionResult> {
+  async complete(
+    p: Principal,
+    rawBody: unknown,
+    meta: CompletionRequestMeta,
+  ): Promise<CompletionResult> {
     const started = Date.now();
     const { seat, subject } = await this.access.gate(p);
     const input: CompletionInputBody = parseOrThrow(completionInputSchema, rawBody);
     const retryAfter = this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.metrics.rateLimit('completions');
-      throw new DomainError('rate_limited', 'completions rate limit', { headers: { 'Retry-After': String(retryAfter) } });
+      throw new DomainError('rate_limited', 'completions rate limit', {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
     }
-    if (meta.bodyChars > MAX_BODY_CHARS) throw new DomainError('payload_too_large', 'body too large');
+    if (meta.bodyChars > MAX_BODY_CHARS)
+      throw new DomainError('payload_too_large', 'body too large');
 
     const settings = this.settings.current();
     const routing: RoutingRequest = {
@@ -101,17 +115,36 @@ export class CompletionsService {
       });
       const headers: Record<string, string> = {
         ...forwardedClientHeaders(meta.headers),
-        ...identityHeaders({ user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion, enabledFlags: enabledFlagNames(d.decidingFlags) }),
+        ...identityHeaders({
+          user: p.user,
+          settings,
+          seat,
+          gitlabVersion: this.config.gitlabVersion,
+          enabledFlags: enabledFlagNames(d.decidingFlags),
+        }),
         Authorization: `Bearer ${token}`,
         'X-Request-ID': meta.requestId,
         'X-Gitlab-Rails-Send-Start': (Date.now() / 1000).toFixed(3),
       };
-      logCompletionInput(this.flags.isEnabled('expanded_ai_logging', subject), p, input, d, meta.requestId);
+      logCompletionInput(
+        this.flags.isEnabled('expanded_ai_logging', subject),
+        p,
+        input,
+        d,
+        meta.requestId,
+      );
       const call = buildUpstreamCall(input, d);
       const attemptStarted = Date.now();
       const outcome = await this.gateway.attempt(
         this.baseUrl(),
-        { path: call.path, body: call.body, headers, stream: call.stream, signal: meta.signal, timeoutMs },
+        {
+          path: call.path,
+          body: call.body,
+          headers,
+          stream: call.stream,
+          signal: meta.signal,
+          timeoutMs,
+        },
         d.model,
       );
       this.guard.record(d.model, !outcome.failure, Date.now() - attemptStarted);
@@ -119,16 +152,30 @@ export class CompletionsService {
     };
 
     const budget = () => Math.max(1, deadline - Date.now());
-    let outcome = await send(decision, canFailOver ? Math.min(this.config.failover.attemptTimeoutMs, budget()) : budget());
+    let outcome = await send(
+      decision,
+      canFailOver ? Math.min(this.config.failover.attemptTimeoutMs, budget()) : budget(),
+    );
     if (outcome.failure && canFailOver && !meta.signal.aborted && decision.model) {
       decision = this.router.decide(routing, subject, seat, settings, decision.model);
       this.metrics.failover('automatic');
       outcome = await send(decision, budget());
     }
     let response = outcome.response ?? failureToResponse(outcome.failure!);
-    if (response.kind === 'json' && response.status >= 200 && response.status < 300 && decision.model) {
-      const language = resolveLanguage(input.current_file.file_name, input.current_file.language_identifier);
-      response = { ...response, body: postProcessCompletion(response.body, decision.model, language) };
+    if (
+      response.kind === 'json' &&
+      response.status >= 200 &&
+      response.status < 300 &&
+      decision.model
+    ) {
+      const language = resolveLanguage(
+        input.current_file.file_name,
+        input.current_file.language_identifier,
+      );
+      response = {
+        ...response,
+        body: postProcessCompletion(response.body, decision.model, language),
+      };
     }
     this.metrics.request(
       {
@@ -142,7 +189,10 @@ export class CompletionsService {
       Math.max(0, (Date.now() - started - response.upstreamMs) / 1000),
       response.upstreamMs / 1000,
     );
-    const stale = [...(this.flags.isStale() ? ['flags'] : []), ...(p.degraded || seat.stale ? ['identity'] : [])];
+    const stale = [
+      ...(this.flags.isStale() ? ['flags'] : []),
+      ...(p.degraded || seat.stale ? ['identity'] : []),
+    ];
     return { response, decision, stale };
   }
 }

@@ -1,5 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CurrentPrincipal, Scopes } from '../common/auth/auth.decorators';
@@ -60,12 +67,25 @@ export class DirectAccessController {
       'Rate limit (default 50/min/user) 429.',
   })
   @ApiBody({ schema: directAccessRequestSchema, required: false })
-  @ApiResponse({ status: 201, description: 'Token and connection details', schema: directAccessAnswerSchema })
+  @ApiResponse({
+    status: 201,
+    description: 'Token and connection details',
+    schema: directAccessAnswerSchema,
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(DIRECT_ACCESS_FORBIDDEN_RESPONSE)
-  @ApiResponse({ ...ERROR_RESPONSES.rateLimited, description: 'Too many direct access requests from this user (default limit: 50 a minute)' })
-  @ApiResponse({ ...ERROR_RESPONSES.serviceUnavailable, description: 'The token could not be created (no signing key, token source down)' })
-  directAccess(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(projectBody)) _b: z.output<typeof projectBody>) {
+  @ApiResponse({
+    ...ERROR_RESPONSES.rateLimited,
+    description: 'Too many direct access requests from this user (default limit: 50 a minute)',
+  })
+  @ApiResponse({
+    ...ERROR_RESPONSES.serviceUnavailable,
+    description: 'The token could not be created (no signing key, token source down)',
+  })
+  directAccess(
+    @CurrentPrincipal() p: Principal,
+    @Body(new ZodPipe(projectBody)) _b: z.output<typeof projectBody>,
+  ) {
     return this.direct.issue(p);
   }
 
@@ -74,19 +94,27 @@ export class DirectAccessController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Whether Code Suggestions may be used in a project' })
   @ApiBody({ schema: enabledRequestSchema })
-  @ApiResponse({ status: 200, description: 'Code Suggestions may be used in the project (empty body)' })
+  @ApiResponse({
+    status: 200,
+    description: 'Code Suggestions may be used in the project (empty body)',
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({
     status: 403,
-    description: 'Duo features are disabled for the project (`{"message":"403 Forbidden"}`), or the token lacks the scope',
+    description:
+      'Duo features are disabled for the project (`{"message":"403 Forbidden"}`), or the token lacks the scope',
     schema: { oneOf: [forbiddenErrorSchema, insufficientScopeErrorSchema] },
   })
   @ApiResponse({
     status: 404,
-    description: 'Unknown project, or not visible to the user (`404 Project Not Found`); or the kill switch is off',
+    description:
+      'Unknown project, or not visible to the user (`404 Project Not Found`); or the kill switch is off',
     schema: notFoundErrorSchema,
   })
-  async enabled(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(enabledBody)) b: z.output<typeof enabledBody>): Promise<void> {
+  async enabled(
+    @CurrentPrincipal() p: Principal,
+    @Body(new ZodPipe(enabledBody)) b: z.output<typeof enabledBody>,
+  ): Promise<void> {
     await this.direct.gate(p);
     const project = await this.projects.findVisible(b.project_path, p.user);
     if (!project) throw DomainError.notFound('Project');

@@ -38,10 +38,13 @@ export class DirectAccessService {
   }
 
   /** Kill switch 404 and seat 401 shared by every code_suggestions endpoint. */
-  async gate(p: Principal): Promise<{ seat: SeatContext; subject: Awaited<ReturnType<FlagSubjectsService['forUser']>> }> {
+  async gate(
+    p: Principal,
+  ): Promise<{ seat: SeatContext; subject: Awaited<ReturnType<FlagSubjectsService['forUser']>> }> {
     const seat = await this.seats.seatContext(p.user.id);
     const subject = await this.subjects.forUser(p.user.id, undefined, seat);
-    if (!this.flags.isEnabled('ai_duo_code_suggestions_switch', subject)) throw DomainError.notFound('');
+    if (!this.flags.isEnabled('ai_duo_code_suggestions_switch', subject))
+      throw DomainError.notFound('');
     if (!seat.hasSeat) throw DomainError.unauthorized({ 'X-GitLab-Error-Origin': 'monolith' });
     return { seat, subject };
   }
@@ -56,13 +59,18 @@ export class DirectAccessService {
       settings,
     );
     if (!decision.directAccess.allowed) {
-      rootLogger.info({ user_id: p.user.id, reason: decision.directAccess.reason }, 'direct access refused');
+      rootLogger.info(
+        { user_id: p.user.id, reason: decision.directAccess.reason },
+        'direct access refused',
+      );
       throw DomainError.forbidden(DIRECT_DISABLED);
     }
     const retryAfter = this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.metrics.rateLimit('direct_access');
-      throw new DomainError('rate_limited', 'direct access rate limit', { headers: { 'Retry-After': String(retryAfter) } });
+      throw new DomainError('rate_limited', 'direct access rate limit', {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
     }
     const claims = decisionClaims(decision);
     const token = await this.tokens
@@ -83,8 +91,16 @@ export class DirectAccessService {
       base_url: this.baseUrl(),
       token: token.token,
       expires_at: token.expiresAt,
-      headers: identityHeaders({ user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion, enabledFlags }),
-      model_details: decision.model ? { model_provider: decision.model.provider, model_name: decision.model.name } : {},
+      headers: identityHeaders({
+        user: p.user,
+        settings,
+        seat,
+        gitlabVersion: this.config.gitlabVersion,
+        enabledFlags,
+      }),
+      model_details: decision.model
+        ? { model_provider: decision.model.provider, model_name: decision.model.name }
+        : {},
     };
   }
 }

@@ -10,7 +10,12 @@ import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
 import { decideRoute } from '../routing/routing-policy';
-import type { BreakerView, FlagOracle, RoutingDecision, RoutingRequest } from '../routing/routing.types';
+import type {
+  BreakerView,
+  FlagOracle,
+  RoutingDecision,
+  RoutingRequest,
+} from '../routing/routing.types';
 
 /**
  * Feeds the pure routing policy: the catalogue (loaded and checked against the flag
@@ -33,7 +38,10 @@ export class RouteDeciderService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.catalogue = loadModelCatalogue(this.config.modelsFile, new Set(this.flags.definitions.keys()));
+    this.catalogue = loadModelCatalogue(
+      this.config.modelsFile,
+      new Set(this.flags.definitions.keys()),
+    );
     this.guard.watch(this.catalogue.completionRules);
   }
 
@@ -64,7 +72,10 @@ export class RouteDeciderService implements OnModuleInit {
     failed?: { provider: string; name: string },
   ): RoutingDecision {
     const breakers: BreakerView = failed
-      ? { isOpen: (p, m) => (p === failed.provider && m === failed.name) || this.breakers.isOpen(p, m) }
+      ? {
+          isOpen: (p, m) =>
+            (p === failed.provider && m === failed.name) || this.breakers.isOpen(p, m),
+        }
       : this.breakers;
     return decideRoute(
       req,

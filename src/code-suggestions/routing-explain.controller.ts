@@ -1,5 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly } from '../common/auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
@@ -22,14 +29,19 @@ import {
   TAGS,
 } from '../common/http/openapi-schemas';
 
-const query = z.strictObject({ user: z.string().min(1).max(255), project_path: z.string().min(1).max(1000).optional() });
+const query = z.strictObject({
+  user: z.string().min(1).max(255),
+  project_path: z.string().min(1).max(1000).optional(),
+});
 
 const present = (d: RoutingDecision) => ({
   task: d.task,
   generation_type: d.generationType ?? null,
   api: d.api,
   endpoint: d.endpointPath,
-  model: d.model ? { provider: d.model.provider, name: d.model.name, prompt_version: d.model.promptVersion } : null,
+  model: d.model
+    ? { provider: d.model.provider, name: d.model.name, prompt_version: d.model.promptVersion }
+    : null,
   generation_prompt: d.generationPrompt ?? null,
   model_source: d.modelSource,
   direct_access: d.directAccess,
@@ -59,11 +71,30 @@ export class RoutingExplainController {
   ) {}
 
   @Get('routing')
-  @ApiOperation({ summary: 'Explain the routing decision for a user now: completion, generation, direct access (admin)' })
-  @ApiQuery({ name: 'user', required: true, description: 'Username', schema: { type: 'string', minLength: 1, maxLength: 255 } })
-  @ApiQuery({ name: 'project_path', required: false, schema: { type: 'string', minLength: 1, maxLength: 1000 } })
-  @ApiResponse({ status: 200, description: 'The decisions, with the rules and flags consulted', schema: routingExplanationSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: "Validation failed, e.g. `user 'ada' does not exist`" })
+  @ApiOperation({
+    summary:
+      'Explain the routing decision for a user now: completion, generation, direct access (admin)',
+  })
+  @ApiQuery({
+    name: 'user',
+    required: true,
+    description: 'Username',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+  })
+  @ApiQuery({
+    name: 'project_path',
+    required: false,
+    schema: { type: 'string', minLength: 1, maxLength: 1000 },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The decisions, with the rules and flags consulted',
+    schema: routingExplanationSchema,
+  })
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description: "Validation failed, e.g. `user 'ada' does not exist`",
+  })
   async explain(@Query(new ZodPipe(query)) q: z.output<typeof query>) {
     const user = await this.users.getByUsername(q.user).catch(() => {
       throw DomainError.invalid('user', `'${q.user}' does not exist`);
@@ -82,13 +113,28 @@ export class RoutingExplainController {
     return {
       user: { id: user.id, username: user.username },
       project: project ? { id: project.id, path_with_namespace: project.fullPath } : null,
-      seat: { has_seat: seat.hasSeat, groups: seat.groups.map((g) => ({ id: g.id, full_path: g.fullPath, add_on: g.addOn, direct_code_suggestions_enabled: g.directCodeSuggestionsEnabled })) },
-      flag_context: { primary_actor: subject.primary, actors: subject.actors, feature_groups: subject.featureGroups },
+      seat: {
+        has_seat: seat.hasSeat,
+        groups: seat.groups.map((g) => ({
+          id: g.id,
+          full_path: g.fullPath,
+          add_on: g.addOn,
+          direct_code_suggestions_enabled: g.directCodeSuggestionsEnabled,
+        })),
+      },
+      flag_context: {
+        primary_actor: subject.primary,
+        actors: subject.actors,
+        feature_groups: subject.featureGroups,
+      },
       kill_switch: this.flags.explain('ai_duo_code_suggestions_switch', subject),
       completion: decide({ intent: 'completion' }),
       generation: decide({ intent: 'generation' }),
       generation_with_sse: decide({ intent: 'generation', supportsSseStreaming: true }),
-      instance: { realm: settings.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas', disabled_direct_code_suggestions: settings.disabledDirectCodeSuggestions },
+      instance: {
+        realm: settings.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas',
+        disabled_direct_code_suggestions: settings.disabledDirectCodeSuggestions,
+      },
       breakers: this.breakers.states(),
       rollout_guard: this.guard.status(),
       flag_source: { kind: this.flags.sourceKind, stale: this.flags.isStale() },

@@ -6,9 +6,6 @@ import { projectRoot } from '../common/project-root';
  * The one place the environment is read. `loadAppConfig` validates every variable once at boot
  * and returns a frozen, typed object; a bad value stops the start with a message naming it.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const httpUrl = z
   .string()
@@ -109,7 +106,10 @@ export interface AppConfig {
   readonly modelsFile: string;
   readonly logLevel: string;
   readonly cache: { readonly tokenTtlMs: number; readonly seatTtlMs: number };
-  readonly rateLimits: { readonly completionsPerMinute: number; readonly directAccessPerMinute: number };
+  readonly rateLimits: {
+    readonly completionsPerMinute: number;
+    readonly directAccessPerMinute: number;
+  };
   readonly gitlabVersion: string;
   readonly failover: {
     readonly breakerThreshold: number;
@@ -164,7 +164,11 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       dataDir: path.resolve(e.DATA_DIR),
       embedded: e.DATABASE_URL === undefined,
     },
-    gateway: { url: e.AIGW_URL, timeoutMs: e.GATEWAY_TIMEOUT_MS, tokenSource: e.GATEWAY_TOKEN_SOURCE },
+    gateway: {
+      url: e.AIGW_URL,
+      timeoutMs: e.GATEWAY_TIMEOUT_MS,
+      tokenSource: e.GATEWAY_TOKEN_SOURCE,
+    },
     jwt: { audience: e.JWT_AUDIENCE, signingKeySecret: e.SIGNING_KEY_SECRET },
     initialRootToken: e.INITIAL_ROOT_TOKEN,
     unleash:

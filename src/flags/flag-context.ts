@@ -34,7 +34,11 @@ export const groupSubject = (groupId: number): FlagSubject => ({
   featureGroups: [],
 });
 
-export const instanceSubject: FlagSubject = { primary: INSTANCE_ACTOR, actors: [INSTANCE_ACTOR], featureGroups: [] };
+export const instanceSubject: FlagSubject = {
+  primary: INSTANCE_ACTOR,
+  actors: [INSTANCE_ACTOR],
+  featureGroups: [],
+};
 
 /** The unleash-client context for a subject (comma-wrapped lists match STR_CONTAINS gates). */
 export function toUnleashContext(subject: FlagSubject, environment?: string): Context {

@@ -43,12 +43,16 @@ export function loadFlagDefinitions(dir: string): ReadonlyMap<string, FlagDefini
       if (!/\.ya?ml$/.test(file)) continue;
       const full = path.join(dir, typeDir.name, file);
       const def = parseDefinition(full, typeDir.name, file.replace(/\.ya?ml$/, ''));
-      if (out.has(def.name)) throw new FlagDefinitionError(`${full}: flag ${def.name} is defined twice`);
+      if (out.has(def.name))
+        throw new FlagDefinitionError(`${full}: flag ${def.name} is defined twice`);
       out.set(def.name, def);
     }
   }
   for (const key of FLAG_KEYS) {
-    if (!out.has(key)) throw new FlagDefinitionError(`flag ${key} is used by the code but has no definition in ${dir}`);
+    if (!out.has(key))
+      throw new FlagDefinitionError(
+        `flag ${key} is used by the code but has no definition in ${dir}`,
+      );
   }
   return out;
 }
@@ -58,7 +62,9 @@ function parseDefinition(full: string, folder: string, base: string): FlagDefini
   try {
     raw = yaml.load(fs.readFileSync(full, 'utf8'));
   } catch (err) {
-    throw new FlagDefinitionError(`${full}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new FlagDefinitionError(
+      `${full}: not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const parsed = definitionSchema.safeParse(raw);
   if (!parsed.success) {
@@ -66,8 +72,10 @@ function parseDefinition(full: string, folder: string, base: string): FlagDefini
     throw new FlagDefinitionError(`${full}: ${i.path.join('.') || '(file)'} ${i.message}`);
   }
   const d = parsed.data;
-  if (d.type !== folder) throw new FlagDefinitionError(`${full}: type ${d.type} does not match folder ${folder}`);
-  if (d.name !== base) throw new FlagDefinitionError(`${full}: name ${d.name} does not match the file name`);
+  if (d.type !== folder)
+    throw new FlagDefinitionError(`${full}: type ${d.type} does not match folder ${folder}`);
+  if (d.name !== base)
+    throw new FlagDefinitionError(`${full}: name ${d.name} does not match the file name`);
   return {
     name: d.name,
     type: d.type,

@@ -34,9 +34,19 @@ export function toToggle(state: FeatureState): FeatureInterface {
   const strategies = gatesToStrategies(state.name, state.gates).map((s) => ({
     name: s.name,
     parameters: s.parameters,
-    constraints: s.constraints.map((c) => ({ ...c, values: c.values ?? [], inverted: c.inverted ?? false })),
+    constraints: s.constraints.map((c) => ({
+      ...c,
+      values: c.values ?? [],
+      inverted: c.inverted ?? false,
+    })),
   })) as FeatureInterface['strategies'];
-  return { name: state.name, enabled: (strategies ?? []).length > 0, strategies, variants: [], impressionData: false };
+  return {
+    name: state.name,
+    enabled: (strategies ?? []).length > 0,
+    strategies,
+    variants: [],
+    impressionData: false,
+  };
 }
 
 /**

@@ -21,7 +21,12 @@ export class FlagSubjectsService {
     private readonly groups: GroupsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.teamCache = new TtlCache(config.cache.seatTtlMs, 100_000, Date.now, config.degradedMaxStalenessMs);
+    this.teamCache = new TtlCache(
+      config.cache.seatTtlMs,
+      100_000,
+      Date.now,
+      config.degradedMaxStalenessMs,
+    );
   }
 
   async forUser(userId: number, projectId?: number, seat?: SeatContext): Promise<FlagSubject> {

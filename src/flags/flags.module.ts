@@ -19,9 +19,16 @@ import { UnleashFlagStore } from './stores/unleash-flag.store';
     {
       provide: FLAG_STORE,
       inject: [APP_CONFIG, EmbeddedFlagRepository, AuditRepository],
-      useFactory: (config: AppConfig, repo: EmbeddedFlagRepository, audit: AuditRepository): FlagStore =>
+      useFactory: (
+        config: AppConfig,
+        repo: EmbeddedFlagRepository,
+        audit: AuditRepository,
+      ): FlagStore =>
         config.unleash
-          ? new UnleashFlagStore(config.unleash, audit, { staleAfterMs: config.flags.staleAfterMs, dataDir: config.database.dataDir })
+          ? new UnleashFlagStore(config.unleash, audit, {
+              staleAfterMs: config.flags.staleAfterMs,
+              dataDir: config.database.dataDir,
+            })
           : new EmbeddedFlagStore(repo, audit, config.flags),
     },
     FlagsService,

@@ -41,7 +41,11 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     await this.store.start();
     this.readiness.register('flags', async () => {
       const h = this.store.health();
-      return { ok: true, degraded: h.stale, detail: { source: h.kind, stale: h.stale, last_sync_at: h.lastSyncAt, error: h.lastError } };
+      return {
+        ok: true,
+        degraded: h.stale,
+        detail: { source: h.kind, stale: h.stale, last_sync_at: h.lastSyncAt, error: h.lastError },
+      };
     });
   }
 
@@ -59,13 +63,21 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
 
   definition(name: string): FlagDefinition {
     const def = this.definitions.get(name);
-    if (!def) throw new Error(`feature flag ${name} has no definition (config/feature_flags/<type>/${name}.yml)`);
+    if (!def)
+      throw new Error(
+        `feature flag ${name} has no definition (config/feature_flags/<type>/${name}.yml)`,
+      );
     return def;
   }
 
-  isEnabled(name: FlagKey | string, subject: FlagSubject): boolean {
+  /** `name`: a typed key, or a flag named by the model catalogue (checked at boot). */
+  isEnabled(name: FlagKey | (string & Record<never, never>), subject: FlagSubject): boolean {
     const def = this.definition(name);
-    return this.store.isEnabled(name, toUnleashContext(subject, this.environment), () => def.defaultEnabled);
+    return this.store.isEnabled(
+      name,
+      toUnleashContext(subject, this.environment),
+      () => def.defaultEnabled,
+    );
   }
 
   isEnabledForGroup(name: string, groupId: number): boolean {
@@ -85,13 +97,44 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     const ctx = toUnleashContext(subject, this.environment);
     const g = state.gates;
     const single: Array<[string, FeatureState['gates']]> = [
-      ['boolean', { ...g, actors: [], featureGroups: [], percentageOfActors: 0, percentageOfTime: 0 }],
-      ['actors', { boolean: false, actors: g.actors, featureGroups: [], percentageOfActors: 0, percentageOfTime: 0 }],
-      ['groups', { boolean: false, actors: [], featureGroups: g.featureGroups, percentageOfActors: 0, percentageOfTime: 0 }],
-      ['percentage_of_actors', { boolean: false, actors: [], featureGroups: [], percentageOfActors: g.percentageOfActors, percentageOfTime: 0 }],
+      [
+        'boolean',
+        { ...g, actors: [], featureGroups: [], percentageOfActors: 0, percentageOfTime: 0 },
+      ],
+      [
+        'actors',
+        {
+          boolean: false,
+          actors: g.actors,
+          featureGroups: [],
+          percentageOfActors: 0,
+          percentageOfTime: 0,
+        },
+      ],
+      [
+        'groups',
+        {
+          boolean: false,
+          actors: [],
+          featureGroups: g.featureGroups,
+          percentageOfActors: 0,
+          percentageOfTime: 0,
+        },
+      ],
+      [
+        'percentage_of_actors',
+        {
+          boolean: false,
+          actors: [],
+          featureGroups: [],
+          percentageOfActors: g.percentageOfActors,
+          percentageOfTime: 0,
+        },
+      ],
     ];
     for (const [gate, gates] of single) {
-      if (evaluateState({ name, persisted: true, gates }, ctx, def.defaultEnabled) && enabled) return { name, enabled, gate };
+      if (evaluateState({ name, persisted: true, gates }, ctx, def.defaultEnabled) && enabled)
+        return { name, enabled, gate };
     }
     return { name, enabled, gate: enabled ? 'percentage_of_time' : 'none' };
   }

@@ -9,7 +9,11 @@ export type GateChange =
   | { kind: 'percentage_of_time'; value: number };
 
 export function applyGateChange(before: FlagGates, change: GateChange): FlagGates {
-  const g: FlagGates = { ...before, actors: [...before.actors], featureGroups: [...before.featureGroups] };
+  const g: FlagGates = {
+    ...before,
+    actors: [...before.actors],
+    featureGroups: [...before.featureGroups],
+  };
   switch (change.kind) {
     case 'boolean':
       // Flipper: disabling the boolean gate clears every gate.

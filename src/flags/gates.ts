@@ -61,20 +61,31 @@ export interface UnleashStrategy {
   disabled?: boolean;
 }
 
-export const CONTEXT_FIELDS = { actors: 'actors', featureGroups: 'featureGroups', stickiness: 'flipperId' } as const;
+export const CONTEXT_FIELDS = {
+  actors: 'actors',
+  featureGroups: 'featureGroups',
+  stickiness: 'flipperId',
+} as const;
 
 const wrap = (v: string) => `,${v},`;
 const unwrap = (v: string) => v.replace(/^,|,$/g, '');
 
 export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrategy[] {
-  if (gates.boolean) return [{ name: 'default', title: 'boolean', parameters: {}, constraints: [] }];
+  if (gates.boolean)
+    return [{ name: 'default', title: 'boolean', parameters: {}, constraints: [] }];
   const out: UnleashStrategy[] = [];
   if (gates.actors.length > 0) {
     out.push({
       name: 'default',
       title: 'actors',
       parameters: {},
-      constraints: [{ contextName: CONTEXT_FIELDS.actors, operator: 'STR_CONTAINS', values: gates.actors.map(wrap) }],
+      constraints: [
+        {
+          contextName: CONTEXT_FIELDS.actors,
+          operator: 'STR_CONTAINS',
+          values: gates.actors.map(wrap),
+        },
+      ],
     });
   }
   if (gates.featureGroups.length > 0) {
@@ -83,7 +94,11 @@ export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrate
       title: 'feature_groups',
       parameters: {},
       constraints: [
-        { contextName: CONTEXT_FIELDS.featureGroups, operator: 'STR_CONTAINS', values: gates.featureGroups.map(wrap) },
+        {
+          contextName: CONTEXT_FIELDS.featureGroups,
+          operator: 'STR_CONTAINS',
+          values: gates.featureGroups.map(wrap),
+        },
       ],
     });
   }
@@ -91,7 +106,11 @@ export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrate
     out.push({
       name: 'flexibleRollout',
       title: 'percentage_of_actors',
-      parameters: { rollout: String(gates.percentageOfActors), stickiness: CONTEXT_FIELDS.stickiness, groupId: name },
+      parameters: {
+        rollout: String(gates.percentageOfActors),
+        stickiness: CONTEXT_FIELDS.stickiness,
+        groupId: name,
+      },
       constraints: [],
     });
   }
@@ -107,7 +126,10 @@ export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrate
 }
 
 /** The inverse, for reading a flag back from Unleash. Strategies we did not write are reported. */
-export function strategiesToGates(strategies: UnleashStrategy[], enabled: boolean): { gates: FlagGates; foreign: number } {
+export function strategiesToGates(
+  strategies: UnleashStrategy[],
+  enabled: boolean,
+): { gates: FlagGates; foreign: number } {
   const gates = emptyGates();
   let foreign = 0;
   if (!enabled) return { gates, foreign };
@@ -117,11 +139,23 @@ export function strategiesToGates(strategies: UnleashStrategy[], enabled: boolea
     if (s.name === 'default' && c.length === 0) gates.boolean = true;
     else if (s.name === 'default' && c.length === 1 && c[0].contextName === CONTEXT_FIELDS.actors) {
       gates.actors.push(...(c[0].values ?? []).map(unwrap));
-    } else if (s.name === 'default' && c.length === 1 && c[0].contextName === CONTEXT_FIELDS.featureGroups) {
+    } else if (
+      s.name === 'default' &&
+      c.length === 1 &&
+      c[0].contextName === CONTEXT_FIELDS.featureGroups
+    ) {
       gates.featureGroups.push(...(c[0].values ?? []).map(unwrap));
-    } else if (s.name === 'flexibleRollout' && c.length === 0 && s.parameters.stickiness === 'random') {
+    } else if (
+      s.name === 'flexibleRollout' &&
+      c.length === 0 &&
+      s.parameters.stickiness === 'random'
+    ) {
       gates.percentageOfTime = Number(s.parameters.rollout ?? 0);
-    } else if (s.name === 'flexibleRollout' && c.length === 0 && s.parameters.stickiness === CONTEXT_FIELDS.stickiness) {
+    } else if (
+      s.name === 'flexibleRollout' &&
+      c.length === 0 &&
+      s.parameters.stickiness === CONTEXT_FIELDS.stickiness
+    ) {
       gates.percentageOfActors = Number(s.parameters.rollout ?? 0);
     } else foreign++;
   }
@@ -133,7 +167,9 @@ export function presentGates(gates: FlagGates): Array<{ key: string; value: unkn
   const out: Array<{ key: string; value: unknown }> = [{ key: 'boolean', value: gates.boolean }];
   if (gates.actors.length > 0) out.push({ key: 'actors', value: gates.actors });
   if (gates.featureGroups.length > 0) out.push({ key: 'groups', value: gates.featureGroups });
-  if (gates.percentageOfActors > 0) out.push({ key: 'percentage_of_actors', value: gates.percentageOfActors });
-  if (gates.percentageOfTime > 0) out.push({ key: 'percentage_of_time', value: gates.percentageOfTime });
+  if (gates.percentageOfActors > 0)
+    out.push({ key: 'percentage_of_actors', value: gates.percentageOfActors });
+  if (gates.percentageOfTime > 0)
+    out.push({ key: 'percentage_of_time', value: gates.percentageOfTime });
   return out;
 }

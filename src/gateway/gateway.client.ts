@@ -14,8 +14,16 @@ const MAX_JSON_BYTES = 10 * 1024 * 1024;
  */
 @Injectable()
 export class GatewayClient implements OnApplicationShutdown {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly httpAgent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 256,
+    maxFreeSockets: 64,
+  });
+  private readonly httpsAgent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 256,
+    maxFreeSockets: 64,
+  });
   private readonly axios: AxiosInstance = axios.create({
     httpAgent: this.httpAgent,
     httpsAgent: this.httpsAgent,
@@ -37,10 +45,14 @@ export class GatewayClient implements OnApplicationShutdown {
         method: 'POST',
         url: baseUrl + req.path,
         data: req.body,
-        headers: { ...req.headers, 'content-type': 'application/json', accept: req.stream ? '*/*' : 'application/json' },
+        headers: {
+          ...req.headers,
+          'content-type': 'application/json',
+          accept: req.stream ? '*/*' : 'application/json',
+        },
         signal: deadline.signal,
       });
-      const headers = flatHeaders(res.headers as Record<string, unknown>);
+      const headers = flatHeaders(res.headers);
       const upstreamMs = performance.now() - started;
       const ok = res.status >= 200 && res.status < 300;
       if (req.stream && ok) {
@@ -52,7 +64,13 @@ export class GatewayClient implements OnApplicationShutdown {
       }
       const text = await readBody(res.data, MAX_JSON_BYTES);
       clearTimeout(timer);
-      return { kind: 'json', status: res.status, headers, body: parseJson(text), upstreamMs: performance.now() - started };
+      return {
+        kind: 'json',
+        status: res.status,
+        headers,
+        body: parseJson(text),
+        upstreamMs: performance.now() - started,
+      };
     } catch (err) {
       clearTimeout(timer);
       throw this.mapError(err, req, deadline.signal.aborted && !req.signal?.aborted);
@@ -69,13 +87,20 @@ export class GatewayClient implements OnApplicationShutdown {
   private mapError(err: unknown, req: UpstreamRequest, timedOut: boolean): DomainError {
     if (err instanceof DomainError) return err;
     if (timedOut) {
-      return new DomainError('upstream_unavailable', `AI Gateway did not answer within ${Math.round(req.timeoutMs / 1000)} s`, {
-        cause: err,
-      });
+      return new DomainError(
+        'upstream_unavailable',
+        `AI Gateway did not answer within ${Math.round(req.timeoutMs / 1000)} s`,
+        {
+          cause: err,
+        },
+      );
     }
-    if (req.signal?.aborted) return new DomainError('upstream_unavailable', 'client closed the request', { cause: err });
+    if (req.signal?.aborted)
+      return new DomainError('upstream_unavailable', 'client closed the request', { cause: err });
     const code = err instanceof AxiosError ? (err.code ?? 'ERR') : 'ERR';
-    return new DomainError('upstream_unavailable', `AI Gateway is unreachable (${code})`, { cause: err });
+    return new DomainError('upstream_unavailable', `AI Gateway is unreachable (${code})`, {
+      cause: err,
+    });
   }
 }
 
@@ -83,9 +108,16 @@ function flatHeaders(h: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined || v === null) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+    out[k.toLowerCase()] = headerText(v);
   }
   return out;
+}
+
+function headerText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(headerText).join(', ');
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
 }
 
 function readBody(stream: Readable, max: number): Promise<string> {
@@ -104,7 +136,8 @@ function readBody(stream: Readable, max: number): Promise<string> {
     stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.once('error', reject);
     stream.once('close', () => {
-      if (!stream.readableEnded) reject(new DomainError('upstream_unavailable', 'AI Gateway closed the connection early'));
+      if (!stream.readableEnded)
+        reject(new DomainError('upstream_unavailable', 'AI Gateway closed the connection early'));
     });
   });
 }

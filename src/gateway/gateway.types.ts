@@ -14,8 +14,20 @@ export interface UpstreamRequest {
 }
 
 export type UpstreamResponse =
-  | { kind: 'json'; status: number; headers: Record<string, string>; body: unknown; upstreamMs: number }
-  | { kind: 'stream'; status: number; headers: Record<string, string>; stream: Readable; upstreamMs: number };
+  | {
+      kind: 'json';
+      status: number;
+      headers: Record<string, string>;
+      body: unknown;
+      upstreamMs: number;
+    }
+  | {
+      kind: 'stream';
+      status: number;
+      headers: Record<string, string>;
+      stream: Readable;
+      upstreamMs: number;
+    };
 
 /** Headers a client may send that we pass on to the gateway; every other client header is dropped. */
 export const FORWARDED_CLIENT_HEADERS = [

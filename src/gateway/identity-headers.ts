@@ -25,7 +25,9 @@ export function identityHeaders(input: {
     'X-Gitlab-Host-Name': input.settings.hostName,
     'X-Gitlab-Version': input.gitlabVersion,
     'X-Gitlab-Feature-Enabled-By-Namespace-Ids': input.seat.groups.map((g) => g.id).join(','),
-    'X-Gitlab-Feature-Enablement-Type': addOns.includes('duo_enterprise') ? 'duo_enterprise' : addOns[0] ?? 'duo_pro',
+    'X-Gitlab-Feature-Enablement-Type': addOns.includes('duo_enterprise')
+      ? 'duo_enterprise'
+      : (addOns[0] ?? 'duo_pro'),
     'x-gitlab-enabled-feature-flags': input.enabledFlags.join(','),
     'X-Gitlab-Model-Prompt-Cache-Enabled': 'true',
   };

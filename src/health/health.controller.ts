@@ -20,7 +20,11 @@ export class HealthController {
 
   @Get('readiness')
   @ApiOperation({ summary: 'Readiness probe: database, flag store, signing keys …' })
-  @ApiResponse({ status: 200, description: 'Ready (`ok`, or `degraded` when a check passes in degraded mode)', schema: readinessSchema })
+  @ApiResponse({
+    status: 200,
+    description: 'Ready (`ok`, or `degraded` when a check passes in degraded mode)',
+    schema: readinessSchema,
+  })
   @ApiResponse({ status: 503, description: 'Not ready: a check failed', schema: readinessSchema })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.readiness.run();

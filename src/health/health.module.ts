@@ -4,7 +4,11 @@ import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
 
 @Global()
-@Module({ controllers: [HealthController], providers: [ReadinessRegistry], exports: [ReadinessRegistry] })
+@Module({
+  controllers: [HealthController],
+  providers: [ReadinessRegistry],
+  exports: [ReadinessRegistry],
+})
 export class HealthModule implements OnModuleInit {
   constructor(
     private readonly registry: ReadinessRegistry,
@@ -15,7 +19,10 @@ export class HealthModule implements OnModuleInit {
     this.registry.register('database', async () => {
       const started = Date.now();
       await this.prisma.ping();
-      return { ok: true, detail: { backend: this.prisma.backend, latency_ms: Date.now() - started } };
+      return {
+        ok: true,
+        detail: { backend: this.prisma.backend, latency_ms: Date.now() - started },
+      };
     });
   }
 }

@@ -24,7 +24,9 @@ export class VersionController {
 
   @Get('version')
   @Scopes('api', 'read_api', 'ai_features')
-  @ApiOperation({ summary: 'The GitLab version this instance reports (>= 17.2, so clients use direct access)' })
+  @ApiOperation({
+    summary: 'The GitLab version this instance reports (>= 17.2, so clients use direct access)',
+  })
   @ApiResponse({ status: 200, description: 'Version', schema: versionSchema })
   version() {
     return { version: this.config.gitlabVersion, revision: REVISION };

@@ -21,7 +21,14 @@ export class MetricsController {
   @ApiResponse({
     status: 200,
     description: 'Prometheus text format 0.0.4',
-    content: { 'text/plain': { schema: { type: 'string', example: 'switchboard_requests_total{endpoint="completions"} 42' } } },
+    content: {
+      'text/plain': {
+        schema: {
+          type: 'string',
+          example: 'switchboard_requests_total{endpoint="completions"} 42',
+        },
+      },
+    },
   })
   async scrape(): Promise<string> {
     this.metrics.flagStale.set({ source: this.flags.sourceKind }, this.flags.isStale() ? 1 : 0);

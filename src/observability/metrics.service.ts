@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerStateName } from '../resilience/breakers.service';
 
-const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 1, open: 2, isolated: 3 };
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const BREAKER_VALUE: Record<BreakerStateName, number> = {
+  closed: 0,
+  half_open: 1,
+  open: 2,
+  isolated: 3,
+};
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
 export interface RequestLabels {
   endpoint: string;
@@ -78,11 +85,19 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 
-  request(labels: RequestLabels, overheadSeconds: number | undefined, upstreamSeconds?: number): void {
+  request(
+    labels: RequestLabels,
+    overheadSeconds: number | undefined,
+    upstreamSeconds?: number,
+  ): void {
     this.requests.inc(labels);
-    if (overheadSeconds !== undefined) this.overhead.observe({ endpoint: labels.endpoint }, overheadSeconds);
+    if (overheadSeconds !== undefined)
+      this.overhead.observe({ endpoint: labels.endpoint }, overheadSeconds);
     if (upstreamSeconds !== undefined) {
-      this.upstream.observe({ api: labels.api, provider: labels.provider, model: labels.model }, upstreamSeconds);
+      this.upstream.observe(
+        { api: labels.api, provider: labels.provider, model: labels.model },
+        upstreamSeconds,
+      );
     }
   }
 

@@ -28,7 +28,10 @@ export class InitialDataService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.count()) > 0) return;
     if (this.config.initialRootToken) {
-      const root = await this.users.create({ username: 'root', name: 'Administrator', admin: true }, SYSTEM_ACTOR);
+      const root = await this.users.create(
+        { username: 'root', name: 'Administrator', admin: true },
+        SYSTEM_ACTOR,
+      );
       await this.tokens.create(
         root.id,
         { name: 'initial-root-token', scopes: ['api'], expiresAt: null },
@@ -38,15 +41,26 @@ export class InitialDataService implements OnApplicationBootstrap {
       rootLogger.info({ username: 'root' }, 'created admin root from INITIAL_ROOT_TOKEN');
       return;
     }
-    if (this.config.database.embedded && this.prisma.freshEmbedded && this.config.demoData === 'auto') {
+    if (
+      this.config.database.embedded &&
+      this.prisma.freshEmbedded &&
+      this.config.demoData === 'auto'
+    ) {
       await this.createDemoData();
     }
   }
 
   private async createDemoData(): Promise<void> {
     const actor = SYSTEM_ACTOR;
-    const root = await this.users.create({ username: 'root', name: 'Demo Administrator', admin: true }, actor);
-    const admin = await this.tokens.create(root.id, { name: 'demo-admin', scopes: ['api'], expiresAt: null }, actor);
+    const root = await this.users.create(
+      { username: 'root', name: 'Demo Administrator', admin: true },
+      actor,
+    );
+    const admin = await this.tokens.create(
+      root.id,
+      { name: 'demo-admin', scopes: ['api'], expiresAt: null },
+      actor,
+    );
     const demo = await this.users.create({ username: 'demo', name: 'Demo Developer' }, actor);
     const user = await this.tokens.create(
       demo.id,
@@ -55,8 +69,15 @@ export class InitialDataService implements OnApplicationBootstrap {
     );
     const group = await this.groups.create({ name: 'Demo Group', path: 'demo-group' }, actor);
     await this.groups.addMember(group.id, demo.id, 30, actor);
-    await this.projects.create({ name: 'Demo Project', path: 'demo-project', namespaceId: group.id }, actor);
-    const purchase = await this.seats.createPurchase(group.id, { addOn: 'duo_pro', quantity: 10 }, actor);
+    await this.projects.create(
+      { name: 'Demo Project', path: 'demo-project', namespaceId: group.id },
+      actor,
+    );
+    const purchase = await this.seats.createPurchase(
+      group.id,
+      { addOn: 'duo_pro', quantity: 10 },
+      actor,
+    );
     await this.seats.assign(group.id, purchase.id, demo.id, actor);
 
     // Printed to the terminal once, on purpose, and never through the logger (logs redact tokens).

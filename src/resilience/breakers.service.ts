@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import {
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+} from 'cockatiel';
 import { rootLogger } from '../common/logging/logger';
 import type { BreakerView } from '../routing/routing.types';
 

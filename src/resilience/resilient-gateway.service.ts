@@ -39,10 +39,17 @@ export class ResilientGatewayService {
     private readonly breakers: BreakersService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    breakers.configure({ threshold: config.failover.breakerThreshold, halfOpenAfterMs: config.failover.halfOpenAfterMs });
+    breakers.configure({
+      threshold: config.failover.breakerThreshold,
+      halfOpenAfterMs: config.failover.halfOpenAfterMs,
+    });
   }
 
-  async attempt(baseUrl: string, req: UpstreamRequest, model: ModelSpec | undefined): Promise<AttemptOutcome> {
+  async attempt(
+    baseUrl: string,
+    req: UpstreamRequest,
+    model: ModelSpec | undefined,
+  ): Promise<AttemptOutcome> {
     this.budget.recordRequest();
     let retried = false;
     const once = async (): Promise<UpstreamResponse> => {
@@ -51,18 +58,27 @@ export class ResilientGatewayService {
       } catch (err) {
         if (isConnectionError(err) && !req.signal?.aborted && this.budget.tryRetry()) {
           retried = true;
-          rootLogger.info({ path: req.path, err: (err as Error).message }, 'retrying gateway call once after a connection error');
+          rootLogger.info(
+            { path: req.path, err: (err as Error).message },
+            'retrying gateway call once after a connection error',
+          );
           return this.send(baseUrl, req);
         }
         throw err;
       }
     };
     try {
-      const response = model ? await this.breakers.get(model.provider, model.name).execute(once) : await once();
+      const response = model
+        ? await this.breakers.get(model.provider, model.name).execute(once)
+        : await once();
       return { response, retried };
     } catch (err) {
-      if (err instanceof UpstreamStatusError || err instanceof BrokenCircuitError) return { failure: err, retried };
-      if (err instanceof DomainError && (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout')) {
+      if (err instanceof UpstreamStatusError || err instanceof BrokenCircuitError)
+        return { failure: err, retried };
+      if (
+        err instanceof DomainError &&
+        (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout')
+      ) {
         return { failure: err, retried };
       }
       throw err;
@@ -73,21 +89,34 @@ export class ResilientGatewayService {
     const res = await this.gateway.send(baseUrl, req);
     if (res.status >= 500) {
       if (res.kind === 'stream') res.stream.destroy();
-      throw new UpstreamStatusError(res.kind === 'stream' ? { ...res, kind: 'json', body: { message: `AI Gateway answered ${res.status}` } } as UpstreamResponse : res);
+      throw new UpstreamStatusError(
+        res.kind === 'stream'
+          ? { ...res, kind: 'json', body: { message: `AI Gateway answered ${res.status}` } }
+          : res,
+      );
     }
     return res;
   }
 }
 
 function isConnectionError(err: unknown): boolean {
-  return err instanceof DomainError && err.code === 'upstream_unavailable' && CONNECTION_ERROR.test(err.message);
+  return (
+    err instanceof DomainError &&
+    err.code === 'upstream_unavailable' &&
+    CONNECTION_ERROR.test(err.message)
+  );
 }
 
 /** What the client sees when no failover covers a failure. */
-export function failureToResponse(failure: NonNullable<AttemptOutcome['failure']>): UpstreamResponse {
+export function failureToResponse(
+  failure: NonNullable<AttemptOutcome['failure']>,
+): UpstreamResponse {
   if (failure instanceof UpstreamStatusError) return failure.response;
   if (failure instanceof BrokenCircuitError) {
-    throw new DomainError('upstream_unavailable', 'AI Gateway model is failing (circuit open); try again shortly');
+    throw new DomainError(
+      'upstream_unavailable',
+      'AI Gateway model is failing (circuit open); try again shortly',
+    );
   }
   throw failure;
 }

@@ -73,7 +73,12 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
 
   status() {
     return {
-      watching: this.rules.map((r) => ({ flag: r.flag, model: r.model.key, baseline: this.baseline?.key ?? null, thresholds: r.rolloutGuard })),
+      watching: this.rules.map((r) => ({
+        flag: r.flag,
+        model: r.model.key,
+        baseline: this.baseline?.key ?? null,
+        thresholds: r.rolloutGuard,
+      })),
       actions: this.actions,
     };
   }
@@ -108,9 +113,17 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
     }
     if (!reason) return;
     const actor = { id: null, name: 'rollout-guard' };
-    if (g.percentageOfActors > 0) await this.flags.change(rule.flag, { kind: 'percentage_of_actors', value: 0 }, actor);
-    if (g.percentageOfTime > 0) await this.flags.change(rule.flag, { kind: 'percentage_of_time', value: 0 }, actor);
-    const action: GuardAction = { flag: rule.flag, at: new Date().toISOString(), reason, beta, baseline: base };
+    if (g.percentageOfActors > 0)
+      await this.flags.change(rule.flag, { kind: 'percentage_of_actors', value: 0 }, actor);
+    if (g.percentageOfTime > 0)
+      await this.flags.change(rule.flag, { kind: 'percentage_of_time', value: 0 }, actor);
+    const action: GuardAction = {
+      flag: rule.flag,
+      at: new Date().toISOString(),
+      reason,
+      beta,
+      baseline: base,
+    };
     this.actions.push(action);
     if (this.actions.length > 50) this.actions.shift();
     this.samples.delete(rule.model.key);
@@ -124,7 +137,10 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
       before: { percentage: pct },
       after: { percentage: 0, reason },
     });
-    rootLogger.warn({ flag: rule.flag, model: rule.model.key, reason, from_percentage: pct }, 'rollout guard rolled back a beta model to 0%');
+    rootLogger.warn(
+      { flag: rule.flag, model: rule.model.key, reason, from_percentage: pct },
+      'rollout guard rolled back a beta model to 0%',
+    );
   }
 }
 
@@ -132,6 +148,8 @@ function stats(samples: Sample[]) {
   const requests = samples.length;
   const errors = samples.filter((s) => !s.ok).length;
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const p95 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] : 0;
+  const p95 = sorted.length
+    ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]
+    : 0;
   return { requests, error_rate: requests ? errors / requests : 0, p95_ms: p95 };
 }

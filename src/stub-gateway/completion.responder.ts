@@ -15,12 +15,12 @@ export interface AnswerInput {
 
 /**
  * The deterministic completion text, so tests can tell which model and API answered:
- * `// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest(\"main.py\");\n` (v2) or
- * `// generation by anthropic/claude-3-5-sonnet-20240620 via v4\nsuggest(\"main.py\");\n` (v3/v4).
+ * `// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("main.py");\n` (v2) or
+ * `// generation by anthropic/claude-3-5-sonnet-20240620 via v4\nsuggest("main.py");\n` (v3/v4).
  */
 export function expectedCompletionText(a: AnswerInput): string {
   const via = a.api === 'v2' ? `v2 ${a.variant}` : a.api;
-  return `// ${a.kind} by ${a.model.provider}/${a.model.name} via ${via}\nsuggest(\"${a.fileName}\");\n`;
+  return `// ${a.kind} by ${a.model.provider}/${a.model.name} via ${via}\nsuggest("${a.fileName}");\n`;
 }
 
 /** Splits text into `count` non-empty pieces (fewer when the text is shorter). */

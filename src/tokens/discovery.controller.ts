@@ -5,7 +5,12 @@ import { Public } from '../common/auth/auth.decorators';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { sendCacheableJson } from './cacheable-json';
 import { SigningKeyService } from './signing-key.service';
-import { jwksSchema, NOT_MODIFIED_RESPONSE, openidConfigurationSchema, TAGS } from '../common/http/openapi-schemas';
+import {
+  jwksSchema,
+  NOT_MODIFIED_RESPONSE,
+  openidConfigurationSchema,
+  TAGS,
+} from '../common/http/openapi-schemas';
 
 export const JWKS_PATH = '/oauth/discovery/keys';
 /**
@@ -62,7 +67,10 @@ export class DiscoveryController {
     status: 200,
     description: 'Cacheable (Cache-Control max-age 3600, ETag)',
     schema: openidConfigurationSchema,
-    headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+    headers: {
+      ETag: { schema: { type: 'string' } },
+      'Cache-Control': { schema: { type: 'string' } },
+    },
   })
   configuration(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
     const body = openidConfiguration(this.config.http.publicUrl);
@@ -75,7 +83,10 @@ export class DiscoveryController {
     status: 200,
     description: 'Cacheable (Cache-Control max-age 300, ETag)',
     schema: jwksSchema,
-    headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+    headers: {
+      ETag: { schema: { type: 'string' } },
+      'Cache-Control': { schema: { type: 'string' } },
+    },
   })
   async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     sendCacheableJson(req, reply, await this.keys.jwks(), JWKS_MAX_AGE_SEC);

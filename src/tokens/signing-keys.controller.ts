@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
@@ -50,7 +57,11 @@ export class SigningKeysController {
 
   @Get()
   @ApiOperation({ summary: 'The signing keys: active, retired and still published (admin)' })
-  @ApiResponse({ status: 200, description: 'The keys (no key material)', schema: { type: 'array', items: signingKeySchema } })
+  @ApiResponse({
+    status: 200,
+    description: 'The keys (no key material)',
+    schema: { type: 'array', items: signingKeySchema },
+  })
   async list() {
     return (await this.keys.list()).map(presentKey);
   }

@@ -3,7 +3,10 @@ import { completionBody, startStack, Stack } from '../support/stack';
 describe('completions: checks, their order and their answers', () => {
   let s: Stack;
   const post = (token: string, body: unknown, opts: { raw?: string } = {}) =>
-    s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token, ...(opts.raw !== undefined ? { raw: opts.raw } : { body }) });
+    s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+      token,
+      ...(opts.raw !== undefined ? { raw: opts.raw } : { body }),
+    });
 
   beforeAll(async () => {
     s = await startStack({ env: { GATEWAY_TIMEOUT_MS: '1500' } });
@@ -18,7 +21,9 @@ describe('completions: checks, their order and their answers', () => {
       const r = await post(noSeat.token, {});
       expect(r).toMatchObject({ status: 404, body: { message: '404 Not Found' } });
     } finally {
-      await s.app.api.call('DELETE', '/api/v4/features/ai_duo_code_suggestions_switch', { token: s.app.rootToken });
+      await s.app.api.call('DELETE', '/api/v4/features/ai_duo_code_suggestions_switch', {
+        token: s.app.rootToken,
+      });
     }
   });
 
@@ -34,13 +39,27 @@ describe('completions: checks, their order and their answers', () => {
     [{ current_file: { file_name: 'a.py' } }, 'current_file[content_above_cursor] is missing'],
     [completionBody({}, { file_name: 'x'.repeat(256) }), 'current_file[file_name] is too long'],
     [completionBody({ context: [] }), 'context is empty'],
-    [completionBody({ context: [{ type: 'image', name: 'a', content: 'b' }] }), 'context[0][type] does not have a valid value'],
-    [completionBody({ context: [{ type: 'file', name: ' ', content: 'b' }] }), 'context[0][name] is empty'],
+    [
+      completionBody({ context: [{ type: 'image', name: 'a', content: 'b' }] }),
+      'context[0][type] does not have a valid value',
+    ],
+    [
+      completionBody({ context: [{ type: 'file', name: ' ', content: 'b' }] }),
+      'context[0][name] is empty',
+    ],
     [completionBody({ intent: 'poetry' }), 'intent does not have a valid value'],
     [completionBody({ generation_type: 'novel' }), 'generation_type does not have a valid value'],
     [completionBody({ stream: 'yes' }), 'stream is invalid'],
-    [completionBody({ context: Array.from({ length: 10_000 }, () => ({ type: 'file', name: 'a', content: 'b' })) }), 'context is too long'],
-    [completionBody({}, { content_above_cursor: 'x'.repeat(400_001) }), 'current_file[content_above_cursor] is too long'],
+    [
+      completionBody({
+        context: Array.from({ length: 10_000 }, () => ({ type: 'file', name: 'a', content: 'b' })),
+      }),
+      'context is too long',
+    ],
+    [
+      completionBody({}, { content_above_cursor: 'x'.repeat(400_001) }),
+      'current_file[content_above_cursor] is too long',
+    ],
   ])('400 %#: %s', async (body, error) => {
     const { user } = await s.f.seatedUser();
     const r = await post(user.token, body);
@@ -55,10 +74,17 @@ describe('completions: checks, their order and their answers', () => {
   it('a 599,999-char body is accepted; a 600,001-char body is 413', async () => {
     const { user } = await s.f.seatedUser();
     const sized = (n: number) => {
-      const base = JSON.stringify(completionBody({}, { content_above_cursor: '', content_below_cursor: '' }));
+      const base = JSON.stringify(
+        completionBody({}, { content_above_cursor: '', content_below_cursor: '' }),
+      );
       const pad = n - base.length;
       const half = Math.floor(pad / 2);
-      return JSON.stringify(completionBody({}, { content_above_cursor: 'a'.repeat(half), content_below_cursor: 'b'.repeat(pad - half) }));
+      return JSON.stringify(
+        completionBody(
+          {},
+          { content_above_cursor: 'a'.repeat(half), content_below_cursor: 'b'.repeat(pad - half) },
+        ),
+      );
     };
     const ok = sized(599_999);
     expect(ok.length).toBe(599_999);
@@ -72,19 +98,30 @@ describe('completions: checks, their order and their answers', () => {
 
   it('61st request in a minute → 429 with GitLab body and Retry-After', async () => {
     const { user } = await s.f.seatedUser();
-    let last;
-    for (let i = 0; i < 61; i++) last = await post(user.token, completionBody());
-    expect(last).toMatchObject({ status: 429, body: { message: { error: 'This endpoint has been requested too many times. Try again later.' } } });
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    let last = await post(user.token, completionBody());
+    for (let i = 1; i < 61; i++) last = await post(user.token, completionBody());
+    expect(last).toMatchObject({
+      status: 429,
+      body: {
+        message: { error: 'This endpoint has been requested too many times. Try again later.' },
+      },
+    });
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('gateway 4xx/5xx answers pass through; unreachable or slow gateway → 503 with a message, never a hang', async () => {
     const { user } = await s.f.seatedUser();
     s.stub.faults.add({ status: 422, body: { detail: [{ msg: 'bad' }] } });
-    expect(await post(user.token, completionBody())).toMatchObject({ status: 422, body: { detail: [{ msg: 'bad' }] } });
+    expect(await post(user.token, completionBody())).toMatchObject({
+      status: 422,
+      body: { detail: [{ msg: 'bad' }] },
+    });
     s.stub.faults.clear();
     s.stub.faults.add({ status: 503 });
-    expect(await post(user.token, completionBody())).toMatchObject({ status: 503, body: { detail: 'Inference failed' } });
+    expect(await post(user.token, completionBody())).toMatchObject({
+      status: 503,
+      body: { detail: 'Inference failed' },
+    });
     s.stub.faults.clear();
     s.stub.faults.add({ hang: true });
     const started = Date.now();
@@ -102,7 +139,12 @@ describe('completions: checks, their order and their answers', () => {
   it('a slow upstream does not block other requests', async () => {
     const a = await s.f.seatedUser();
     const b = await s.f.seatedUser();
-    s.stub.faults.add({ latencyMs: 1200, fraction: 1, model: 'code-gecko@002', provider: 'vertex-ai' });
+    s.stub.faults.add({
+      latencyMs: 1200,
+      fraction: 1,
+      model: 'code-gecko@002',
+      provider: 'vertex-ai',
+    });
     await s.f.setFlag('code_completion_model_codestral', { value: true, user: b.user.username });
     try {
       const slow = post(a.user.token, completionBody());
@@ -112,7 +154,9 @@ describe('completions: checks, their order and their answers', () => {
       expect(Date.now() - started).toBeLessThan(800);
       expect((await slow).status).toBe(200);
     } finally {
-      await s.app.api.call('DELETE', '/api/v4/features/code_completion_model_codestral', { token: s.app.rootToken });
+      await s.app.api.call('DELETE', '/api/v4/features/code_completion_model_codestral', {
+        token: s.app.rootToken,
+      });
     }
   });
 });

@@ -5,14 +5,20 @@ describe('POST /api/v4/code_suggestions/completions', () => {
   const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token, body, headers });
   const lastUpstream = (): { path: string; body: any; headers: Record<string, string> } =>
-    s.stub.requests[s.stub.requests.length - 1] as any;
+    s.stub.requests[s.stub.requests.length - 1];
 
   beforeAll(async () => {
     s = await startStack();
   }, 60_000);
   afterAll(() => s?.close());
   afterEach(async () => {
-    for (const flag of ['code_completion_model_codestral', 'code_completion_opt_out_codestral', 'code_completion_v4_endpoint', 'incident_fail_over_completion_provider', 'ai_duo_code_suggestions_switch']) {
+    for (const flag of [
+      'code_completion_model_codestral',
+      'code_completion_opt_out_codestral',
+      'code_completion_v4_endpoint',
+      'incident_fail_over_completion_provider',
+      'ai_duo_code_suggestions_switch',
+    ]) {
       await s.app.api.call('DELETE', `/api/v4/features/${flag}`, { token: s.app.rootToken });
     }
     s.stub.faults.clear();
@@ -20,12 +26,21 @@ describe('POST /api/v4/code_suggestions/completions', () => {
 
   it('default: v2 with vertex-ai/code-gecko@002, our signed token, identity headers, post-processed answer', async () => {
     const { user, group } = await s.f.seatedUser();
-    const r = await post(user.token, completionBody(), { 'user-agent': 'gitlab-language-server 7.0', 'x-secret-client-header': 'drop-me' });
+    const r = await post(user.token, completionBody(), {
+      'user-agent': 'gitlab-language-server 7.0',
+      'x-secret-client-header': 'drop-me',
+    });
     expect(r.status).toBe(200);
-    expect(r.body.choices[0].text).toBe('// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n');
+    expect(r.body.choices[0].text).toBe(
+      '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
+    );
     const up = lastUpstream();
     expect(up.path).toBe('/v2/code/completions');
-    expect(up.body).toMatchObject({ model_provider: 'vertex-ai', model_name: 'code-gecko@002', prompt_version: 1 });
+    expect(up.body).toMatchObject({
+      model_provider: 'vertex-ai',
+      model_name: 'code-gecko@002',
+      prompt_version: 1,
+    });
     expect(up.headers.authorization).toMatch(/^Bearer ey/);
     expect(up.headers['x-gitlab-feature-enabled-by-namespace-ids']).toBe(String(group.id));
     expect(up.headers['x-gitlab-realm']).toBe('saas');
@@ -37,12 +52,24 @@ describe('POST /api/v4/code_suggestions/completions', () => {
   it('the beta flag moves a user to codestral; an opted-out seat group keeps its users on the old model', async () => {
     const a = await s.f.seatedUser();
     const b = await s.f.seatedUser();
-    await s.f.setFlag('code_completion_model_codestral', { value: true, user: `${a.user.username},${b.user.username}` });
-    await s.f.setFlag('code_completion_opt_out_codestral', { value: true, group: b.group.full_path });
+    await s.f.setFlag('code_completion_model_codestral', {
+      value: true,
+      user: `${a.user.username},${b.user.username}`,
+    });
+    await s.f.setFlag('code_completion_opt_out_codestral', {
+      value: true,
+      group: b.group.full_path,
+    });
     await post(a.user.token, completionBody());
-    expect(lastUpstream().body).toMatchObject({ model_provider: 'vertex-ai', model_name: 'codestral@2405' });
+    expect(lastUpstream().body).toMatchObject({
+      model_provider: 'vertex-ai',
+      model_name: 'codestral@2405',
+    });
     await post(b.user.token, completionBody());
-    expect(lastUpstream().body).toMatchObject({ model_provider: 'vertex-ai', model_name: 'code-gecko@002' });
+    expect(lastUpstream().body).toMatchObject({
+      model_provider: 'vertex-ai',
+      model_name: 'code-gecko@002',
+    });
   });
 
   it('the v4 flag moves a user to /v4/code/suggestions with prompt_components', async () => {
@@ -52,7 +79,10 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(r.status).toBe(200);
     const up = lastUpstream();
     expect(up.path).toBe('/v4/code/suggestions');
-    expect(up.body.prompt_components[0]).toMatchObject({ type: 'code_editor_completion', payload: { file_name: 'src/main.py' } });
+    expect(up.body.prompt_components[0]).toMatchObject({
+      type: 'code_editor_completion',
+      payload: { file_name: 'src/main.py' },
+    });
   });
 
   it('the failover flag moves everyone to anthropic with a prompt-version-3 messages body', async () => {
@@ -61,20 +91,32 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     const r = await post(user.token, completionBody());
     expect(r.status).toBe(200);
     const up = lastUpstream();
-    expect(up.body).toMatchObject({ model_provider: 'anthropic', model_name: 'claude-3-5-sonnet-20240620', prompt_version: 3 });
+    expect(up.body).toMatchObject({
+      model_provider: 'anthropic',
+      model_name: 'claude-3-5-sonnet-20240620',
+      prompt_version: 3,
+    });
     expect(Array.isArray(up.body.prompt)).toBe(true);
-    expect(up.body.prompt.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['system', 'user']));
+    expect(up.body.prompt.map((m: { role: string }) => m.role)).toEqual(
+      expect.arrayContaining(['system', 'user']),
+    );
   });
 
   it('generation goes to v4 with X-Supports-Sse-Streaming, else v3', async () => {
     const { user } = await s.f.seatedUser();
-    const gen = completionBody({ intent: 'generation', user_instruction: 'write a function that adds two numbers' });
+    const gen = completionBody({
+      intent: 'generation',
+      user_instruction: 'write a function that adds two numbers',
+    });
     await post(user.token, gen, { 'x-supports-sse-streaming': 'true' });
     expect(lastUpstream().path).toBe('/v4/code/suggestions');
     expect(lastUpstream().body.prompt_components[0].type).toBe('code_editor_generation');
     await post(user.token, gen);
     expect(lastUpstream().path).toBe('/v3/code/completions');
-    const comment = completionBody({}, { content_above_cursor: '# write a function that reverses a string\n' });
+    const comment = completionBody(
+      {},
+      { content_above_cursor: '# write a function that reverses a string\n' },
+    );
     await post(user.token, comment);
     expect(lastUpstream().path).toBe('/v3/code/completions');
   });
@@ -88,7 +130,9 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     });
     expect(v2.status).toBe(200);
     expect(v2.headers.get('content-type')).toContain('text/event-stream');
-    expect(await v2.text()).toBe('// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n');
+    expect(await v2.text()).toBe(
+      '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
+    );
 
     await s.f.setFlag('code_completion_v4_endpoint', { value: true, user: user.username });
     const v4 = await fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {

@@ -35,7 +35,11 @@ suite('degraded mode: the database goes away mid-load', () => {
 
   it('keeps serving from cached identity and last known flags, says so, and recovers without restart', async () => {
     const { user } = await s.f.seatedUser();
-    const complete = () => s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token: user.token, body: completionBody() });
+    const complete = () =>
+      s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token: user.token,
+        body: completionBody(),
+      });
     expect((await complete()).status).toBe(200);
 
     proxy.goAway();
@@ -56,8 +60,13 @@ suite('degraded mode: the database goes away mid-load', () => {
     expect(ready.status).toBe(503); // the database check fails; load balancers may drain, we keep serving
 
     // an unknown token cannot be authenticated from cache: a clear 503, not a 500
-    const stranger = await s.app.api.call('GET', '/api/v4/user', { headers: { authorization: 'Bearer glpat-never-seen' } });
-    expect(stranger).toMatchObject({ status: 503, body: { message: 'Authentication is temporarily unavailable' } });
+    const stranger = await s.app.api.call('GET', '/api/v4/user', {
+      headers: { authorization: 'Bearer glpat-never-seen' },
+    });
+    expect(stranger).toMatchObject({
+      status: 503,
+      body: { message: 'Authentication is temporarily unavailable' },
+    });
 
     proxy.comeBack();
     const back = Date.now();

@@ -17,20 +17,32 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     expect(r.body.base_url).toBe(s.stub.url);
     expect(r.body.expires_at).toBeGreaterThan(Date.now() / 1000 + 3500);
     expect(r.body.expires_at).toBeLessThanOrEqual(Date.now() / 1000 + 3601);
-    expect(r.body.model_details).toEqual({ model_provider: 'vertex-ai', model_name: 'code-gecko@002' });
+    expect(r.body.model_details).toEqual({
+      model_provider: 'vertex-ai',
+      model_name: 'code-gecko@002',
+    });
     expect(r.body.headers).toMatchObject({
       'X-Gitlab-Authentication-Type': 'oidc',
       'X-Gitlab-Realm': 'saas',
       'X-Gitlab-Feature-Enabled-By-Namespace-Ids': String(group.id),
     });
     const claims = JSON.parse(Buffer.from(r.body.token.split('.')[1], 'base64url').toString());
-    expect(claims).toMatchObject({ aud: 'gitlab-ai-gateway', iss: s.app.running.config.http.publicUrl, scopes: ['complete_code'], model_name: 'code-gecko@002' });
+    expect(claims).toMatchObject({
+      aud: 'gitlab-ai-gateway',
+      iss: s.app.running.config.http.publicUrl,
+      scopes: ['complete_code'],
+      model_name: 'code-gecko@002',
+    });
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(3600);
 
     // the IDE's own call, as the language server makes it
     const gw = await fetch(`${r.body.base_url}/v2/completions`, {
       method: 'POST',
-      headers: { ...r.body.headers, authorization: `Bearer ${r.body.token}`, 'content-type': 'application/json' },
+      headers: {
+        ...r.body.headers,
+        authorization: `Bearer ${r.body.token}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({
         prompt_version: 1,
         current_file: { file_name: 'a.py', content_above_cursor: 'x', content_below_cursor: '' },
@@ -42,28 +54,54 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     const tampered = r.body.token.slice(0, -4) + (r.body.token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     const bad = await fetch(`${r.body.base_url}/v2/completions`, {
       method: 'POST',
-      headers: { ...r.body.headers, authorization: `Bearer ${tampered}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt_version: 1, current_file: { file_name: 'a.py', content_above_cursor: 'x', content_below_cursor: '' } }),
+      headers: {
+        ...r.body.headers,
+        authorization: `Bearer ${tampered}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        prompt_version: 1,
+        current_file: { file_name: 'a.py', content_above_cursor: 'x', content_below_cursor: '' },
+      }),
     });
     expect(bad.status).toBe(401);
   });
 
   it('403 Direct connections are disabled: by instance setting, failover flag, seat group setting', async () => {
     const { user, group } = await s.f.seatedUser();
-    const forbidden = { status: 403, body: { message: '403 Forbidden - Direct connections are disabled' } };
+    const forbidden = {
+      status: 403,
+      body: { message: '403 Forbidden - Direct connections are disabled' },
+    };
     const admin = { token: s.app.rootToken };
 
-    await s.app.api.call('PUT', '/api/v4/application/settings', { ...admin, body: { disabled_direct_code_suggestions: true } });
+    await s.app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin,
+      body: { disabled_direct_code_suggestions: true },
+    });
     expect(await direct(user.token)).toMatchObject(forbidden);
-    await s.app.api.call('PUT', '/api/v4/application/settings', { ...admin, body: { disabled_direct_code_suggestions: false } });
+    await s.app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin,
+      body: { disabled_direct_code_suggestions: false },
+    });
     expect((await direct(user.token)).status).toBe(201);
 
-    await s.f.setFlag('incident_fail_over_completion_provider', { value: true, user: user.username });
+    await s.f.setFlag('incident_fail_over_completion_provider', {
+      value: true,
+      user: user.username,
+    });
     expect(await direct(user.token)).toMatchObject(forbidden);
-    await s.app.api.call('DELETE', '/api/v4/features/incident_fail_over_completion_provider', admin);
+    await s.app.api.call(
+      'DELETE',
+      '/api/v4/features/incident_fail_over_completion_provider',
+      admin,
+    );
     expect((await direct(user.token)).status).toBe(201);
 
-    await s.app.api.call('PUT', `/api/v4/groups/${group.id}`, { ...admin, body: { direct_code_suggestions_enabled: false } });
+    await s.app.api.call('PUT', `/api/v4/groups/${group.id}`, {
+      ...admin,
+      body: { direct_code_suggestions_enabled: false },
+    });
     expect(await direct(user.token)).toMatchObject(forbidden);
   });
 
@@ -72,7 +110,9 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     expect((await direct(noSeat.token)).status).toBe(401);
     const { user } = await s.f.seatedUser();
     expect((await direct(user.token)).status).toBe(201);
-    await s.app.api.call('DELETE', `/api/v4/personal_access_tokens/${user.tokenId}`, { token: s.app.rootToken });
+    await s.app.api.call('DELETE', `/api/v4/personal_access_tokens/${user.tokenId}`, {
+      token: s.app.rootToken,
+    });
     expect((await direct(user.token)).status).toBe(401);
   });
 
@@ -85,20 +125,34 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
 
   it('enabled: 200 for a visible project, 404 unknown or invisible, 403 when Duo features are off', async () => {
     const { user, project } = await s.f.seatedUser();
-    const enabled = (path: string) => s.app.api.call('POST', '/api/v4/code_suggestions/enabled', { token: user.token, body: { project_path: path } });
+    const enabled = (path: string) =>
+      s.app.api.call('POST', '/api/v4/code_suggestions/enabled', {
+        token: user.token,
+        body: { project_path: path },
+      });
     expect((await enabled(project.path_with_namespace)).status).toBe(200);
     expect((await enabled('nope/nothing')).status).toBe(404);
     const other = await s.f.seatedUser();
     expect((await enabled(other.project.path_with_namespace)).status).toBe(404);
-    await s.app.api.call('PUT', `/api/v4/projects/${project.id}`, { token: s.app.rootToken, body: { duo_features_enabled: false } });
+    await s.app.api.call('PUT', `/api/v4/projects/${project.id}`, {
+      token: s.app.rootToken,
+      body: { duo_features_enabled: false },
+    });
     expect((await enabled(project.path_with_namespace)).status).toBe(403);
   });
 
   it('connection_details: instance, realm, user and seat namespaces', async () => {
     const { user, group } = await s.f.seatedUser();
-    const r = await s.app.api.call('POST', '/api/v4/code_suggestions/connection_details', { token: user.token });
+    const r = await s.app.api.call('POST', '/api/v4/code_suggestions/connection_details', {
+      token: user.token,
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ realm: 'saas', instance_version: '18.6.0', feature_enablement_type: 'duo_pro', saas_duo_pro_namespace_ids: [group.id] });
+    expect(r.body).toMatchObject({
+      realm: 'saas',
+      instance_version: '18.6.0',
+      feature_enablement_type: 'duo_pro',
+      saas_duo_pro_namespace_ids: [group.id],
+    });
     expect(r.body.instance_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -6,14 +6,21 @@ const BACKUP = 'claude-3-5-sonnet-20240620';
 describe('automatic failover with the stub gateway faults', () => {
   let s: Stack;
   let token: string;
-  const complete = () => s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token, body: completionBody() });
+  const complete = () =>
+    s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+      token,
+      body: completionBody(),
+    });
   const upstreamModels = (from: number) =>
-    s.stub.requests.slice(from).filter((r) => r.path.startsWith('/v2')).map((r) => (r.body as { model_name: string }).model_name);
+    s.stub.requests
+      .slice(from)
+      .filter((r) => r.path.startsWith('/v2'))
+      .map((r) => (r.body as { model_name: string }).model_name);
 
   beforeAll(async () => {
     s = await startStack({
       env: {
-        FAILOVER_HALF_OPEN_AFTER_MS: '1500',
+        FAILOVER_HALF_OPEN_AFTER_MS: '4000',
         FAILOVER_ATTEMPT_TIMEOUT_MS: '400',
         GATEWAY_TIMEOUT_MS: '3000',
         RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
@@ -24,21 +31,37 @@ describe('automatic failover with the stub gateway faults', () => {
   afterAll(() => s?.close());
   afterEach(() => s.stub.faults.clear());
 
+  it('4xx caused by the request does not trip the breaker and is passed through', async () => {
+    s.stub.faults.add({ ...PRIMARY, status: 422, body: { detail: 'bad request' } });
+    for (let i = 0; i < 7; i++) expect((await complete()).status).toBe(422);
+    const metrics = await s.app.api.call('GET', '/metrics');
+    expect(metrics.text).not.toMatch(
+      /switchboard_breaker_state\{upstream="vertex-ai\/code-gecko@002"\} 2/,
+    );
+  });
+
   it('primary hard down under steady load: <= 5 failed upstream calls, 0 user-visible errors, back on the primary after recovery', async () => {
     s.stub.clearRequests();
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     const answers = [];
-    for (let i = 0; i < 30; i++) answers.push(await complete());
-    const failedPrimary = s.stub.requests.filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model).length;
+    for (let i = 0; i < 20; i++) answers.push(await complete());
+    const failedPrimary = s.stub.requests.filter(
+      (r) => (r.body as { model_name?: string }).model_name === PRIMARY.model,
+    ).length;
     expect(answers.filter((a) => a.status !== 200)).toHaveLength(0);
     expect(answers.every((a) => a.body.choices[0].text.includes(BACKUP))).toBe(true);
     expect(failedPrimary).toBeLessThanOrEqual(5);
     const metrics = await s.app.api.call('GET', '/metrics');
-    expect(metrics.text).toMatch(/switchboard_breaker_state\{upstream="vertex-ai\/code-gecko@002"\} 2/);
+    expect(metrics.text).toMatch(
+      /switchboard_breaker_state\{upstream="vertex-ai\/code-gecko@002"\} 2/,
+    );
     expect(metrics.text).toMatch(/switchboard_failovers_total\{mode="automatic"\} \d+/);
 
     // while the breaker is open, direct access sends IDEs through us
-    const direct = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token, body: {} });
+    const direct = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', {
+      token,
+      body: {},
+    });
     expect(direct.status).toBe(403);
 
     // primary recovers: a half-open probe brings traffic back
@@ -49,7 +72,10 @@ describe('automatic failover with the stub gateway faults', () => {
       const from = s.stub.requests.length;
       const r = await complete();
       expect(r.status).toBe(200);
-      if (upstreamModels(from).at(-1) === PRIMARY.model && r.body.choices[0].text.includes(PRIMARY.model)) {
+      if (
+        upstreamModels(from).at(-1) === PRIMARY.model &&
+        r.body.choices[0].text.includes(PRIMARY.model)
+      ) {
         back = true;
         break;
       }
@@ -58,8 +84,13 @@ describe('automatic failover with the stub gateway faults', () => {
     expect(back).toBe(true);
     const recoveryMs = Date.now() - recoveredAt;
     expect(recoveryMs).toBeLessThan(30_000);
-    process.stdout.write(`failover figures: failed primary calls during detection=${failedPrimary}, recovery=${recoveryMs} ms\n`);
-    expect((await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token, body: {} })).status).toBe(201);
+    process.stdout.write(
+      `failover figures: failed primary calls during detection=${failedPrimary}, recovery=${recoveryMs} ms\n`,
+    );
+    expect(
+      (await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token, body: {} }))
+        .status,
+    ).toBe(201);
   }, 60_000);
 
   it('primary slow (above the attempt budget): failover by timeout, no request hangs', async () => {
@@ -77,24 +108,29 @@ describe('automatic failover with the stub gateway faults', () => {
     expect(r.status).toBe(200);
   });
 
-  it('4xx caused by the request does not trip the breaker and is passed through', async () => {
-    s.stub.faults.add({ ...PRIMARY, status: 422, body: { detail: 'bad request' } });
-    for (let i = 0; i < 7; i++) expect((await complete()).status).toBe(422);
-    const metrics = await s.app.api.call('GET', '/metrics');
-    expect(metrics.text).not.toMatch(/switchboard_breaker_state\{upstream="vertex-ai\/code-gecko@002"\} 2/);
-  });
-
   it('manual flag with breakers closed: everyone on the backup, direct access 403', async () => {
     await s.f.setFlag('incident_fail_over_completion_provider', { value: true });
     try {
       const r = await complete();
       expect(r.body.choices[0].text).toContain(BACKUP);
       const other = await s.f.seatedUser();
-      const r2 = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token: other.user.token, body: completionBody() });
+      const r2 = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token: other.user.token,
+        body: completionBody(),
+      });
       expect(r2.body.choices[0].text).toContain(BACKUP);
-      expect((await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token: other.user.token, body: {} })).status).toBe(403);
+      expect(
+        (
+          await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', {
+            token: other.user.token,
+            body: {},
+          })
+        ).status,
+      ).toBe(403);
     } finally {
-      await s.app.api.call('DELETE', '/api/v4/features/incident_fail_over_completion_provider', { token: s.app.rootToken });
+      await s.app.api.call('DELETE', '/api/v4/features/incident_fail_over_completion_provider', {
+        token: s.app.rootToken,
+      });
     }
   });
 });

@@ -22,9 +22,19 @@ describe('Features API on the embedded store', () => {
   it('sets a flag for an actor the way python-gitlab sends it, and the decision changes', async () => {
     const { user } = await f.seatedUser();
     expect((await evaluate(user.username)).enabled).toBe(false);
-    const set = await app.api.call('POST', `/api/v4/features/${FLAG}`, { ...admin(), body: { value: true, user: user.username } });
+    const set = await app.api.call('POST', `/api/v4/features/${FLAG}`, {
+      ...admin(),
+      body: { value: true, user: user.username },
+    });
     expect(set.status).toBe(201);
-    expect(set.body).toMatchObject({ name: FLAG, state: 'conditional', gates: [{ key: 'boolean', value: false }, { key: 'actors', value: [`User:${user.id}`] }] });
+    expect(set.body).toMatchObject({
+      name: FLAG,
+      state: 'conditional',
+      gates: [
+        { key: 'boolean', value: false },
+        { key: 'actors', value: [`User:${user.id}`] },
+      ],
+    });
     expect(set.body.definition).toMatchObject({ type: 'beta', default_enabled: false });
     expect(await evaluate(user.username)).toMatchObject({ enabled: true, gate: 'actors' });
   });
@@ -58,21 +68,37 @@ describe('Features API on the embedded store', () => {
 
   it('DELETE returns the flag to its definition default', async () => {
     await f.setFlag('ai_duo_code_suggestions_switch', { value: false });
-    expect((await app.api.call('GET', '/api/v4/features/ai_duo_code_suggestions_switch', admin())).body.state).toBe('off');
-    const del = await app.api.call('DELETE', '/api/v4/features/ai_duo_code_suggestions_switch', admin());
+    expect(
+      (await app.api.call('GET', '/api/v4/features/ai_duo_code_suggestions_switch', admin())).body
+        .state,
+    ).toBe('off');
+    const del = await app.api.call(
+      'DELETE',
+      '/api/v4/features/ai_duo_code_suggestions_switch',
+      admin(),
+    );
     expect(del.status).toBe(204);
-    expect((await app.api.call('GET', '/api/v4/features/ai_duo_code_suggestions_switch', admin())).body.state).toBe('on');
+    expect(
+      (await app.api.call('GET', '/api/v4/features/ai_duo_code_suggestions_switch', admin())).body
+        .state,
+    ).toBe('on');
   });
 
   it.each([
     [{ value: 101 }, 'value must be between 0 and 100'],
     [{ value: -1 }, 'value must be between 0 and 100'],
     [{ value: 'maybe' }, 'value must be true, false or an integer percentage'],
-    [{ value: 10, user: 'root' }, 'value must be true or false when user, group, namespace, project or feature_group is given'],
+    [
+      { value: 10, user: 'root' },
+      'value must be true or false when user, group, namespace, project or feature_group is given',
+    ],
     [{ value: true, user: 'nobody-here' }, "user 'nobody-here' does not exist"],
     [{ value: true, group: 'no/such/group' }, "group 'no/such/group' does not exist"],
     [{ value: true, project: 'no/such' }, "project 'no/such' does not exist"],
-    [{ value: true, feature_group: 'martians' }, "feature_group 'martians' is not a known feature group (gitlab_team_members)"],
+    [
+      { value: true, feature_group: 'martians' },
+      "feature_group 'martians' is not a known feature group (gitlab_team_members)",
+    ],
     [{ value: true, key: 'percentage_of_actors' }, 'key is only valid with a percentage value'],
     [{}, 'value is missing'],
   ])('400 naming the field: %j', async (body, error) => {
@@ -81,16 +107,29 @@ describe('Features API on the embedded store', () => {
   });
 
   it('404 naming an undefined flag, and only admins may change flags', async () => {
-    const r = await app.api.call('POST', '/api/v4/features/made_up_flag', { ...admin(), body: { value: true } });
+    const r = await app.api.call('POST', '/api/v4/features/made_up_flag', {
+      ...admin(),
+      body: { value: true },
+    });
     expect(r.status).toBe(404);
     expect(r.body.message).toContain("'made_up_flag'");
     expect(r.body.message).toContain('config/feature_flags');
     const dev = await f.user();
-    expect((await app.api.call('POST', `/api/v4/features/${FLAG}`, { token: dev.token, body: { value: true } })).status).toBe(403);
+    expect(
+      (
+        await app.api.call('POST', `/api/v4/features/${FLAG}`, {
+          token: dev.token,
+          body: { value: true },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('feature group gitlab_team_members follows membership of TEAM_MEMBERS_GROUP', async () => {
-    const team = await app.api.call('POST', '/api/v4/groups', { ...admin(), body: { name: 'gitlab-org', path: 'gitlab-org' } });
+    const team = await app.api.call('POST', '/api/v4/groups', {
+      ...admin(),
+      body: { name: 'gitlab-org', path: 'gitlab-org' },
+    });
     const { user } = await f.seatedUser();
     await f.member(team.body.id, user.id);
     await f.setFlag(FLAG, { value: true, feature_group: 'gitlab_team_members' });
@@ -99,11 +138,17 @@ describe('Features API on the embedded store', () => {
 
   it('every change writes an audit event with before and after', async () => {
     await f.setFlag(FLAG, { value: 40, key: 'percentage_of_actors' });
-    const audit = await app.api.call('GET', `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${FLAG}`, admin());
+    const audit = await app.api.call(
+      'GET',
+      `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${FLAG}`,
+      admin(),
+    );
     expect(audit.body[0]).toMatchObject({
       author_name: 'root',
       event_name: 'feature_flag_conditional',
-      details: { after: { gates: expect.arrayContaining([{ key: 'percentage_of_actors', value: 40 }]) } },
+      details: {
+        after: { gates: expect.arrayContaining([{ key: 'percentage_of_actors', value: 40 }]) },
+      },
     });
   });
 });
@@ -114,15 +159,28 @@ pgOnly('embedded store across two instances on one PostgreSQL', () => {
   it('a change made on one instance is seen by the other within 1 s', async () => {
     const db = await createPostgresDatabase();
     // Instances sharing a database share the signing-key secret (as in production).
-    const env = { DATABASE_URL: db.url, FLAGS_POLL_INTERVAL_MS: '500', SIGNING_KEY_SECRET: 'a-shared-test-secret-of-at-least-32-chars' };
+    const env = {
+      DATABASE_URL: db.url,
+      FLAGS_POLL_INTERVAL_MS: '500',
+      SIGNING_KEY_SECRET: 'a-shared-test-secret-of-at-least-32-chars',
+    };
     const a = await startTestApp({ env });
     const b = await startTestApp({ env: { ...env, INITIAL_ROOT_TOKEN: a.rootToken } });
     try {
       const read = async () =>
-        (await b.api.call('GET', '/api/v4/features/ai_duo_code_suggestions_switch/evaluate?user=root', { token: b.rootToken })).body.enabled;
+        (
+          await b.api.call(
+            'GET',
+            '/api/v4/features/ai_duo_code_suggestions_switch/evaluate?user=root',
+            { token: b.rootToken },
+          )
+        ).body.enabled;
       expect(await read()).toBe(true);
       const started = Date.now();
-      await a.api.call('POST', '/api/v4/features/ai_duo_code_suggestions_switch', { token: a.rootToken, body: { value: false } });
+      await a.api.call('POST', '/api/v4/features/ai_duo_code_suggestions_switch', {
+        token: a.rootToken,
+        body: { value: false },
+      });
       while ((await read()) !== false) {
         if (Date.now() - started > 3000) throw new Error('instance b never saw the change');
         await new Promise((r) => setTimeout(r, 50));

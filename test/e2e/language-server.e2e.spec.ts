@@ -33,13 +33,26 @@ suite('GitLab Language Server end to end', () => {
     const home = fs.mkdtempSync(path.join(scratch, 'home-'));
     const client = startLanguageServer({ bundlePath: bundlePath!, home });
     clients.push(client);
-    await initializeLanguageServer(client, { baseUrl: s.app.url, token, workspaceDir: path.join(scratch, 'ws') });
+    await initializeLanguageServer(client, {
+      baseUrl: s.app.url,
+      token,
+      workspaceDir: path.join(scratch, 'ws'),
+    });
     return client;
   };
   const complete = async (client: LspClient) => {
     const from = s.stub.requests.length;
-    const list = await requestInlineCompletion(client, { uri: fileUri(file()), text, line: 1, character: 4, languageId: 'python' });
-    return { items: list.items, upstream: s.stub.requests.slice(from).filter((r) => r.path.startsWith('/v2')) };
+    const list = await requestInlineCompletion(client, {
+      uri: fileUri(file()),
+      text,
+      line: 1,
+      character: 4,
+      languageId: 'python',
+    });
+    return {
+      items: list.items,
+      upstream: s.stub.requests.slice(from).filter((r) => r.path.startsWith('/v2')),
+    };
   };
 
   beforeAll(async () => {
@@ -68,20 +81,34 @@ suite('GitLab Language Server end to end', () => {
     expect(direct.items[0].insertText).toContain('code-gecko@002');
     expect(direct.upstream.map((r) => r.path)).toEqual(['/v2/completions']);
     expect(direct.upstream[0].headers['user-agent']).toContain('gitlab-language-server');
-    const claims = JSON.parse(Buffer.from(direct.upstream[0].headers.authorization.split(' ')[1].split('.')[1], 'base64url').toString());
+    const claims = JSON.parse(
+      Buffer.from(
+        direct.upstream[0].headers.authorization.split(' ')[1].split('.')[1],
+        'base64url',
+      ).toString(),
+    );
     expect(claims.iss).toBe(s.app.running.config.http.publicUrl);
 
     // 2. failover on: direct_access answers 403 and the same client falls back to our endpoint
     await s.f.setFlag(FAILOVER, { value: true });
-    const refused = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token: user.token, body: {} });
-    expect(refused).toMatchObject({ status: 403, body: { message: '403 Forbidden - Direct connections are disabled' } });
+    const refused = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', {
+      token: user.token,
+      body: {},
+    });
+    expect(refused).toMatchObject({
+      status: 403,
+      body: { message: '403 Forbidden - Direct connections are disabled' },
+    });
     // The LS keeps direct details it already holds until its credentials change (see docs/language-server.md).
     await updateLanguageServerSettings(a, { baseUrl: s.app.url, token: second.body.token });
     const indirect = await complete(a);
     expect(indirect.items.length).toBeGreaterThan(0);
     expect(indirect.items[0].insertText).toContain('claude-3-5-sonnet-20240620');
     expect(indirect.upstream.map((r) => r.path)).toEqual(['/v2/code/completions']);
-    expect(indirect.upstream[0].body).toMatchObject({ model_provider: 'anthropic', prompt_version: 3 });
+    expect(indirect.upstream[0].body).toMatchObject({
+      model_provider: 'anthropic',
+      prompt_version: 3,
+    });
 
     // 3. failover off: a new session goes direct again
     await s.app.api.call('DELETE', `/api/v4/features/${FAILOVER}`, { token: s.app.rootToken });

@@ -1,3 +1,5 @@
+import { completionInputSchema } from '../../src/code-suggestions/completion-input.schema';
+import { setFeatureSchema } from '../../src/flags/admin/feature-params';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -14,9 +16,14 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
     if (!op) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI document`);
     return op;
   };
-  const jsonBody = (path: string, method: string) => operation(path, method).requestBody?.content?.['application/json']?.schema;
-  const responseSchema = (path: string, method: string, status: number, type = 'application/json') =>
-    operation(path, method).responses?.[String(status)]?.content?.[type]?.schema;
+  const jsonBody = (path: string, method: string) =>
+    operation(path, method).requestBody?.content?.['application/json']?.schema;
+  const responseSchema = (
+    path: string,
+    method: string,
+    status: number,
+    type = 'application/json',
+  ) => operation(path, method).responses?.[String(status)]?.content?.[type]?.schema;
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -37,7 +44,9 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
     expect(doc.components.securitySchemes['PRIVATE-TOKEN']).toEqual(
       expect.objectContaining({ type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN' }),
     );
-    expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(doc.components.securitySchemes.bearer).toEqual(
+      expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    );
     const security = operation('/api/v4/code_suggestions/completions', 'post').security;
     expect(security).toEqual(expect.arrayContaining([{ 'PRIVATE-TOKEN': [] }, { bearer: [] }]));
     expect(operation('/-/liveness', 'get').security ?? []).toEqual([]);
@@ -100,15 +109,37 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
     // Every documented operation has a tag, and every POST/PUT a request body.
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
-        expect({ path, method, tagged: (op.tags ?? []).length > 0 }).toEqual({ path, method, tagged: true });
-        const needsBody = method === 'put' || (method === 'post' && !path.endsWith('/connection_details'));
-        if (needsBody) expect({ path, method, body: Boolean(op.requestBody) }).toEqual({ path, method, body: true });
+        expect({ path, method, tagged: (op.tags ?? []).length > 0 }).toEqual({
+          path,
+          method,
+          tagged: true,
+        });
+        const needsBody =
+          method === 'put' || (method === 'post' && !path.endsWith('/connection_details'));
+        if (needsBody)
+          expect({ path, method, body: Boolean(op.requestBody) }).toEqual({
+            path,
+            method,
+            body: true,
+          });
       }
     }
   });
 
   it('groups the routes by tags', () => {
     const tags = (doc.tags ?? []).map((t: { name: string }) => t.name);
+    // A controller without @ApiTags gets an automatic tag named after its class: not one of ours.
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const tag of op.tags ?? [])
+          expect({ path, method, tag, declared: tags.includes(tag) }).toEqual({
+            path,
+            method,
+            tag,
+            declared: true,
+          });
+      }
+    }
     expect(tags).toEqual(
       expect.arrayContaining([
         'code_suggestions',
@@ -127,76 +158,141 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
         'routing',
       ]),
     );
-    expect(operation('/api/v4/code_suggestions/completions', 'post').tags).toEqual(['code_suggestions']);
+    expect(operation('/api/v4/code_suggestions/completions', 'post').tags).toEqual([
+      'code_suggestions',
+    ]);
     expect(operation('/api/v4/features/{name}', 'post').tags).toEqual(['features']);
     expect(operation('/api/v4/users', 'post').tags).toEqual(['users']);
     expect(operation('/api/v4/users/{id}/personal_access_tokens', 'post').tags).toEqual(['tokens']);
-    expect(operation('/api/v4/groups/{groupId}/add_on_purchases', 'post').tags).toEqual(['add-on purchases']);
+    expect(operation('/api/v4/groups/{groupId}/add_on_purchases', 'post').tags).toEqual([
+      'add-on purchases',
+    ]);
   });
 
   it('completions: the contract body (current_file required), streaming answers and the error answers', () => {
     const body = jsonBody('/api/v4/code_suggestions/completions', 'post');
-    expect(operation('/api/v4/code_suggestions/completions', 'post').requestBody.required).toBe(true);
+    expect(operation('/api/v4/code_suggestions/completions', 'post').requestBody.required).toBe(
+      true,
+    );
     expect(body.required).toEqual(['current_file']);
     expect(body.properties.current_file.required).toEqual(['file_name', 'content_above_cursor']);
     expect(body.properties.current_file.properties.file_name.maxLength).toBe(255);
     expect(body.properties.current_file.properties.content_above_cursor.maxLength).toBe(400_000);
     expect(body.properties.intent.enum).toEqual(['completion', 'generation']);
-    expect(body.properties.generation_type.enum).toEqual(['comment', 'empty_function', 'small_file']);
+    expect(body.properties.generation_type.enum).toEqual([
+      'comment',
+      'empty_function',
+      'small_file',
+    ]);
     expect(body.properties.stream).toMatchObject({ type: 'boolean', default: false });
     expect(body.properties.context).toMatchObject({ type: 'array', minItems: 1 });
     expect(body.properties.context.items.properties.type.enum).toEqual(['file', 'snippet']);
 
     const op = operation('/api/v4/code_suggestions/completions', 'post');
-    expect(Object.keys(op.responses['200'].content)).toEqual(expect.arrayContaining(['application/json', 'text/event-stream']));
+    expect(Object.keys(op.responses['200'].content)).toEqual(
+      expect.arrayContaining(['application/json', 'text/event-stream']),
+    );
     expect(op.responses['200'].headers['X-Streaming-Format'].schema.enum).toEqual(['sse']);
-    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '413', '429', '503']));
-    expect(op.responses['401'].content['application/json'].schema.example).toEqual({ message: '401 Unauthorized' });
+    expect(Object.keys(op.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '413', '429', '503']),
+    );
+    expect(op.responses['401'].content['application/json'].schema.example).toEqual({
+      message: '401 Unauthorized',
+    });
     expect(op.responses['401'].headers['X-GitLab-Error-Origin']).toBeDefined();
     expect(op.responses['429'].content['application/json'].schema.example).toEqual({
       message: { error: 'This endpoint has been requested too many times. Try again later.' },
     });
-    expect(op.responses['400'].content['application/json'].schema.properties.error.type).toBe('string');
-    expect(op.responses['403'].content['application/json'].schema.properties.error.enum).toEqual(['insufficient_scope']);
+    expect(op.responses['400'].content['application/json'].schema.properties.error.type).toBe(
+      'string',
+    );
+    expect(op.responses['403'].content['application/json'].schema.properties.error.enum).toEqual([
+      'insufficient_scope',
+    ]);
+  });
+
+  it('the documented completion and feature bodies follow the zod schemas the app validates with', () => {
+    const completion = jsonBody('/api/v4/code_suggestions/completions', 'post');
+    expect(Object.keys(completion.properties).sort()).toEqual(
+      Object.keys(completionInputSchema.shape).sort(),
+    );
+    expect(Object.keys(completion.properties.current_file.properties).sort()).toEqual(
+      Object.keys(completionInputSchema.shape.current_file.shape).sort(),
+    );
+    expect(completionInputSchema.safeParse(completion.example).success).toBe(true);
+    const feature = jsonBody('/api/v4/features/{name}', 'post');
+    expect(Object.keys(feature.properties).sort()).toEqual(
+      Object.keys(setFeatureSchema.shape).sort(),
+    );
+    expect(setFeatureSchema.safeParse(feature.example).success).toBe(true);
   });
 
   it('direct_access: project_path body, the 201 answer and 403 direct connections disabled', () => {
     const body = jsonBody('/api/v4/code_suggestions/direct_access', 'post');
-    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['project_path', 'projectPath']));
+    expect(Object.keys(body.properties)).toEqual(
+      expect.arrayContaining(['project_path', 'projectPath']),
+    );
     const answer = responseSchema('/api/v4/code_suggestions/direct_access', 'post', 201);
-    expect(answer.required).toEqual(expect.arrayContaining(['base_url', 'token', 'expires_at', 'headers', 'model_details']));
+    expect(answer.required).toEqual(
+      expect.arrayContaining(['base_url', 'token', 'expires_at', 'headers', 'model_details']),
+    );
     const op = operation('/api/v4/code_suggestions/direct_access', 'post');
-    expect(JSON.stringify(op.responses['403'])).toContain('403 Forbidden - Direct connections are disabled');
-    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '404', '429']));
+    expect(JSON.stringify(op.responses['403'])).toContain(
+      '403 Forbidden - Direct connections are disabled',
+    );
+    expect(Object.keys(op.responses)).toEqual(
+      expect.arrayContaining(['201', '401', '403', '404', '429']),
+    );
   });
 
   it('features/{name}: name parameter, POST body with value required, DELETE 204', () => {
     const post = operation('/api/v4/features/{name}', 'post');
-    expect(post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'name', in: 'path', required: true })]));
+    expect(post.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'name', in: 'path', required: true }),
+      ]),
+    );
     const body = jsonBody('/api/v4/features/{name}', 'post');
     expect(body.required).toEqual(['value']);
     expect(body.properties.key.enum).toEqual(['percentage_of_actors', 'percentage_of_time']);
-    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['user', 'group', 'namespace', 'project', 'feature_group']));
-    expect(responseSchema('/api/v4/features/{name}', 'post', 201).properties.state.enum).toEqual(['on', 'off', 'conditional']);
-    expect(Object.keys(operation('/api/v4/features/{name}', 'delete').responses)).toEqual(expect.arrayContaining(['204', '404']));
+    expect(Object.keys(body.properties)).toEqual(
+      expect.arrayContaining(['user', 'group', 'namespace', 'project', 'feature_group']),
+    );
+    expect(responseSchema('/api/v4/features/{name}', 'post', 201).properties.state.enum).toEqual([
+      'on',
+      'off',
+      'conditional',
+    ]);
+    expect(Object.keys(operation('/api/v4/features/{name}', 'delete').responses)).toEqual(
+      expect.arrayContaining(['204', '404']),
+    );
     expect(operation('/api/v4/features/{name}', 'get').responses['403']).toBeDefined();
   });
 
   it('users: GET with a username query, POST with the create body', () => {
     const list = operation('/api/v4/users', 'get');
-    expect(list.parameters).toEqual([expect.objectContaining({ name: 'username', in: 'query', required: false })]);
+    expect(list.parameters).toEqual([
+      expect.objectContaining({ name: 'username', in: 'query', required: false }),
+    ]);
     const body = jsonBody('/api/v4/users', 'post');
     expect(body.required).toEqual(['username', 'name']);
     expect(body.additionalProperties).toBe(false);
-    expect(Object.keys(operation('/api/v4/users', 'post').responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '409']));
+    expect(Object.keys(operation('/api/v4/users', 'post').responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '409']),
+    );
   });
 
   it('serves Swagger UI at /api/docs without a token, and its assets', async () => {
+    expect((await app.api.call('GET', '/api/docs/')).status).toBe(200);
     const page = await app.api.call('GET', '/api/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.text).toContain('<div id="swagger-ui">');
-    for (const asset of ['/api/docs/swagger-ui-bundle.js', '/api/docs/swagger-ui.css', '/api/docs/swagger-initializer.js']) {
+    for (const asset of [
+      '/api/docs/swagger-ui-bundle.js',
+      '/api/docs/swagger-ui.css',
+      '/api/docs/swagger-initializer.js',
+    ]) {
       expect(page.text).toContain(asset);
       const r = await fetch(app.url + asset);
       expect({ asset, status: r.status }).toEqual({ asset, status: 200 });

@@ -17,9 +17,14 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
     const u = await f.user();
     const list = await app.api.call('GET', `/api/v4/users?username=${u.username}`, admin());
     expect(list.body).toHaveLength(1);
-    const again = await app.api.call('POST', '/api/v4/users', { ...admin(), body: { username: u.username, name: 'x' } });
+    const again = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      body: { username: u.username, name: 'x' },
+    });
     expect(again.status).toBe(409);
-    const self = await app.api.call('GET', '/api/v4/personal_access_tokens/self', { token: u.token });
+    const self = await app.api.call('GET', '/api/v4/personal_access_tokens/self', {
+      token: u.token,
+    });
     expect(self.body.token).toBeUndefined();
   });
 
@@ -38,9 +43,15 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
   it('400 for malformed JSON and non-UTF-8 bodies; 413 for huge bodies; never 500', async () => {
     const bad = await app.api.call('POST', '/api/v4/users', { ...admin(), raw: '{"username":' });
     expect(bad.status).toBe(400);
-    const latin1 = await app.api.call('POST', '/api/v4/users', { ...admin(), raw: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) });
+    const latin1 = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      raw: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]),
+    });
     expect(latin1).toMatchObject({ status: 400, body: { error: 'body is not valid UTF-8' } });
-    const huge = await app.api.call('POST', '/api/v4/users', { ...admin(), raw: '"' + 'a'.repeat(9 * 1024 * 1024) + '"' });
+    const huge = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      raw: '"' + 'a'.repeat(9 * 1024 * 1024) + '"',
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -50,13 +61,25 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
     expect(sub.full_path).toBe(`${top.full_path}/${sub.full_path.split('/')[1]}`);
     const project = await f.project(sub.id);
     expect(project.path_with_namespace.startsWith(`${sub.full_path}/`)).toBe(true);
-    const noParent = await app.api.call('POST', '/api/v4/groups', { ...admin(), body: { name: 'x', path: 'x', parent_id: 999999 } });
+    const noParent = await app.api.call('POST', '/api/v4/groups', {
+      ...admin(),
+      body: { name: 'x', path: 'x', parent_id: 999999 },
+    });
     expect(noParent).toMatchObject({ status: 400, body: { error: 'parent_id does not exist' } });
-    const noNs = await app.api.call('POST', '/api/v4/projects', { ...admin(), body: { name: 'x', namespace_id: 999999 } });
+    const noNs = await app.api.call('POST', '/api/v4/projects', {
+      ...admin(),
+      body: { name: 'x', namespace_id: 999999 },
+    });
     expect(noNs).toMatchObject({ status: 400, body: { error: 'namespace_id does not exist' } });
-    const dupe = await app.api.call('POST', '/api/v4/groups', { ...admin(), body: { name: 'x', path: top.full_path } });
+    const dupe = await app.api.call('POST', '/api/v4/groups', {
+      ...admin(),
+      body: { name: 'x', path: top.full_path },
+    });
     expect(dupe).toMatchObject({ status: 400, body: { error: 'path has already been taken' } });
-    const noUser = await app.api.call('POST', `/api/v4/groups/${top.id}/members`, { ...admin(), body: { user_id: 999999 } });
+    const noUser = await app.api.call('POST', `/api/v4/groups/${top.id}/members`, {
+      ...admin(),
+      body: { user_id: 999999 },
+    });
     expect(noUser).toMatchObject({ status: 400, body: { error: 'user_id does not exist' } });
   });
 
@@ -66,23 +89,51 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
     const [a, b, c] = [await f.user(), await f.user(), await f.user()];
     for (const u of [a, b, c]) await f.member(group.id, u.id);
     await f.assign(group.id, purchase.id, a.id);
-    const dup = await app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`, { ...admin(), body: { user_id: a.id } });
+    const dup = await app.api.call(
+      'POST',
+      `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`,
+      { ...admin(), body: { user_id: a.id } },
+    );
     expect(dup.status).toBe(409);
     await f.assign(group.id, purchase.id, b.id);
-    const full = await app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`, { ...admin(), body: { user_id: c.id } });
+    const full = await app.api.call(
+      'POST',
+      `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`,
+      { ...admin(), body: { user_id: c.id } },
+    );
     expect(full.status).toBe(422);
     expect(full.body.message).toContain('all 2 seats');
-    const del = await app.api.call('DELETE', `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`, { ...admin(), body: { user_id: a.id } });
+    const del = await app.api.call(
+      'DELETE',
+      `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`,
+      { ...admin(), body: { user_id: a.id } },
+    );
     expect(del.status).toBe(204);
     await f.assign(group.id, purchase.id, c.id);
     const outsider = await f.user();
-    const notMember = await app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`, { ...admin(), body: { user_id: outsider.id } });
-    expect(notMember).toMatchObject({ status: 400, body: { error: 'user_id is not a member of the group' } });
+    const notMember = await app.api.call(
+      'POST',
+      `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`,
+      { ...admin(), body: { user_id: outsider.id } },
+    );
+    expect(notMember).toMatchObject({
+      status: 400,
+      body: { error: 'user_id is not a member of the group' },
+    });
     const sub = await f.group({ parentId: group.id });
-    const subPurchase = await app.api.call('POST', `/api/v4/groups/${sub.id}/add_on_purchases`, { ...admin(), body: { add_on: 'duo_pro', quantity: 1 } });
+    const subPurchase = await app.api.call('POST', `/api/v4/groups/${sub.id}/add_on_purchases`, {
+      ...admin(),
+      body: { add_on: 'duo_pro', quantity: 1 },
+    });
     expect(subPurchase.status).toBe(400);
-    const badAddOn = await app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases`, { ...admin(), body: { add_on: 'duo_max', quantity: 1 } });
-    expect(badAddOn).toMatchObject({ status: 400, body: { error: 'add_on does not have a valid value' } });
+    const badAddOn = await app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases`, {
+      ...admin(),
+      body: { add_on: 'duo_max', quantity: 1 },
+    });
+    expect(badAddOn).toMatchObject({
+      status: 400,
+      body: { error: 'add_on does not have a valid value' },
+    });
   });
 
   it('concurrent assignments never exceed the seat count', async () => {
@@ -91,7 +142,13 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
     const users = await Promise.all(Array.from({ length: 8 }, () => f.user()));
     for (const u of users) await f.member(group.id, u.id);
     const results = await Promise.all(
-      users.map((u) => app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`, { ...admin(), body: { user_id: u.id } })),
+      users.map((u) =>
+        app.api.call(
+          'POST',
+          `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`,
+          { ...admin(), body: { user_id: u.id } },
+        ),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     expect(results.filter((r) => r.status === 422)).toHaveLength(5);
@@ -101,16 +158,41 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
 
   it('application settings: read, update, instance_id read-only, audit trail', async () => {
     const before = await app.api.call('GET', '/api/v4/application/settings', admin());
-    expect(before.body).toMatchObject({ gitlab_realm: 'saas', disabled_direct_code_suggestions: false });
+    expect(before.body).toMatchObject({
+      gitlab_realm: 'saas',
+      disabled_direct_code_suggestions: false,
+    });
     expect(before.body.instance_id).toMatch(/^[0-9a-f-]{36}$/);
-    const put = await app.api.call('PUT', '/api/v4/application/settings', { ...admin(), body: { gitlab_realm: 'self-managed' } });
+    const put = await app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin(),
+      body: { gitlab_realm: 'self-managed' },
+    });
     expect(put.body.gitlab_realm).toBe('self-managed');
-    const ro = await app.api.call('PUT', '/api/v4/application/settings', { ...admin(), body: { instance_id: 'x' } });
+    const ro = await app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin(),
+      body: { instance_id: 'x' },
+    });
     expect(ro).toMatchObject({ status: 400, body: { error: 'instance_id is read-only' } });
-    const bad = await app.api.call('PUT', '/api/v4/application/settings', { ...admin(), body: { gitlab_realm: 'moon' } });
-    expect(bad).toMatchObject({ status: 400, body: { error: 'gitlab_realm does not have a valid value' } });
-    await app.api.call('PUT', '/api/v4/application/settings', { ...admin(), body: { gitlab_realm: 'saas' } });
-    const audit = await app.api.call('GET', '/api/v4/audit_events?entity_type=ApplicationSettings', admin());
-    expect(audit.body[0]).toMatchObject({ event_name: 'application_settings_updated', author_name: 'root' });
+    const bad = await app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin(),
+      body: { gitlab_realm: 'moon' },
+    });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: 'gitlab_realm does not have a valid value' },
+    });
+    await app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin(),
+      body: { gitlab_realm: 'saas' },
+    });
+    const audit = await app.api.call(
+      'GET',
+      '/api/v4/audit_events?entity_type=ApplicationSettings',
+      admin(),
+    );
+    expect(audit.body[0]).toMatchObject({
+      event_name: 'application_settings_updated',
+      author_name: 'root',
+    });
   });
 });

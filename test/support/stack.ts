@@ -14,10 +14,15 @@ export interface Stack {
  * The service and a stub AI Gateway on loopback. The stub verifies our tokens through the
  * service's published JWKS, exactly as the real gateway would.
  */
-export async function startStack(opts: { backend?: Backend; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { backend?: Backend; env?: Record<string, string> } = {},
+): Promise<Stack> {
   let issuer = '';
   const stub = await startStubGateway({ trustedIssuers: () => [issuer], streamChunkDelayMs: 2 });
-  const app = await startTestApp({ backend: opts.backend, env: { AIGW_URL: stub.url, ...opts.env } });
+  const app = await startTestApp({
+    backend: opts.backend,
+    env: { AIGW_URL: stub.url, ...opts.env },
+  });
   issuer = app.running.config.http.publicUrl;
   return {
     app,
@@ -31,9 +36,17 @@ export async function startStack(opts: { backend?: Backend; env?: Record<string,
 }
 
 /** A minimal valid IDE completion body. */
-export function completionBody(over: Record<string, unknown> = {}, file: Record<string, unknown> = {}) {
+export function completionBody(
+  over: Record<string, unknown> = {},
+  file: Record<string, unknown> = {},
+) {
   return {
-    current_file: { file_name: 'src/main.py', content_above_cursor: 'def add(a, b):\n    ', content_below_cursor: '\n', ...file },
+    current_file: {
+      file_name: 'src/main.py',
+      content_above_cursor: 'def add(a, b):\n    ',
+      content_below_cursor: '\n',
+      ...file,
+    },
     ...over,
   };
 }

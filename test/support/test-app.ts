@@ -29,15 +29,26 @@ export class Api {
   async call<T = any>(
     method: string,
     path: string,
-    opts: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+    opts: {
+      token?: string;
+      body?: unknown;
+      raw?: string | Buffer;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers['private-token'] = opts.token;
     let body: string | Buffer | undefined;
     if (opts.raw !== undefined) body = opts.raw;
     else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const res = await fetch(this.baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(60_000) });
+    if (body !== undefined && !headers['content-type'])
+      headers['content-type'] = 'application/json';
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -53,7 +64,9 @@ export class Api {
  * Boots the production wiring (bootstrap) on an ephemeral port with a fresh database:
  * a temp-dir PGlite, or a brand-new PostgreSQL database when backend = 'postgres'.
  */
-export async function startTestApp(opts: { backend?: Backend; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { backend?: Backend; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
   const pg = opts.backend === 'postgres' ? await createPostgresDatabase() : undefined;
   const env: Record<string, string | undefined> = {

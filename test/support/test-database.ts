@@ -4,7 +4,9 @@ import { Client } from 'pg';
 export type Backend = 'pglite' | 'postgres';
 
 /** Backends the integration/e2e tiers run on: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
-export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL
+  ? ['pglite', 'postgres']
+  : ['pglite'];
 
 /** A fresh, empty PostgreSQL database on the test server; `drop()` removes it. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {

@@ -10,7 +10,8 @@ interface HttpAnswer {
   headers?: Record<string, string>;
 }
 
-export const RATE_LIMIT_MESSAGE = 'This endpoint has been requested too many times. Try again later.';
+export const RATE_LIMIT_MESSAGE =
+  'This endpoint has been requested too many times. Try again later.';
 
 /** The one mapping from domain error codes to HTTP. Exhaustive: a new code fails to compile. */
 export function answerFor(error: DomainError): HttpAnswer {

@@ -17,7 +17,9 @@ declare module 'fastify' {
 }
 
 /** Incoming X-Request-ID when sane, else a new uuid; echoed on every answer and sent upstream. */
-export function genRequestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+export function genRequestId(req: {
+  headers: Record<string, string | string[] | undefined>;
+}): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }

@@ -45,15 +45,19 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   tokens: 'Personal access tokens: opaque secrets, stored only as a hash, shown once.',
   groups: 'Groups and their members (admin).',
   projects: 'Projects and their members (admin).',
-  'add-on purchases': 'Duo add-on purchases of top-level groups and their seat assignments (admin).',
+  'add-on purchases':
+    'Duo add-on purchases of top-level groups and their seat assignments (admin).',
   'application settings': 'Instance-wide settings (admin).',
   audit: 'Audit events, newest first (admin).',
   version: 'Instance version and metadata, read by clients to choose direct access (>= 17.2).',
   health: 'Liveness and readiness probes (no authentication).',
-  discovery: 'OIDC discovery and the JWKS the AI Gateway verifies our tokens with (no authentication).',
-  'admin signing keys': 'The RS256 keys that sign AI Gateway tokens (admin). Never returns key material.',
+  discovery:
+    'OIDC discovery and the JWKS the AI Gateway verifies our tokens with (no authentication).',
+  'admin signing keys':
+    'The RS256 keys that sign AI Gateway tokens (admin). Never returns key material.',
   metrics: 'Prometheus scrape endpoint (no authentication: restrict it at the network).',
-  routing: 'Why a user gets the model and endpoint they get: the routing decision with every rule and flag consulted (admin).',
+  routing:
+    'Why a user gets the model and endpoint they get: the routing decision with every rule and flag consulted (admin).',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -63,17 +67,33 @@ const str = (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', ...ex
 const int = (extra: SchemaObject = {}): SchemaObject => ({ type: 'integer', ...extra });
 const bool = (extra: SchemaObject = {}): SchemaObject => ({ type: 'boolean', ...extra });
 const nullable = (s: SchemaObject): SchemaObject => ({ ...s, nullable: true });
-const dateTime = (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', format: 'date-time', ...extra });
-const date = (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', format: 'date', example: '2026-12-31', ...extra });
-const object = (properties: Record<string, SchemaObject>, required: string[] = [], extra: SchemaObject = {}): SchemaObject => ({
+const dateTime = (extra: SchemaObject = {}): SchemaObject => ({
+  type: 'string',
+  format: 'date-time',
+  ...extra,
+});
+const date = (extra: SchemaObject = {}): SchemaObject => ({
+  type: 'string',
+  format: 'date',
+  example: '2026-12-31',
+  ...extra,
+});
+const object = (
+  properties: Record<string, SchemaObject>,
+  required: string[] = [],
+  extra: SchemaObject = {},
+): SchemaObject => ({
   type: 'object',
   properties,
   ...(required.length > 0 ? { required } : {}),
   ...extra,
 });
 /** zod's strictObject: unknown fields are refused with 400. */
-const strict = (properties: Record<string, SchemaObject>, required: string[] = [], extra: SchemaObject = {}): SchemaObject =>
-  object(properties, required, { additionalProperties: false, ...extra });
+const strict = (
+  properties: Record<string, SchemaObject>,
+  required: string[] = [],
+  extra: SchemaObject = {},
+): SchemaObject => object(properties, required, { additionalProperties: false, ...extra });
 
 /** `looseBoolean`: a JSON boolean, or the strings form-style clients send. */
 const looseBoolean = (description?: string): SchemaObject => ({
@@ -81,7 +101,8 @@ const looseBoolean = (description?: string): SchemaObject => ({
   ...(description ? { description } : {}),
 });
 /** Positive integer ids (zod `coerce`: numeric strings are accepted too). */
-const positiveId = (description?: string): SchemaObject => int({ minimum: 1, ...(description ? { description } : {}) });
+const positiveId = (description?: string): SchemaObject =>
+  int({ minimum: 1, ...(description ? { description } : {}) });
 
 const USERNAME_PATTERN = '^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*$';
 const PATH_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$';
@@ -89,9 +110,13 @@ const PATH_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$';
 // ---------------------------------------------------------------------------------------------
 // Error bodies (DomainErrorFilter's shapes, GitLab's API)
 
-export const unauthorizedErrorSchema = object({ message: str({ example: '401 Unauthorized' }) }, ['message'], {
-  example: { message: '401 Unauthorized' },
-});
+export const unauthorizedErrorSchema = object(
+  { message: str({ example: '401 Unauthorized' }) },
+  ['message'],
+  {
+    example: { message: '401 Unauthorized' },
+  },
+);
 export const insufficientScopeErrorSchema = object(
   {
     error: str({ enum: ['insufficient_scope'] }),
@@ -102,24 +127,37 @@ export const insufficientScopeErrorSchema = object(
   {
     example: {
       error: 'insufficient_scope',
-      error_description: 'The request requires higher privileges than provided by the access token.',
+      error_description:
+        'The request requires higher privileges than provided by the access token.',
       scope: 'api ai_features',
     },
   },
 );
-export const forbiddenErrorSchema = object({ message: str({ example: '403 Forbidden' }) }, ['message'], {
-  example: { message: '403 Forbidden' },
-});
+export const forbiddenErrorSchema = object(
+  { message: str({ example: '403 Forbidden' }) },
+  ['message'],
+  {
+    example: { message: '403 Forbidden' },
+  },
+);
 export const directAccessForbiddenErrorSchema = object({ message: str() }, ['message'], {
   example: { message: '403 Forbidden - Direct connections are disabled' },
 });
-export const notFoundErrorSchema = object({ message: str({ example: '404 Not Found' }) }, ['message'], {
-  example: { message: '404 Not Found' },
-});
+export const notFoundErrorSchema = object(
+  { message: str({ example: '404 Not Found' }) },
+  ['message'],
+  {
+    example: { message: '404 Not Found' },
+  },
+);
 /** 400 from validation: `{"error":"<field> <problem>"}`. */
-export const validationErrorSchema = object({ error: str({ description: '`<field> <problem>`' }) }, ['error'], {
-  example: { error: 'current_file[file_name] is too long' },
-});
+export const validationErrorSchema = object(
+  { error: str({ description: '`<field> <problem>`' }) },
+  ['error'],
+  {
+    example: { error: 'current_file[file_name] is too long' },
+  },
+);
 export const conflictErrorSchema = object({ message: str() }, ['message'], {
   example: { message: 'Username has already been taken' },
 });
@@ -148,7 +186,9 @@ export const gatewayErrorSchema: SchemaObject = {
   example: { detail: 'Inference failed' },
 };
 
-const retryAfterHeader = { 'Retry-After': { description: 'Seconds until the limit resets', schema: int() } };
+const retryAfterHeader = {
+  'Retry-After': { description: 'Seconds until the limit resets', schema: int() },
+};
 
 /** Ready-made `@ApiResponse(...)` options for the common error answers. */
 export const ERROR_RESPONSES = {
@@ -176,7 +216,11 @@ export const ERROR_RESPONSES = {
     schema: { oneOf: [forbiddenErrorSchema, insufficientScopeErrorSchema] },
   },
   notFound: { status: 404, description: 'Not found', schema: notFoundErrorSchema },
-  conflict: { status: 409, description: 'Conflicts with an existing record', schema: conflictErrorSchema },
+  conflict: {
+    status: 409,
+    description: 'Conflicts with an existing record',
+    schema: conflictErrorSchema,
+  },
   payloadTooLarge: {
     status: 413,
     description: 'The body is larger than allowed',
@@ -214,7 +258,10 @@ export const NO_SEAT_RESPONSE: ApiResponseOptions = {
     'No or bad token; or (with header `X-GitLab-Error-Origin: monolith`) the user has no Duo seat on an active add-on purchase',
   schema: unauthorizedErrorSchema,
   headers: {
-    'X-GitLab-Error-Origin': { description: '`monolith` when the user has no seat', schema: str({ enum: ['monolith'] }) },
+    'X-GitLab-Error-Origin': {
+      description: '`monolith` when the user has no seat',
+      schema: str({ enum: ['monolith'] }),
+    },
   },
 };
 
@@ -236,7 +283,10 @@ export const completionRequestSchema = object(
     current_file: object(
       {
         file_name: str({ maxLength: 255, example: 'main.py' }),
-        content_above_cursor: str({ maxLength: MAX_CONTENT_CHARS, example: 'def add(a, b):\n    ' }),
+        content_above_cursor: str({
+          maxLength: MAX_CONTENT_CHARS,
+          example: 'def add(a, b):\n    ',
+        }),
         content_below_cursor: str({ maxLength: MAX_CONTENT_CHARS }),
         language_identifier: str({ maxLength: 255, example: 'python' }),
       },
@@ -263,7 +313,11 @@ export const completionRequestSchema = object(
   {
     description: `Unknown fields are ignored. The whole body may have at most ${MAX_BODY_CHARS.toLocaleString('en-US')} characters (413).`,
     example: {
-      current_file: { file_name: 'main.py', content_above_cursor: 'def add(a, b):\n    ', content_below_cursor: '' },
+      current_file: {
+        file_name: 'main.py',
+        content_above_cursor: 'def add(a, b):\n    ',
+        content_below_cursor: '',
+      },
       intent: 'completion',
       stream: false,
     },
@@ -284,7 +338,10 @@ export const completionAnswerSchema = object(
     experiments: { type: 'array', items: {} },
   },
   ['choices'],
-  { additionalProperties: true, description: 'The AI Gateway answer, passed through (v3/v4 shapes differ)' },
+  {
+    additionalProperties: true,
+    description: 'The AI Gateway answer, passed through (v3/v4 shapes differ)',
+  },
 );
 
 export const completionStreamSchema = str({
@@ -310,7 +367,8 @@ export const COMPLETION_OK_RESPONSE: ApiResponseOptions = {
       schema: str({ enum: ['sse'] }),
     },
     'X-Switchboard-Decision-Stale': {
-      description: 'Set when the routing decision used stale flags or cached identity (degraded mode), e.g. `flags`',
+      description:
+        'Set when the routing decision used stale flags or cached identity (degraded mode), e.g. `flags`',
       schema: str(),
     },
     'Cache-Control': { description: '`no-cache` on streams', schema: str() },
@@ -330,7 +388,7 @@ export const GATEWAY_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
 export const GATEWAY_ERROR_RESPONSE: ApiResponseOptions = {
   status: 422,
   description:
-    "The AI Gateway's validation error, passed through. Its other errors (401 `{\"error\"}`, 403 `{\"detail\"}`, 429 with " +
+    'The AI Gateway\'s validation error, passed through. Its other errors (401 `{"error"}`, 403 `{"detail"}`, 429 with ' +
     '`Retry-After`, 5xx) are passed through the same way, with their status.',
   schema: gatewayErrorSchema,
 };
@@ -347,8 +405,13 @@ export const directAccessRequestSchema = object(
 
 export const directAccessAnswerSchema = object(
   {
-    base_url: str({ description: 'The AI Gateway URL, without a trailing `/v2`', example: 'https://cloud.gitlab.com/ai' }),
-    token: str({ description: 'RS256 JWT for the AI Gateway (aud `gitlab-ai-gateway`), valid 1 hour' }),
+    base_url: str({
+      description: 'The AI Gateway URL, without a trailing `/v2`',
+      example: 'https://cloud.gitlab.com/ai',
+    }),
+    token: str({
+      description: 'RS256 JWT for the AI Gateway (aud `gitlab-ai-gateway`), valid 1 hour',
+    }),
     expires_at: int({ description: 'Epoch seconds; clients refresh when now > expires_at - 40 s' }),
     headers: object(
       {
@@ -364,10 +427,16 @@ export const directAccessAnswerSchema = object(
         'X-Gitlab-Model-Prompt-Cache-Enabled': str(),
       },
       [],
-      { additionalProperties: { type: 'string' }, description: 'Identity headers to send with every AI Gateway call' },
+      {
+        additionalProperties: { type: 'string' },
+        description: 'Identity headers to send with every AI Gateway call',
+      },
     ),
     model_details: object(
-      { model_provider: str({ example: 'vertex-ai' }), model_name: str({ example: 'code-gecko@002' }) },
+      {
+        model_provider: str({ example: 'vertex-ai' }),
+        model_name: str({ example: 'code-gecko@002' }),
+      },
       [],
       { description: 'Spread into the completion body; empty when the gateway picks the model' },
     ),
@@ -384,9 +453,10 @@ export const DIRECT_ACCESS_FORBIDDEN_RESPONSE: ApiResponseOptions = {
 };
 
 /** `POST /api/v4/code_suggestions/enabled`. */
-export const enabledRequestSchema = object({ project_path: str({ minLength: 1, maxLength: 1000, example: 'gitlab-org/gitlab' }) }, [
-  'project_path',
-]);
+export const enabledRequestSchema = object(
+  { project_path: str({ minLength: 1, maxLength: 1000, example: 'gitlab-org/gitlab' }) },
+  ['project_path'],
+);
 
 export const connectionDetailsSchema = object({
   instance_id: str(),
@@ -407,7 +477,11 @@ const routingDecisionSchema = object({
   generation_prompt: nullable({}),
   model_source: str({ description: 'Which rule chose the model (default, beta flag, failover …)' }),
   direct_access: object({ allowed: bool(), reason: str() }, [], { additionalProperties: true }),
-  deciding_flags: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Every flag consulted and its answer' },
+  deciding_flags: {
+    type: 'object',
+    additionalProperties: { type: 'boolean' },
+    description: 'Every flag consulted and its answer',
+  },
   trace: { type: 'array', items: {}, description: 'Every rule and flag consulted, in order' },
 });
 
@@ -419,15 +493,29 @@ export const routingExplanationSchema = object({
     has_seat: bool(),
     groups: {
       type: 'array',
-      items: object({ id: int(), full_path: str(), add_on: str(), direct_code_suggestions_enabled: bool() }),
+      items: object({
+        id: int(),
+        full_path: str(),
+        add_on: str(),
+        direct_code_suggestions_enabled: bool(),
+      }),
     },
   }),
-  flag_context: object({ primary_actor: {}, actors: { type: 'array', items: str() }, feature_groups: { type: 'array', items: str() } }),
-  kill_switch: object({ name: str(), enabled: bool(), gate: str() }, [], { additionalProperties: true }),
+  flag_context: object({
+    primary_actor: {},
+    actors: { type: 'array', items: str() },
+    feature_groups: { type: 'array', items: str() },
+  }),
+  kill_switch: object({ name: str(), enabled: bool(), gate: str() }, [], {
+    additionalProperties: true,
+  }),
   completion: routingDecisionSchema,
   generation: routingDecisionSchema,
   generation_with_sse: routingDecisionSchema,
-  instance: object({ realm: str({ enum: ['saas', 'self-managed'] }), disabled_direct_code_suggestions: bool() }),
+  instance: object({
+    realm: str({ enum: ['saas', 'self-managed'] }),
+    disabled_direct_code_suggestions: bool(),
+  }),
   breakers: { description: 'Circuit breaker state per model' },
   rollout_guard: { description: 'Rollout guard status' },
   flag_source: object({ kind: str(), stale: bool() }),
@@ -436,7 +524,10 @@ export const routingExplanationSchema = object({
 // ---------------------------------------------------------------------------------------------
 // Version
 
-export const versionSchema = object({ version: str({ example: '18.6.0' }), revision: str() }, ['version', 'revision']);
+export const versionSchema = object({ version: str({ example: '18.6.0' }), revision: str() }, [
+  'version',
+  'revision',
+]);
 export const metadataSchema = object({
   version: str({ example: '18.6.0' }),
   revision: str(),
@@ -489,7 +580,10 @@ export const tokenSchema = object({
   expires_at: nullable(date()),
 });
 export const createdTokenSchema: SchemaObject = {
-  allOf: [tokenSchema, object({ token: str({ description: 'The secret. Shown in this answer only.' }) }, ['token'])],
+  allOf: [
+    tokenSchema,
+    object({ token: str({ description: 'The secret. Shown in this answer only.' }) }, ['token']),
+  ],
 };
 export const createTokenRequestSchema = strict(
   {
@@ -543,7 +637,11 @@ export const groupMemberRequestSchema = strict(
   },
   ['user_id'],
 );
-export const groupMemberSchema = object({ id: int({ description: 'The user id' }), access_level: int(), group_id: int() });
+export const groupMemberSchema = object({
+  id: int({ description: 'The user id' }),
+  access_level: int(),
+  group_id: int(),
+});
 
 export const projectSchema = object({
   id: int(),
@@ -572,7 +670,11 @@ export const projectMemberRequestSchema = strict(
   { user_id: positiveId(), access_level: int({ minimum: 10, maximum: 50, default: 30 }) },
   ['user_id'],
 );
-export const projectMemberSchema = object({ id: int({ description: 'The user id' }), access_level: int(), project_id: int() });
+export const projectMemberSchema = object({
+  id: int({ description: 'The user id' }),
+  access_level: int(),
+  project_id: int(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Add-on purchases and seats
@@ -618,7 +720,9 @@ export const settingsSchema = object({
 export const updateSettingsRequestSchema = strict({
   disabled_direct_code_suggestions: looseBoolean(),
   gitlab_realm: str({ enum: ['saas', 'self-managed'] }),
-  ai_gateway_url: nullable(str({ format: 'uri', description: 'An http(s) URL; null to use AIGW_URL' })),
+  ai_gateway_url: nullable(
+    str({ format: 'uri', description: 'An http(s) URL; null to use AIGW_URL' }),
+  ),
   host_name: str({ minLength: 1, maxLength: 255 }),
   instance_id: { description: 'Read-only: sending it answers 400 `instance_id is read-only`' },
 });
@@ -657,7 +761,9 @@ export const featureSchema = object(
     gates: {
       type: 'array',
       items: object({
-        key: str({ enum: ['boolean', 'actors', 'groups', 'percentage_of_actors', 'percentage_of_time'] }),
+        key: str({
+          enum: ['boolean', 'actors', 'groups', 'percentage_of_actors', 'percentage_of_time'],
+        }),
         value: {},
       }),
     },
@@ -684,7 +790,8 @@ export const featureSchema = object(
     },
   },
 );
-const commaList = (what: string): SchemaObject => str({ maxLength: 5000, description: `Comma-separated ${what}` });
+const commaList = (what: string): SchemaObject =>
+  str({ maxLength: 5000, description: `Comma-separated ${what}` });
 /** `POST /api/v4/features/:name` (feature-params.ts). */
 export const setFeatureRequestSchema = strict(
   {
@@ -758,7 +865,14 @@ export const jwksSchema = object(
   {
     keys: {
       type: 'array',
-      items: object({ kty: str({ example: 'RSA' }), kid: str(), use: str(), alg: str({ example: 'RS256' }), n: str(), e: str() }),
+      items: object({
+        kty: str({ example: 'RSA' }),
+        kid: str(),
+        use: str(),
+        alg: str({ example: 'RS256' }),
+        n: str(),
+        e: str(),
+      }),
     },
   },
   ['keys'],

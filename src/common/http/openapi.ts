@@ -26,7 +26,10 @@ const UI_ASSETS: Record<string, string> = {
 };
 
 /** Builds the OpenAPI document from the controllers' swagger decorators. */
-export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: NestFastifyApplication,
+  config: AppConfig,
+): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Switchboard')
     .setDescription(
@@ -40,14 +43,24 @@ export function buildOpenApiDocument(app: NestFastifyApplication, config: AppCon
     .setVersion(packageVersion())
     .addServer(config.http.publicUrl)
     .addApiKey(
-      { type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN', description: 'A personal access token' },
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'PRIVATE-TOKEN',
+        description: 'A personal access token',
+      },
       PRIVATE_TOKEN_SCHEME,
     )
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'A personal access token as `Authorization: Bearer <token>`' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A personal access token as `Authorization: Bearer <token>`',
+      },
       BEARER_SCHEME,
     );
-  for (const [name, description] of Object.entries(TAG_DESCRIPTIONS)) builder.addTag(name, description);
+  for (const [name, description] of Object.entries(TAG_DESCRIPTIONS))
+    builder.addTag(name, description);
   return SwaggerModule.createDocument(app, builder.build());
 }
 
@@ -65,21 +78,30 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
 
   const fastify = app.getHttpAdapter().getInstance();
   const assetsDir = swaggerUiDist();
-  if (!assetsDir) rootLogger.warn('swagger-ui-dist not found: /api/docs links to the JSON document only');
+  if (!assetsDir)
+    rootLogger.warn('swagger-ui-dist not found: /api/docs links to the JSON document only');
 
   const page = uiPage(assetsDir !== undefined);
-  fastify.get(OPENAPI_UI_PATH, (_req, reply) => {
-    void reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
-  });
+  for (const url of [OPENAPI_UI_PATH, `${OPENAPI_UI_PATH}/`]) {
+    fastify.get(url, (_req, reply) => {
+      void reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
+    });
+  }
   if (!assetsDir) return;
 
   fastify.get(`${OPENAPI_UI_PATH}/swagger-initializer.js`, (_req, reply) => {
-    void reply.header('cache-control', 'no-cache').type('application/javascript; charset=utf-8').send(initializerJs());
+    void reply
+      .header('cache-control', 'no-cache')
+      .type('application/javascript; charset=utf-8')
+      .send(initializerJs());
   });
   for (const [file, type] of Object.entries(UI_ASSETS)) {
     const full = path.join(assetsDir, file);
     fastify.get(`${OPENAPI_UI_PATH}/${file}`, (_req, reply) => {
-      void reply.header('cache-control', 'public, max-age=86400').type(type).send(fs.createReadStream(full));
+      void reply
+        .header('cache-control', 'public, max-age=86400')
+        .type(type)
+        .send(fs.createReadStream(full));
     });
   }
 }
@@ -135,7 +157,9 @@ function swaggerUiDist(): string | undefined {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   } catch {
     return '0.0.0';

@@ -36,7 +36,9 @@ function problemFor(issue: z.core.$ZodIssue, input: unknown): string {
         : `must be greater than or equal to ${String(issue.minimum)}`;
     case 'invalid_value':
     case 'invalid_union':
-      return valueAt(input, issue.path) === undefined ? 'is missing' : 'does not have a valid value';
+      return valueAt(input, issue.path) === undefined
+        ? 'is missing'
+        : 'does not have a valid value';
     case 'invalid_format':
       return customMessage(issue.message) ?? 'is invalid';
     case 'custom':
@@ -49,7 +51,10 @@ function problemFor(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /** One line per problem, GitLab style: `<field> <problem>`, joined with ", ". Never echoes input. */
-export function formatZodError(error: z.ZodError, input?: unknown): { field: string; message: string } {
+export function formatZodError(
+  error: z.ZodError,
+  input?: unknown,
+): { field: string; message: string } {
   const lines: string[] = [];
   let first = 'body';
   for (const issue of error.issues) {

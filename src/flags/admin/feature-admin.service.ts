@@ -27,13 +27,19 @@ export class FeatureAdminService {
     const featureGroups = splitList(p.feature_group);
     for (const fg of featureGroups) {
       if (!(FEATURE_GROUPS as readonly string[]).includes(fg)) {
-        throw DomainError.invalid('feature_group', `'${fg}' is not a known feature group (${FEATURE_GROUPS.join(', ')})`);
+        throw DomainError.invalid(
+          'feature_group',
+          `'${fg}' is not a known feature group (${FEATURE_GROUPS.join(', ')})`,
+        );
       }
     }
     const targeted = actors.length > 0 || featureGroups.length > 0;
     if (value.type === 'percentage') {
       if (targeted) {
-        throw DomainError.invalid('value', 'must be true or false when user, group, namespace, project or feature_group is given');
+        throw DomainError.invalid(
+          'value',
+          'must be true or false when user, group, namespace, project or feature_group is given',
+        );
       }
       const change: GateChange =
         p.key === 'percentage_of_actors'
@@ -41,13 +47,22 @@ export class FeatureAdminService {
           : { kind: 'percentage_of_time', value: value.value };
       return this.flags.change(name, change, actor);
     }
-    if (p.key !== undefined) throw DomainError.invalid('key', 'is only valid with a percentage value');
+    if (p.key !== undefined)
+      throw DomainError.invalid('key', 'is only valid with a percentage value');
     if (actors.length > 0 && featureGroups.length > 0) {
-      throw DomainError.invalid('feature_group', 'cannot be combined with user, group, namespace or project');
+      throw DomainError.invalid(
+        'feature_group',
+        'cannot be combined with user, group, namespace or project',
+      );
     }
-    if (actors.length > 0) return this.flags.change(name, { kind: 'actors', enabled: value.enabled, actors }, actor);
+    if (actors.length > 0)
+      return this.flags.change(name, { kind: 'actors', enabled: value.enabled, actors }, actor);
     if (featureGroups.length > 0) {
-      return this.flags.change(name, { kind: 'feature_groups', enabled: value.enabled, groups: featureGroups }, actor);
+      return this.flags.change(
+        name,
+        { kind: 'feature_groups', enabled: value.enabled, groups: featureGroups },
+        actor,
+      );
     }
     return this.flags.change(name, { kind: 'boolean', enabled: value.enabled }, actor);
   }
@@ -69,7 +84,11 @@ export class FeatureAdminService {
       name,
       enabled: answer.enabled,
       gate: answer.gate,
-      context: { primary_actor: subject.primary, actors: subject.actors, feature_groups: subject.featureGroups },
+      context: {
+        primary_actor: subject.primary,
+        actors: subject.actors,
+        feature_groups: subject.featureGroups,
+      },
       source: this.flags.sourceKind,
       stale: this.flags.isStale(),
     };
@@ -84,7 +103,9 @@ export class FeatureAdminService {
     }
     for (const field of ['group', 'namespace'] as const) {
       for (const path of splitList(p[field])) {
-        const g = /^\d+$/.test(path) ? await this.groups.findById(Number(path)) : await this.groups.findByFullPath(path);
+        const g = /^\d+$/.test(path)
+          ? await this.groups.findById(Number(path))
+          : await this.groups.findByFullPath(path);
         if (!g) throw DomainError.invalid(field, `'${path}' does not exist`);
         out.push(`Group:${g.id}`);
       }
@@ -95,7 +116,8 @@ export class FeatureAdminService {
       out.push(`Project:${pr.id}`);
     }
     if (p.instance === true || p.instance === 'true') out.push('Instance');
-    if (p.repository !== undefined) throw DomainError.invalid('repository', 'is not supported by Switchboard');
+    if (p.repository !== undefined)
+      throw DomainError.invalid('repository', 'is not supported by Switchboard');
     return [...new Set(out)];
   }
 }

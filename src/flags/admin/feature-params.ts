@@ -16,14 +16,17 @@ export const setFeatureSchema = z.strictObject({
 });
 export type SetFeatureParams = z.output<typeof setFeatureSchema>;
 
-export type ParsedValue = { type: 'boolean'; enabled: boolean } | { type: 'percentage'; value: number };
+export type ParsedValue =
+  { type: 'boolean'; enabled: boolean } | { type: 'percentage'; value: number };
 
 export function parseValue(raw: SetFeatureParams['value']): ParsedValue {
   if (raw === true || raw === 'true') return { type: 'boolean', enabled: true };
   if (raw === false || raw === 'false') return { type: 'boolean', enabled: false };
   const n = typeof raw === 'number' ? raw : /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (Number.isNaN(n)) throw DomainError.invalid('value', 'must be true, false or an integer percentage');
-  if (!Number.isInteger(n)) throw DomainError.invalid('value', 'must be a whole percentage (0-100)');
+  if (Number.isNaN(n))
+    throw DomainError.invalid('value', 'must be true, false or an integer percentage');
+  if (!Number.isInteger(n))
+    throw DomainError.invalid('value', 'must be a whole percentage (0-100)');
   if (n < 0 || n > 100) throw DomainError.invalid('value', 'must be between 0 and 100');
   return { type: 'percentage', value: n };
 }

@@ -6,7 +6,9 @@ export function presentFeature(state: FeatureState, def: FlagDefinition | undefi
   return {
     name: state.name,
     state: effective,
-    gates: state.persisted ? presentGates(state.gates) : [{ key: 'boolean', value: def?.defaultEnabled ?? false }],
+    gates: state.persisted
+      ? presentGates(state.gates)
+      : [{ key: 'boolean', value: def?.defaultEnabled ?? false }],
     definition: def
       ? {
           name: def.name,

@@ -51,21 +51,35 @@ export class FeaturesController {
 
   @Get()
   @ApiOperation({ summary: 'List the feature flags with their state and gates' })
-  @ApiResponse({ status: 200, description: 'The flags', schema: { type: 'array', items: featureSchema } })
+  @ApiResponse({
+    status: 200,
+    description: 'The flags',
+    schema: { type: 'array', items: featureSchema },
+  })
   list() {
     return this.flags.list().map((s) => presentFeature(s, this.flags.definition(s.name)));
   }
 
   @Get('definitions')
   @ApiOperation({ summary: 'List the flag definitions (the YAML files)' })
-  @ApiResponse({ status: 200, description: 'The definitions', schema: { type: 'array', items: featureDefinitionSchema } })
+  @ApiResponse({
+    status: 200,
+    description: 'The definitions',
+    schema: { type: 'array', items: featureDefinitionSchema },
+  })
   definitions() {
-    return [...this.flags.definitions.values()].map((d) => presentFeature(this.flags.get(d.name), d).definition);
+    return [...this.flags.definitions.values()].map(
+      (d) => presentFeature(this.flags.get(d.name), d).definition,
+    );
   }
 
   @Get(':name')
   @ApiOperation({ summary: 'One feature flag' })
-  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiParam({
+    name: 'name',
+    description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)',
+    example: 'code_completion_v4_endpoint',
+  })
   @ApiResponse({ status: 200, description: 'The flag', schema: featureSchema })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
   get(@Param('name') name: string) {
@@ -81,13 +95,20 @@ export class FeaturesController {
       '`feature_group` (comma-separated) — for those actors; an integer is a percentage of actors (or of time with ' +
       '`key: percentage_of_time`). Returns the feature.',
   })
-  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiParam({
+    name: 'name',
+    description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)',
+    example: 'code_completion_v4_endpoint',
+  })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ schema: setFeatureRequestSchema })
   @ApiResponse({ status: 201, description: 'The feature after the change', schema: featureSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
-  @ApiResponse({ ...ERROR_RESPONSES.serviceUnavailable, description: 'The flag store (Unleash) is unavailable; nothing was changed' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.serviceUnavailable,
+    description: 'The flag store (Unleash) is unavailable; nothing was changed',
+  })
   async set(
     @Param('name') name: string,
     @Body(new ZodPipe(setFeatureSchema)) params: SetFeatureParams,
@@ -100,23 +121,47 @@ export class FeaturesController {
   @Delete(':name')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove all gates of a feature flag (back to its default)' })
-  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
+  @ApiParam({
+    name: 'name',
+    description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)',
+    example: 'code_completion_v4_endpoint',
+  })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
-  @ApiResponse({ ...ERROR_RESPONSES.serviceUnavailable, description: 'The flag store (Unleash) is unavailable; nothing was changed' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.serviceUnavailable,
+    description: 'The flag store (Unleash) is unavailable; nothing was changed',
+  })
   async remove(@Param('name') name: string, @CurrentPrincipal() p: Principal): Promise<void> {
     await this.flags.remove(name, actorOf(p));
   }
 
   @Get(':name/evaluate')
   @ApiOperation({ summary: 'Evaluate a flag for a user (and project), and say which gate decided' })
-  @ApiParam({ name: 'name', description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)', example: 'code_completion_v4_endpoint' })
-  @ApiQuery({ name: 'user', required: true, description: 'Username', schema: { type: 'string', minLength: 1, maxLength: 255 } })
-  @ApiQuery({ name: 'project', required: false, description: 'Project full path', schema: { type: 'string', minLength: 1, maxLength: 1000 } })
+  @ApiParam({
+    name: 'name',
+    description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)',
+    example: 'code_completion_v4_endpoint',
+  })
+  @ApiQuery({
+    name: 'user',
+    required: true,
+    description: 'Username',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+  })
+  @ApiQuery({
+    name: 'project',
+    required: false,
+    description: 'Project full path',
+    schema: { type: 'string', minLength: 1, maxLength: 1000 },
+  })
   @ApiResponse({ status: 200, description: 'The evaluation', schema: featureEvaluationSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
-  evaluate(@Param('name') name: string, @Query(new ZodPipe(evaluateQuery)) q: z.output<typeof evaluateQuery>) {
+  evaluate(
+    @Param('name') name: string,
+    @Query(new ZodPipe(evaluateQuery)) q: z.output<typeof evaluateQuery>,
+  ) {
     return this.admin.evaluate(name, q.user, q.project);
   }
 }

@@ -19,7 +19,8 @@ export class EmbeddedFlagRepository {
       const features = await tx.feature.findMany();
       const gates = await tx.featureGate.findMany();
       const byName = new Map<string, FeatureState>();
-      for (const f of features) byName.set(f.key, { name: f.key, persisted: true, gates: emptyGates() });
+      for (const f of features)
+        byName.set(f.key, { name: f.key, persisted: true, gates: emptyGates() });
       for (const g of gates) {
         const s = byName.get(g.featureKey);
         if (s) addGate(s.gates, g.key, g.value);
@@ -35,13 +36,18 @@ export class EmbeddedFlagRepository {
   async update(
     name: string,
     change: (before: FeatureState) => FlagGates,
-    inTx: (tx: Prisma.TransactionClient, before: FeatureState, after: FeatureState) => Promise<void>,
+    inTx: (
+      tx: Prisma.TransactionClient,
+      before: FeatureState,
+      after: FeatureState,
+    ) => Promise<void>,
   ): Promise<FeatureState> {
     return this.prisma.$transaction(async (tx) => {
       await bump(tx);
       const existing = await tx.feature.findUnique({ where: { key: name } });
       const before: FeatureState = { name, persisted: existing !== null, gates: emptyGates() };
-      for (const g of await tx.featureGate.findMany({ where: { featureKey: name } })) addGate(before.gates, g.key, g.value);
+      for (const g of await tx.featureGate.findMany({ where: { featureKey: name } }))
+        addGate(before.gates, g.key, g.value);
       const gates = change(before);
       await tx.feature.upsert({ where: { key: name }, create: { key: name }, update: {} });
       await tx.featureGate.deleteMany({ where: { featureKey: name } });
@@ -76,8 +82,14 @@ function gateRows(name: string, g: FlagGates) {
   if (g.boolean) rows.push({ featureKey: name, key: 'boolean', value: 'true' });
   for (const a of g.actors) rows.push({ featureKey: name, key: 'actors', value: a });
   for (const fg of g.featureGroups) rows.push({ featureKey: name, key: 'groups', value: fg });
-  if (g.percentageOfActors > 0) rows.push({ featureKey: name, key: 'percentage_of_actors', value: String(g.percentageOfActors) });
-  if (g.percentageOfTime > 0) rows.push({ featureKey: name, key: 'percentage_of_time', value: String(g.percentageOfTime) });
+  if (g.percentageOfActors > 0)
+    rows.push({
+      featureKey: name,
+      key: 'percentage_of_actors',
+      value: String(g.percentageOfActors),
+    });
+  if (g.percentageOfTime > 0)
+    rows.push({ featureKey: name, key: 'percentage_of_time', value: String(g.percentageOfTime) });
   return rows;
 }
 

@@ -50,12 +50,19 @@ export class EmbeddedFlagStore implements FlagStore {
     return [...this.snapshot.values()];
   }
 
-  async update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
+  async update(
+    name: string,
+    change: (before: FlagGates) => FlagGates,
+    actor: Actor,
+  ): Promise<FeatureState> {
     const after = await this.repo.update(
       name,
       (before) => change(before.gates),
       (tx, before, next) =>
-        this.audit.record(auditEntry(actor, `feature_flag_${stateName(next.gates)}`, name, before, next), tx),
+        this.audit.record(
+          auditEntry(actor, `feature_flag_${stateName(next.gates)}`, name, before, next),
+          tx,
+        ),
     );
     await this.reload();
     return after;
@@ -71,7 +78,12 @@ export class EmbeddedFlagStore implements FlagStore {
 
   health(): StoreHealth {
     const age = this.lastSyncAt ? Date.now() - this.lastSyncAt.getTime() : Infinity;
-    return { kind: this.kind, stale: age > this.opts.staleAfterMs, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+    return {
+      kind: this.kind,
+      stale: age > this.opts.staleAfterMs,
+      lastSyncAt: this.lastSyncAt,
+      lastError: this.lastError,
+    };
   }
 
   private async poll(): Promise<void> {
@@ -83,7 +95,10 @@ export class EmbeddedFlagStore implements FlagStore {
       else this.markSynced();
     } catch (err) {
       if (this.lastError === undefined) {
-        rootLogger.warn({ err: (err as Error).message }, 'flag store poll failed; serving the last known flags');
+        rootLogger.warn(
+          { err: (err as Error).message },
+          'flag store poll failed; serving the last known flags',
+        );
       }
       this.lastError = (err as Error).message;
     } finally {
@@ -106,7 +121,13 @@ export class EmbeddedFlagStore implements FlagStore {
   }
 }
 
-export function auditEntry(actor: Actor, action: string, name: string, before: FeatureState, after: FeatureState | undefined) {
+export function auditEntry(
+  actor: Actor,
+  action: string,
+  name: string,
+  before: FeatureState,
+  after: FeatureState | undefined,
+) {
   return {
     actorId: actor.id,
     actorName: actor.name,

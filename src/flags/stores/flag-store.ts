@@ -28,7 +28,11 @@ export interface FlagStore {
    * Read-modify-write of a flag's gates against the backend's current state (not the snapshot),
    * with an audit event; a failure leaves no half-applied change.
    */
-  update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState>;
+  update(
+    name: string,
+    change: (before: FlagGates) => FlagGates,
+    actor: Actor,
+  ): Promise<FeatureState>;
   /** Forget a flag entirely (back to its default). */
   remove(name: string, actor: Actor): Promise<void>;
   health(): StoreHealth;

@@ -58,7 +58,11 @@ export class UnleashAdminClient {
       return await fn();
     } catch (err) {
       if (err instanceof DomainError) throw err;
-      throw new DomainError('service_unavailable', `Unleash is unavailable, nothing was changed: ${describe(err)}`, { cause: err });
+      throw new DomainError(
+        'service_unavailable',
+        `Unleash is unavailable, nothing was changed: ${describe(err)}`,
+        { cause: err },
+      );
     }
   }
 
@@ -66,25 +70,43 @@ export class UnleashAdminClient {
   async ensureContextFields(): Promise<void> {
     if (this.contextReady) return;
     const fields = [
-      { name: CONTEXT_FIELDS.stickiness, description: 'Flipper actor id (User:1, Group:9, Instance)', stickiness: true },
-      { name: CONTEXT_FIELDS.actors, description: 'All actors of the request, comma-wrapped', stickiness: false },
-      { name: CONTEXT_FIELDS.featureGroups, description: 'Feature groups of the user, comma-wrapped', stickiness: false },
+      {
+        name: CONTEXT_FIELDS.stickiness,
+        description: 'Flipper actor id (User:1, Group:9, Instance)',
+        stickiness: true,
+      },
+      {
+        name: CONTEXT_FIELDS.actors,
+        description: 'All actors of the request, comma-wrapped',
+        stickiness: false,
+      },
+      {
+        name: CONTEXT_FIELDS.featureGroups,
+        description: 'Feature groups of the user, comma-wrapped',
+        stickiness: false,
+      },
     ];
     for (const f of fields) {
       const res = await this.http.post('/context', f, { validateStatus: () => true });
       if (res.status >= 300 && res.status !== 409) {
         const exists = await this.http.get(`/context/${f.name}`, { validateStatus: () => true });
-        if (exists.status !== 200) throw new Error(`cannot create Unleash context field ${f.name}: HTTP ${res.status}`);
+        if (exists.status !== 200)
+          throw new Error(`cannot create Unleash context field ${f.name}: HTTP ${res.status}`);
       }
     }
     this.contextReady = true;
   }
 
   /** Current enabled state and strategies of a flag in our environment; undefined if absent. */
-  async read(name: string): Promise<{ enabled: boolean; strategies: RemoteStrategy[] } | undefined> {
-    const res = await this.http.get<RemoteFeature>(`${this.featurePath}/${encodeURIComponent(name)}`, {
-      validateStatus: (s) => s === 200 || s === 404,
-    });
+  async read(
+    name: string,
+  ): Promise<{ enabled: boolean; strategies: RemoteStrategy[] } | undefined> {
+    const res = await this.http.get<RemoteFeature>(
+      `${this.featurePath}/${encodeURIComponent(name)}`,
+      {
+        validateStatus: (s) => s === 200 || s === 404,
+      },
+    );
     if (res.status === 404) return undefined;
     const env = res.data.environments?.find((e) => e.name === this.t.environment);
     return { enabled: env?.enabled ?? false, strategies: env?.strategies ?? [] };
@@ -99,10 +121,19 @@ export class UnleashAdminClient {
   }
 
   /** Make the environment hold exactly `desired` (enabled iff non-empty), undoing on failure. */
-  async replaceStrategies(name: string, current: { enabled: boolean; strategies: RemoteStrategy[] }, desired: UnleashStrategy[]) {
+  async replaceStrategies(
+    name: string,
+    current: { enabled: boolean; strategies: RemoteStrategy[] },
+    desired: UnleashStrategy[],
+  ) {
     const undo: Array<() => Promise<unknown>> = [];
     const base = this.envPath(name);
-    const body = (s: UnleashStrategy) => ({ name: s.name, title: s.title, parameters: s.parameters, constraints: s.constraints });
+    const body = (s: UnleashStrategy) => ({
+      name: s.name,
+      title: s.title,
+      parameters: s.parameters,
+      constraints: s.constraints,
+    });
     try {
       if (current.enabled && desired.length === 0) {
         await this.http.post(`${base}/off`);
@@ -124,19 +155,26 @@ export class UnleashAdminClient {
       }
     } catch (err) {
       for (const step of undo.reverse()) await step().catch(() => undefined);
-      throw new DomainError('service_unavailable', `Unleash rejected the change, nothing was applied: ${describe(err)}`, { cause: err });
+      throw new DomainError(
+        'service_unavailable',
+        `Unleash rejected the change, nothing was applied: ${describe(err)}`,
+        { cause: err },
+      );
     }
   }
 
   /** Archive then delete: the flag is gone from Unleash (back to its default here). */
   async remove(name: string): Promise<void> {
-    const res = await this.http.delete(`${this.featurePath}/${encodeURIComponent(name)}`, { validateStatus: () => true });
+    const res = await this.http.delete(`${this.featurePath}/${encodeURIComponent(name)}`, {
+      validateStatus: () => true,
+    });
     if (res.status >= 300 && res.status !== 404) throw new Error(`HTTP ${res.status}`);
     await this.http.delete(`/archive/${encodeURIComponent(name)}`, { validateStatus: () => true });
   }
 }
 
 export function describe(err: unknown): string {
-  if (axios.isAxiosError(err)) return err.response ? `HTTP ${err.response.status}` : (err.code ?? err.message);
+  if (axios.isAxiosError(err))
+    return err.response ? `HTTP ${err.response.status}` : (err.code ?? err.message);
   return (err as Error).message;
 }

@@ -6,7 +6,15 @@ import { AuditRepository } from '../../audit/audit.repository';
 import type { AppConfig } from '../../config/app-config';
 import { rootLogger } from '../../common/logging/logger';
 import type { Actor } from '../../identity/users/users.service';
-import { emptyGates, FeatureState, FlagGates, gatesToStrategies, stateName, strategiesToGates, UnleashStrategy } from '../gates';
+import {
+  emptyGates,
+  FeatureState,
+  FlagGates,
+  gatesToStrategies,
+  stateName,
+  strategiesToGates,
+  UnleashStrategy,
+} from '../gates';
 import { auditEntry } from './embedded-flag.store';
 import type { FlagStore, StoreHealth } from './flag-store';
 import { UnleashAdminClient } from './unleash-admin.client';
@@ -69,7 +77,8 @@ export class UnleashFlagStore implements FlagStore {
     client.on('unchanged', synced);
     client.on('synchronized', synced);
     client.on('error', (err: Error) => {
-      if (this.lastError !== err.message) rootLogger.warn({ err: err.message }, 'Unleash unreachable; serving the last known flags');
+      if (this.lastError !== err.message)
+        rootLogger.warn({ err: err.message }, 'Unleash unreachable; serving the last known flags');
       this.lastError = err.message;
     });
     client.on('warn', () => undefined);
@@ -79,7 +88,10 @@ export class UnleashFlagStore implements FlagStore {
       new Promise<void>((resolve) => setTimeout(resolve, 5000).unref()),
     ]);
     await this.admin.ensureContextFields().catch((err: Error) => {
-      rootLogger.warn({ err: err.message }, 'could not prepare Unleash context fields; writes will retry');
+      rootLogger.warn(
+        { err: err.message },
+        'could not prepare Unleash context fields; writes will retry',
+      );
     });
   }
 
@@ -99,7 +111,10 @@ export class UnleashFlagStore implements FlagStore {
   state(name: string): FeatureState {
     const def = this.client?.getFeatureToggleDefinition(name);
     if (!def) return { name, persisted: false, gates: emptyGates() };
-    const { gates } = strategiesToGates((def.strategies ?? []) as unknown as UnleashStrategy[], def.enabled);
+    const { gates } = strategiesToGates(
+      (def.strategies ?? []) as unknown as UnleashStrategy[],
+      def.enabled,
+    );
     return { name, persisted: true, gates };
   }
 
@@ -107,11 +122,19 @@ export class UnleashFlagStore implements FlagStore {
     return (this.client?.getFeatureToggleDefinitions() ?? []).map((d) => this.state(d.name));
   }
 
-  async update(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
+  async update(
+    name: string,
+    change: (before: FlagGates) => FlagGates,
+    actor: Actor,
+  ): Promise<FeatureState> {
     return this.admin.guard(() => this.doUpdate(name, change, actor));
   }
 
-  private async doUpdate(name: string, change: (before: FlagGates) => FlagGates, actor: Actor): Promise<FeatureState> {
+  private async doUpdate(
+    name: string,
+    change: (before: FlagGates) => FlagGates,
+    actor: Actor,
+  ): Promise<FeatureState> {
     await this.admin.ensureContextFields();
     let current = await this.admin.read(name);
     if (!current) {
@@ -124,7 +147,9 @@ export class UnleashFlagStore implements FlagStore {
     const gates = change(parsed.gates);
     await this.admin.replaceStrategies(name, current, gatesToStrategies(name, gates));
     const after: FeatureState = { name, persisted: true, gates };
-    await this.audit.record(auditEntry(actor, `feature_flag_${stateName(gates)}`, name, before, after));
+    await this.audit.record(
+      auditEntry(actor, `feature_flag_${stateName(gates)}`, name, before, after),
+    );
     return after;
   }
 
@@ -136,6 +161,11 @@ export class UnleashFlagStore implements FlagStore {
 
   health(): StoreHealth {
     const age = this.lastSyncAt ? Date.now() - this.lastSyncAt.getTime() : Infinity;
-    return { kind: this.kind, stale: age > this.opts.staleAfterMs, lastSyncAt: this.lastSyncAt, lastError: this.lastError };
+    return {
+      kind: this.kind,
+      stale: age > this.opts.staleAfterMs,
+      lastSyncAt: this.lastSyncAt,
+      lastError: this.lastError,
+    };
   }
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -34,7 +42,11 @@ const updateGroup = z.strictObject({
 });
 const addMember = z.strictObject({
   user_id: z.coerce.number().int().positive(),
-  access_level: z.coerce.number().int().refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value').default(30),
+  access_level: z.coerce
+    .number()
+    .int()
+    .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
+    .default(30),
 });
 
 export function presentGroup(g: GroupRecord) {
@@ -66,15 +78,28 @@ export class GroupsController {
   @ApiOperation({ summary: 'Create a group, or a subgroup with parent_id (admin)' })
   @ApiBody({ schema: createGroupRequestSchema })
   @ApiResponse({ status: 201, description: 'The new group', schema: groupSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `path has already been taken`, `parent_id does not exist`' })
-  async create(@Body(new ZodPipe(createGroup)) b: z.output<typeof createGroup>, @CurrentPrincipal() p: Principal) {
-    return presentGroup(await this.groups.create({ name: b.name, path: b.path, parentId: b.parent_id }, actorOf(p)));
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description:
+      'Validation failed, e.g. `path has already been taken`, `parent_id does not exist`',
+  })
+  async create(
+    @Body(new ZodPipe(createGroup)) b: z.output<typeof createGroup>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    return presentGroup(
+      await this.groups.create({ name: b.name, path: b.path, parentId: b.parent_id }, actorOf(p)),
+    );
   }
 
   @Get()
   @AdminOnly()
   @ApiOperation({ summary: 'List groups (admin)' })
-  @ApiResponse({ status: 200, description: 'The groups', schema: { type: 'array', items: groupSchema } })
+  @ApiResponse({
+    status: 200,
+    description: 'The groups',
+    schema: { type: 'array', items: groupSchema },
+  })
   async list() {
     return (await this.groups.list()).map(presentGroup);
   }
@@ -92,7 +117,9 @@ export class GroupsController {
 
   @Put(':id')
   @AdminOnly()
-  @ApiOperation({ summary: 'Change a group: name, duo_features_enabled, direct_code_suggestions_enabled (admin)' })
+  @ApiOperation({
+    summary: 'Change a group: name, duo_features_enabled, direct_code_suggestions_enabled (admin)',
+  })
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
   @ApiBody({ schema: updateGroupRequestSchema })
   @ApiResponse({ status: 200, description: 'The group', schema: groupSchema })
@@ -118,7 +145,10 @@ export class GroupsController {
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
   @ApiBody({ schema: groupMemberRequestSchema })
   @ApiResponse({ status: 201, description: 'The membership', schema: groupMemberSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `user_id does not exist`' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description: 'Validation failed, e.g. `user_id does not exist`',
+  })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
   async addMember(
     @Param('id', new IdPipe()) id: number,

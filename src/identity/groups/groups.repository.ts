@@ -17,7 +17,12 @@ export interface GroupRecord {
 export class GroupsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: { name: string; path: string; fullPath: string; parentId: number | null }): Promise<GroupRecord> {
+  create(data: {
+    name: string;
+    path: string;
+    fullPath: string;
+    parentId: number | null;
+  }): Promise<GroupRecord> {
     return this.prisma.group
       .create({ data })
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'path has already been taken' }));
@@ -28,7 +33,9 @@ export class GroupsRepository {
   }
 
   findByFullPath(fullPath: string): Promise<GroupRecord | null> {
-    return this.prisma.group.findFirst({ where: { fullPath: { equals: fullPath, mode: 'insensitive' } } });
+    return this.prisma.group.findFirst({
+      where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
+    });
   }
 
   list(limit: number): Promise<GroupRecord[]> {
@@ -50,7 +57,9 @@ export class GroupsRepository {
 
   /** Member of the group itself, of a subgroup, or of a project anywhere below it. */
   async isMemberOfHierarchy(group: GroupRecord, userId: number): Promise<boolean> {
-    const below = { OR: [{ fullPath: group.fullPath }, { fullPath: { startsWith: `${group.fullPath}/` } }] };
+    const below = {
+      OR: [{ fullPath: group.fullPath }, { fullPath: { startsWith: `${group.fullPath}/` } }],
+    };
     const viaGroup = await this.prisma.groupMember.count({ where: { userId, group: below } });
     if (viaGroup > 0) return true;
     const viaProject = await this.prisma.projectMember.count({
@@ -61,7 +70,10 @@ export class GroupsRepository {
 
   /** Ids of every group the user belongs to directly. */
   async memberGroupIds(userId: number): Promise<number[]> {
-    const rows = await this.prisma.groupMember.findMany({ where: { userId }, select: { groupId: true } });
+    const rows = await this.prisma.groupMember.findMany({
+      where: { userId },
+      select: { groupId: true },
+    });
     return rows.map((r) => r.groupId);
   }
 }

@@ -26,7 +26,10 @@ export class GroupsService {
     this.listeners.push(listener);
   }
 
-  async create(input: { name: string; path: string; parentId?: number }, actor: Actor): Promise<GroupRecord> {
+  async create(
+    input: { name: string; path: string; parentId?: number },
+    actor: Actor,
+  ): Promise<GroupRecord> {
     let fullPath = input.path;
     if (input.parentId !== undefined) {
       const parent = await this.groups.findById(input.parentId);
@@ -36,7 +39,11 @@ export class GroupsService {
     if (await this.groups.findByFullPath(fullPath)) {
       throw DomainError.invalid('path', 'has already been taken');
     }
-    const group = await this.groups.create({ ...input, parentId: input.parentId ?? null, fullPath });
+    const group = await this.groups.create({
+      ...input,
+      parentId: input.parentId ?? null,
+      fullPath,
+    });
     await this.record(actor, 'group_created', group.id, undefined, { full_path: group.fullPath });
     return group;
   }
@@ -59,11 +66,20 @@ export class GroupsService {
     return after;
   }
 
-  async addMember(groupId: number, userId: number, accessLevel: number, actor: Actor): Promise<void> {
+  async addMember(
+    groupId: number,
+    userId: number,
+    accessLevel: number,
+    actor: Actor,
+  ): Promise<void> {
     await this.get(groupId);
-    if (!(await this.users.findById(userId))) throw DomainError.invalid('user_id', 'does not exist');
+    if (!(await this.users.findById(userId)))
+      throw DomainError.invalid('user_id', 'does not exist');
     await this.groups.addMember(groupId, userId, accessLevel);
-    await this.record(actor, 'group_member_added', groupId, undefined, { user_id: userId, access_level: accessLevel });
+    await this.record(actor, 'group_member_added', groupId, undefined, {
+      user_id: userId,
+      access_level: accessLevel,
+    });
     for (const l of this.listeners) l();
   }
 

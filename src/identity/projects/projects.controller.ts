@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -64,17 +72,31 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Create a project in a group (admin)' })
   @ApiBody({ schema: createProjectRequestSchema })
   @ApiResponse({ status: 201, description: 'The new project', schema: projectSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `namespace_id does not exist`, `path has already been taken`' })
-  async create(@Body(new ZodPipe(createProject)) b: z.output<typeof createProject>, @CurrentPrincipal() p: Principal) {
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description:
+      'Validation failed, e.g. `namespace_id does not exist`, `path has already been taken`',
+  })
+  async create(
+    @Body(new ZodPipe(createProject)) b: z.output<typeof createProject>,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return presentProject(
-      await this.projects.create({ name: b.name, path: b.path, namespaceId: b.namespace_id }, actorOf(p)),
+      await this.projects.create(
+        { name: b.name, path: b.path, namespaceId: b.namespace_id },
+        actorOf(p),
+      ),
     );
   }
 
   @Get(':id')
   @AdminOnly()
   @ApiOperation({ summary: 'One project, by id or URL-encoded full path (admin)' })
-  @ApiParam({ name: 'id', description: 'Project id, or URL-encoded full path (`acme%2Fwidgets`)', schema: { type: 'string' } })
+  @ApiParam({
+    name: 'id',
+    description: 'Project id, or URL-encoded full path (`acme%2Fwidgets`)',
+    schema: { type: 'string' },
+  })
   @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async get(@Param('id') id: string) {
@@ -95,7 +117,11 @@ export class ProjectsController {
     @CurrentPrincipal() p: Principal,
   ) {
     return presentProject(
-      await this.projects.update(id, { name: b.name, duoFeaturesEnabled: b.duo_features_enabled }, actorOf(p)),
+      await this.projects.update(
+        id,
+        { name: b.name, duoFeaturesEnabled: b.duo_features_enabled },
+        actorOf(p),
+      ),
     );
   }
 
@@ -106,7 +132,10 @@ export class ProjectsController {
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
   @ApiBody({ schema: projectMemberRequestSchema })
   @ApiResponse({ status: 201, description: 'The membership', schema: projectMemberSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `user_id does not exist`' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description: 'Validation failed, e.g. `user_id does not exist`',
+  })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async addMember(
     @Param('id', new IdPipe()) id: number,

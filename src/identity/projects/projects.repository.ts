@@ -16,7 +16,12 @@ export interface ProjectRecord {
 export class ProjectsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: { name: string; path: string; fullPath: string; groupId: number }): Promise<ProjectRecord> {
+  create(data: {
+    name: string;
+    path: string;
+    fullPath: string;
+    groupId: number;
+  }): Promise<ProjectRecord> {
     return this.prisma.project
       .create({ data })
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'path has already been taken' }));
@@ -27,10 +32,15 @@ export class ProjectsRepository {
   }
 
   findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
-    return this.prisma.project.findFirst({ where: { fullPath: { equals: fullPath, mode: 'insensitive' } } });
+    return this.prisma.project.findFirst({
+      where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
+    });
   }
 
-  update(id: number, data: { duoFeaturesEnabled?: boolean; name?: string }): Promise<ProjectRecord> {
+  update(
+    id: number,
+    data: { duoFeaturesEnabled?: boolean; name?: string },
+  ): Promise<ProjectRecord> {
     return this.prisma.project.update({ where: { id }, data });
   }
 

@@ -24,15 +24,26 @@ export class ProjectsService {
     private readonly audit: AuditRepository,
   ) {}
 
-  async create(input: { name: string; path?: string; namespaceId: number }, actor: Actor): Promise<ProjectRecord> {
+  async create(
+    input: { name: string; path?: string; namespaceId: number },
+    actor: Actor,
+  ): Promise<ProjectRecord> {
     const group = await this.groups.findById(input.namespaceId);
     if (!group) throw DomainError.invalid('namespace_id', 'does not exist');
     const path = input.path ?? slugify(input.name);
     const fullPath = `${group.fullPath}/${path}`;
-    if ((await this.projects.findByFullPath(fullPath)) || (await this.groups.findByFullPath(fullPath))) {
+    if (
+      (await this.projects.findByFullPath(fullPath)) ||
+      (await this.groups.findByFullPath(fullPath))
+    ) {
       throw DomainError.invalid('path', 'has already been taken');
     }
-    const project = await this.projects.create({ name: input.name, path, fullPath, groupId: group.id });
+    const project = await this.projects.create({
+      name: input.name,
+      path,
+      fullPath,
+      groupId: group.id,
+    });
     await this.record(actor, 'project_created', project.id, undefined, { full_path: fullPath });
     return project;
   }
@@ -60,14 +71,22 @@ export class ProjectsService {
     const rootGroup = root ? await this.groups.findByFullPath(root) : null;
     if (group && rootGroup && (await this.groups.isMemberOfHierarchy(rootGroup, user.id))) {
       const memberIds = new Set(await this.groups.memberGroupIds(user.id));
-      for (let g: typeof group | null = group; g; g = g.parentId ? await this.groups.findById(g.parentId) : null) {
+      for (
+        let g: typeof group | null = group;
+        g;
+        g = g.parentId ? await this.groups.findById(g.parentId) : null
+      ) {
         if (memberIds.has(g.id)) return project;
       }
     }
     return undefined;
   }
 
-  async update(id: number, changes: { duoFeaturesEnabled?: boolean; name?: string }, actor: Actor): Promise<ProjectRecord> {
+  async update(
+    id: number,
+    changes: { duoFeaturesEnabled?: boolean; name?: string },
+    actor: Actor,
+  ): Promise<ProjectRecord> {
     const before = await this.get(String(id));
     const after = await this.projects.update(id, changes);
     await this.record(
@@ -80,9 +99,15 @@ export class ProjectsService {
     return after;
   }
 
-  async addMember(projectId: number, userId: number, accessLevel: number, actor: Actor): Promise<void> {
+  async addMember(
+    projectId: number,
+    userId: number,
+    accessLevel: number,
+    actor: Actor,
+  ): Promise<void> {
     await this.get(String(projectId));
-    if (!(await this.users.findById(userId))) throw DomainError.invalid('user_id', 'does not exist');
+    if (!(await this.users.findById(userId)))
+      throw DomainError.invalid('user_id', 'does not exist');
     await this.projects.addMember(projectId, userId, accessLevel);
     await this.record(actor, 'project_member_added', projectId, undefined, { user_id: userId });
   }

@@ -63,12 +63,23 @@ export class SeatsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Buy a Duo add-on for a top-level group (admin)' })
-  @ApiParam({ name: 'groupId', description: 'Top-level group id', schema: { type: 'integer', minimum: 1 } })
+  @ApiParam({
+    name: 'groupId',
+    description: 'Top-level group id',
+    schema: { type: 'integer', minimum: 1 },
+  })
   @ApiBody({ schema: createPurchaseRequestSchema })
   @ApiResponse({ status: 201, description: 'The purchase', schema: purchaseSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `group must be a top-level group …`, `expires_at must be after starts_at`' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description:
+      'Validation failed, e.g. `group must be a top-level group …`, `expires_at must be after starts_at`',
+  })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
-  @ApiResponse({ ...ERROR_RESPONSES.conflict, description: 'The add-on already has a purchase for this period' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.conflict,
+    description: 'The add-on already has a purchase for this period',
+  })
   async create(
     @Param('groupId', new IdPipe('group_id')) groupId: number,
     @Body(new ZodPipe(createPurchase)) b: z.output<typeof createPurchase>,
@@ -84,8 +95,16 @@ export class SeatsController {
 
   @Get()
   @ApiOperation({ summary: "A group's add-on purchases with their assigned seat counts (admin)" })
-  @ApiParam({ name: 'groupId', description: 'Top-level group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiResponse({ status: 200, description: 'The purchases', schema: { type: 'array', items: purchaseSchema } })
+  @ApiParam({
+    name: 'groupId',
+    description: 'Top-level group id',
+    schema: { type: 'integer', minimum: 1 },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The purchases',
+    schema: { type: 'array', items: purchaseSchema },
+  })
   @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`group_id is invalid`' })
   async list(@Param('groupId', new IdPipe('group_id')) groupId: number) {
     return (await this.seats.listPurchases(groupId)).map(presentPurchase);
@@ -94,13 +113,30 @@ export class SeatsController {
   @Post(':purchaseId/assignments')
   @HttpCode(201)
   @ApiOperation({ summary: 'Assign a seat to a member of the group (admin)' })
-  @ApiParam({ name: 'groupId', description: 'Top-level group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiParam({ name: 'purchaseId', description: 'Add-on purchase id', schema: { type: 'integer', minimum: 1 } })
+  @ApiParam({
+    name: 'groupId',
+    description: 'Top-level group id',
+    schema: { type: 'integer', minimum: 1 },
+  })
+  @ApiParam({
+    name: 'purchaseId',
+    description: 'Add-on purchase id',
+    schema: { type: 'integer', minimum: 1 },
+  })
   @ApiBody({ schema: seatAssignmentRequestSchema })
   @ApiResponse({ status: 201, description: 'The seat assignment', schema: seatAssignmentSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `user_id is not a member of the group`' })
-  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found` or `404 Add-on purchase Not Found`' })
-  @ApiResponse({ ...ERROR_RESPONSES.conflict, description: 'The user already has a seat in this purchase' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description: 'Validation failed, e.g. `user_id is not a member of the group`',
+  })
+  @ApiResponse({
+    ...ERROR_RESPONSES.notFound,
+    description: '`404 Group Not Found` or `404 Add-on purchase Not Found`',
+  })
+  @ApiResponse({
+    ...ERROR_RESPONSES.conflict,
+    description: 'The user already has a seat in this purchase',
+  })
   assign(
     @Param('groupId', new IdPipe('group_id')) groupId: number,
     @Param('purchaseId', new IdPipe('purchase_id')) purchaseId: number,
@@ -114,13 +150,29 @@ export class SeatsController {
   @Delete(':purchaseId/assignments')
   @HttpCode(204)
   @ApiOperation({ summary: "Remove a user's seat (admin): `user_id` in the body or the query" })
-  @ApiParam({ name: 'groupId', description: 'Top-level group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiParam({ name: 'purchaseId', description: 'Add-on purchase id', schema: { type: 'integer', minimum: 1 } })
-  @ApiQuery({ name: 'user_id', required: false, description: 'When the body is empty', schema: { type: 'integer', minimum: 1 } })
+  @ApiParam({
+    name: 'groupId',
+    description: 'Top-level group id',
+    schema: { type: 'integer', minimum: 1 },
+  })
+  @ApiParam({
+    name: 'purchaseId',
+    description: 'Add-on purchase id',
+    schema: { type: 'integer', minimum: 1 },
+  })
+  @ApiQuery({
+    name: 'user_id',
+    required: false,
+    description: 'When the body is empty',
+    schema: { type: 'integer', minimum: 1 },
+  })
   @ApiBody({ schema: seatAssignmentRequestSchema, required: false })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiResponse(ERROR_RESPONSES.badRequest)
-  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Add-on purchase Not Found` or `404 Seat assignment Not Found`' })
+  @ApiResponse({
+    ...ERROR_RESPONSES.notFound,
+    description: '`404 Add-on purchase Not Found` or `404 Seat assignment Not Found`',
+  })
   async unassign(
     @Param('groupId', new IdPipe('group_id')) groupId: number,
     @Param('purchaseId', new IdPipe('purchase_id')) purchaseId: number,

@@ -16,7 +16,12 @@ export interface PurchaseRecord {
 
 export interface SeatGroupRow {
   addOn: AddOn;
-  group: { id: number; fullPath: string; duoFeaturesEnabled: boolean; directCodeSuggestionsEnabled: boolean };
+  group: {
+    id: number;
+    fullPath: string;
+    duoFeaturesEnabled: boolean;
+    directCodeSuggestionsEnabled: boolean;
+  };
 }
 
 @Injectable()
@@ -27,7 +32,10 @@ export class SeatsRepository {
     return this.prisma.addOnPurchase.create({ data });
   }
 
-  findPurchase(groupId: number, id: number): Promise<(PurchaseRecord & { assigned: number }) | null> {
+  findPurchase(
+    groupId: number,
+    id: number,
+  ): Promise<(PurchaseRecord & { assigned: number }) | null> {
     return this.prisma.addOnPurchase
       .findFirst({ where: { id, groupId }, include: { _count: { select: { assignments: true } } } })
       .then((p) => (p ? { ...p, assigned: p._count.assignments } : null));
@@ -35,7 +43,11 @@ export class SeatsRepository {
 
   listPurchases(groupId: number): Promise<Array<PurchaseRecord & { assigned: number }>> {
     return this.prisma.addOnPurchase
-      .findMany({ where: { groupId }, include: { _count: { select: { assignments: true } } }, orderBy: { id: 'asc' } })
+      .findMany({
+        where: { groupId },
+        include: { _count: { select: { assignments: true } } },
+        orderBy: { id: 'asc' },
+      })
       .then((rows) => rows.map((p) => ({ ...p, assigned: p._count.assignments })));
   }
 
@@ -63,16 +75,22 @@ export class SeatsRepository {
             `user_id cannot be assigned: all ${locked[0].quantity} seats of this purchase are assigned`,
           );
         }
-        return tx.seatAssignment.create({ data: { purchaseId, userId }, select: { id: true, createdAt: true } });
+        return tx.seatAssignment.create({
+          data: { purchaseId, userId },
+          select: { id: true, createdAt: true },
+        });
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError('conflict', 'user_id already has a seat in this purchase');
+      if (isUniqueViolation(err))
+        throw new DomainError('conflict', 'user_id already has a seat in this purchase');
       throw err;
     }
   }
 
   async removeSeat(purchaseId: number, userId: number): Promise<boolean> {
-    const { count } = await this.prisma.seatAssignment.deleteMany({ where: { purchaseId, userId } });
+    const { count } = await this.prisma.seatAssignment.deleteMany({
+      where: { purchaseId, userId },
+    });
     return count > 0;
   }
 
@@ -85,7 +103,12 @@ export class SeatsRepository {
           select: {
             addOn: true,
             group: {
-              select: { id: true, fullPath: true, duoFeaturesEnabled: true, directCodeSuggestionsEnabled: true },
+              select: {
+                id: true,
+                fullPath: true,
+                duoFeaturesEnabled: true,
+                directCodeSuggestionsEnabled: true,
+              },
             },
           },
         },

@@ -40,7 +40,12 @@ export class SeatsService {
     groupsService: GroupsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.cache = new TtlCache(config.cache.seatTtlMs, 100_000, Date.now, config.degradedMaxStalenessMs);
+    this.cache = new TtlCache(
+      config.cache.seatTtlMs,
+      100_000,
+      Date.now,
+      config.degradedMaxStalenessMs,
+    );
     groupsService.onChange(() => this.cache.clear());
   }
 
@@ -52,7 +57,12 @@ export class SeatsService {
       rows = await this.seats.activeSeatGroups(userId, todayUtc());
     } catch (err) {
       const stale = this.cache.getStale(userId);
-      if (!stale) throw new DomainError('service_unavailable', 'Seat information is temporarily unavailable', { cause: err });
+      if (!stale)
+        throw new DomainError(
+          'service_unavailable',
+          'Seat information is temporarily unavailable',
+          { cause: err },
+        );
       return { ...stale.value, stale: true };
     }
     const groups = rows.map((r) => ({ ...r.group, addOn: r.addOn }));
@@ -69,15 +79,28 @@ export class SeatsService {
     const group = await this.groups.findById(groupId);
     if (!group) throw DomainError.notFound('Group');
     if (group.parentId !== null) {
-      throw DomainError.invalid('group', 'must be a top-level group (seats are given by top-level groups)');
+      throw DomainError.invalid(
+        'group',
+        'must be a top-level group (seats are given by top-level groups)',
+      );
     }
     const startsAt = input.startsAt ?? todayUtc();
     const expiresAt = input.expiresAt ?? new Date(startsAt.getTime() + 365 * 86_400_000);
-    if (expiresAt.getTime() <= startsAt.getTime()) throw DomainError.invalid('expires_at', 'must be after starts_at');
+    if (expiresAt.getTime() <= startsAt.getTime())
+      throw DomainError.invalid('expires_at', 'must be after starts_at');
     if (await this.seats.findOverlappingPurchase(groupId, input.addOn, startsAt, expiresAt)) {
-      throw new DomainError('conflict', `add_on ${input.addOn} already has a purchase for this period`);
+      throw new DomainError(
+        'conflict',
+        `add_on ${input.addOn} already has a purchase for this period`,
+      );
     }
-    const purchase = await this.seats.createPurchase({ groupId, addOn: input.addOn, quantity: input.quantity, startsAt, expiresAt });
+    const purchase = await this.seats.createPurchase({
+      groupId,
+      addOn: input.addOn,
+      quantity: input.quantity,
+      startsAt,
+      expiresAt,
+    });
     await this.record(actor, 'add_on_purchase_created', purchase.id, undefined, {
       group_id: groupId,
       add_on: purchase.addOn,
@@ -93,20 +116,29 @@ export class SeatsService {
   async assign(groupId: number, purchaseId: number, userId: number, actor: Actor) {
     const group = await this.groups.findById(groupId);
     if (!group) throw DomainError.notFound('Group');
-    if (!(await this.seats.findPurchase(groupId, purchaseId))) throw DomainError.notFound('Add-on purchase');
-    if (!(await this.users.findById(userId))) throw DomainError.invalid('user_id', 'does not exist');
+    if (!(await this.seats.findPurchase(groupId, purchaseId)))
+      throw DomainError.notFound('Add-on purchase');
+    if (!(await this.users.findById(userId)))
+      throw DomainError.invalid('user_id', 'does not exist');
     if (!(await this.groups.isMemberOfHierarchy(group, userId))) {
       throw DomainError.invalid('user_id', 'is not a member of the group');
     }
     const assignment = await this.seats.assignSeat(purchaseId, userId);
     this.cache.delete(userId);
     await this.record(actor, 'seat_assigned', purchaseId, undefined, { user_id: userId });
-    return { id: assignment.id, user_id: userId, add_on_purchase_id: purchaseId, created_at: assignment.createdAt.toISOString() };
+    return {
+      id: assignment.id,
+      user_id: userId,
+      add_on_purchase_id: purchaseId,
+      created_at: assignment.createdAt.toISOString(),
+    };
   }
 
   async unassign(groupId: number, purchaseId: number, userId: number, actor: Actor): Promise<void> {
-    if (!(await this.seats.findPurchase(groupId, purchaseId))) throw DomainError.notFound('Add-on purchase');
-    if (!(await this.seats.removeSeat(purchaseId, userId))) throw DomainError.notFound('Seat assignment');
+    if (!(await this.seats.findPurchase(groupId, purchaseId)))
+      throw DomainError.notFound('Add-on purchase');
+    if (!(await this.seats.removeSeat(purchaseId, userId)))
+      throw DomainError.notFound('Seat assignment');
     this.cache.delete(userId);
     await this.record(actor, 'seat_unassigned', purchaseId, { user_id: userId }, undefined);
   }

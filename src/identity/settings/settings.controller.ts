@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -63,14 +70,28 @@ export class SettingsController {
   @ApiOperation({ summary: 'Change instance settings (admin); instance_id is read-only' })
   @ApiBody({ schema: updateSettingsRequestSchema })
   @ApiResponse({ status: 200, description: 'The settings', schema: settingsSchema })
-  @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: 'Validation failed, e.g. `instance_id is read-only`' })
-  async update(@Body(new ZodPipe(update)) b: z.output<typeof update>, @CurrentPrincipal() p: Principal) {
+  @ApiResponse({
+    ...ERROR_RESPONSES.badRequest,
+    description: 'Validation failed, e.g. `instance_id is read-only`',
+  })
+  async update(
+    @Body(new ZodPipe(update)) b: z.output<typeof update>,
+    @CurrentPrincipal() p: Principal,
+  ) {
     if (b.instance_id !== undefined) throw DomainError.invalid('instance_id', 'is read-only');
     const s = await this.settings.update(
       {
         disabledDirectCodeSuggestions: b.disabled_direct_code_suggestions,
-        gitlabRealm: b.gitlab_realm === undefined ? undefined : b.gitlab_realm === 'saas' ? 'saas' : 'self_managed',
-        aiGatewayUrl: b.ai_gateway_url === undefined ? undefined : b.ai_gateway_url?.replace(/\/+$/, '') ?? null,
+        gitlabRealm:
+          b.gitlab_realm === undefined
+            ? undefined
+            : b.gitlab_realm === 'saas'
+              ? 'saas'
+              : 'self_managed',
+        aiGatewayUrl:
+          b.ai_gateway_url === undefined
+            ? undefined
+            : (b.ai_gateway_url?.replace(/\/+$/, '') ?? null),
         hostName: b.host_name,
       },
       actorOf(p),

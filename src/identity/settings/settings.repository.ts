@@ -35,7 +35,9 @@ export class SettingsRepository {
     });
   }
 
-  update(data: Partial<Omit<InstanceSettingsRecord, 'instanceId' | 'updatedAt'>>): Promise<InstanceSettingsRecord> {
+  update(
+    data: Partial<Omit<InstanceSettingsRecord, 'instanceId' | 'updatedAt'>>,
+  ): Promise<InstanceSettingsRecord> {
     return this.prisma.instanceSettings.update({ where: { id: 1 }, data, select: fields });
   }
 }

@@ -25,7 +25,9 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.snapshot = await this.repo.getOrCreate({ hostName: new URL(this.config.http.publicUrl).hostname });
+    this.snapshot = await this.repo.getOrCreate({
+      hostName: new URL(this.config.http.publicUrl).hostname,
+    });
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.timer.unref();
   }

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal, Scopes } from '../../common/auth/auth.decorators';
 import { Principal, TOKEN_SCOPES } from '../../common/auth/principal';
@@ -41,10 +49,16 @@ export class TokensController {
   @Post('users/:id/personal_access_tokens')
   @HttpCode(201)
   @AdminOnly()
-  @ApiOperation({ summary: 'Create a personal access token for a user (admin); the secret is in this answer only' })
+  @ApiOperation({
+    summary: 'Create a personal access token for a user (admin); the secret is in this answer only',
+  })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
   @ApiBody({ schema: createTokenRequestSchema })
-  @ApiResponse({ status: 201, description: 'The token, with its secret in `token`', schema: createdTokenSchema })
+  @ApiResponse({
+    status: 201,
+    description: 'The token, with its secret in `token`',
+    schema: createdTokenSchema,
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(ERROR_RESPONSES.adminOnly)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 User Not Found`' })
@@ -92,8 +106,14 @@ export class TokensController {
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
   @ApiResponse(ERROR_RESPONSES.insufficientScope)
-  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: "`404 Personal Access Token Not Found` (also for other users' tokens)" })
-  async revoke(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal): Promise<void> {
+  @ApiResponse({
+    ...ERROR_RESPONSES.notFound,
+    description: "`404 Personal Access Token Not Found` (also for other users' tokens)",
+  })
+  async revoke(
+    @Param('id', new IdPipe()) id: number,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<void> {
     await this.tokens.revoke(id, p);
   }
 }

@@ -13,7 +13,14 @@ export interface TokenRecord {
 }
 
 export interface TokenWithUser extends TokenRecord {
-  user: { id: number; username: string; name: string; admin: boolean; state: string; globalUserId: string };
+  user: {
+    id: number;
+    username: string;
+    name: string;
+    admin: boolean;
+    state: string;
+    globalUserId: string;
+  };
 }
 
 const tokenFields = {
@@ -37,7 +44,14 @@ export class TokensRepository {
       select: {
         ...tokenFields,
         user: {
-          select: { id: true, username: true, name: true, admin: true, state: true, globalUserId: true },
+          select: {
+            id: true,
+            username: true,
+            name: true,
+            admin: true,
+            state: true,
+            globalUserId: true,
+          },
         },
       },
     });

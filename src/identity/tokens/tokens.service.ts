@@ -36,7 +36,12 @@ export class TokensService implements TokenAuthenticator {
     private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.cache = new TtlCache(config.cache.tokenTtlMs, 50_000, Date.now, config.degradedMaxStalenessMs);
+    this.cache = new TtlCache(
+      config.cache.tokenTtlMs,
+      50_000,
+      Date.now,
+      config.degradedMaxStalenessMs,
+    );
   }
 
   async authenticate(secret: string): Promise<Principal | undefined> {
@@ -51,8 +56,16 @@ export class TokensService implements TokenAuthenticator {
       } catch (err) {
         // Database unreachable: serve the last known answer for a bounded time (degraded mode).
         const stale = this.cache.getStale(digest);
-        if (!stale) throw new DomainError('service_unavailable', 'Authentication is temporarily unavailable', { cause: err });
-        rootLogger.warn({ ageMs: stale.ageMs }, 'database unreachable: authenticating from cached identity');
+        if (!stale)
+          throw new DomainError(
+            'service_unavailable',
+            'Authentication is temporarily unavailable',
+            { cause: err },
+          );
+        rootLogger.warn(
+          { ageMs: stale.ageMs },
+          'database unreachable: authenticating from cached identity',
+        );
         entry = stale.value;
         degraded = true;
         row = null;

@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -55,23 +64,39 @@ export class UsersController {
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(ERROR_RESPONSES.adminOnly)
   @ApiResponse({ ...ERROR_RESPONSES.conflict, description: 'Username has already been taken' })
-  async create(@Body(new ZodPipe(createUser)) body: z.output<typeof createUser>, @CurrentPrincipal() p: Principal) {
+  async create(
+    @Body(new ZodPipe(createUser)) body: z.output<typeof createUser>,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return presentUser(await this.users.create(body, actorOf(p)), { withEmail: true });
   }
 
   @Get('users')
   @ApiOperation({ summary: 'List users, or find one by username' })
   @ApiQuery({ name: 'username', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiResponse({ status: 200, description: 'Users (email only for administrators)', schema: { type: 'array', items: userSchema } })
+  @ApiResponse({
+    status: 200,
+    description: 'Users (email only for administrators)',
+    schema: { type: 'array', items: userSchema },
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
-  async list(@Query(new ZodPipe(search)) q: z.output<typeof search>, @CurrentPrincipal() p: Principal) {
-    return (await this.users.search(q.username)).map((u) => presentUser(u, { withEmail: p.user.admin }));
+  async list(
+    @Query(new ZodPipe(search)) q: z.output<typeof search>,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    return (await this.users.search(q.username)).map((u) =>
+      presentUser(u, { withEmail: p.user.admin }),
+    );
   }
 
   @Get('users/:id')
   @ApiOperation({ summary: 'One user' })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
-  @ApiResponse({ status: 200, description: 'The user (email only for administrators)', schema: userSchema })
+  @ApiResponse({
+    status: 200,
+    description: 'The user (email only for administrators)',
+    schema: userSchema,
+  })
   @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 User Not Found`' })
   async get(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal) {

@@ -18,7 +18,12 @@ export interface UserRecord {
 export class UsersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(data: { username: string; name: string; email?: string; admin: boolean }): Promise<UserRecord> {
+  async create(data: {
+    username: string;
+    name: string;
+    email?: string;
+    admin: boolean;
+  }): Promise<UserRecord> {
     return this.prisma.user
       .create({ data: { ...data, email: data.email ?? null, globalUserId: randomUUID() } })
       .catch((err: unknown) =>
@@ -31,7 +36,9 @@ export class UsersRepository {
   }
 
   findByUsername(username: string): Promise<UserRecord | null> {
-    return this.prisma.user.findFirst({ where: { username: { equals: username, mode: 'insensitive' } } });
+    return this.prisma.user.findFirst({
+      where: { username: { equals: username, mode: 'insensitive' } },
+    });
   }
 
   list(limit: number): Promise<UserRecord[]> {
@@ -42,7 +49,10 @@ export class UsersRepository {
     return this.prisma.user.count();
   }
 
-  async update(id: number, data: { name?: string; admin?: boolean; state?: string }): Promise<UserRecord> {
+  async update(
+    id: number,
+    data: { name?: string; admin?: boolean; state?: string },
+  ): Promise<UserRecord> {
     return this.prisma.user
       .update({ where: { id }, data })
       .catch((err: unknown) => mapPrismaError(err, { notFound: 'User' }));

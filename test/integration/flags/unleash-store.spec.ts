@@ -54,16 +54,28 @@ suite('flags backed by a real Unleash server', () => {
     // group actor through seat groups, and the GET shows what Unleash holds
     await f.setFlag(FLAG, { value: false, user: user.username });
     await f.setFlag(FLAG, { value: true, group: group.full_path });
-    const purchases = await app.api.call('GET', `/api/v4/groups/${group.id}/add_on_purchases`, admin());
+    const purchases = await app.api.call(
+      'GET',
+      `/api/v4/groups/${group.id}/add_on_purchases`,
+      admin(),
+    );
     const other = await f.seatedUser({ group, purchaseId: purchases.body[0].id });
-    await waitFor(async () => (await evaluate(other.user.username)).enabled === true, 5000, 'group gate');
+    await waitFor(
+      async () => (await evaluate(other.user.username)).enabled === true,
+      5000,
+      'group gate',
+    );
     const got = await app.api.call('GET', `/api/v4/features/${FLAG}`, admin());
     expect(got.body.gates).toContainEqual({ key: 'actors', value: [`Group:${group.id}`] });
 
     // sticky percentage of actors evaluated by unleash-client
     await f.setFlag(FLAG, { value: false });
     await f.setFlag(FLAG, { value: 100, key: 'percentage_of_actors' });
-    await waitFor(async () => (await evaluate(user.username)).enabled === true, 5000, 'percentage gate');
+    await waitFor(
+      async () => (await evaluate(user.username)).enabled === true,
+      5000,
+      'percentage gate',
+    );
   }, 60_000);
 
   it('keeps the last known decisions when Unleash goes away, reports stale, and recovers', async () => {
@@ -72,20 +84,37 @@ suite('flags backed by a real Unleash server', () => {
     await waitFor(async () => (await evaluate(user.username)).enabled === true, 5000, 'flag on');
 
     await unleash.kill();
-    await waitFor(async () => (await app.api.call('GET', '/-/readiness')).body.checks.flags.detail.stale === true, 8000, 'stale');
+    await waitFor(
+      async () =>
+        (await app.api.call('GET', '/-/readiness')).body.checks.flags.detail.stale === true,
+      8000,
+      'stale',
+    );
     for (let i = 0; i < 20; i++) expect((await evaluate(user.username)).enabled).toBe(true);
     const ready = await app.api.call('GET', '/-/readiness');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('degraded');
 
     // a write while Unleash is down fails clearly and changes nothing
-    const write = await app.api.call('POST', `/api/v4/features/${FLAG}`, { ...admin(), body: { value: false } });
+    const write = await app.api.call('POST', `/api/v4/features/${FLAG}`, {
+      ...admin(),
+      body: { value: false },
+    });
     expect(write.status).toBe(503);
     expect((await evaluate(user.username)).enabled).toBe(true);
 
     await unleash.restart();
-    await waitFor(async () => (await app.api.call('GET', '/-/readiness')).body.checks.flags.detail.stale === false, 15000, 'fresh');
+    await waitFor(
+      async () =>
+        (await app.api.call('GET', '/-/readiness')).body.checks.flags.detail.stale === false,
+      15000,
+      'fresh',
+    );
     await f.setFlag(FLAG, { value: false });
-    await waitFor(async () => (await evaluate(user.username)).enabled === false, 5000, 'flag off after recovery');
+    await waitFor(
+      async () => (await evaluate(user.username)).enabled === false,
+      5000,
+      'flag off after recovery',
+    );
   }, 90_000);
 });

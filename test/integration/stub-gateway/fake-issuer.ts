@@ -174,7 +174,7 @@ export function v3Body(
 }
 
 /** Parsed JSON body of a response, loosely typed for assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export async function json(res: Response): Promise<any> {
   return res.json();
 }

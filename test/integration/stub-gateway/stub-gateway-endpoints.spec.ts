@@ -62,7 +62,7 @@ describe('stub gateway: completion endpoints', () => {
       experiments: [],
       choices: [
         {
-          text: '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest(\"src/main.py\");\n',
+          text: '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
           index: 0,
           finish_reason: 'length',
         },
@@ -90,7 +90,7 @@ describe('stub gateway: completion endpoints', () => {
       lang: 'python',
     });
     expect(answer.choices[0].text).toBe(
-      '// completion by anthropic/claude-3-5-sonnet-20240620 via v2 p3\nsuggest(\"src/main.py\");\n',
+      '// completion by anthropic/claude-3-5-sonnet-20240620 via v2 p3\nsuggest("src/main.py");\n',
     );
   });
 
@@ -117,7 +117,7 @@ describe('stub gateway: completion endpoints', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const chunks = await readChunks(res);
     expect(chunks.join('')).toBe(
-      '// completion by vertex-ai/codestral@2405 via v2 p1\nsuggest(\"src/main.py\");\n',
+      '// completion by vertex-ai/codestral@2405 via v2 p1\nsuggest("src/main.py");\n',
     );
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(chunks.join('')).not.toContain('data:');
@@ -128,7 +128,7 @@ describe('stub gateway: completion endpoints', () => {
     expect(res.status).toBe(200);
     let answer = await json(res);
     expect(answer.choices[0].text).toBe(
-      '// completion by vertex-ai/codestral@2405 via v3\nsuggest(\"lib/app.rb\");\n',
+      '// completion by vertex-ai/codestral@2405 via v3\nsuggest("lib/app.rb");\n',
     );
     expect(answer.metadata.model).toEqual({
       engine: 'vertex-ai',
@@ -162,7 +162,7 @@ describe('stub gateway: completion endpoints', () => {
     );
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect((await readChunks(res)).join('')).toBe(
-      '// completion by fireworks_ai/qwen2p5-coder-7b via v3\nsuggest(\"lib/app.rb\");\n',
+      '// completion by fireworks_ai/qwen2p5-coder-7b via v3\nsuggest("lib/app.rb");\n',
     );
   });
 
@@ -207,7 +207,7 @@ describe('stub gateway: completion endpoints', () => {
       })
       .join('');
     expect(text).toBe(
-      '// generation by anthropic/claude-3-5-sonnet-20240620 via v4\nsuggest(\"lib/app.rb\");\n',
+      '// generation by anthropic/claude-3-5-sonnet-20240620 via v4\nsuggest("lib/app.rb");\n',
     );
     expect(events[4].data).toBeNull();
   });
@@ -217,7 +217,7 @@ describe('stub gateway: completion endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-streaming-format')).toBeNull();
     expect((await json(res)).choices[0].text).toBe(
-      '// completion by vertex-ai/codestral@2405 via v4\nsuggest(\"lib/app.rb\");\n',
+      '// completion by vertex-ai/codestral@2405 via v4\nsuggest("lib/app.rb");\n',
     );
   });
 

@@ -6,14 +6,22 @@ describe('loadAppConfig', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, publicUrl: 'http://127.0.0.1:8080' });
     expect(c.database.embedded).toBe(true);
     expect(c.database.dataDir).toMatch(/\.data$/);
-    expect(c.gateway).toMatchObject({ url: undefined, timeoutMs: 55_000, tokenSource: 'self_signed' });
+    expect(c.gateway).toMatchObject({
+      url: undefined,
+      timeoutMs: 55_000,
+      tokenSource: 'self_signed',
+    });
     expect(c.unleash).toBeUndefined();
     expect(c.rateLimits).toEqual({ completionsPerMinute: 60, directAccessPerMinute: 50 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
   it('strips a trailing slash from URLs and treats empty strings as unset', () => {
-    const c = loadAppConfig({ AIGW_URL: 'http://gw:5052/', PUBLIC_URL: 'https://sb.example.com/', DATABASE_URL: '' });
+    const c = loadAppConfig({
+      AIGW_URL: 'http://gw:5052/',
+      PUBLIC_URL: 'https://sb.example.com/',
+      DATABASE_URL: '',
+    });
     expect(c.gateway.url).toBe('http://gw:5052');
     expect(c.http.publicUrl).toBe('https://sb.example.com');
     expect(c.database.embedded).toBe(true);
@@ -34,7 +42,15 @@ describe('loadAppConfig', () => {
   });
 
   it('enables Unleash only with all three variables', () => {
-    const c = loadAppConfig({ UNLEASH_URL: 'http://u:4242/', UNLEASH_API_TOKEN: 'c', UNLEASH_ADMIN_TOKEN: 'a' });
-    expect(c.unleash).toMatchObject({ url: 'http://u:4242', environment: 'development', refreshIntervalMs: 1000 });
+    const c = loadAppConfig({
+      UNLEASH_URL: 'http://u:4242/',
+      UNLEASH_API_TOKEN: 'c',
+      UNLEASH_ADMIN_TOKEN: 'a',
+    });
+    expect(c.unleash).toMatchObject({
+      url: 'http://u:4242',
+      environment: 'development',
+      refreshIntervalMs: 1000,
+    });
   });
 });

@@ -143,7 +143,7 @@ describe('answers', () => {
         model,
         fileName: 'x.ts',
       }),
-    ).toBe('// completion by vertex-ai/code-gecko@002 via v2 p2\nsuggest(\"x.ts\");\n');
+    ).toBe('// completion by vertex-ai/code-gecko@002 via v2 p2\nsuggest("x.ts");\n');
     expect(langFromFileName('dir/Main.JAVA')).toBe('java');
     expect(langFromFileName('Makefile')).toBe('');
   });
