@@ -57,7 +57,7 @@ async function main() {
     loadAvgStart: loadAvg(),
     config: {
       ...CFG,
-      note: `service: node dist/src/main.js in a child process, embedded PGlite in a temp DATA_DIR, AIGW_URL = stub gateway (child process), LOG_LEVEL=${CFG.logLevel}, RATE_LIMIT_COMPLETIONS_PER_MINUTE = RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE = ${RATE_LIMIT} (the config maximum; 100000000 is refused by validation) so rate limits do not skew the figures; autocannon runs in the parent process on the same machine`,
+      note: `service: node --expose-gc dist/src/main.js in a child process (restarted once after the first boot on its fresh DATA_DIR), embedded PGlite in a temp DATA_DIR, AIGW_URL = stub gateway (child process), LOG_LEVEL=${CFG.logLevel}, RATE_LIMIT_COMPLETIONS_PER_MINUTE = RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE = ${RATE_LIMIT} (the config maximum; 100000000 is refused by validation) so rate limits do not skew the figures; autocannon runs in the parent process on the same machine`,
     },
   };
   log(result.config.note);
@@ -76,6 +76,7 @@ async function main() {
       firstBootFreshDataDir: stack.firstBoot,
       beforeLoadMb: round(before.rssMb, 1),
       beforeLoadUsage: await childMemoryUsage(stack.service.child),
+      beforeLoadAfterGcUsage: await childMemoryUsage(stack.service.child, { gc: true }),
     };
     rss = new RssSampler(pid, 500);
     log(`service pid ${pid}, RSS before load ${result.memory.beforeLoadMb} MB`);
@@ -161,12 +162,17 @@ async function main() {
       result.completions[result.completions.length - 1];
     const soakRate =
       CFG.soakRate ?? Math.max(50, Math.min(1000, Math.round(svc8.service.rps * 0.5)));
+    const soakStartGc = await childMemoryUsage(stack.service.child, { gc: true });
     result.soak = await soak(stack, pid, soakRate);
+    result.soak.heapUsedAfterGcMb = { before: soakStartGc?.heapUsedMb, after: undefined };
     result.memory.peakUnderLoadMb = round(Math.max(result.memory.peakUnderLoadMb, rss.max()), 1);
     log('idle 10 s after the soak');
     await sleep(10_000);
     result.memory.afterSoakIdleMb = round(procMemory(pid).rssMb, 1);
     result.memory.afterSoakUsage = await childMemoryUsage(stack.service.child);
+    result.memory.afterSoakAfterGcUsage = await childMemoryUsage(stack.service.child, { gc: true });
+    result.soak.heapUsedAfterGcMb.after = result.memory.afterSoakAfterGcUsage?.heapUsedMb;
+    result.memory.afterSoakAfterGcRssMb = round(procMemory(pid).rssMb, 1);
     result.memory.vmHwmMb = round(procMemory(pid).hwmMb, 1);
     rss.stop();
   } finally {
@@ -524,6 +530,7 @@ function renderTable(r) {
       ? `heap used ${x.heapUsedMb} / total ${x.heapTotalMb}, external ${x.externalMb} (arrayBuffers ${x.arrayBuffersMb})`
       : 'n/a';
   out += `   process.memoryUsage (MB): before load ${u(m.beforeLoadUsage)}; after soak ${u(m.afterSoakUsage)}\n`;
+  out += `   after a forced full GC (service runs with --expose-gc): heap used before the soak ${sk.heapUsedAfterGcMb?.before}, after it ${sk.heapUsedAfterGcMb?.after} (the leak check); RSS after that GC ${m.afterSoakAfterGcRssMb}\n`;
   if (m.pgliteAloneSameDataDir?.rssMb)
     out += `   PGlite alone (bare node process, same data dir, after the run): RSS ${m.pgliteAloneSameDataDir.rssMb}, of which external (WebAssembly memory) ${m.pgliteAloneSameDataDir.externalMb}\n`;
   if (m.firstBootFreshDataDir)

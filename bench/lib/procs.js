@@ -106,8 +106,8 @@ function stop(child, signal = 'SIGTERM', graceMs = 10_000) {
 module.exports = { ROOT, forkReady, startService, stop, killAll };
 
 let memSeq = 0;
-/** process.memoryUsage() of a child started with the child guard (MB), or undefined after 5 s. */
-function childMemoryUsage(child) {
+/** process.memoryUsage() of a child started with the child guard (MB; after a full GC when `gc`), or undefined after 5 s. */
+function childMemoryUsage(child, { gc = false } = {}) {
   if (!child?.connected) return Promise.resolve(undefined);
   const id = ++memSeq;
   return new Promise((resolve) => {
@@ -119,7 +119,7 @@ function childMemoryUsage(child) {
       resolve(v);
     }
     child.on('message', onMsg);
-    child.send({ type: 'memoryUsage', id });
+    child.send({ type: 'memoryUsage', id, gc });
   });
 }
 module.exports.childMemoryUsage = childMemoryUsage;

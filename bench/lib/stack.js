@@ -135,7 +135,7 @@ async function startStack({
       );
       await stop(first.child, 'SIGTERM', 15_000);
     }
-    parts.service = await startService({ env, execArgv });
+    parts.service = await startService({ env, execArgv: ['--expose-gc', ...execArgv] });
     if (withBare) {
       parts.bare = await forkReady(path.join(__dirname, '..', 'bare-proxy.js'), [parts.stub.url], {
         name: 'bare proxy',

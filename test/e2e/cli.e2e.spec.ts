@@ -1,0 +1,102 @@
+import { runCli } from '../../src/cli/run-cli';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('npm run cli against a running instance (ChatOps form)', () => {
+  let app: TestApp;
+  const cli = async (...argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, {
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      env: { SWITCHBOARD_URL: app.url, SWITCHBOARD_TOKEN: app.rootToken },
+    });
+    return { code, out: out ? (JSON.parse(out === 'ok\n' ? '"ok"' : out) as any) : undefined, err };
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  }, 60_000);
+  afterAll(() => app?.close());
+
+  it('provisions a user with a seat and a token', async () => {
+    const user = await cli('user', 'create', '--username=alice', '--name=Alice');
+    expect(user).toMatchObject({ code: 0, out: { username: 'alice' } });
+    const token = await cli(
+      'token',
+      'create',
+      '--user=alice',
+      '--name=ide',
+      '--scopes=api,ai_features',
+    );
+    expect(token.out.token).toMatch(/^glpat-/);
+    const group = await cli('group', 'create', '--name=acme', '--path=acme');
+    expect((await cli('group', 'add-member', String(group.out.id), '--user=alice')).code).toBe(0);
+    const purchase = await cli(
+      'seat',
+      'purchase',
+      String(group.out.id),
+      '--add-on=duo_pro',
+      '--quantity=1',
+    );
+    expect(
+      (await cli('seat', 'assign', String(group.out.id), String(purchase.out.id), '--user=alice'))
+        .code,
+    ).toBe(0);
+    const settings = await cli('settings', 'set', 'disabled_direct_code_suggestions=true');
+    expect(settings.out.disabled_direct_code_suggestions).toBe(true);
+  });
+
+  it('feature set/get/delete map onto the Features API as ChatOps does', async () => {
+    expect(
+      (await cli('feature', 'set', 'code_completion_model_codestral', '25')).out.gates,
+    ).toContainEqual({ key: 'percentage_of_time', value: 25 });
+    expect(
+      (await cli('feature', 'set', 'code_completion_model_codestral', '10', '--actors')).out.gates,
+    ).toContainEqual({
+      key: 'percentage_of_actors',
+      value: 10,
+    });
+    const actors = await cli(
+      'feature',
+      'set',
+      'code_completion_model_codestral',
+      'true',
+      '--user=alice',
+      '--group=acme',
+    );
+    expect(actors.out.gates.find((g: { key: string }) => g.key === 'actors').value).toHaveLength(2);
+    expect((await cli('feature', 'get', 'code_completion_model_codestral')).out.state).toBe(
+      'conditional',
+    );
+    const evaluated = await cli(
+      'feature',
+      'evaluate',
+      'code_completion_model_codestral',
+      '--user=alice',
+    );
+    expect(evaluated.out).toMatchObject({ enabled: true, gate: 'actors' });
+    expect((await cli('feature', 'delete', 'code_completion_model_codestral')).code).toBe(0);
+    expect((await cli('feature', 'get', 'code_completion_model_codestral')).out.state).toBe('off');
+  });
+
+  it('clear errors: unknown flag, bad value, unknown command, missing option', async () => {
+    const unknown = await cli('feature', 'set', 'no_such_flag', 'true');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('404');
+    const bad = await cli('feature', 'set', 'code_completion_model_codestral', 'maybe');
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.err).toContain('value must be true, false or a percentage');
+    expect((await cli('frobnicate', 'now')).code).toBe(2);
+    expect((await cli('user', 'create')).err).toContain('--username is required');
+  });
+
+  it('rotates the signing key', async () => {
+    const before = await cli('keys', 'list');
+    const rotated = await cli('keys', 'rotate');
+    expect(rotated.code).toBe(0);
+    expect(rotated.out.previous_kid).toBe(
+      before.out.find((k: { active: boolean }) => k.active).kid,
+    );
+  });
+});
