@@ -42,3 +42,13 @@ export const looseBoolean = z.union([
   z.boolean(),
   z.enum(['true', 'false']).transform((v) => v === 'true'),
 ]);
+
+/** `POST …/members`: GitLab access levels (10 guest … 50 owner), default developer (30). */
+export const addMemberSchema = z.strictObject({
+  user_id: z.coerce.number().int().positive(),
+  access_level: z.coerce
+    .number()
+    .int()
+    .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
+    .default(30),
+});

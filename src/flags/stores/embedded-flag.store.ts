@@ -5,7 +5,7 @@ import type { Actor } from '../../identity/users/users.service';
 import { FlagEngine } from '../flag-engine';
 import { emptyGates, FeatureState, FlagGates, presentGates, stateName } from '../gates';
 import { EmbeddedFlagRepository } from './embedded-flag.repository';
-import type { FlagStore, StoreHealth } from './flag-store';
+import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
 
 /**
  * Gates in our own database. Every instance polls a version counter (one tiny query every
@@ -77,13 +77,7 @@ export class EmbeddedFlagStore implements FlagStore {
   }
 
   health(): StoreHealth {
-    const age = this.lastSyncAt ? Date.now() - this.lastSyncAt.getTime() : Infinity;
-    return {
-      kind: this.kind,
-      stale: age > this.opts.staleAfterMs,
-      lastSyncAt: this.lastSyncAt,
-      lastError: this.lastError,
-    };
+    return storeHealth(this.kind, this.lastSyncAt, this.opts.staleAfterMs, this.lastError);
   }
 
   private async poll(): Promise<void> {

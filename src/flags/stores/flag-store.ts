@@ -39,3 +39,14 @@ export interface FlagStore {
 }
 
 export const FLAG_STORE = Symbol('FLAG_STORE');
+
+/** Stale when no successful sync happened within `staleAfterMs`. */
+export function storeHealth(
+  kind: StoreHealth['kind'],
+  lastSyncAt: Date | null,
+  staleAfterMs: number,
+  lastError?: string,
+): StoreHealth {
+  const age = lastSyncAt ? Date.now() - lastSyncAt.getTime() : Infinity;
+  return { kind, stale: age > staleAfterMs, lastSyncAt, lastError };
+}

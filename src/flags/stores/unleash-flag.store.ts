@@ -16,7 +16,7 @@ import {
   UnleashStrategy,
 } from '../gates';
 import { auditEntry } from './embedded-flag.store';
-import type { FlagStore, StoreHealth } from './flag-store';
+import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
 import { UnleashAdminClient } from './unleash-admin.client';
 
 type UnleashSettings = NonNullable<AppConfig['unleash']>;
@@ -160,12 +160,6 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   health(): StoreHealth {
-    const age = this.lastSyncAt ? Date.now() - this.lastSyncAt.getTime() : Infinity;
-    return {
-      kind: this.kind,
-      stale: age > this.opts.staleAfterMs,
-      lastSyncAt: this.lastSyncAt,
-      lastError: this.lastError,
-    };
+    return storeHealth(this.kind, this.lastSyncAt, this.opts.staleAfterMs, this.lastError);
   }
 }

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { GroupRecord } from './groups.repository';
@@ -40,14 +40,7 @@ const updateGroup = z.strictObject({
   duo_features_enabled: looseBoolean.optional(),
   direct_code_suggestions_enabled: looseBoolean.optional(),
 });
-const addMember = z.strictObject({
-  user_id: z.coerce.number().int().positive(),
-  access_level: z.coerce
-    .number()
-    .int()
-    .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
-    .default(30),
-});
+const addMember = addMemberSchema;
 
 export function presentGroup(g: GroupRecord) {
   return {

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { ProjectRecord } from './projects.repository';
@@ -39,10 +39,7 @@ const updateProject = z.strictObject({
   name: z.string().trim().min(1).max(255).optional(),
   duo_features_enabled: looseBoolean.optional(),
 });
-const addMember = z.strictObject({
-  user_id: z.coerce.number().int().positive(),
-  access_level: z.coerce.number().int().min(10).max(50).default(30),
-});
+const addMember = addMemberSchema;
 
 export function presentProject(p: ProjectRecord) {
   const namespacePath = p.fullPath.slice(0, p.fullPath.lastIndexOf('/'));
