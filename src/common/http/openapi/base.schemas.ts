@@ -1,0 +1,264 @@
+/**
+ * JSON schemas for the OpenAPI document (served at /api/docs, see openapi.ts).
+ *
+ * Validation is done with zod (ZodPipe), so @nestjs/swagger cannot infer request bodies: the
+ * schemas below restate the controllers' zod schemas and the answers' shapes (CONTRACT.md).
+ * When a zod schema changes, change its twin here; test/e2e/openapi.e2e.spec.ts checks the
+ * important ones against the running app.
+ */
+import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
+import { RATE_LIMIT_MESSAGE } from '../../errors/domain-error.filter';
+
+// ---------------------------------------------------------------------------------------------
+// Security schemes and tags (names shared by openapi.ts and the controllers' decorators)
+
+/** `PRIVATE-TOKEN: <token>` header (apiKey). */
+export const PRIVATE_TOKEN_SCHEME = 'PRIVATE-TOKEN';
+/** `Authorization: Bearer <token>`. */
+export const BEARER_SCHEME = 'bearer';
+
+export const TAGS = {
+  codeSuggestions: 'code_suggestions',
+  features: 'features',
+  users: 'users',
+  tokens: 'tokens',
+  groups: 'groups',
+  projects: 'projects',
+  addOnPurchases: 'add-on purchases',
+  applicationSettings: 'application settings',
+  audit: 'audit',
+  version: 'version',
+  health: 'health',
+  discovery: 'discovery',
+  signingKeys: 'admin signing keys',
+  metrics: 'metrics',
+  routing: 'routing',
+} as const;
+
+export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
+  code_suggestions:
+    'The IDE-facing Code Suggestions API (GitLab 18.x wire format): completions through Switchboard (indirect) or a short-lived token for the AI Gateway (direct access).',
+  features: "GitLab's Features API over the feature flags (admin tokens only).",
+  users: 'Users (GitLab API shapes). Creating and changing users needs an admin token.',
+  tokens: 'Personal access tokens: opaque secrets, stored only as a hash, shown once.',
+  groups: 'Groups and their members (admin).',
+  projects: 'Projects and their members (admin).',
+  'add-on purchases':
+    'Duo add-on purchases of top-level groups and their seat assignments (admin).',
+  'application settings': 'Instance-wide settings (admin).',
+  audit: 'Audit events, newest first (admin).',
+  version: 'Instance version and metadata, read by clients to choose direct access (>= 17.2).',
+  health: 'Liveness and readiness probes (no authentication).',
+  discovery:
+    'OIDC discovery and the JWKS the AI Gateway verifies our tokens with (no authentication).',
+  'admin signing keys':
+    'The RS256 keys that sign AI Gateway tokens (admin). Never returns key material.',
+  metrics: 'Prometheus scrape endpoint (no authentication: restrict it at the network).',
+  routing:
+    'Why a user gets the model and endpoint they get: the routing decision with every rule and flag consulted (admin).',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+export const str = (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', ...extra });
+export const int = (extra: SchemaObject = {}): SchemaObject => ({ type: 'integer', ...extra });
+export const bool = (extra: SchemaObject = {}): SchemaObject => ({ type: 'boolean', ...extra });
+export const nullable = (s: SchemaObject): SchemaObject => ({ ...s, nullable: true });
+export const dateTime = (extra: SchemaObject = {}): SchemaObject => ({
+  type: 'string',
+  format: 'date-time',
+  ...extra,
+});
+export const date = (extra: SchemaObject = {}): SchemaObject => ({
+  type: 'string',
+  format: 'date',
+  example: '2026-12-31',
+  ...extra,
+});
+export const object = (
+  properties: Record<string, SchemaObject>,
+  required: string[] = [],
+  extra: SchemaObject = {},
+): SchemaObject => ({
+  type: 'object',
+  properties,
+  ...(required.length > 0 ? { required } : {}),
+  ...extra,
+});
+/** zod's strictObject: unknown fields are refused with 400. */
+export const strict = (
+  properties: Record<string, SchemaObject>,
+  required: string[] = [],
+  extra: SchemaObject = {},
+): SchemaObject => object(properties, required, { additionalProperties: false, ...extra });
+
+/** `looseBoolean`: a JSON boolean, or the strings form-style clients send. */
+export const looseBoolean = (description?: string): SchemaObject => ({
+  oneOf: [bool(), str({ enum: ['true', 'false'] })],
+  ...(description ? { description } : {}),
+});
+/** Positive integer ids (zod `coerce`: numeric strings are accepted too). */
+export const positiveId = (description?: string): SchemaObject =>
+  int({ minimum: 1, ...(description ? { description } : {}) });
+
+export const USERNAME_PATTERN = '^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*$';
+export const PATH_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$';
+
+// ---------------------------------------------------------------------------------------------
+// Error bodies (DomainErrorFilter's shapes, GitLab's API)
+
+export const unauthorizedErrorSchema = object(
+  { message: str({ example: '401 Unauthorized' }) },
+  ['message'],
+  {
+    example: { message: '401 Unauthorized' },
+  },
+);
+export const insufficientScopeErrorSchema = object(
+  {
+    error: str({ enum: ['insufficient_scope'] }),
+    error_description: str(),
+    scope: str({ description: 'The scopes that would have been accepted, space separated' }),
+  },
+  ['error', 'error_description', 'scope'],
+  {
+    example: {
+      error: 'insufficient_scope',
+      error_description:
+        'The request requires higher privileges than provided by the access token.',
+      scope: 'api ai_features',
+    },
+  },
+);
+export const forbiddenErrorSchema = object(
+  { message: str({ example: '403 Forbidden' }) },
+  ['message'],
+  {
+    example: { message: '403 Forbidden' },
+  },
+);
+export const directAccessForbiddenErrorSchema = object({ message: str() }, ['message'], {
+  example: { message: '403 Forbidden - Direct connections are disabled' },
+});
+export const notFoundErrorSchema = object(
+  { message: str({ example: '404 Not Found' }) },
+  ['message'],
+  {
+    example: { message: '404 Not Found' },
+  },
+);
+/** 400 from validation: `{"error":"<field> <problem>"}`. */
+export const validationErrorSchema = object(
+  { error: str({ description: '`<field> <problem>`' }) },
+  ['error'],
+  {
+    example: { error: 'current_file[file_name] is too long' },
+  },
+);
+export const conflictErrorSchema = object({ message: str() }, ['message'], {
+  example: { message: 'Username has already been taken' },
+});
+export const rateLimitedErrorSchema = object(
+  { message: object({ error: str({ example: RATE_LIMIT_MESSAGE }) }, ['error']) },
+  ['message'],
+  { example: { message: { error: RATE_LIMIT_MESSAGE } } },
+);
+export const payloadTooLargeErrorSchema = object({ message: str() }, ['message'], {
+  example: { message: '413 Request Entity Too Large' },
+});
+export const unsupportedMediaTypeErrorSchema = object({ message: str() }, ['message'], {
+  example: { message: '415 Unsupported Media Type' },
+});
+export const serviceUnavailableErrorSchema = object({ message: str() }, ['message'], {
+  example: { message: 'AI Gateway is unreachable (ECONNREFUSED)' },
+});
+/** Errors of the AI Gateway, passed through with their status (401, 403, 422, 429, 503 …). */
+export const gatewayErrorSchema: SchemaObject = {
+  description: "The AI Gateway's own error body, passed through unchanged",
+  oneOf: [
+    object({ error: str() }, ['error']),
+    object({ detail: {} }, ['detail']),
+    object({ message: str() }, ['message']),
+  ],
+  example: { detail: 'Inference failed' },
+};
+
+const retryAfterHeader = {
+  'Retry-After': { description: 'Seconds until the limit resets', schema: int() },
+};
+
+/** Ready-made `@ApiResponse(...)` options for the common error answers. */
+export const ERROR_RESPONSES = {
+  badRequest: {
+    status: 400,
+    description: 'Validation failed: `{"error":"<field> <problem>"}`',
+    schema: validationErrorSchema,
+  },
+  unauthorized: {
+    status: 401,
+    description: 'No token, or an unknown, revoked or expired one',
+    schema: unauthorizedErrorSchema,
+  },
+  /** The read/write scope check (all authenticated routes). */
+  insufficientScope: {
+    status: 403,
+    description: 'The token lacks the scope this route needs (e.g. a `read_api` token on POST)',
+    schema: insufficientScopeErrorSchema,
+  },
+  /** Admin-only routes; also the insufficient_scope answer. */
+  adminOnly: {
+    status: 403,
+    description:
+      'Not an administrator (`{"message":"403 Forbidden"}`), or the token lacks the needed scope (`{"error":"insufficient_scope", …}`)',
+    schema: { oneOf: [forbiddenErrorSchema, insufficientScopeErrorSchema] },
+  },
+  notFound: { status: 404, description: 'Not found', schema: notFoundErrorSchema },
+  conflict: {
+    status: 409,
+    description: 'Conflicts with an existing record',
+    schema: conflictErrorSchema,
+  },
+  payloadTooLarge: {
+    status: 413,
+    description: 'The body is larger than allowed',
+    schema: payloadTooLargeErrorSchema,
+  },
+  unsupportedMediaType: {
+    status: 415,
+    description: 'Bodies must be JSON (or form encoded)',
+    schema: unsupportedMediaTypeErrorSchema,
+  },
+  rateLimited: {
+    status: 429,
+    description: 'Per-user rate limit exceeded',
+    schema: rateLimitedErrorSchema,
+    headers: retryAfterHeader,
+  },
+  serviceUnavailable: {
+    status: 503,
+    description: 'A dependency (database, Unleash, signing keys) is unavailable',
+    schema: serviceUnavailableErrorSchema,
+  },
+} satisfies Record<string, ApiResponseOptions>;
+
+/** 404 while the global kill switch `ai_duo_code_suggestions_switch` is off. */
+export const KILL_SWITCH_RESPONSE: ApiResponseOptions = {
+  status: 404,
+  description: 'Code Suggestions are switched off (flag `ai_duo_code_suggestions_switch`)',
+  schema: notFoundErrorSchema,
+};
+
+/** 401 for a valid token whose user has no Duo seat. */
+export const NO_SEAT_RESPONSE: ApiResponseOptions = {
+  status: 401,
+  description:
+    'No or bad token; or (with header `X-GitLab-Error-Origin: monolith`) the user has no Duo seat on an active add-on purchase',
+  schema: unauthorizedErrorSchema,
+  headers: {
+    'X-GitLab-Error-Origin': {
+      description: '`monolith` when the user has no seat',
+      schema: str({ enum: ['monolith'] }),
+    },
+  },
+};
