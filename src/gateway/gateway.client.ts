@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import type { UpstreamRequest, UpstreamResponse } from './gateway.types';
 
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
+const PASS_THROUGH = [(data: unknown) => data];
 
 /**
  * The one HTTP client to the AI Gateway: keep-alive, a deadline for the first byte, cancellation,
@@ -44,7 +45,9 @@ export class GatewayClient implements OnApplicationShutdown {
       const res = await this.axios.request<Readable>({
         method: 'POST',
         url: baseUrl + req.path,
-        data: req.body,
+        // Serialized once here; axios's own transform (stringifySafely) is skipped on the hot path.
+        data: JSON.stringify(req.body),
+        transformRequest: PASS_THROUGH,
         headers: {
           ...req.headers,
           'content-type': 'application/json',
