@@ -15,13 +15,14 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const { scrape, settle } = require('./lib/breaker-guard');
 const { cpuWindow } = require('./lib/cpu');
 const { runInProcess } = require('./lib/inprocess');
 const { measure, run: cannon } = require('./lib/load');
 const { childMemoryUsage } = require('./lib/procs');
 const { startStack, RATE_LIMIT } = require('./lib/stack');
 const { measureTtfb } = require('./lib/ttfb');
-const { loadAvg, machine, procMemory, round, RssSampler, sleep } = require('./lib/util');
+const { loadAvg, machine, procMemory, request, round, RssSampler, sleep } = require('./lib/util');
 
 const env = process.env;
 const num = (v, d) => (v === undefined || v === '' ? d : Number(v));
@@ -100,9 +101,18 @@ async function main() {
           connections,
           durationS: CFG.durationS,
           warmupS: CFG.warmupS,
-          ...cpuWindow(pid, others),
+          ...(name === 'service' ? serviceWindow(stack, pid, others) : cpuWindow(pid, others)),
         });
         if (name !== 'service') delete row[name].serviceCpu;
+        else
+          row[name].breakerSettledAfter = await afterServicePhase(
+            stack,
+            `completions c=${connections}`,
+          );
+        if (row[name].failoversInWindow)
+          log(
+            `WARNING completions c=${connections}: ${row[name].failoversInWindow} failovers inside the measured window`,
+          );
         warnIfBroken(`completions ${name} c=${connections}`, row[name]);
       }
       row.added = {
@@ -149,8 +159,9 @@ async function main() {
         connections,
         durationS: CFG.durationS,
         warmupS: CFG.warmupS,
-        ...cpuWindow(pid, others),
+        ...serviceWindow(stack, pid, others),
       });
+      r.breakerSettledAfter = await afterServicePhase(stack, `direct_access c=${connections}`);
       warnIfBroken(`direct_access c=${connections}`, r);
       result.directAccess.push(r);
     }
@@ -163,7 +174,10 @@ async function main() {
     const soakRate =
       CFG.soakRate ?? Math.max(50, Math.min(1000, Math.round(svc8.service.rps * 0.5)));
     const soakStartGc = await childMemoryUsage(stack.service.child, { gc: true });
+    const f0 = await scrape(stack.serviceUrl).catch(() => undefined);
     result.soak = await soak(stack, pid, soakRate);
+    const f1 = await scrape(stack.serviceUrl).catch(() => undefined);
+    if (f0 && f1) result.soak.failovers = f1.failovers - f0.failovers;
     result.soak.heapUsedAfterGcMb = { before: soakStartGc?.heapUsedMb, after: undefined };
     result.memory.peakUnderLoadMb = round(Math.max(result.memory.peakUnderLoadMb, rss.max()), 1);
     log('idle 10 s after the soak');
@@ -209,6 +223,34 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(renderTable(result));
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
+}
+
+/** cpuWindow plus the failover counter of the service over the measured window. */
+function serviceWindow(stack, pid, others) {
+  const cpu = cpuWindow(pid, others);
+  let f0;
+  return {
+    async onStart() {
+      f0 = await scrape(stack.serviceUrl).catch(() => undefined);
+      cpu.onStart();
+    },
+    async onEnd(ok) {
+      const out = cpu.onEnd(ok);
+      const f1 = await scrape(stack.serviceUrl).catch(() => undefined);
+      if (f0 && f1) out.failoversInWindow = f1.failovers - f0.failovers;
+      return out;
+    },
+  };
+}
+
+async function afterServicePhase(stack, what) {
+  const probe = () =>
+    request(stack.serviceUrl + stack.req.serviceV2.path, {
+      method: 'POST',
+      headers: stack.req.serviceV2.headers,
+      body: stack.req.serviceV2.body,
+    });
+  return settle(stack.serviceUrl, probe, (m) => log(`${what}: ${m}`));
 }
 
 async function pgliteAlone(dataDir) {
@@ -432,6 +474,8 @@ function renderTable(r) {
       '',
     ]);
   }
+  const fo = r.completions.reduce((a, c) => a + (c.service.failoversInWindow ?? 0), 0);
+  out += `(failovers to the backup model inside the measured service windows: ${fo})\n`;
   out += table(
     [
       'conns',
@@ -524,7 +568,7 @@ function renderTable(r) {
   const m = r.memory;
   const sk = r.soak;
   out += `\n5. memory (service RSS, MB): before load ${m.beforeLoadMb}; peak under load ${m.peakUnderLoadMb} (VmHWM ${m.vmHwmMb}); soak ${sk.seconds} s at ${sk.achievedRps} req/s: early ${sk.rssEarlyMb}, late ${sk.rssLateMb}, growth ${sk.rssGrowthMb}, 2nd-half slope ${sk.rssSlopeSecondHalfMbPerMin} MB/min; after soak (10 s idle) ${m.afterSoakIdleMb}\n`;
-  out += `   soak statuses ${JSON.stringify(sk.statuses)}, errors ${sk.errors}\n`;
+  out += `   soak statuses ${JSON.stringify(sk.statuses)}, errors ${sk.errors}, failovers ${sk.failovers ?? 'n/a'}\n`;
   const u = (x) =>
     x
       ? `heap used ${x.heapUsedMb} / total ${x.heapTotalMb}, external ${x.externalMb} (arrayBuffers ${x.arrayBuffersMb})`

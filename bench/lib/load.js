@@ -42,7 +42,7 @@ async function measure({
   const base = { url, method, headers, body, requests, connections, overallRate };
   if (warmupS > 0) await run({ ...base, duration: warmupS });
   const extra = {};
-  if (onStart) onStart();
+  if (onStart) await onStart();
   const samples = new Samples();
   const statuses = {};
   const started = performance.now();
@@ -51,7 +51,7 @@ async function measure({
     if (status >= 200 && status < 300) samples.push(ms);
   });
   const elapsedS = (performance.now() - started) / 1000;
-  if (onEnd) Object.assign(extra, onEnd(samples.length));
+  if (onEnd) Object.assign(extra, await onEnd(samples.length));
   const lat = summarize(samples.values());
   return {
     connections,

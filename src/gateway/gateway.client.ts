@@ -98,8 +98,9 @@ export class GatewayClient implements OnApplicationShutdown {
         },
       );
     }
-    if (req.signal?.aborted)
-      return new DomainError('upstream_unavailable', 'client closed the request', { cause: err });
+    if (req.signal?.aborted) {
+      return new DomainError('client_closed_request', 'client closed the request', { cause: err });
+    }
     const code = err instanceof AxiosError ? (err.code ?? 'ERR') : 'ERR';
     return new DomainError('upstream_unavailable', `AI Gateway is unreachable (${code})`, {
       cause: err,

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
+  circuitBreaker,
   CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
-  circuitBreaker,
-  handleAll,
+  handleWhen,
 } from 'cockatiel';
+import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
 import type { BreakerView } from '../routing/routing.types';
 
@@ -65,7 +66,7 @@ export class BreakersService implements BreakerView {
     const k = key(provider, model);
     let b = this.breakers.get(k);
     if (!b) {
-      b = circuitBreaker(handleAll, {
+      b = circuitBreaker(COUNTS_AS_FAILURE, {
         halfOpenAfter: this.settings.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(this.settings.threshold),
       });
@@ -87,3 +88,8 @@ export class BreakersService implements BreakerView {
 }
 
 const key = (provider: string, model: string) => `${provider}/${model}`;
+
+/** A client that gives up (an IDE cancelling as the user types) says nothing about the model. */
+const COUNTS_AS_FAILURE = handleWhen(
+  (err: Error) => !(err instanceof DomainError && err.code === 'client_closed_request'),
+);

@@ -40,6 +40,25 @@ describe('automatic failover with the stub gateway faults', () => {
     );
   });
 
+  it('clients that give up (an IDE cancelling as the user types) do not count against the model', async () => {
+    s.stub.faults.add({ ...PRIMARY, latencyMs: 300 });
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
+          method: 'POST',
+          headers: { 'private-token': token, 'content-type': 'application/json' },
+          body: JSON.stringify(completionBody()),
+          signal: AbortSignal.timeout(50),
+        }).catch(() => undefined),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    s.stub.faults.clear();
+    const r = await complete();
+    expect(r.status).toBe(200);
+    expect(r.body.choices[0].text).toContain(PRIMARY.model);
+  });
+
   it('primary hard down under steady load: <= 5 failed upstream calls, 0 user-visible errors, back on the primary after recovery', async () => {
     s.stub.clearRequests();
     s.stub.faults.add({ ...PRIMARY, status: 503 });

@@ -55,6 +55,8 @@ export function answerFor(error: DomainError): HttpAnswer {
       return { status: 504, body: { message: error.message } };
     case 'service_unavailable':
       return { status: 503, body: { message: error.message } };
+    case 'client_closed_request':
+      return { status: 499, body: { message: error.message } };
   }
 }
 

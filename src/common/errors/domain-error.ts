@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'upstream_response'
   | 'upstream_unavailable'
   | 'upstream_timeout'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  /** The client went away; nothing can be answered (logged as 499, never counted as a gateway failure). */
+  | 'client_closed_request';
 
 export interface DomainErrorOptions {
   /** Extra response headers (e.g. Retry-After, X-GitLab-Error-Origin). */
