@@ -12,7 +12,8 @@ import { SeatContext, SeatsService } from '../identity/seats/seats.service';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
 import { USER_TOKEN_SOURCE } from '../tokens/tokens.tokens';
-import type { UserTokenSource } from '../tokens/user-token-source.interface';
+import type { UserToken, UserTokenSource } from '../tokens/user-token-source.interface';
+import { TtlCache } from '../common/cache/ttl-cache';
 import { decisionClaims } from './completions.service';
 import { RouteDeciderService } from './route-decider.service';
 import { enabledFlagNames } from './upstream-headers';
@@ -22,6 +23,7 @@ export const DIRECT_DISABLED = 'Direct connections are disabled';
 @Injectable()
 export class DirectAccessService {
   private readonly limiter: RateLimiter;
+  private readonly recent = new TtlCache<string, UserToken>(5 * 60 * 1000, 50_000);
 
   constructor(
     private readonly flags: FlagsService,
@@ -73,19 +75,25 @@ export class DirectAccessService {
       });
     }
     const claims = decisionClaims(decision);
-    const token = await this.tokens
-      .tokenFor({
-        globalUserId: p.user.globalUserId,
-        realm: realmOf(settings),
-        instanceId: settings.instanceId,
-        scopes: ['complete_code'],
-        extra: claims,
-      })
-      .catch((err: unknown) => {
+    const request = {
+      globalUserId: p.user.globalUserId,
+      realm: realmOf(settings),
+      instanceId: settings.instanceId,
+      scopes: ['complete_code'],
+      extra: claims,
+    };
+    // Signing (RS256, ~1 ms of CPU) dominated this endpoint: a token is reused for the same user
+    // and the same decision for up to 5 minutes, so it always has >= 55 minutes left.
+    const cacheKey = JSON.stringify(request);
+    let token = this.recent.get(cacheKey);
+    if (!token) {
+      token = await this.tokens.tokenFor(request).catch((err: unknown) => {
         if (err instanceof DomainError) throw err;
         throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
       });
-    this.metrics.tokenIssued();
+      this.recent.set(cacheKey, token);
+      this.metrics.tokenIssued();
+    }
     const enabledFlags = enabledFlagNames(decision.decidingFlags);
     return {
       base_url: this.baseUrl(),
