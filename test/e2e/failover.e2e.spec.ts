@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { completionBody, startStack, Stack } from '../support/stack';
 
 const PRIMARY = { provider: 'vertex-ai', model: 'code-gecko@002' };
@@ -28,7 +29,7 @@ describe('automatic failover with the stub gateway faults', () => {
     });
     token = (await s.f.seatedUser()).user.token;
   }, 60_000);
-  afterAll(() => s?.close());
+  afterAll(() => s?.close(), 30_000);
   afterEach(() => s.stub.faults.clear());
 
   it('4xx caused by the request does not trip the breaker and is passed through', async () => {
@@ -42,14 +43,32 @@ describe('automatic failover with the stub gateway faults', () => {
 
   it('clients that give up (an IDE cancelling as the user types) do not count against the model', async () => {
     s.stub.faults.add({ ...PRIMARY, latencyMs: 300 });
+    // The IDE closes the connection (as the language server does when the user keeps typing).
+    const u = new URL(s.app.url);
+    const body = JSON.stringify(completionBody());
     await Promise.all(
-      Array.from({ length: 8 }, () =>
-        fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
-          method: 'POST',
-          headers: { 'private-token': token, 'content-type': 'application/json' },
-          body: JSON.stringify(completionBody()),
-          signal: AbortSignal.timeout(50),
-        }).catch(() => undefined),
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<void>((resolve) => {
+            const req = http.request({
+              host: u.hostname,
+              port: u.port,
+              path: '/api/v4/code_suggestions/completions',
+              method: 'POST',
+              headers: {
+                'private-token': token,
+                'content-type': 'application/json',
+                'content-length': Buffer.byteLength(body),
+              },
+            });
+            req.on('error', () => undefined);
+            req.end(body);
+            setTimeout(() => {
+              req.destroy();
+              resolve();
+            }, 50);
+          }),
       ),
     );
     await new Promise((r) => setTimeout(r, 400));
