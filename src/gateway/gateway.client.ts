@@ -5,6 +5,7 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
 import type { UpstreamRequest, UpstreamResponse } from './gateway.types';
+import { nodeHttpAdapter } from './node-http.adapter';
 
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
 const PASS_THROUGH = [(data: unknown) => data];
@@ -26,13 +27,16 @@ export class GatewayClient implements OnApplicationShutdown {
     maxFreeSockets: 64,
   });
   private readonly axios: AxiosInstance = axios.create({
-    httpAgent: this.httpAgent,
-    httpsAgent: this.httpsAgent,
+    // The transport is a lean node:http adapter (see node-http.adapter.ts for why).
+    adapter: nodeHttpAdapter({ http: this.httpAgent, https: this.httpsAgent }),
     responseType: 'stream',
     decompress: true,
     maxRedirects: 0,
     validateStatus: () => true,
     proxy: false,
+    // The body is serialized once in send(); the answer is read as a stream below.
+    transformRequest: PASS_THROUGH,
+    transformResponse: PASS_THROUGH,
   });
 
   async send(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -45,9 +49,7 @@ export class GatewayClient implements OnApplicationShutdown {
       const res = await this.axios.request<Readable>({
         method: 'POST',
         url: baseUrl + req.path,
-        // Serialized once here; axios's own transform (stringifySafely) is skipped on the hot path.
         data: JSON.stringify(req.body),
-        transformRequest: PASS_THROUGH,
         headers: {
           ...req.headers,
           'content-type': 'application/json',
@@ -88,7 +90,6 @@ export class GatewayClient implements OnApplicationShutdown {
   }
 
   private mapError(err: unknown, req: UpstreamRequest, timedOut: boolean): DomainError {
-    if (err instanceof DomainError) return err;
     if (timedOut) {
       return new DomainError(
         'upstream_unavailable',
@@ -101,6 +102,7 @@ export class GatewayClient implements OnApplicationShutdown {
     if (req.signal?.aborted) {
       return new DomainError('client_closed_request', 'client closed the request', { cause: err });
     }
+    if (err instanceof DomainError) return err;
     const code = err instanceof AxiosError ? (err.code ?? 'ERR') : 'ERR';
     return new DomainError('upstream_unavailable', `AI Gateway is unreachable (${code})`, {
       cause: err,
@@ -138,7 +140,13 @@ function readBody(stream: Readable, max: number): Promise<string> {
       chunks.push(c);
     });
     stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.once('error', reject);
+    stream.once('error', (err) =>
+      reject(
+        new DomainError('upstream_unavailable', 'AI Gateway closed the connection early', {
+          cause: err,
+        }),
+      ),
+    );
     stream.once('close', () => {
       if (!stream.readableEnded)
         reject(new DomainError('upstream_unavailable', 'AI Gateway closed the connection early'));

@@ -11,7 +11,7 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
       err: (t) => (err += t),
       env: { SWITCHBOARD_URL: app.url, SWITCHBOARD_TOKEN: app.rootToken },
     });
-    return { code, out: out ? (JSON.parse(out === 'ok\n' ? '"ok"' : out)) : undefined, err };
+    return { code, out: out ? JSON.parse(out === 'ok\n' ? '"ok"' : out) : undefined, err };
   };
 
   beforeAll(async () => {
