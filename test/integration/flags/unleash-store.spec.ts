@@ -1,6 +1,7 @@
 import { Factory } from '../../support/factories';
 import { startTestApp, TestApp } from '../../support/test-app';
-import { startUnleashServer, UnleashTestServer } from '../../support/unleash';
+import { startHttpFaultProxy } from '../../support/http-fault-proxy';
+import { startUnleashServer, UnleashAdmin, UnleashTestServer } from '../../support/unleash';
 
 const FLAG = 'code_completion_model_codestral';
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
@@ -116,5 +117,85 @@ suite('flags backed by a real Unleash server', () => {
       5000,
       'flag off after recovery',
     );
+  }, 90_000);
+
+  it('undoes a write that Unleash fails halfway, leaving the flag as it was', async () => {
+    const V4 = 'code_completion_v4_endpoint';
+    const proxy = await startHttpFaultProxy(unleash.url);
+    const direct = new UnleashAdmin({
+      url: unleash.url,
+      adminToken: unleash.adminToken,
+      environment: unleash.environment,
+    });
+    const held = async () => {
+      const env = (await direct.getFeature(V4)).environments.find(
+        (e) => e.name === unleash.environment,
+      )!;
+      return {
+        enabled: env.enabled,
+        strategies: env.strategies
+          .map((s) => JSON.stringify([s.name, s.parameters, s.constraints]))
+          .sort(),
+      };
+    };
+    const viaProxy = await startTestApp({
+      env: {
+        UNLEASH_URL: proxy.url,
+        UNLEASH_API_TOKEN: unleash.clientToken,
+        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
+        UNLEASH_ENVIRONMENT: unleash.environment,
+        UNLEASH_REFRESH_INTERVAL_MS: '300',
+      },
+    });
+    try {
+      const f2 = new Factory(viaProxy.api, viaProxy.rootToken);
+      const write = (body: Record<string, unknown>) =>
+        viaProxy.api.call('POST', `/api/v4/features/${V4}`, {
+          token: viaProxy.rootToken,
+          body,
+        });
+      const { user, group } = await f2.seatedUser();
+
+      // 1. Off -> on for a user: the strategy is added, then turning the environment on fails.
+      await f2.setFlag(V4, { value: false });
+      const off = await held();
+      expect(off.enabled).toBe(false);
+      proxy.failNext('POST', /\/environments\/[^/]+\/on$/);
+      const failedOn = await write({ value: true, user: user.username });
+      expect(failedOn.status).toBe(503);
+      expect(failedOn.body.message).toMatch(/nothing was applied/);
+      expect(proxy.faulted).toHaveLength(1);
+      expect(await held()).toEqual(off);
+
+      // 2. On for a user -> add a group: the new strategy is added, deleting the old one fails.
+      await f2.setFlag(V4, { value: true, user: user.username });
+      const before = await held();
+      expect(before.enabled).toBe(true);
+      proxy.failNext('DELETE', /\/strategies\/[^/]+$/);
+      const failedSwap = await write({ value: true, group: group.full_path });
+      expect(failedSwap.status).toBe(503);
+      expect(proxy.faulted).toHaveLength(2);
+      const afterSwap = await held();
+      expect(afterSwap).toEqual(before);
+      // once polled, the Features API reports what Unleash holds: the user gate only
+      await waitFor(
+        async () => {
+          const got = await viaProxy.api.call('GET', `/api/v4/features/${V4}`, {
+            token: viaProxy.rootToken,
+          });
+          const gates = JSON.stringify(got.body.gates);
+          return gates.includes(`"User:${user.id}"`) && !gates.includes(`Group:${group.id}`);
+        },
+        5000,
+        'the Features API to show the user gate only',
+      );
+
+      // and with no fault the same write goes through
+      await f2.setFlag(V4, { value: true, group: group.full_path });
+      expect((await held()).strategies).not.toEqual(before.strategies);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   }, 90_000);
 });
