@@ -1,0 +1,112 @@
+'use strict';
+/*
+ * Memory of the service with DATABASE_URL (PostgreSQL) instead of the embedded PGlite: the RSS
+ * goal (<= 200 MB under load) cannot be met on the embedded default because PGlite alone is
+ * ~300 MB, so this measures what the service itself costs. Same stack as `npm run bench`
+ * (stub gateway child, service child, two seated users), on a fresh database created on the
+ * server of BENCH_DATABASE_URL (default: the test server of scripts/test-postgres.sh) and dropped
+ * afterwards. Reports RSS idle, at peak during completions at 8 and 32 connections, and after.
+ * `npm run build && scripts/test-postgres.sh start && node bench/rss-postgres.js`
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { Client } = require('pg');
+const { measure } = require('./lib/load');
+const { startStack } = require('./lib/stack');
+const { childMemoryUsage } = require('./lib/procs');
+const { RssSampler, procMemory, round, sleep } = require('./lib/util');
+
+const SERVER =
+  process.env.BENCH_DATABASE_URL ??
+  'postgres://switchboard:switchboard@127.0.0.1:54329/switchboard_test';
+const DURATION_S = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+
+async function admin(sql) {
+  const c = new Client({ connectionString: SERVER });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  const db = `sb_bench_rss_${process.pid}`;
+  await admin(`CREATE DATABASE ${db}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${db}`;
+  const log = (m) => process.stderr.write(`[rss-postgres] ${m}\n`);
+  let stack;
+  try {
+    stack = await startStack({
+      withBare: false,
+      restart: false,
+      serviceEnv: { DATABASE_URL: url.toString() },
+      log,
+    });
+    const pid = stack.service.pid;
+    await sleep(2000);
+    const out = {
+      at: new Date().toISOString(),
+      database: `${url.host}/${db} (PostgreSQL, fresh database)`,
+      idleMb: round(procMemory(pid).rssMb, 1),
+      idleUsage: await childMemoryUsage(stack.service.child),
+      load: [],
+    };
+    const rss = new RssSampler(pid, 250);
+    const t = stack.req.serviceV2;
+    for (const connections of [8, 32]) {
+      log(`completions v2 through the service, ${connections} connections, ${DURATION_S} s`);
+      const r = await measure({
+        url: stack.serviceUrl + t.path,
+        headers: t.headers,
+        body: t.body,
+        connections,
+        durationS: DURATION_S,
+      });
+      out.load.push({
+        connections,
+        rps: r.rps,
+        p50Ms: r.latencyMs.p50,
+        p99Ms: r.latencyMs.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        peakRssMb: round(rss.max(), 1),
+      });
+    }
+    out.peakUnderLoadMb = round(rss.max(), 1);
+    out.afterLoadUsage = await childMemoryUsage(stack.service.child);
+    await sleep(5000);
+    out.after5sIdleMb = round(procMemory(pid).rssMb, 1);
+    out.vmHwmMb = round(procMemory(pid).hwmMb, 1);
+    rss.stop();
+    out.goal = { rssMb: 200, met: out.peakUnderLoadMb <= 200 };
+    const dir = path.join(__dirname, 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `rss-postgres-${out.at.replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(file, JSON.stringify(out, null, 2));
+    process.stdout.write(
+      `RSS with PostgreSQL: idle ${out.idleMb} MB, peak under load ${out.peakUnderLoadMb} MB ` +
+        `(VmHWM ${out.vmHwmMb}), 5 s after ${out.after5sIdleMb} MB; goal <= 200 MB: ${out.goal.met ? 'met' : 'MISSED'}\n` +
+        out.load
+          .map(
+            (l) =>
+              `  ${l.connections} conns: ${l.rps} req/s, p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, non-2xx ${l.non2xx}, errors ${l.errors}, peak ${l.peakRssMb} MB\n`,
+          )
+          .join('') +
+        `written to ${path.relative(process.cwd(), file)}\n`,
+    );
+  } finally {
+    await stack?.close();
+    await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
