@@ -1,0 +1,107 @@
+import { completionBody, startStack, Stack } from '../support/stack';
+import { startUnleashServer, UnleashTestServer } from '../support/unleash';
+
+const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
+const suite = unleashDb ? describe : describe.skip;
+const BETA = 'code_completion_model_codestral';
+
+/**
+ * Issue #6: "Unleash goes away mid-load: no 5xx caused by it for the bounded time." Completions
+ * keep flowing from the last known flags (a real Unleash server is killed under concurrent load),
+ * the decisions do not change, the answers say they are stale, and it recovers without restart.
+ */
+suite('completions under load while Unleash goes away', () => {
+  let unleash: UnleashTestServer;
+  let s: Stack;
+
+  beforeAll(async () => {
+    unleash = await startUnleashServer({ databaseUrl: unleashDb! });
+    s = await startStack({
+      env: {
+        UNLEASH_URL: unleash.url,
+        UNLEASH_API_TOKEN: unleash.clientToken,
+        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
+        UNLEASH_ENVIRONMENT: unleash.environment,
+        UNLEASH_REFRESH_INTERVAL_MS: '300',
+        FLAGS_STALE_AFTER_MS: '1000',
+        RATE_LIMIT_COMPLETIONS_PER_MINUTE: '1000000',
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+    await unleash?.stop();
+  });
+
+  it('serves every completion from the last known flags, says they are stale, and recovers', async () => {
+    const beta = await s.f.seatedUser();
+    const other = await s.f.seatedUser();
+    await s.f.setFlag(BETA, { value: true, user: beta.user.username });
+
+    const complete = (token: string) =>
+      s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token,
+        body: completionBody(),
+      });
+    const modelOf = (requestId: string | null) =>
+      s.stub.requests.find((r) => r.headers['x-request-id'] === requestId)?.body?.model_name;
+    // wait until the service has polled the change from Unleash
+    const started = Date.now();
+    while (
+      modelOf((await complete(beta.user.token)).headers.get('x-request-id')) !== 'codestral@2405'
+    ) {
+      if (Date.now() - started > 10_000) throw new Error('the beta flag never reached the service');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    type Seen = { status: number; model?: string; stale: string | null; who: 'beta' | 'other' };
+    const seen: Seen[] = [];
+    let running = true;
+    const worker = async (who: 'beta' | 'other') => {
+      const token = who === 'beta' ? beta.user.token : other.user.token;
+      while (running) {
+        const r = await complete(token);
+        seen.push({
+          status: r.status,
+          model: modelOf(r.headers.get('x-request-id')),
+          stale: r.headers.get('x-switchboard-decision-stale'),
+          who,
+        });
+      }
+    };
+    const load = Promise.all(
+      (['beta', 'other', 'beta', 'other', 'beta', 'other'] as const).map(worker),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const killedAt = seen.length;
+      await unleash.kill();
+      // past FLAGS_STALE_AFTER_MS, under load
+      await new Promise((r) => setTimeout(r, 3_000));
+      const during = seen.slice(killedAt);
+      expect(during.length).toBeGreaterThan(50);
+      expect(during.filter((x) => x.status !== 200)).toEqual([]);
+      // decisions unchanged: the beta user stays on codestral, the other on the default model
+      expect(new Set(during.filter((x) => x.who === 'beta').map((x) => x.model))).toEqual(
+        new Set(['codestral@2405']),
+      );
+      expect(new Set(during.filter((x) => x.who === 'other').map((x) => x.model))).toEqual(
+        new Set(['code-gecko@002']),
+      );
+      expect(during.some((x) => x.stale?.includes('flags'))).toBe(true);
+
+      await unleash.restart();
+      const back = Date.now();
+      let fresh = false;
+      while (!fresh && Date.now() - back < 15_000) {
+        await new Promise((r) => setTimeout(r, 200));
+        fresh = seen.slice(-6).every((x) => x.stale === null);
+      }
+      expect(fresh).toBe(true);
+    } finally {
+      running = false;
+      await load;
+    }
+    expect(seen.filter((x) => x.status >= 500)).toEqual([]);
+  }, 120_000);
+});
