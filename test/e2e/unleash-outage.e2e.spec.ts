@@ -44,7 +44,10 @@ suite('completions under load while Unleash goes away', () => {
         body: completionBody(),
       });
     const modelOf = (requestId: string | null) =>
-      s.stub.requests.find((r) => r.headers['x-request-id'] === requestId)?.body?.model_name;
+      (
+        s.stub.requests.find((r) => r.headers['x-request-id'] === requestId)?.body as
+          { model_name?: string } | undefined
+      )?.model_name;
     // wait until the service has polled the change from Unleash
     const started = Date.now();
     while (

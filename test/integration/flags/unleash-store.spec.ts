@@ -128,12 +128,13 @@ suite('flags backed by a real Unleash server', () => {
       environment: unleash.environment,
     });
     const held = async () => {
-      const env = (await direct.getFeature(V4)).environments.find(
+      const env = (await direct.getFeature(V4)).environments?.find(
         (e) => e.name === unleash.environment,
-      )!;
+      );
+      if (!env) throw new Error(`${V4} has no ${unleash.environment} environment in Unleash`);
       return {
         enabled: env.enabled,
-        strategies: env.strategies
+        strategies: (env.strategies ?? [])
           .map((s) => JSON.stringify([s.name, s.parameters, s.constraints]))
           .sort(),
       };
