@@ -17,6 +17,31 @@ export function isForeignKeyViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003';
 }
 
+/**
+ * A number the database cannot hold (`value … is out of range for type integer`): Prisma's P2020,
+ * or the driver adapter's PostgreSQL 22003 when it arrives unwrapped.
+ */
+export function isValueOutOfRange(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2020') return true;
+  const cause = (err as { cause?: { originalCode?: unknown } } | null)?.cause;
+  return (err as { name?: unknown } | null)?.name === 'DriverAdapterError'
+    ? cause?.originalCode === '22003'
+    : false;
+}
+
+/**
+ * Backstop for the error filter: input validation should refuse such numbers first (see
+ * common/validation/params.ts), but if one slips through it is the client's mistake, a 400.
+ */
+export function clientErrorFromDatabase(err: unknown): DomainError | undefined {
+  if (isValueOutOfRange(err)) {
+    return new DomainError('validation', 'a number in the request is out of range', {
+      cause: err,
+    });
+  }
+  return undefined;
+}
+
 export function mapPrismaError(
   err: unknown,
   words: { conflict?: string; notFound?: string; foreignKey?: string },
@@ -26,5 +51,5 @@ export function mapPrismaError(
   if (words.foreignKey && isForeignKeyViolation(err)) {
     throw new DomainError('conflict', words.foreignKey);
   }
-  throw err;
+  throw clientErrorFromDatabase(err) ?? err;
 }

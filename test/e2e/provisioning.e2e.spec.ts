@@ -195,4 +195,91 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
       author_name: 'root',
     });
   });
+
+  describe('ids and integers in bodies, queries and paths', () => {
+    let group: { id: number };
+    let purchase: { id: number };
+    beforeAll(async () => {
+      group = await f.group();
+      purchase = await f.purchase(group.id, 1);
+    });
+    const tooBig = 99999999999;
+    const calls: [string, string, () => string, Record<string, unknown> | undefined][] = [
+      ['user_id', 'POST', () => `/api/v4/groups/${group.id}/members`, { user_id: tooBig }],
+      ['parent_id', 'POST', () => '/api/v4/groups', { name: 'x', path: 'x', parent_id: tooBig }],
+      ['namespace_id', 'POST', () => '/api/v4/projects', { name: 'x', namespace_id: tooBig }],
+      [
+        'user_id',
+        'POST',
+        () => `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments`,
+        { user_id: tooBig },
+      ],
+      [
+        'user_id',
+        'DELETE',
+        () =>
+          `/api/v4/groups/${group.id}/add_on_purchases/${purchase.id}/assignments?user_id=${tooBig}`,
+        undefined,
+      ],
+      ['id', 'GET', () => `/api/v4/users/${tooBig}`, undefined],
+      ['id', 'GET', () => '/api/v4/users/2147483648', undefined],
+      ['id', 'GET', () => `/api/v4/groups/${tooBig}`, undefined],
+      ['id', 'GET', () => '/api/v4/projects/2147483648', undefined],
+    ];
+    it.each(calls)(
+      'out-of-range %s (%s) is a 400 naming the field',
+      async (field, m, url, body) => {
+        const r = await app.api.call(m, url(), { ...admin(), body });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatch(new RegExp(`^${field} `));
+      },
+    );
+
+    it('the largest int4 id is valid input (404, not 400)', async () => {
+      const r = await app.api.call('GET', '/api/v4/users/2147483647', admin());
+      expect(r.status).toBe(404);
+    });
+
+    it.each([
+      [true, 'user_id is invalid'],
+      [[3], 'user_id is invalid'],
+      [1.5, 'user_id is invalid'],
+      ['1e0', 'user_id is invalid'],
+      ['', 'user_id is invalid'],
+      [0, 'user_id must be greater than or equal to 1'],
+      [null, 'user_id is invalid'],
+    ])('user_id %j is refused with a 400 naming it', async (userId, message) => {
+      const r = await app.api.call('POST', `/api/v4/groups/${group.id}/members`, {
+        ...admin(),
+        body: { user_id: userId },
+      });
+      expect(r).toMatchObject({ status: 400, body: { error: message } });
+    });
+
+    it.each([
+      [{ quantity: true }, 'quantity is invalid'],
+      [{ quantity: [2] }, 'quantity is invalid'],
+      [{ quantity: '2x' }, 'quantity is invalid'],
+    ])('purchase %j is refused', async (b, message) => {
+      const r = await app.api.call('POST', `/api/v4/groups/${group.id}/add_on_purchases`, {
+        ...admin(),
+        body: { add_on: 'duo_enterprise', ...b },
+      });
+      expect(r).toMatchObject({ status: 400, body: { error: message } });
+    });
+
+    it('access_level true is refused; decimal-digit strings are accepted (form style)', async () => {
+      const u = await f.user();
+      const bad = await app.api.call('POST', `/api/v4/groups/${group.id}/members`, {
+        ...admin(),
+        body: { user_id: u.id, access_level: true },
+      });
+      expect(bad).toMatchObject({ status: 400, body: { error: 'access_level is invalid' } });
+      const good = await app.api.call('POST', `/api/v4/groups/${group.id}/members`, {
+        ...admin(),
+        body: { user_id: String(u.id), access_level: '40' },
+      });
+      expect(good).toMatchObject({ status: 201, body: { id: u.id, access_level: 40 } });
+    });
+  });
 });

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from './domain-error';
 import { rootLogger } from '../logging/logger';
+import { clientErrorFromDatabase } from '../../database/prisma-errors';
 
 interface HttpAnswer {
   status: number;
@@ -96,7 +97,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     void reply.status(answer.status).send(answer.body);
   }
 
-  private toAnswer(exception: unknown, request: FastifyRequest): HttpAnswer {
+  private toAnswer(thrown: unknown, request: FastifyRequest): HttpAnswer {
+    const exception = clientErrorFromDatabase(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const answer = answerFor(exception);
       return { ...answer, headers: { ...answer.headers, ...exception.headers } };

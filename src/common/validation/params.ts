@@ -2,12 +2,48 @@ import { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
 import { DomainError } from '../errors/domain-error';
 
-/** Integer path ids: `/users/abc` → 400 `id is invalid`, never a 500. */
+/** The largest value of a PostgreSQL `integer` (int4), the type of every id column. */
+export const MAX_ID = 2_147_483_647;
+
+const DIGITS = /^\d+$/;
+
+/**
+ * A whole number from a JSON integer, or from a decimal-digit string (form-encoded bodies and
+ * query strings, where GitLab accepts strings too). Never coerces: `true`, `[3]`, `1e0`, `""`
+ * and `null` are refused rather than turned into numbers (`z.coerce` made `true` user 1).
+ */
+export function integer(min: number, max: number) {
+  return z
+    .custom<number | string>((v) => typeof v === 'number' || typeof v === 'string', {
+      error: (iss) => (iss.input === undefined ? 'is missing' : 'is invalid'),
+    })
+    .transform((v, ctx) => {
+      const n = typeof v === 'number' ? v : DIGITS.test(v) ? Number(v) : Number.NaN;
+      const fail = (message: string) => {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      };
+      if (!Number.isSafeInteger(n)) return fail('is invalid');
+      if (n < min) return fail(`must be greater than or equal to ${min}`);
+      if (n > max) return fail(`must be less than or equal to ${max}`);
+      return n;
+    });
+}
+
+/** Every id in a body or query: a positive int4, so the database never sees one out of range. */
+export const id = () => integer(1, MAX_ID);
+
+/** True for a path segment that is a valid id (digits only, 1..MAX_ID). */
+export function isId(value: string): boolean {
+  return DIGITS.test(value) && Number(value) >= 1 && Number(value) <= MAX_ID;
+}
+
+/** Integer path ids: `/users/abc` or `/users/99999999999` → 400 `id is invalid`, never a 500. */
 export class IdPipe implements PipeTransform<string, number> {
   constructor(private readonly field = 'id') {}
 
   transform(value: string): number {
-    if (!/^\d{1,9}$/.test(value)) throw DomainError.invalid(this.field, 'is invalid');
+    if (!isId(value)) throw DomainError.invalid(this.field, 'is invalid');
     return Number(value);
   }
 }
@@ -45,10 +81,8 @@ export const looseBoolean = z.union([
 
 /** `POST …/members`: GitLab access levels (10 guest … 50 owner), default developer (30). */
 export const addMemberSchema = z.strictObject({
-  user_id: z.coerce.number().int().positive(),
-  access_level: z.coerce
-    .number()
-    .int()
+  user_id: id(),
+  access_level: integer(0, MAX_ID)
     .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
     .default(30),
 });

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { addMemberSchema, IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { GroupRecord } from './groups.repository';
@@ -31,7 +31,7 @@ import {
 const createGroup = z.strictObject({
   name: z.string().trim().min(1).max(255),
   path,
-  parent_id: z.coerce.number().int().positive().optional(),
+  parent_id: id().optional(),
   description: z.string().max(2000).optional(),
   visibility: z.enum(['private', 'internal', 'public']).optional(),
 });

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { addMemberSchema, IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { ProjectRecord } from './projects.repository';
@@ -31,7 +31,7 @@ import {
 const createProject = z.strictObject({
   name: z.string().trim().min(1).max(255),
   path: path.optional(),
-  namespace_id: z.coerce.number().int().positive(),
+  namespace_id: id(),
   description: z.string().max(2000).optional(),
   visibility: z.enum(['private', 'internal', 'public']).optional(),
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
+import { isId } from '../../common/validation/params';
 import { AuditRepository } from '../../audit/audit.repository';
 import type { AuthenticatedUser } from '../../common/auth/principal';
 import { GroupsRepository } from '../groups/groups.repository';
@@ -50,6 +51,8 @@ export class ProjectsService {
 
   /** By numeric id or by full path (`group/sub/project`, URL-decoded). */
   async get(idOrPath: string): Promise<ProjectRecord> {
+    // Digits only: an id (full paths always hold a slash), which must fit an int4.
+    if (/^\d+$/.test(idOrPath) && !isId(idOrPath)) throw DomainError.invalid('id', 'is invalid');
     const project = /^\d+$/.test(idOrPath)
       ? await this.projects.findById(Number(idOrPath))
       : await this.projects.findByFullPath(idOrPath);

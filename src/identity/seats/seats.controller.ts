@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { IdPipe, isoDate } from '../../common/validation/params';
+import { id, IdPipe, integer, isoDate } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { isoDate as presentDate } from '../presenters';
 import { actorOf } from '../users/users.service';
@@ -31,11 +31,11 @@ import {
 
 const createPurchase = z.strictObject({
   add_on: z.enum(['duo_pro', 'duo_enterprise']),
-  quantity: z.coerce.number().int().min(1).max(1_000_000),
+  quantity: integer(1, 1_000_000),
   starts_at: isoDate.optional(),
   expires_at: isoDate.optional(),
 });
-const assignment = z.strictObject({ user_id: z.coerce.number().int().positive() });
+const assignment = z.strictObject({ user_id: id() });
 
 function presentPurchase(p: PurchaseRecord & { assigned?: number }) {
   return {
