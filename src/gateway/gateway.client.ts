@@ -1,31 +1,42 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
-import type { UpstreamRequest, UpstreamResponse } from './gateway.types';
+import { Bulkhead } from './bulkhead';
+import {
+  GATEWAY_CLIENT_OPTIONS,
+  type GatewayClientOptions,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from './gateway.types';
 import { nodeHttpAdapter } from './node-http.adapter';
+import { idleGuardedStream, laneOf } from './upstream-stream';
 
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
 const PASS_THROUGH = [(data: unknown) => data];
 
+/** Calls one model may have in flight before the next fails fast with 503. */
+export const DEFAULT_MAX_IN_FLIGHT_PER_MODEL = 256;
+/** Longest silence between two chunks of a streamed answer before we end it. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 55_000;
+
 /**
- * The one HTTP client to the AI Gateway: keep-alive, a deadline for the first byte, cancellation,
- * and failures mapped to clear domain errors (never a hang, never a bare 500).
+ * The one HTTP client to the AI Gateway: keep-alive, a deadline for the first byte, an idle limit
+ * between streamed chunks, cancellation, a per-model cap on calls in flight, and failures mapped
+ * to clear domain errors (never a hang, never a bare 500).
+ *
+ * The agents have no socket cap on purpose: a shared cap let one hung model queue every other
+ * model's calls behind it (275 hung code-gecko calls made a codestral call wait 8.8 s). Each
+ * model (lane) is bounded by its own bulkhead instead, which refuses at once when full.
  */
 @Injectable()
 export class GatewayClient implements OnApplicationShutdown {
-  private readonly httpAgent = new http.Agent({
-    keepAlive: true,
-    maxSockets: 256,
-    maxFreeSockets: 64,
-  });
-  private readonly httpsAgent = new https.Agent({
-    keepAlive: true,
-    maxSockets: 256,
-    maxFreeSockets: 64,
-  });
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxFreeSockets: 256 });
+  private readonly bulkhead: Bulkhead;
+  private readonly streamIdleTimeoutMs: number;
   private readonly axios: AxiosInstance = axios.create({
     // The transport is a lean node:http adapter (see node-http.adapter.ts for why).
     adapter: nodeHttpAdapter({ http: this.httpAgent, https: this.httpsAgent }),
@@ -39,13 +50,44 @@ export class GatewayClient implements OnApplicationShutdown {
     transformResponse: PASS_THROUGH,
   });
 
-  constructor() {
+  constructor(@Optional() @Inject(GATEWAY_CLIENT_OPTIONS) options?: GatewayClientOptions) {
+    this.bulkhead = new Bulkhead(options?.maxInFlightPerModel ?? DEFAULT_MAX_IN_FLIGHT_PER_MODEL);
+    this.streamIdleTimeoutMs = options?.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
     // Every request sets its own headers. Without the per-method default buckets, axios's
     // per-request config merge has far less to copy (it showed up in the completions profile).
     this.axios.defaults.headers = {} as typeof this.axios.defaults.headers;
   }
 
+  /** Calls in flight per lane (model), for tests and diagnostics. */
+  inFlight(lane: string): number {
+    return this.bulkhead.count(lane);
+  }
+
   async send(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
+    const lane = req.lane ?? laneOf(req.path, req.body);
+    const release = this.bulkhead.tryAcquire(lane);
+    if (!release) {
+      throw new DomainError(
+        'upstream_unavailable',
+        `AI Gateway model ${lane} has too many requests in flight; try again shortly`,
+      );
+    }
+    let handedOff = false;
+    try {
+      const res = await this.call(baseUrl, req);
+      if (res.kind !== 'stream') return res;
+      handedOff = true;
+      // The slot is held until the stream is over, however it ends.
+      return {
+        ...res,
+        stream: idleGuardedStream(res.stream, this.streamIdleTimeoutMs, release),
+      };
+    } finally {
+      if (!handedOff) release();
+    }
+  }
+
+  private async call(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), req.timeoutMs);

@@ -3,7 +3,12 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { SettingsService } from '../identity/settings/settings.service';
 import { EmbeddedStubService } from './embedded-stub.service';
 import { GatewayClient } from './gateway.client';
-import { GATEWAY_BASE_URL, GatewayBaseUrl } from './gateway.types';
+import {
+  GATEWAY_BASE_URL,
+  GATEWAY_CLIENT_OPTIONS,
+  GatewayBaseUrl,
+  GatewayClientOptions,
+} from './gateway.types';
 
 /** The AI Gateway: its URL in force (settings > AIGW_URL > built-in stub) and the HTTP client. */
 @Global()
@@ -11,6 +16,15 @@ import { GATEWAY_BASE_URL, GatewayBaseUrl } from './gateway.types';
   providers: [
     EmbeddedStubService,
     GatewayClient,
+    {
+      // GATEWAY_TIMEOUT_MS doubles as the idle limit between streamed chunks: the same "the
+      // gateway went quiet" judgement, so no second variable to tune.
+      provide: GATEWAY_CLIENT_OPTIONS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): GatewayClientOptions => ({
+        streamIdleTimeoutMs: config.gateway.timeoutMs,
+      }),
+    },
     {
       provide: GATEWAY_BASE_URL,
       inject: [APP_CONFIG, SettingsService, EmbeddedStubService],

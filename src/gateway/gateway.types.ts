@@ -11,7 +11,22 @@ export interface UpstreamRequest {
   /** Aborts the upstream call (client went away, or our deadline). */
   signal?: AbortSignal;
   timeoutMs: number;
+  /**
+   * Which bulkhead the call counts against; default: the model named in the body
+   * (`provider/name`), else the path (v4 without `model_metadata`: the gateway picks).
+   */
+  lane?: string;
 }
+
+/** Tuning of the gateway client (GatewayModule fills it from the validated config). */
+export interface GatewayClientOptions {
+  /** Calls one lane (model) may have in flight; more fail fast with 503. Default 256. */
+  maxInFlightPerModel?: number;
+  /** Longest gap between two streamed chunks before the stream is ended. Default 55,000 ms. */
+  streamIdleTimeoutMs?: number;
+}
+
+export const GATEWAY_CLIENT_OPTIONS = Symbol('GATEWAY_CLIENT_OPTIONS');
 
 export type UpstreamResponse =
   | {
