@@ -67,10 +67,19 @@ export interface StreamOptions {
   chunkCount: number;
   chunkDelayMs: number;
   timers: Set<NodeJS.Timeout>;
+  /** Stop after this many pieces and leave the response open (the `stallAfterChunks` fault). */
+  stallAfter?: number;
+  onStall?: () => void;
 }
 
 async function writeChunks(res: ServerResponse, pieces: string[], o: StreamOptions): Promise<void> {
   for (let i = 0; i < pieces.length; i++) {
+    if (i === o.stallAfter) {
+      // Headers go out even when no piece does, so the client sees a stream that went silent.
+      res.flushHeaders();
+      o.onStall?.();
+      return;
+    }
     if (i > 0 && o.chunkDelayMs > 0) await sleep(o.chunkDelayMs, o.timers);
     if (res.destroyed) return;
     res.write(pieces[i]);

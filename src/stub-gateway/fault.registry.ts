@@ -23,6 +23,12 @@ export const faultSpecSchema = z
     retryAfter: z.number().int().min(0).optional(),
     /** Destroy the socket before sending headers. */
     closeConnection: z.boolean().optional(),
+    /**
+     * Send the headers and this many pieces of the answer (0: headers only; an SSE answer's
+     * `stream_start` is its first piece), then go silent with the response open, as a gateway
+     * whose model stalls mid-answer. Non-streamed answers stall right after their headers.
+     */
+    stallAfterChunks: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
 

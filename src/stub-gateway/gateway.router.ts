@@ -153,7 +153,7 @@ export async function handleSuggestion(
     rec.faultId = fault.id;
     if (await applyFault(ctx, fault, req, res, rec)) return;
   }
-  await answer(ctx, api, sreq, req, res, rec);
+  await answer(ctx, api, sreq, req, res, rec, fault?.stallAfterChunks);
 }
 
 function scopeDenial(
@@ -206,6 +206,7 @@ async function answer(
   req: IncomingMessage,
   res: ServerResponse,
   rec: RecordedRequest,
+  stallAfterChunks?: number,
 ): Promise<void> {
   const a: AnswerInput = {
     api,
@@ -217,7 +218,19 @@ async function answer(
   const flags = enabledFlags(header(req, 'x-gitlab-enabled-feature-flags'));
   const requestId = header(req, 'x-request-id');
   if (requestId) res.setHeader('x-request-id', requestId);
+  const stall = () => {
+    rec.outcome = 'hang';
+    ctx.hung.add(res);
+    res.on('close', () => ctx.hung.delete(res));
+  };
   if (!sreq.stream) {
+    if (stallAfterChunks !== undefined) {
+      rec.status = 200;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      stall();
+      return;
+    }
     reply(res, rec, 200, completionBody(a, flags));
     return;
   }
@@ -226,6 +239,7 @@ async function answer(
     chunkCount: ctx.streamChunkCount,
     chunkDelayMs: ctx.streamChunkDelayMs,
     timers: ctx.timers,
+    ...(stallAfterChunks !== undefined ? { stallAfter: stallAfterChunks, onStall: stall } : {}),
   };
   if (api === 'v4') await streamSse(res, a, flags, ctx.sseLineSeparator, streamOpts);
   else await streamRaw(res, a, streamOpts);
