@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { LOG_LEVELS, LogLevel } from '../common/logging/logger';
 import { projectRoot } from '../common/project-root';
 
 /**
@@ -40,7 +41,7 @@ const envSchema = z.object({
   UNLEASH_APP_NAME: z.string().min(1).default('switchboard'),
   UNLEASH_PROJECT: z.string().min(1).default('default'),
   UNLEASH_REFRESH_INTERVAL_MS: int(100, 600_000).default(1000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TOKEN_CACHE_TTL_MS: int(0, 60_000).default(5000),
   SEAT_CACHE_TTL_MS: int(0, 60_000).default(5000),
   FLAGS_POLL_INTERVAL_MS: int(50, 60_000).default(500),
@@ -104,7 +105,7 @@ export interface AppConfig {
     readonly teamMembersGroup: string;
   };
   readonly modelsFile: string;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
   readonly cache: { readonly tokenTtlMs: number; readonly seatTtlMs: number };
   readonly rateLimits: {
     readonly completionsPerMinute: number;

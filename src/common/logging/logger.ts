@@ -23,7 +23,11 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** The levels LOG_LEVEL accepts (validated in src/config, so pino never sees another). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function createLogger(level: LogLevel = 'info'): Logger {
   return pino({
     level,
     base: { service: 'switchboard' },
@@ -33,7 +37,11 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
   });
 }
 
-/** Process-wide logger; bootstrap replaces its level from the validated config. */
+/**
+ * Process-wide logger. Until bootstrap replaces it with one at the validated LOG_LEVEL it logs at
+ * `info`: reading the environment here, at import time, let a bad LOG_LEVEL crash the process
+ * inside pino before the config could name it.
+ */
 export let rootLogger: Logger = createLogger();
 
 export function setRootLogger(logger: Logger): void {
