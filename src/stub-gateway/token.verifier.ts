@@ -49,6 +49,8 @@ interface IssuerKeys {
   keySet?: JWTVerifyGetKey;
   kids: Set<string>;
   fetchedAt: number;
+  /** Epoch ms until which the fetched JWKS is current (its Cache-Control max-age). */
+  freshUntil: number;
   inflight?: Promise<void>;
 }
 
@@ -56,10 +58,13 @@ interface CachedToken {
   payload: JWTPayload;
   exp: number;
   nbf: number;
+  kid?: string;
 }
 
 const MAX_CACHED_TOKENS = 5000;
 const FETCH_TIMEOUT_MS = 5000;
+/** How long a JWKS without a usable Cache-Control max-age is kept. */
+const DEFAULT_JWKS_MAX_AGE_MS = 300_000;
 
 function trimSlash(s: string): string {
   return s.endsWith('/') ? s.slice(0, -1) : s;
@@ -67,8 +72,10 @@ function trimSlash(s: string): string {
 
 /**
  * Verifies gateway tokens like the AIGW: RS256 against the issuer's JWKS (discovered through
- * `/.well-known/openid-configuration`, cached, refetched on an unknown `kid` at most once per
- * `refetchIntervalMs`), `aud`, `exp`/`nbf`, then claims against the identity headers.
+ * `/.well-known/openid-configuration`, kept for the JWKS answer's Cache-Control max-age, refetched
+ * on an unknown `kid` or once that age has passed, at most once per `refetchIntervalMs`), `aud`,
+ * `exp`/`nbf`, then claims against the identity headers. A key the issuer no longer publishes is
+ * no longer trusted, even for a token verified before (the verification cache re-checks the kid).
  */
 export class TokenVerifier {
   private readonly issuers = new Map<string, IssuerKeys>();
@@ -133,7 +140,15 @@ export class TokenVerifier {
     if (cached) {
       if (cached.exp + tolerance < now || cached.nbf - tolerance > now) return undefined;
       const selfSigned = this.isSelf(cached.payload.iss);
-      if (!selfSigned && !this.isTrusted(cached.payload.iss)) return undefined;
+      if (selfSigned) return { payload: cached.payload, selfSigned };
+      const iss = cached.payload.iss;
+      if (!iss || !this.isTrusted(iss)) return undefined;
+      // The signature was checked before; the key it was checked with must still be published.
+      const entry = await this.currentKeys(trimSlash(iss), cached.kid);
+      if (cached.kid !== undefined && !entry.kids.has(cached.kid)) {
+        this.verified.delete(token);
+        return undefined;
+      }
       return { payload: cached.payload, selfSigned };
     }
 
@@ -165,7 +180,7 @@ export class TokenVerifier {
         requiredClaims: ['exp'],
       });
       if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.clear();
-      this.verified.set(token, { payload, exp: payload.exp ?? 0, nbf: payload.nbf ?? 0 });
+      this.verified.set(token, { payload, exp: payload.exp ?? 0, nbf: payload.nbf ?? 0, kid });
       return { payload, selfSigned };
     } catch (err) {
       this.opts.logger.debug({ err: (err as Error).message, iss }, 'stub gateway: token rejected');
@@ -189,22 +204,32 @@ export class TokenVerifier {
     issuer: string,
     kid: string | undefined,
   ): Promise<JWTVerifyGetKey | undefined> {
+    const entry = await this.currentKeys(issuer, kid);
+    // A kid the issuer no longer publishes is refused even if jose's key set would still match
+    // a key without a kid.
+    if (kid !== undefined && !entry.kids.has(kid)) return undefined;
+    return entry.keySet;
+  }
+
+  /** The issuer's JWKS, refetched when past its max-age or missing `kid` (rate limited). */
+  private async currentKeys(issuer: string, kid: string | undefined): Promise<IssuerKeys> {
     let entry = this.issuers.get(issuer);
     if (!entry) {
-      entry = { kids: new Set(), fetchedAt: 0 };
+      entry = { kids: new Set(), fetchedAt: 0, freshUntil: 0 };
       this.issuers.set(issuer, entry);
     }
-    const stale = !entry.keySet || (kid !== undefined && !entry.kids.has(kid));
+    const now = Date.now();
+    const stale =
+      !entry.keySet || now >= entry.freshUntil || (kid !== undefined && !entry.kids.has(kid));
     if (stale) {
       if (entry.inflight) await entry.inflight;
-      else if (Date.now() - entry.fetchedAt >= this.opts.refetchIntervalMs) {
-        entry.inflight = this.refresh(issuer, entry).finally(() => {
-          if (entry) entry.inflight = undefined;
-        });
-        await entry.inflight;
+      else if (now - entry.fetchedAt >= this.opts.refetchIntervalMs) {
+        const e = entry;
+        e.inflight = this.refresh(issuer, e).finally(() => (e.inflight = undefined));
+        await e.inflight;
       }
     }
-    return entry.keySet;
+    return entry;
   }
 
   private async refresh(issuer: string, entry: IssuerKeys): Promise<void> {
@@ -213,11 +238,13 @@ export class TokenVerifier {
       const discovery = await getJson(`${issuer}/.well-known/openid-configuration`);
       const jwksUri = (discovery as { jwks_uri?: unknown }).jwks_uri;
       if (typeof jwksUri !== 'string') throw new Error('openid-configuration has no jwks_uri');
-      const jwks = (await getJson(jwksUri)) as JSONWebKeySet;
+      const res = await get(jwksUri);
+      const jwks = (await res.json()) as JSONWebKeySet;
       if (!Array.isArray(jwks.keys)) throw new Error('JWKS has no keys');
       entry.keySet = createLocalJWKSet(jwks);
       entry.kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => !!k));
       entry.fetchedAt = Date.now();
+      entry.freshUntil = entry.fetchedAt + maxAgeMs(res.headers.get('cache-control'));
       this.opts.logger.debug({ issuer, kids: [...entry.kids] }, 'stub gateway: fetched JWKS');
     } catch (err) {
       this.opts.logger.warn(
@@ -228,8 +255,20 @@ export class TokenVerifier {
   }
 }
 
-async function getJson(url: string): Promise<unknown> {
+async function get(url: string): Promise<Response> {
   const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-  return res.json();
+  return res;
+}
+
+async function getJson(url: string): Promise<unknown> {
+  return (await get(url)).json();
+}
+
+/** `max-age` of a Cache-Control header in ms; `no-store`/`no-cache` → 0; absent → the default. */
+export function maxAgeMs(cacheControl: string | null): number {
+  if (!cacheControl) return DEFAULT_JWKS_MAX_AGE_MS;
+  if (/(^|[\s,])(no-store|no-cache)($|[\s,])/i.test(cacheControl)) return 0;
+  const m = /(?:^|[\s,])max-age\s*=\s*"?(\d+)"?/i.exec(cacheControl);
+  return m ? Number(m[1]) * 1000 : DEFAULT_JWKS_MAX_AGE_MS;
 }

@@ -1,10 +1,16 @@
-import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { sendCacheableJson } from './cacheable-json';
 import { SigningKeyService } from './signing-key.service';
+import {
+  DEFAULT_TOKENS_TUNING,
+  TOKENS_TUNING,
+  tuningWith,
+  type TokensTuning,
+} from './tokens.tokens';
 import {
   jwksSchema,
   NOT_MODIFIED_RESPONSE,
@@ -14,10 +20,11 @@ import {
 
 export const JWKS_PATH = '/oauth/discovery/keys';
 /**
- * Verifiers may keep the JWKS this long. Short, because a rotation signs with the new key at
- * once: a verifier that does not refetch on an unknown kid rejects new tokens until then.
+ * Verifiers may keep the JWKS this long (the default of TokensTuning.jwksCacheMaxAgeSec). Short,
+ * because a rotation signs with the new key at once: a verifier that does not refetch on an
+ * unknown kid rejects new tokens until then, and a removed key stays trusted that long.
  */
-export const JWKS_MAX_AGE_SEC = 300;
+export const JWKS_MAX_AGE_SEC = DEFAULT_TOKENS_TUNING.jwksCacheMaxAgeSec;
 /** The discovery document only changes with PUBLIC_URL. */
 export const DISCOVERY_MAX_AGE_SEC = 3600;
 
@@ -56,10 +63,15 @@ export function openidConfiguration(publicUrl: string) {
 @ApiTags(TAGS.discovery)
 @ApiResponse(NOT_MODIFIED_RESPONSE)
 export class DiscoveryController {
+  private readonly jwksMaxAgeSec: number;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly keys: SigningKeyService,
-  ) {}
+    @Optional() @Inject(TOKENS_TUNING) tuning?: Partial<TokensTuning>,
+  ) {
+    this.jwksMaxAgeSec = tuningWith(tuning).jwksCacheMaxAgeSec;
+  }
 
   @Get('.well-known/openid-configuration')
   @ApiOperation({ summary: 'OIDC discovery document: issuer and jwks_uri' })
@@ -89,6 +101,6 @@ export class DiscoveryController {
     },
   })
   async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    sendCacheableJson(req, reply, await this.keys.jwks(), JWKS_MAX_AGE_SEC);
+    sendCacheableJson(req, reply, await this.keys.jwks(), this.jwksMaxAgeSec);
   }
 }

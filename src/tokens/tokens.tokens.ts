@@ -23,6 +23,20 @@ export const CLOCK_SKEW_SEC = 300;
  */
 export const RETIRED_KEY_PUBLISHED_MS = (MAX_TOKEN_LIFETIME_SEC + CLOCK_SKEW_SEC) * 1000;
 
+/**
+ * The Language Server asks for a new direct-access token this long before `expires_at`; a token
+ * with less left is useless to it (it would ask again at once).
+ */
+export const CLIENT_REFRESH_MARGIN_SEC = 40;
+/** A token already minted is handed out again (to the same user and decision) for this long. */
+export const TOKEN_REUSE_SEC = 300;
+/**
+ * A cached token is reused only while it has at least this long left: the client's refresh margin
+ * plus the reuse window plus a minute of slack, so even a token handed out at the end of the
+ * window leaves the client minutes of use (and a clock behind by a minute is harmless).
+ */
+export const MIN_REUSABLE_LIFE_SEC = CLIENT_REFRESH_MARGIN_SEC + TOKEN_REUSE_SEC + 60;
+
 export interface TokensTuning {
   /** Epoch milliseconds. */
   now: () => number;
@@ -32,6 +46,8 @@ export interface TokensTuning {
   jwksMaxStalenessMs: number;
   /** Deadline of `POST /v1/code/user_access_token`. */
   gatewayTimeoutMs: number;
+  /** `Cache-Control: max-age` of the JWKS answer (tests shorten it). */
+  jwksCacheMaxAgeSec: number;
 }
 
 export const DEFAULT_TOKENS_TUNING: TokensTuning = {
@@ -39,6 +55,7 @@ export const DEFAULT_TOKENS_TUNING: TokensTuning = {
   keyRefreshIntervalMs: 30_000,
   jwksMaxStalenessMs: 5_000,
   gatewayTimeoutMs: 5_000,
+  jwksCacheMaxAgeSec: 300,
 };
 
 export function tuningWith(partial: Partial<TokensTuning> | undefined): TokensTuning {
