@@ -21,12 +21,18 @@ export class EmbeddedFlagStore implements FlagStore {
   private lastSyncAt: Date | null = null;
   private lastError?: string;
   private polling = false;
+  private readonly defaults = new Map<string, boolean>();
 
   constructor(
     private readonly repo: EmbeddedFlagRepository,
     private readonly audit: AuditRepository,
     private readonly opts: { pollIntervalMs: number; staleAfterMs: number },
   ) {}
+
+  /** Definition defaults, for the audit's "before" of a flag that was never set. */
+  describe(defs: Iterable<{ name: string; defaultEnabled: boolean }>): void {
+    for (const d of defs) this.defaults.set(d.name, d.defaultEnabled);
+  }
 
   async start(): Promise<void> {
     await this.reload();
@@ -60,7 +66,14 @@ export class EmbeddedFlagStore implements FlagStore {
       (before) => change(before.gates),
       (tx, before, next) =>
         this.audit.record(
-          auditEntry(actor, `feature_flag_${stateName(next.gates)}`, name, before, next),
+          auditEntry(
+            actor,
+            `feature_flag_${stateName(next.gates)}`,
+            name,
+            before,
+            next,
+            this.defaults.get(name),
+          ),
           tx,
         ),
     );
@@ -71,7 +84,10 @@ export class EmbeddedFlagStore implements FlagStore {
   async remove(name: string, actor: Actor): Promise<void> {
     const before = this.state(name);
     await this.repo.remove(name, (tx) =>
-      this.audit.record(auditEntry(actor, 'feature_flag_deleted', name, before, undefined), tx),
+      this.audit.record(
+        auditEntry(actor, 'feature_flag_deleted', name, before, undefined, this.defaults.get(name)),
+        tx,
+      ),
     );
     await this.reload();
   }
@@ -115,20 +131,33 @@ export class EmbeddedFlagStore implements FlagStore {
   }
 }
 
+/**
+ * A flag that is not persisted is at its definition default: the audit records that effective
+ * state (`default: true` plus the boolean it evaluates to), not "off".
+ */
 export function auditEntry(
   actor: Actor,
   action: string,
   name: string,
   before: FeatureState,
   after: FeatureState | undefined,
+  defaultEnabled?: boolean,
 ) {
+  const atDefault =
+    defaultEnabled === undefined
+      ? { default: true }
+      : {
+          default: true,
+          state: defaultEnabled ? 'on' : 'off',
+          gates: presentGates({ ...emptyGates(), boolean: defaultEnabled }),
+        };
   return {
     actorId: actor.id,
     actorName: actor.name,
     action,
     targetType: 'FeatureFlag',
     targetId: name,
-    before: before.persisted ? { gates: presentGates(before.gates) } : { default: true },
-    after: after ? { gates: presentGates(after.gates) } : { default: true },
+    before: before.persisted ? { gates: presentGates(before.gates) } : atDefault,
+    after: after ? { gates: presentGates(after.gates) } : atDefault,
   };
 }

@@ -17,7 +17,14 @@ export interface StoreHealth {
 export interface FlagStore {
   readonly kind: 'embedded' | 'unleash';
   /** Told the flag definitions before start (Unleash creates features with their type). */
-  describe?(defs: Iterable<{ name: string; type: string; description: string | null }>): void;
+  describe?(
+    defs: Iterable<{
+      name: string;
+      type: string;
+      description: string | null;
+      defaultEnabled: boolean;
+    }>,
+  ): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean;

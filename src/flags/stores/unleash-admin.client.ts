@@ -1,5 +1,6 @@
 import axios, { AxiosInstance } from 'axios';
 import { DomainError } from '../../common/errors/domain-error';
+import { rootLogger } from '../../common/logging/logger';
 import { CONTEXT_FIELDS, UnleashStrategy } from '../gates';
 
 export interface UnleashTarget {
@@ -15,7 +16,26 @@ interface RemoteStrategy extends UnleashStrategy {
 
 interface RemoteFeature {
   name: string;
+  description?: string | null;
   environments?: Array<{ name: string; enabled: boolean; strategies?: RemoteStrategy[] }>;
+}
+
+/**
+ * Description prefix of a feature we created whose first change is not complete yet. Unleash
+ * creates features disabled, which the SDK reads as "off for everyone"; while this mark is on,
+ * every Switchboard instance evaluates the flag by its definition default instead, so creating a
+ * default-on flag (the kill switch) never turns it off, and a create whose undo failed is inert.
+ */
+export const PENDING_MARK = '[switchboard: first change in progress] ';
+
+export const isPending = (description: string | null | undefined): boolean =>
+  typeof description === 'string' && description.startsWith(PENDING_MARK);
+
+export interface RemoteState {
+  enabled: boolean;
+  strategies: RemoteStrategy[];
+  /** Created by us, first change not finished (see PENDING_MARK). */
+  pending: boolean;
 }
 
 const FEATURE_TYPE: Record<string, string> = {
@@ -98,9 +118,7 @@ export class UnleashAdminClient {
   }
 
   /** Current enabled state and strategies of a flag in our environment; undefined if absent. */
-  async read(
-    name: string,
-  ): Promise<{ enabled: boolean; strategies: RemoteStrategy[] } | undefined> {
+  async read(name: string): Promise<RemoteState | undefined> {
     const res = await this.http.get<RemoteFeature>(
       `${this.featurePath}/${encodeURIComponent(name)}`,
       {
@@ -109,25 +127,28 @@ export class UnleashAdminClient {
     );
     if (res.status === 404) return undefined;
     const env = res.data.environments?.find((e) => e.name === this.t.environment);
-    return { enabled: env?.enabled ?? false, strategies: env?.strategies ?? [] };
+    return {
+      enabled: env?.enabled ?? false,
+      strategies: env?.strategies ?? [],
+      pending: isPending(res.data.description),
+    };
   }
 
-  async create(name: string, type: string, description: string | null): Promise<void> {
-    await this.http.post(this.featurePath, {
-      name,
-      type: FEATURE_TYPE[type] ?? 'release',
-      description: description ?? undefined,
-    });
-  }
-
-  /** Make the environment hold exactly `desired` (enabled iff non-empty), undoing on failure. */
+  /**
+   * Make the environment hold exactly `desired` (enabled iff non-empty), undoing on failure.
+   * `create` (the feature does not exist yet): it is created marked pending, strategies are added
+   * while it is disabled, then it is enabled and the mark removed; any failure deletes it again.
+   * A `current.pending` feature (left by a create that could not be undone) is finished the same way.
+   */
   async replaceStrategies(
     name: string,
-    current: { enabled: boolean; strategies: RemoteStrategy[] },
+    current: RemoteState,
     desired: UnleashStrategy[],
+    feature: { type: string; description: string | null; create: boolean },
   ) {
     const undo: Array<() => Promise<unknown>> = [];
     const base = this.envPath(name);
+    const featureUrl = `${this.featurePath}/${encodeURIComponent(name)}`;
     const body = (s: UnleashStrategy) => ({
       name: s.name,
       title: s.title,
@@ -135,6 +156,14 @@ export class UnleashAdminClient {
       constraints: s.constraints,
     });
     try {
+      if (feature.create) {
+        await this.http.post(this.featurePath, {
+          name,
+          type: FEATURE_TYPE[feature.type] ?? 'release',
+          description: PENDING_MARK + (feature.description ?? ''),
+        });
+        undo.push(() => this.remove(name));
+      }
       if (current.enabled && desired.length === 0) {
         await this.http.post(`${base}/off`);
         undo.push(() => this.http.post(`${base}/on`));
@@ -153,24 +182,57 @@ export class UnleashAdminClient {
         await this.http.post(`${base}/on`);
         undo.push(() => this.http.post(`${base}/off`));
       }
+      if (feature.create || current.pending) {
+        await this.http.patch(featureUrl, [
+          { op: 'replace', path: '/description', value: feature.description ?? '' },
+        ]);
+      }
     } catch (err) {
-      for (const step of undo.reverse()) await step().catch(() => undefined);
+      const undoFailures = await runUndo(undo);
+      if (undoFailures.length > 0) {
+        rootLogger.error(
+          { flag: name, err: describe(err), undoFailures },
+          'Unleash write failed and could not be fully undone; the flag may be partially changed',
+        );
+        throw new DomainError(
+          'service_unavailable',
+          `Unleash rejected the change to ${name} (${describe(err)}) and undoing it failed too ` +
+            `(${undoFailures.join('; ')}): the change may be partially applied; check the flag and retry`,
+          { cause: err },
+        );
+      }
       throw new DomainError(
         'service_unavailable',
-        `Unleash rejected the change, nothing was applied: ${describe(err)}`,
+        `Unleash rejected the change to ${name}, nothing was applied: ${describe(err)}`,
         { cause: err },
       );
     }
   }
 
-  /** Archive then delete: the flag is gone from Unleash (back to its default here). */
+  /**
+   * Archive then delete: the flag is gone from Unleash (back to its default here). A feature left
+   * in the archive would block creating the name again, so that step must succeed too.
+   */
   async remove(name: string): Promise<void> {
     const res = await this.http.delete(`${this.featurePath}/${encodeURIComponent(name)}`, {
       validateStatus: () => true,
     });
-    if (res.status >= 300 && res.status !== 404) throw new Error(`HTTP ${res.status}`);
-    await this.http.delete(`/archive/${encodeURIComponent(name)}`, { validateStatus: () => true });
+    if (res.status >= 300 && res.status !== 404) throw new Error(`archive: HTTP ${res.status}`);
+    const gone = await this.http.delete(`/archive/${encodeURIComponent(name)}`, {
+      validateStatus: () => true,
+    });
+    if (gone.status >= 300 && gone.status !== 404)
+      throw new Error(`delete from archive: HTTP ${gone.status}`);
   }
+}
+
+/** Runs undo steps newest first, all of them even when one fails; returns what failed. */
+async function runUndo(steps: Array<() => Promise<unknown>>): Promise<string[]> {
+  const failures: string[] = [];
+  for (const step of [...steps].reverse()) {
+    await step().catch((err: unknown) => failures.push(describe(err)));
+  }
+  return failures;
 }
 
 export function describe(err: unknown): string {

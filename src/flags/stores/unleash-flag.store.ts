@@ -17,9 +17,15 @@ import {
 } from '../gates';
 import { auditEntry } from './embedded-flag.store';
 import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
-import { UnleashAdminClient } from './unleash-admin.client';
+import { isPending, UnleashAdminClient } from './unleash-admin.client';
 
 type UnleashSettings = NonNullable<AppConfig['unleash']>;
+type FlagDescription = {
+  name: string;
+  type: string;
+  description: string | null;
+  defaultEnabled: boolean;
+};
 
 /** The SDK's public isEnabled copies the context on every call (3-4x slower); go to its engine. */
 class FastUnleash extends Unleash {
@@ -39,7 +45,9 @@ export class UnleashFlagStore implements FlagStore {
   private readonly admin: UnleashAdminClient;
   private lastSyncAt: Date | null = null;
   private lastError?: string;
-  private readonly definitions = new Map<string, { type: string; description: string | null }>();
+  private readonly definitions = new Map<string, FlagDescription>();
+  /** Features we are still creating (PENDING_MARK): evaluated by their definition default. */
+  private pending: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly settings: UnleashSettings,
@@ -50,7 +58,7 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   /** Flag types for creating features in Unleash (called by the flags service at boot). */
-  describe(defs: Iterable<{ name: string; type: string; description: string | null }>): void {
+  describe(defs: Iterable<FlagDescription>): void {
     for (const d of defs) this.definitions.set(d.name, d);
   }
 
@@ -73,7 +81,10 @@ export class UnleashFlagStore implements FlagStore {
       this.lastSyncAt = new Date();
       this.lastError = undefined;
     };
-    client.on('changed', synced);
+    client.on('changed', (features: Array<{ name: string; description?: string | null }>) => {
+      this.pending = new Set(features.filter((f) => isPending(f.description)).map((f) => f.name));
+      synced();
+    });
     client.on('unchanged', synced);
     client.on('synchronized', synced);
     client.on('error', (err: Error) => {
@@ -104,13 +115,13 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
-    if (!this.client) return fallback();
+    if (!this.client || (this.pending.size > 0 && this.pending.has(name))) return fallback();
     return this.client.evaluate(name, context, fallback);
   }
 
   state(name: string): FeatureState {
     const def = this.client?.getFeatureToggleDefinition(name);
-    if (!def) return { name, persisted: false, gates: emptyGates() };
+    if (!def || isPending(def.description)) return { name, persisted: false, gates: emptyGates() };
     const { gates } = strategiesToGates(
       (def.strategies ?? []) as unknown as UnleashStrategy[],
       def.enabled,
@@ -136,19 +147,30 @@ export class UnleashFlagStore implements FlagStore {
     actor: Actor,
   ): Promise<FeatureState> {
     await this.admin.ensureContextFields();
-    let current = await this.admin.read(name);
-    if (!current) {
-      const def = this.definitions.get(name);
-      await this.admin.create(name, def?.type ?? 'release', def?.description ?? null);
-      current = { enabled: false, strategies: [] };
-    }
+    const def = this.definitions.get(name);
+    const remote = await this.admin.read(name);
+    const current = remote ?? { enabled: false, strategies: [], pending: false };
+    // Not in Unleash yet (or never finished): gates start empty, but the state before the
+    // change was the definition default, and that is what the audit event records.
+    const persisted = remote !== undefined && !remote.pending;
     const parsed = strategiesToGates(current.strategies, current.enabled);
-    const before: FeatureState = { name, persisted: true, gates: parsed.gates };
+    const before: FeatureState = { name, persisted, gates: parsed.gates };
     const gates = change(parsed.gates);
-    await this.admin.replaceStrategies(name, current, gatesToStrategies(name, gates));
+    await this.admin.replaceStrategies(name, current, gatesToStrategies(name, gates), {
+      type: def?.type ?? 'release',
+      description: def?.description ?? null,
+      create: remote === undefined,
+    });
     const after: FeatureState = { name, persisted: true, gates };
     await this.audit.record(
-      auditEntry(actor, `feature_flag_${stateName(gates)}`, name, before, after),
+      auditEntry(
+        actor,
+        `feature_flag_${stateName(gates)}`,
+        name,
+        before,
+        after,
+        def?.defaultEnabled,
+      ),
     );
     return after;
   }
@@ -156,7 +178,16 @@ export class UnleashFlagStore implements FlagStore {
   async remove(name: string, actor: Actor): Promise<void> {
     const before = this.state(name);
     await this.admin.guard(() => this.admin.remove(name));
-    await this.audit.record(auditEntry(actor, 'feature_flag_deleted', name, before, undefined));
+    await this.audit.record(
+      auditEntry(
+        actor,
+        'feature_flag_deleted',
+        name,
+        before,
+        undefined,
+        this.definitions.get(name)?.defaultEnabled,
+      ),
+    );
   }
 
   health(): StoreHealth {

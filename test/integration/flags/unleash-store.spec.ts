@@ -1,7 +1,12 @@
 import { Factory } from '../../support/factories';
 import { startTestApp, TestApp } from '../../support/test-app';
 import { startHttpFaultProxy } from '../../support/http-fault-proxy';
-import { startUnleashServer, UnleashAdmin, UnleashTestServer } from '../../support/unleash';
+import {
+  startUnleashServer,
+  UnleashAdmin,
+  UnleashAdminError,
+  UnleashTestServer,
+} from '../../support/unleash';
 
 const FLAG = 'code_completion_model_codestral';
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
@@ -194,6 +199,95 @@ suite('flags backed by a real Unleash server', () => {
       // and with no fault the same write goes through
       await f2.setFlag(V4, { value: true, group: group.full_path });
       expect((await held()).strategies).not.toEqual(before.strategies);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  }, 90_000);
+  it('a failed first write of a new flag leaves nothing in Unleash, and a half-undone one says so', async () => {
+    const KILL = 'ai_duo_code_suggestions_switch'; // default on: Unleash has no feature for it yet
+    const proxy = await startHttpFaultProxy(unleash.url);
+    const direct = new UnleashAdmin({
+      url: unleash.url,
+      adminToken: unleash.adminToken,
+      environment: unleash.environment,
+    });
+    const exists = () =>
+      direct.getFeature(KILL).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof UnleashAdminError && err.status === 404) return false;
+          throw err;
+        },
+      );
+    const viaProxy = await startTestApp({
+      env: {
+        UNLEASH_URL: proxy.url,
+        UNLEASH_API_TOKEN: unleash.clientToken,
+        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
+        UNLEASH_ENVIRONMENT: unleash.environment,
+        UNLEASH_REFRESH_INTERVAL_MS: '300',
+      },
+    });
+    try {
+      const root = { token: viaProxy.rootToken };
+      const { user } = await new Factory(viaProxy.api, viaProxy.rootToken).seatedUser();
+      const write = (body: Record<string, unknown>) =>
+        viaProxy.api.call('POST', `/api/v4/features/${KILL}`, { ...root, body });
+      const killSwitch = async () =>
+        (
+          await viaProxy.api.call(
+            'GET',
+            `/api/v4/features/${KILL}/evaluate?user=${user.username}`,
+            root,
+          )
+        ).body;
+      const audits = async () =>
+        (
+          await viaProxy.api.call(
+            'GET',
+            `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${KILL}`,
+            root,
+          )
+        ).body as Array<{ details: { before: unknown } }>;
+      expect(await exists()).toBe(false);
+
+      // 1. The strategy call fails: the feature it created is deleted again, nothing is audited.
+      proxy.failNext('POST', /\/environments\/[^/]+\/strategies$/);
+      const failed = await write({ value: true, user: user.username });
+      expect(failed.status).toBe(503);
+      expect(failed.body.message).toMatch(new RegExp(`${KILL}, nothing was applied`));
+      expect(await exists()).toBe(false);
+      expect(await audits()).toHaveLength(0);
+      await new Promise((r) => setTimeout(r, 1000)); // a few polls: still the default (on)
+      expect(await killSwitch()).toMatchObject({ enabled: true, gate: 'default_enabled' });
+
+      // 2. The strategy call fails and so does deleting the created feature: the answer says the
+      //    change may be partially applied; the leftover (still marked pending) keeps the default.
+      proxy.failNext('POST', /\/environments\/[^/]+\/strategies$/);
+      proxy.failNext('DELETE', new RegExp(`/features/${KILL}$`));
+      const halfUndone = await write({ value: true, user: user.username });
+      expect(halfUndone.status).toBe(503);
+      expect(halfUndone.body.message).toMatch(KILL);
+      expect(halfUndone.body.message).toMatch(/may be partially applied/);
+      expect(halfUndone.body.message).not.toMatch(/nothing was applied/);
+      expect(await exists()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await killSwitch()).toMatchObject({ enabled: true, gate: 'default_enabled' });
+
+      // 3. The next write finishes it; the audit's "before" is the default (on), not "off".
+      await new Factory(viaProxy.api, viaProxy.rootToken).setFlag(KILL, { value: true });
+      const feature = await direct.getFeature(KILL);
+      expect(feature.description ?? '').not.toMatch(/switchboard/);
+      expect(feature.environments?.find((e) => e.name === unleash.environment)?.enabled).toBe(true);
+      const [event] = await audits();
+      expect(event.details.before).toMatchObject({ default: true, state: 'on' });
+      await waitFor(
+        async () => (await killSwitch()).gate === 'boolean',
+        5000,
+        'the kill switch to be read from Unleash',
+      );
+      expect((await killSwitch()).enabled).toBe(true);
     } finally {
       await viaProxy.close();
       await proxy.close();
