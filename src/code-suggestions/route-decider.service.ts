@@ -24,16 +24,14 @@ import type {
 @Injectable()
 export class RouteDeciderService implements OnModuleInit {
   private catalogue!: ModelCatalogue;
-  private readonly breakers: BreakerView;
 
   constructor(
     private readonly flags: FlagsService,
-    breakers: BreakersService,
+    private readonly breakers: BreakersService,
     metrics: MetricsService,
     private readonly guard: RolloutGuardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.breakers = breakers;
     breakers.onStateChange((upstream, state) => metrics.breaker(upstream, state));
   }
 
@@ -77,7 +75,7 @@ export class RouteDeciderService implements OnModuleInit {
             (p === failed.provider && m === failed.name) || this.breakers.isOpen(p, m),
         }
       : this.breakers;
-    return decideRoute(
+    const decision = decideRoute(
       req,
       {
         realm: realmOf(settings),
@@ -88,5 +86,39 @@ export class RouteDeciderService implements OnModuleInit {
       this.catalogue,
       breakers,
     );
+    return this.directOnlyWhenClosed(decision);
+  }
+
+  /**
+   * The policy lets direct access back once a probe is due; but a direct-access token lasts an
+   * hour and would send the IDE straight to a model no probe has shown to be up. So under
+   * automatic failover, direct access waits until the picked model's breaker is closed again.
+   */
+  private directOnlyWhenClosed(d: RoutingDecision): RoutingDecision {
+    const failover = this.catalogue.completionFailover;
+    const m = d.model;
+    if (
+      failover?.mode !== 'automatic' ||
+      d.task !== 'completion' ||
+      !d.directAccess.allowed ||
+      m === undefined ||
+      m.key === failover.model.key ||
+      this.breakers.isClosed(m.provider, m.name)
+    ) {
+      return d;
+    }
+    return {
+      ...d,
+      directAccess: { allowed: false, reason: 'failover_automatic' },
+      trace: [
+        ...d.trace.filter((t) => t.rule !== 'direct_access'),
+        {
+          rule: 'direct_access',
+          consulted: [],
+          matched: false,
+          why: `breaker for ${m.provider}/${m.name} not closed yet (no probe has succeeded)`,
+        },
+      ],
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  BrokenCircuitError,
   circuitBreaker,
   CircuitBreakerPolicy,
   CircuitState,
@@ -29,9 +30,24 @@ const STATE_NAMES: Record<CircuitState, BreakerStateName> = {
 export type BreakerListener = (key: string, state: BreakerStateName) => void;
 
 /**
+ * An outcome that says nothing about the model's health (the client cancelled, the gateway
+ * answered 429). Thrown inside the breaker it is neither a success nor a failure while closed;
+ * `execute` unwraps it and rethrows `original` (or the caller turns it back into its answer).
+ */
+export class NeutralOutcome extends Error {
+  constructor(readonly original: unknown) {
+    super('outcome neutral for the circuit breaker');
+  }
+}
+
+/**
  * One cockatiel circuit breaker per upstream (provider, model), fed by gateway answers: 5xx,
  * timeouts and connection errors count; 4xx caused by the request do not. Half-open lets one
  * request probe the primary; success closes the breaker, failure reopens it.
+ *
+ * Two cockatiel behaviours are worked around in `execute`: its half-open probe treats an error
+ * the policy does not handle as a success (closing the breaker), and calls made while a probe is
+ * in flight wait for that probe instead of being refused.
  */
 @Injectable()
 export class BreakersService implements BreakerView {
@@ -50,16 +66,60 @@ export class BreakersService implements BreakerView {
   }
 
   /**
-   * Open and not yet due for a probe. cockatiel moves to half-open only when a call is made, so
-   * once halfOpenAfter has passed we report "not open" and let the next request probe the primary
-   * (concurrent ones are refused by the breaker and fail over within their request).
+   * Routing: send this model's requests to the backup. True while open and not yet due for a
+   * probe, and while a probe is in flight (half-open: `execute` would refuse them anyway). Once
+   * halfOpenAfter has passed we report "not open" so the next request probes the primary;
+   * concurrent ones that reach `execute` after it are refused at once and fail over.
    */
   isOpen(provider: string, model: string): boolean {
     const k = key(provider, model);
     const state = this.breakers.get(k)?.state;
-    if (state === CircuitState.Isolated) return true;
+    if (state === CircuitState.Isolated || state === CircuitState.HalfOpen) return true;
     if (state !== CircuitState.Open) return false;
-    return Date.now() - (this.openedAt.get(k) ?? 0) < this.settings.halfOpenAfterMs;
+    return !this.dueForProbe(k);
+  }
+
+  /**
+   * Direct access: only once the breaker is closed again. A direct-access token lasts an hour,
+   * so "due for a probe" is not enough: no probe has succeeded yet.
+   */
+  isClosed(provider: string, model: string): boolean {
+    const state = this.breakers.get(key(provider, model))?.state;
+    return state === undefined || state === CircuitState.Closed;
+  }
+
+  /**
+   * Runs one upstream call through the model's breaker. `fn(probe)` is told whether it is the
+   * half-open probe, so it can keep going when its client goes away (the probe's answer is about
+   * the model, not the client).
+   */
+  async execute<T>(
+    provider: string,
+    model: string,
+    fn: (probe: boolean) => Promise<T>,
+  ): Promise<T> {
+    const k = key(provider, model);
+    const b = this.get(provider, model);
+    // cockatiel would make this call await the probe (up to the attempt timeout): refuse it so
+    // the caller fails over now.
+    if (b.state === CircuitState.HalfOpen)
+      throw new BrokenCircuitError('half-open probe in flight');
+    const probe = b.state === CircuitState.Open && this.dueForProbe(k);
+    try {
+      return await b.execute(async () => {
+        try {
+          return await fn(probe);
+        } catch (err) {
+          // cockatiel closes the breaker when a probe throws an error the policy does not
+          // handle; an inconclusive probe must re-open it instead (handled: see COUNTS_AS_FAILURE).
+          if (probe && !countsAsFailure(err)) throw new InconclusiveProbe(err);
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (err instanceof InconclusiveProbe) throw err.original;
+      throw err;
+    }
   }
 
   get(provider: string, model: string): CircuitBreakerPolicy {
@@ -85,11 +145,25 @@ export class BreakersService implements BreakerView {
     for (const [k, b] of this.breakers) out[k] = STATE_NAMES[b.state];
     return out;
   }
+
+  private dueForProbe(k: string): boolean {
+    return Date.now() - (this.openedAt.get(k) ?? 0) >= this.settings.halfOpenAfterMs;
+  }
 }
 
 const key = (provider: string, model: string) => `${provider}/${model}`;
 
+/** A probe that ended without a verdict: handled by the policy, so it re-opens the breaker. */
+class InconclusiveProbe extends Error {
+  constructor(readonly original: unknown) {
+    super('half-open probe ended without a verdict');
+  }
+}
+
 /** A client that gives up (an IDE cancelling as the user types) says nothing about the model. */
-const COUNTS_AS_FAILURE = handleWhen(
-  (err: Error) => !(err instanceof DomainError && err.code === 'client_closed_request'),
-);
+function countsAsFailure(err: unknown): boolean {
+  if (err instanceof NeutralOutcome) return false;
+  return !(err instanceof DomainError && err.code === 'client_closed_request');
+}
+
+const COUNTS_AS_FAILURE = handleWhen((err: Error) => countsAsFailure(err));

@@ -6,7 +6,7 @@ import { rootLogger } from '../common/logging/logger';
 import { GatewayClient } from '../gateway/gateway.client';
 import type { UpstreamRequest, UpstreamResponse } from '../gateway/gateway.types';
 import type { ModelSpec } from '../routing/routing.types';
-import { BreakersService } from './breakers.service';
+import { BreakersService, NeutralOutcome } from './breakers.service';
 import { RetryBudget } from './retry-budget';
 
 /** A 5xx answer, thrown inside the breaker so it counts as a failure; carries the answer. */
@@ -26,9 +26,10 @@ export interface AttemptOutcome {
 const CONNECTION_ERROR = /unreachable|closed the connection/;
 
 /**
- * One gateway attempt for one model: through that model's circuit breaker, with a single retry
- * on connection errors before the first byte (never after streaming started; the retry budget
- * caps retries globally). Failures are returned, not thrown, so the caller can fail over.
+ * One gateway attempt: through the model's circuit breaker when the caller passes `breakerFor`
+ * (automatic failover; in manual mode nothing may block the primary but the flag), with a single
+ * retry on connection errors before the first byte (never after streaming started; the retry
+ * budget caps retries globally). Failures are returned, not thrown, so the caller can fail over.
  */
 @Injectable()
 export class ResilientGatewayService {
@@ -48,13 +49,13 @@ export class ResilientGatewayService {
   async attempt(
     baseUrl: string,
     req: UpstreamRequest,
-    model: ModelSpec | undefined,
+    breakerFor: Pick<ModelSpec, 'provider' | 'name'> | undefined,
   ): Promise<AttemptOutcome> {
     this.budget.recordRequest();
     let retried = false;
-    const once = async (): Promise<UpstreamResponse> => {
+    const once = async (r: UpstreamRequest): Promise<UpstreamResponse> => {
       try {
-        return await this.send(baseUrl, req);
+        return await this.send(baseUrl, r);
       } catch (err) {
         if (isConnectionError(err) && !req.signal?.aborted && this.budget.tryRetry()) {
           retried = true;
@@ -62,17 +63,27 @@ export class ResilientGatewayService {
             { path: req.path, err: (err as Error).message },
             'retrying gateway call once after a connection error',
           );
-          return this.send(baseUrl, req);
+          return this.send(baseUrl, r);
         }
         throw err;
       }
     };
     try {
-      const response = model
-        ? await this.breakers.get(model.provider, model.name).execute(once)
-        : await once();
+      const response = breakerFor
+        ? await this.breakers.execute(breakerFor.provider, breakerFor.name, (probe) =>
+            probe ? this.probe(req, once) : once(req),
+          )
+        : await once(req);
+      if (req.signal?.aborted) {
+        // A probe gets here with its client gone: the breaker has its verdict, the client ends
+        // as cancelled.
+        if (response.kind === 'stream') response.stream.destroy();
+        throw new DomainError('client_closed_request', 'client closed the request');
+      }
       return { response, retried };
     } catch (err) {
+      if (err instanceof NeutralOutcome)
+        return { response: err.original as UpstreamResponse, retried };
       if (err instanceof UpstreamStatusError || err instanceof BrokenCircuitError)
         return { failure: err, retried };
       if (
@@ -85,8 +96,26 @@ export class ResilientGatewayService {
     }
   }
 
+  /**
+   * The half-open probe runs to its own timeout even if its client goes away: a cancelled probe
+   * would otherwise say nothing about the model (and cockatiel would count it as a success).
+   * The client's request still ends as cancelled, after the breaker has its verdict.
+   */
+  private async probe(
+    req: UpstreamRequest,
+    once: (r: UpstreamRequest) => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse> {
+    const res = await once({ ...req, signal: undefined });
+    // The gateway client ties a stream to the client's signal; the probe's call had none.
+    if (res.kind === 'stream')
+      req.signal?.addEventListener('abort', () => res.stream.destroy(), { once: true });
+    return res;
+  }
+
   private async send(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
     const res = await this.gateway.send(baseUrl, req);
+    // Rate limited upstream: the model is up but busy; neither a success nor a failure.
+    if (res.status === 429) throw new NeutralOutcome(res);
     if (res.status >= 500) {
       if (res.kind === 'stream') res.stream.destroy();
       throw new UpstreamStatusError(

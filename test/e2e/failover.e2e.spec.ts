@@ -1,8 +1,58 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
 
 const PRIMARY = { provider: 'vertex-ai', model: 'code-gecko@002' };
 const BACKUP = 'claude-3-5-sonnet-20240620';
+const PRIMARY_UPSTREAM = `${PRIMARY.provider}/${PRIMARY.model}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A completion whose client (an IDE as the user keeps typing) closes the connection after `ms`. */
+function completionDroppedAfter(url: string, token: string, ms: number): Promise<void> {
+  const u = new URL(url);
+  const body = JSON.stringify(completionBody());
+  return new Promise<void>((resolve) => {
+    const req = http.request({
+      host: u.hostname,
+      port: u.port,
+      path: '/api/v4/code_suggestions/completions',
+      method: 'POST',
+      headers: {
+        'private-token': token,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    req.on('error', () => undefined);
+    req.end(body);
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, ms);
+  });
+}
+
+/** Samples of one metric from a Prometheus text scrape, labels parsed. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const out: { labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    out.push({ labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+/** Sum of a metric's samples whose labels include `match`. */
+function metricSum(text: string, name: string, match: Record<string, string>): number {
+  return samples(text, name)
+    .filter((x) => Object.entries(match).every(([k, v]) => x.labels[k] === v))
+    .reduce((a, x) => a + x.value, 0);
+}
 
 describe('automatic failover with the stub gateway faults', () => {
   let s: Stack;
@@ -165,6 +215,180 @@ describe('automatic failover with the stub gateway faults', () => {
           })
         ).status,
       ).toBe(403);
+    } finally {
+      await s.app.api.call('DELETE', '/api/v4/features/incident_fail_over_completion_provider', {
+        token: s.app.rootToken,
+      });
+    }
+  });
+});
+
+describe('half-open probes (short half-open time)', () => {
+  let s: Stack;
+  let token: string;
+  const HALF_OPEN_MS = 800;
+  const complete = (t = token) =>
+    s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+      token: t,
+      body: completionBody(),
+    });
+  const directAccess = () =>
+    s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token, body: {} });
+  const breakerState = async () =>
+    samples((await s.app.api.call('GET', '/metrics')).text, 'switchboard_breaker_state').find(
+      (x) => x.labels.upstream === PRIMARY_UPSTREAM,
+    )?.value;
+  const openPrimaryBreaker = async () => {
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    for (let i = 0; i < 5; i++) expect((await complete()).status).toBe(200);
+    expect(await breakerState()).toBe(2);
+  };
+  /** Closes the breaker again (primary healthy, probe succeeds) so each test starts closed. */
+  const recover = async () => {
+    s.stub.faults.clear();
+    for (let i = 0; i < 50 && (await breakerState()) !== 0; i++) {
+      await complete();
+      await sleep(100);
+    }
+    expect(await breakerState()).toBe(0);
+  };
+
+  beforeAll(async () => {
+    s = await startStack({
+      env: {
+        FAILOVER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_MS),
+        FAILOVER_ATTEMPT_TIMEOUT_MS: '400',
+        GATEWAY_TIMEOUT_MS: '3000',
+        RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
+        RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE: '100000',
+      },
+    });
+    token = (await s.f.seatedUser()).user.token;
+  }, 60_000);
+  afterAll(() => s?.close(), 30_000);
+  afterEach(() => recover(), 15_000);
+
+  it('a half-open probe whose client goes away does not close the breaker while the primary is down', async () => {
+    await openPrimaryBreaker();
+    await sleep(HALF_OPEN_MS + 100);
+    s.stub.faults.clear();
+    s.stub.faults.add({ ...PRIMARY, status: 503, latencyMs: 300 }); // still down, answers slowly
+    const from = s.stub.requests.length;
+    await completionDroppedAfter(s.app.url, token, 100);
+    await sleep(500);
+    // The probe reached the primary and ran to its verdict, although its client had left.
+    expect(
+      s.stub.requests
+        .slice(from)
+        .filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model),
+    ).toHaveLength(1);
+    expect(await breakerState()).toBe(2);
+    expect((await directAccess()).status).toBe(403);
+  }, 20_000);
+
+  it('direct access stays 403 past the half-open time until a probe has succeeded', async () => {
+    await openPrimaryBreaker();
+    await sleep(HALF_OPEN_MS + 100);
+    const denied = await directAccess();
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({ message: '403 Forbidden - Direct connections are disabled' });
+    const explain = await s.app.api.call(
+      'GET',
+      `/api/v4/code_suggestions/routing?user=${(await s.app.api.call('GET', '/api/v4/user', { token })).body.username}`,
+      { token: s.app.rootToken },
+    );
+    expect(JSON.stringify(explain.body)).toMatch(/not closed yet/);
+
+    s.stub.faults.clear();
+    const probe = await complete();
+    expect(probe.body.choices[0].text).toContain(PRIMARY.model);
+    expect(await breakerState()).toBe(0);
+    expect((await directAccess()).status).toBe(201);
+  }, 20_000);
+
+  it('requests arriving during a slow probe fail over at once instead of waiting for it', async () => {
+    await openPrimaryBreaker();
+    await sleep(HALF_OPEN_MS + 100);
+    s.stub.faults.clear();
+    s.stub.faults.add({ ...PRIMARY, latencyMs: 350 }); // recovering, but slow to answer
+    const probe = complete();
+    await sleep(30);
+    const timed = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const t0 = Date.now();
+        const r = await complete();
+        return { ms: Date.now() - t0, r };
+      }),
+    );
+    for (const { ms, r } of timed) {
+      expect(r.status).toBe(200);
+      expect(r.body.choices[0].text).toContain(BACKUP);
+      expect(ms).toBeLessThan(250); // without the fix: ~320 ms waiting + a 350 ms primary call
+    }
+    expect((await probe).body.choices[0].text).toContain(PRIMARY.model);
+  }, 20_000);
+});
+
+describe('manual failover mode (mode: manual in the catalogue)', () => {
+  let s: Stack;
+  let token: string;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-models-manual-'));
+
+  beforeAll(async () => {
+    const models = fs
+      .readFileSync(path.join(__dirname, '../../config/models.yml'), 'utf8')
+      .replace(/^(\s+)mode: automatic$/m, '$1mode: manual');
+    expect(models).toMatch(/mode: manual/);
+    fs.writeFileSync(path.join(dir, 'models.yml'), models);
+    s = await startStack({
+      env: {
+        MODELS_FILE: path.join(dir, 'models.yml'),
+        FAILOVER_BREAKER_THRESHOLD: '5',
+        RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
+      },
+    });
+    token = (await s.f.seatedUser()).user.token;
+  }, 60_000);
+  afterAll(async () => {
+    await s?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+  afterEach(() => s.stub.faults.clear());
+
+  it('no breaker blocks the primary: every request reaches it and gets its answer, none "circuit open"', async () => {
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    const from = s.stub.requests.length;
+    const answers = [];
+    for (let i = 0; i < 8; i++) {
+      answers.push(
+        await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+          token,
+          body: completionBody(),
+        }),
+      );
+    }
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(503));
+    expect(answers.every((a) => !a.text.includes('circuit open'))).toBe(true);
+    const primaryCalls = s.stub.requests
+      .slice(from)
+      .filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model);
+    expect(primaryCalls).toHaveLength(8);
+    expect(
+      (await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', { token, body: {} }))
+        .status,
+    ).toBe(201);
+  });
+
+  it('the flag still fails over', async () => {
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    await s.f.setFlag('incident_fail_over_completion_provider', { value: true });
+    try {
+      const r = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token,
+        body: completionBody(),
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.choices[0].text).toContain(BACKUP);
     } finally {
       await s.app.api.call('DELETE', '/api/v4/features/incident_fail_over_completion_provider', {
         token: s.app.rootToken,
