@@ -79,7 +79,8 @@ export class IssueCollector {
       this.add({ type: 'string_type', loc: at, msg: 'Input should be a valid string', input: v });
       return undefined;
     }
-    if (rule.max !== undefined && v.length > rule.max) {
+    // Pydantic counts Python characters (code points); UTF-16 length is only an upper bound.
+    if (rule.max !== undefined && v.length > rule.max && [...v].length > rule.max) {
       this.add({
         type: 'string_too_long',
         loc: at,

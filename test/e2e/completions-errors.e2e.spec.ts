@@ -2,7 +2,7 @@ import { completionBody, startStack, Stack } from '../support/stack';
 
 describe('completions: checks, their order and their answers', () => {
   let s: Stack;
-  const post = (token: string, body: unknown, opts: { raw?: string } = {}) =>
+  const post = (token: string, body: unknown, opts: { raw?: string | Buffer } = {}) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
       token,
       ...(opts.raw !== undefined ? { raw: opts.raw } : { body }),
@@ -94,6 +94,62 @@ describe('completions: checks, their order and their answers', () => {
     // content is cut for the gateway: last 100,000 above, first 100,000 below
     const up = s.stub.requests.filter((q) => q.path.startsWith('/v2'))[0] as any;
     expect(up.body.current_file.content_above_cursor.length).toBeLessThanOrEqual(100_000);
+  });
+
+  it('characters are counted as GitLab does (code points): 160,000 emoji each side is 320,092 chars, accepted', async () => {
+    const { user } = await s.f.seatedUser();
+    const emoji = '\u{1F600}';
+    const body = JSON.stringify(
+      completionBody(
+        {},
+        {
+          content_above_cursor: emoji.repeat(160_000),
+          content_below_cursor: emoji.repeat(160_000),
+        },
+      ),
+    );
+    expect(body.length).toBeGreaterThan(600_000);
+    expect([...body].length).toBeLessThan(600_000);
+    s.stub.clearRequests();
+    expect((await post(user.token, undefined, { raw: body })).status).toBe(200);
+    // and the cut for the gateway is 100,000 characters, not 50,000 emoji
+    const up = s.stub.requests.find((q) => q.path.startsWith('/v2'))?.body as {
+      current_file: { content_above_cursor: string; content_below_cursor: string };
+    };
+    expect([...up.current_file.content_above_cursor].length).toBe(100_000);
+    expect([...up.current_file.content_below_cursor].length).toBe(100_000);
+    // 300,001 emoji on each side: over 600,000 characters -> 413
+    const big = JSON.stringify(
+      completionBody(
+        {},
+        {
+          content_above_cursor: emoji.repeat(300_001),
+          content_below_cursor: emoji.repeat(300_001),
+        },
+      ),
+    );
+    expect((await post(user.token, undefined, { raw: big })).status).toBe(413);
+    const longName = completionBody({}, { file_name: emoji.repeat(256) });
+    expect(await post(user.token, longName)).toMatchObject({
+      status: 400,
+      body: { error: 'current_file[file_name] is too long' },
+    });
+    expect(
+      (await post(user.token, completionBody({}, { file_name: emoji.repeat(255) }))).status,
+    ).toBe(200);
+  });
+
+  it('a body that is not UTF-8 → 400', async () => {
+    const { user } = await s.f.seatedUser();
+    const valid = Buffer.from(JSON.stringify(completionBody()), 'utf8');
+    const broken = Buffer.concat([
+      valid.subarray(0, 40),
+      Buffer.from([0xff, 0xfe]),
+      valid.subarray(40),
+    ]);
+    const r = await post(user.token, undefined, { raw: broken });
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/UTF-8/);
   });
 
   it('61st request in a minute → 429 with GitLab body and Retry-After', async () => {

@@ -11,7 +11,10 @@ const QUIET = /^\/(-\/|metrics)/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Characters in the raw body as sent (the 600,000-char limit is counted in characters). */
+    /**
+     * Characters (code points, as GitLab's Ruby counts them) in the raw body as sent: the
+     * 600,000-char limit is counted in characters, so an emoji is one, not two UTF-16 units.
+     */
     bodyChars?: number;
   }
 }
@@ -24,6 +27,30 @@ export function genRequestId(req: {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
+
+/**
+ * Characters (Unicode code points) in a string, as Ruby's `String#length` counts them; a lone
+ * surrogate counts as one. Completions are on the typing path, so text without surrogates (the
+ * usual case) costs one native scan; only text with them is walked.
+ */
+export function codePointLength(s: string): number {
+  const first = s.search(HIGH_SURROGATE);
+  if (first < 0) return s.length;
+  let n = s.length;
+  for (let i = first; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function badRequest(message: string, code: string): Error {
@@ -33,7 +60,7 @@ function badRequest(message: string, code: string): Error {
 function decode(req: FastifyRequest, body: Buffer): string {
   try {
     const text = utf8.decode(body);
-    req.bodyChars = text.length;
+    req.bodyChars = codePointLength(text);
     return text;
   } catch {
     throw badRequest('body is not valid UTF-8', 'SB_INVALID_UTF8');
