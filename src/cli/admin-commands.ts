@@ -1,7 +1,5 @@
 import type { ApiClient } from './api-client';
-import { ParsedArgs, UsageError } from './args';
-
-type Handler = (api: ApiClient, args: ParsedArgs) => Promise<unknown>;
+import { Command, UsageError } from './args';
 
 /**
  * ChatOps form: `feature set NAME true|false|N [--actors] [--user=a,b] [--group=path]
@@ -38,29 +36,55 @@ const name = (p: string[]) => {
   return encodeURIComponent(p[0]);
 };
 
-export const adminCommands: Record<string, Handler> = {
-  'feature set': (api, { positional, options }) =>
-    api.call('POST', `/api/v4/features/${name(positional)}`, featureSetBody(positional, options)),
-  'feature get': (api, { positional }) => api.call('GET', `/api/v4/features/${name(positional)}`),
-  'feature delete': (api, { positional }) =>
-    api.call('DELETE', `/api/v4/features/${name(positional)}`),
-  'feature list': (api) => api.call('GET', '/api/v4/features'),
-  'feature evaluate': (api, { positional, options }) => {
-    if (!options.user) throw new UsageError('--user is required');
-    const q = new URLSearchParams({
-      user: options.user,
-      ...(options.project ? { project: options.project } : {}),
-    });
-    return api.call('GET', `/api/v4/features/${name(positional)}/evaluate?${q.toString()}`);
+export const adminCommands: Record<string, Command<ApiClient>> = {
+  'feature set': {
+    options: ['actors', 'user', 'group', 'project', 'namespace', 'feature-group'],
+    run: (api, { positional, options }) =>
+      api.call('POST', `/api/v4/features/${name(positional)}`, featureSetBody(positional, options)),
   },
-  'keys rotate': (api) => api.call('POST', '/api/v4/admin/signing_keys/rotate'),
-  'keys list': (api) => api.call('GET', '/api/v4/admin/signing_keys'),
-  'routing explain': (api, { options }) => {
-    if (!options.user) throw new UsageError('--user is required');
-    const q = new URLSearchParams({
-      user: options.user,
-      ...(options.project ? { project_path: options.project } : {}),
-    });
-    return api.call('GET', `/api/v4/code_suggestions/routing?${q.toString()}`);
+  'feature get': {
+    options: [],
+    run: (api, { positional }) => api.call('GET', `/api/v4/features/${name(positional)}`),
+  },
+  'feature delete': {
+    options: [],
+    run: (api, { positional }) => api.call('DELETE', `/api/v4/features/${name(positional)}`),
+  },
+  'feature list': { options: [], run: (api) => api.call('GET', '/api/v4/features') },
+  'feature evaluate': {
+    options: ['user', 'project'],
+    run: (api, { positional, options }) => {
+      if (!options.user) throw new UsageError('--user is required');
+      const q = new URLSearchParams({
+        user: options.user,
+        ...(options.project ? { project: options.project } : {}),
+      });
+      return api.call('GET', `/api/v4/features/${name(positional)}/evaluate?${q.toString()}`);
+    },
+  },
+  'keys rotate': {
+    options: ['activate-in-seconds'],
+    run: (api, { options }) => {
+      const delay = options['activate-in-seconds'];
+      if (delay !== undefined && !/^\d+$/.test(delay))
+        throw new UsageError('--activate-in-seconds must be a whole number of seconds');
+      return api.call(
+        'POST',
+        '/api/v4/admin/signing_keys/rotate',
+        delay === undefined ? undefined : { activate_in_seconds: Number(delay) },
+      );
+    },
+  },
+  'keys list': { options: [], run: (api) => api.call('GET', '/api/v4/admin/signing_keys') },
+  'routing explain': {
+    options: ['user', 'project'],
+    run: (api, { options }) => {
+      if (!options.user) throw new UsageError('--user is required');
+      const q = new URLSearchParams({
+        user: options.user,
+        ...(options.project ? { project_path: options.project } : {}),
+      });
+      return api.call('GET', `/api/v4/code_suggestions/routing?${q.toString()}`);
+    },
   },
 };

@@ -30,6 +30,34 @@ const isBooleanFlag = (a: string) => BOOLEAN_FLAGS.has(a);
 
 export class UsageError extends Error {}
 
+/** Options every command takes: where the instance is, and help. */
+export const CONNECTION_OPTIONS = ['url', 'token', 'help'] as const;
+
+export interface Command<A> {
+  /** The options this command reads (besides CONNECTION_OPTIONS); anything else is refused. */
+  options: readonly string[];
+  run(api: A, args: ParsedArgs): Promise<unknown>;
+}
+
+/**
+ * A misspelt option must not be ignored: `feature set F true --usr=demo` would otherwise turn F
+ * on for everyone. Unknown options are a usage error (exit code 2).
+ */
+export function rejectUnknownOptions(
+  command: string,
+  allowed: readonly string[],
+  options: Record<string, string>,
+): void {
+  const known = new Set<string>([...allowed, ...CONNECTION_OPTIONS]);
+  const unknown = Object.keys(options).filter((o) => !known.has(o));
+  if (unknown.length === 0) return;
+  const list = allowed.length > 0 ? allowed.map((o) => `--${o}`).join(', ') : 'none';
+  throw new UsageError(
+    `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((o) => `--${o}`).join(', ')} ` +
+      `for '${command}' (its options: ${list})`,
+  );
+}
+
 export function required(options: Record<string, string>, name: string): string {
   const v = options[name];
   if (v === undefined || v === '') throw new UsageError(`--${name} is required`);

@@ -1,5 +1,5 @@
 import type { ApiClient } from './api-client';
-import { ParsedArgs, required, UsageError } from './args';
+import { Command, ParsedArgs, required, UsageError } from './args';
 
 type Handler = (api: ApiClient, args: ParsedArgs) => Promise<unknown>;
 
@@ -20,22 +20,27 @@ async function userId(api: ApiClient, ref: string): Promise<number> {
   return found[0].id;
 }
 
-export const identityCommands: Record<string, Handler> = {
-  'user create': (api, { options: o }) =>
+const cmd = (options: string[], run: Handler): Command<ApiClient> => ({ options, run });
+
+export const identityCommands: Record<string, Command<ApiClient>> = {
+  'user create': cmd(['username', 'name', 'email', 'admin'], (api, { options: o }) =>
     api.call('POST', '/api/v4/users', {
       username: required(o, 'username'),
       name: o.name ?? required(o, 'username'),
       email: o.email,
       admin: bool(o.admin),
     }),
-  'user list': (api, { options: o }) =>
+  ),
+  'user list': cmd(['username'], (api, { options: o }) =>
     api.call(
       'GET',
       `/api/v4/users${o.username ? `?username=${encodeURIComponent(o.username)}` : ''}`,
     ),
-  'user block': async (api, { positional: [ref] }) =>
+  ),
+  'user block': cmd([], async (api, { positional: [ref] }) =>
     api.call('PUT', `/api/v4/users/${await userId(api, ref)}`, { state: 'blocked' }),
-  'token create': async (api, { options: o }) =>
+  ),
+  'token create': cmd(['user', 'name', 'scopes', 'expires-at'], async (api, { options: o }) =>
     api.call(
       'POST',
       `/api/v4/users/${await userId(api, required(o, 'user'))}/personal_access_tokens`,
@@ -45,49 +50,62 @@ export const identityCommands: Record<string, Handler> = {
         expires_at: o['expires-at'],
       },
     ),
-  'token revoke': (api, { positional: [id] }) =>
+  ),
+  'token revoke': cmd([], (api, { positional: [id] }) =>
     api.call('DELETE', `/api/v4/personal_access_tokens/${id}`),
-  'group create': (api, { options: o }) =>
+  ),
+  'group create': cmd(['name', 'path', 'parent'], (api, { options: o }) =>
     api.call('POST', '/api/v4/groups', {
       name: required(o, 'name'),
       path: o.path ?? required(o, 'name'),
       parent_id: num(o.parent, 'parent'),
     }),
-  'group list': (api) => api.call('GET', '/api/v4/groups'),
-  'group update': (api, { positional: [id], options: o }) =>
-    api.call('PUT', `/api/v4/groups/${id}`, {
-      name: o.name,
-      duo_features_enabled: bool(o['duo-features-enabled']),
-      direct_code_suggestions_enabled: bool(o['direct-code-suggestions-enabled']),
-    }),
-  'group add-member': async (api, { positional: [id], options: o }) =>
+  ),
+  'group list': cmd([], (api) => api.call('GET', '/api/v4/groups')),
+  'group update': cmd(
+    ['name', 'duo-features-enabled', 'direct-code-suggestions-enabled'],
+    (api, { positional: [id], options: o }) =>
+      api.call('PUT', `/api/v4/groups/${id}`, {
+        name: o.name,
+        duo_features_enabled: bool(o['duo-features-enabled']),
+        direct_code_suggestions_enabled: bool(o['direct-code-suggestions-enabled']),
+      }),
+  ),
+  'group add-member': cmd(['user', 'access-level'], async (api, { positional: [id], options: o }) =>
     api.call('POST', `/api/v4/groups/${id}/members`, {
       user_id: await userId(api, required(o, 'user')),
       access_level: num(o['access-level'], 'access-level'),
     }),
-  'project create': (api, { options: o }) =>
+  ),
+  'project create': cmd(['name', 'path', 'namespace'], (api, { options: o }) =>
     api.call('POST', '/api/v4/projects', {
       name: required(o, 'name'),
       path: o.path,
       namespace_id: num(required(o, 'namespace'), 'namespace'),
     }),
-  'seat purchase': (api, { positional: [group], options: o }) =>
-    api.call('POST', `/api/v4/groups/${group}/add_on_purchases`, {
-      add_on: o['add-on'] ?? 'duo_pro',
-      quantity: num(required(o, 'quantity'), 'quantity'),
-      starts_at: o['starts-at'],
-      expires_at: o['expires-at'],
-    }),
-  'seat assign': async (api, { positional: [group, purchase], options: o }) =>
+  ),
+  'seat purchase': cmd(
+    ['add-on', 'quantity', 'starts-at', 'expires-at'],
+    (api, { positional: [group], options: o }) =>
+      api.call('POST', `/api/v4/groups/${group}/add_on_purchases`, {
+        add_on: o['add-on'] ?? 'duo_pro',
+        quantity: num(required(o, 'quantity'), 'quantity'),
+        starts_at: o['starts-at'],
+        expires_at: o['expires-at'],
+      }),
+  ),
+  'seat assign': cmd(['user'], async (api, { positional: [group, purchase], options: o }) =>
     api.call('POST', `/api/v4/groups/${group}/add_on_purchases/${purchase}/assignments`, {
       user_id: await userId(api, required(o, 'user')),
     }),
-  'seat remove': async (api, { positional: [group, purchase], options: o }) =>
+  ),
+  'seat remove': cmd(['user'], async (api, { positional: [group, purchase], options: o }) =>
     api.call('DELETE', `/api/v4/groups/${group}/add_on_purchases/${purchase}/assignments`, {
       user_id: await userId(api, required(o, 'user')),
     }),
-  'settings get': (api) => api.call('GET', '/api/v4/application/settings'),
-  'settings set': (api, { positional }) => {
+  ),
+  'settings get': cmd([], (api) => api.call('GET', '/api/v4/application/settings')),
+  'settings set': cmd([], (api, { positional }) => {
     const body: Record<string, unknown> = {};
     for (const kv of positional) {
       const [k, ...rest] = kv.split('=');
@@ -95,5 +113,5 @@ export const identityCommands: Record<string, Handler> = {
       body[k] = v === 'true' ? true : v === 'false' ? false : v === 'null' ? null : v;
     }
     return api.call('PUT', '/api/v4/application/settings', body);
-  },
+  }),
 };

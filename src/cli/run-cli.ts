@@ -1,5 +1,5 @@
 import { ApiClient, ApiError } from './api-client';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, rejectUnknownOptions, UsageError } from './args';
 import { adminCommands } from './admin-commands';
 import { identityCommands } from './identity-commands';
 
@@ -20,15 +20,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     const args = parseArgs(argv);
     const key2 = args.positional.slice(0, 2).join(' ');
-    const handler = Object.prototype.hasOwnProperty.call(ALL, key2) ? ALL[key2] : undefined;
-    if (!handler || args.options.help) {
+    const command = Object.prototype.hasOwnProperty.call(ALL, key2) ? ALL[key2] : undefined;
+    if (!command || args.options.help) {
       io.err(USAGE + '\n');
-      return handler ? 0 : 2;
+      return command ? 0 : 2;
     }
+    rejectUnknownOptions(key2, command.options, args.options);
     const url = args.options.url ?? io.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080';
     const token = args.options.token ?? io.env.SWITCHBOARD_TOKEN;
     const rest = { positional: args.positional.slice(2), options: args.options };
-    const result = await handler(new ApiClient(url, token), rest);
+    const result = await command.run(new ApiClient(url, token), rest);
     io.out((result === undefined ? 'ok' : JSON.stringify(result, null, 2)) + '\n');
     return 0;
   } catch (err) {

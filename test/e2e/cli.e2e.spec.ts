@@ -1,3 +1,5 @@
+import { adminCommands } from '../../src/cli/admin-commands';
+import { identityCommands } from '../../src/cli/identity-commands';
 import { runCli } from '../../src/cli/run-cli';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -91,6 +93,22 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
     expect((await cli('user', 'create')).err).toContain('--username is required');
   });
 
+  it('refuses a misspelt option instead of ignoring it (it would widen a rollout)', async () => {
+    const typo = await cli('feature', 'set', 'code_completion_v4_endpoint', 'true', '--usr=demo');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("unknown option --usr for 'feature set'");
+    expect(typo.err).toContain('--user');
+    expect((await cli('feature', 'get', 'code_completion_v4_endpoint')).out.state).toBe('off');
+  });
+
+  it('every command refuses options it does not know, before calling the API', async () => {
+    for (const command of Object.keys({ ...identityCommands, ...adminCommands })) {
+      const r = await cli(...command.split(' '), 'x', '--no-such-option=1');
+      expect({ command, code: r.code }).toEqual({ command, code: 2 });
+      expect(r.err).toContain(`unknown option --no-such-option for '${command}'`);
+    }
+  });
+
   it('rotates the signing key', async () => {
     const before = await cli('keys', 'list');
     const rotated = await cli('keys', 'rotate');
@@ -98,5 +116,15 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
     expect(rotated.out.previous_kid).toBe(
       before.out.find((k: { active: boolean }) => k.active).kid,
     );
+  });
+
+  it('keys rotate --activate-in-seconds stages the new key', async () => {
+    const started = Date.now();
+    const staged = await cli('keys', 'rotate', '--activate-in-seconds=3600');
+    expect(staged.code).toBe(0);
+    const delay = Date.parse(staged.out.activates_at) - started;
+    expect(delay).toBeGreaterThan(3590_000);
+    expect(delay).toBeLessThan(3610_000);
+    expect((await cli('keys', 'rotate', '--activate-in-seconds=soon')).code).toBe(2);
   });
 });
