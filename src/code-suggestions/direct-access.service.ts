@@ -11,8 +11,17 @@ import { identityHeaders, realmOf } from '../gateway/identity-headers';
 import { SeatContext, SeatsService } from '../identity/seats/seats.service';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
-import { USER_TOKEN_SOURCE } from '../tokens/tokens.tokens';
-import type { UserToken, UserTokenSource } from '../tokens/user-token-source.interface';
+import {
+  CLIENT_REFRESH_MARGIN_SEC,
+  MIN_REUSABLE_LIFE_SEC,
+  TOKEN_REUSE_SEC,
+  USER_TOKEN_SOURCE,
+} from '../tokens/tokens.tokens';
+import type {
+  UserToken,
+  UserTokenRequest,
+  UserTokenSource,
+} from '../tokens/user-token-source.interface';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { decisionClaims } from './completions.service';
 import { RouteDeciderService } from './route-decider.service';
@@ -23,7 +32,7 @@ export const DIRECT_DISABLED = 'Direct connections are disabled';
 @Injectable()
 export class DirectAccessService {
   private readonly limiter: RateLimiter;
-  private readonly recent = new TtlCache<string, UserToken>(5 * 60 * 1000, 50_000);
+  private readonly recent = new TtlCache<string, UserToken>(TOKEN_REUSE_SEC * 1000, 50_000);
 
   constructor(
     private readonly flags: FlagsService,
@@ -74,26 +83,16 @@ export class DirectAccessService {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
-    const claims = decisionClaims(decision);
     const request = {
       globalUserId: p.user.globalUserId,
       realm: realmOf(settings),
       instanceId: settings.instanceId,
       scopes: ['complete_code'],
-      extra: claims,
+      // `feature_flags` lists only the flags that are on; `deciding_flags` is every flag the
+      // decision consulted with its answer, so a gateway can see why without asking again.
+      extra: { ...decisionClaims(decision), deciding_flags: { ...decision.decidingFlags } },
     };
-    // Signing (RS256, ~1 ms of CPU) dominated this endpoint: a token is reused for the same user
-    // and the same decision for up to 5 minutes, so it always has >= 55 minutes left.
-    const cacheKey = JSON.stringify(request);
-    let token = this.recent.get(cacheKey);
-    if (!token) {
-      token = await this.tokens.tokenFor(request).catch((err: unknown) => {
-        if (err instanceof DomainError) throw err;
-        throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
-      });
-      this.recent.set(cacheKey, token);
-      this.metrics.tokenIssued();
-    }
+    const token = await this.tokenFor(request);
     const enabledFlags = enabledFlagNames(decision.decidingFlags);
     return {
       base_url: this.baseUrl(),
@@ -111,4 +110,36 @@ export class DirectAccessService {
         : {},
     };
   }
+
+  /**
+   * Signing (RS256, ~1 ms of CPU) dominated this endpoint, so a token is handed out again to the
+   * same user and decision for up to TOKEN_REUSE_SEC, but only while it was signed by the key
+   * that signs now (the kid is in the cache key: a rotation or activation on any instance ends
+   * the reuse) and while it has more than MIN_REUSABLE_LIFE_SEC left. A token the client would
+   * refresh at once (CLIENT_REFRESH_MARGIN_SEC) is never handed out.
+   */
+  private async tokenFor(request: UserTokenRequest): Promise<UserToken> {
+    const cacheKey = `${this.tokens.signerId()}|${JSON.stringify(request)}`;
+    const cached = this.recent.get(cacheKey);
+    if (cached && secondsLeft(cached) > MIN_REUSABLE_LIFE_SEC) return cached;
+    const token = await this.tokens.tokenFor(request).catch((err: unknown) => {
+      if (err instanceof DomainError) throw err;
+      throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
+    });
+    this.metrics.tokenIssued();
+    const left = secondsLeft(token);
+    if (left <= CLIENT_REFRESH_MARGIN_SEC) {
+      rootLogger.warn({ seconds_left: left }, 'direct access: new token expires too soon');
+      throw new DomainError(
+        'service_unavailable',
+        `Token creation failed: the new token expires in ${left} s`,
+      );
+    }
+    if (left > MIN_REUSABLE_LIFE_SEC) this.recent.set(cacheKey, token);
+    return token;
+  }
+}
+
+function secondsLeft(token: UserToken): number {
+  return Math.floor(token.expiresAt - Date.now() / 1000);
 }

@@ -21,7 +21,9 @@ export class UpstreamTokenService {
     realm: GitlabRealm;
     claims: Record<string, unknown>;
   }): Promise<string> {
-    const key = `${input.globalUserId}|${input.instanceId}|${input.realm}|${JSON.stringify(input.claims)}`;
+    // The active kid is part of the key: after a rotation (or a staged key's activation, here or
+    // on another instance) we sign with the new key at once instead of reusing old tokens.
+    const key = `${this.issuer.activeKid()}|${input.globalUserId}|${input.instanceId}|${input.realm}|${JSON.stringify(input.claims)}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     // The gateway compares `sub` with X-Gitlab-Instance-Id for tokens a GitLab instance signs.

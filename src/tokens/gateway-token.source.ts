@@ -4,7 +4,9 @@ import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
 import { JwtIssuerService } from './jwt-issuer.service';
 import {
+  CLIENT_REFRESH_MARGIN_SEC,
   GATEWAY_BASE_URL,
+  MIN_REUSABLE_LIFE_SEC,
   TOKENS_TUNING,
   tuningWith,
   type GatewayBaseUrl,
@@ -13,8 +15,8 @@ import {
 import type { UserToken, UserTokenRequest, UserTokenSource } from './user-token-source.interface';
 
 export const USER_ACCESS_TOKEN_PATH = '/v1/code/user_access_token';
-/** A cached token is handed out until this long before it expires (the clients' refresh margin). */
-export const REFRESH_MARGIN_SEC = 40;
+/** The clients' refresh margin (kept for callers of the old name). */
+export const REFRESH_MARGIN_SEC = CLIENT_REFRESH_MARGIN_SEC;
 /** Lifetime of the service token that authenticates us to the gateway for this one call. */
 export const SERVICE_TOKEN_TTL_SEC = 300;
 const MAX_CACHED_USERS = 10_000;
@@ -27,7 +29,9 @@ const answerSchema = z.object({
 /**
  * GitLab.com's way: the AI Gateway mints the user's token (`POST /v1/code/user_access_token`),
  * authenticated by our own short-lived service JWT and the identity headers. Tokens are cached
- * per user until REFRESH_MARGIN_SEC before expiry; concurrent requests for one user share a call.
+ * per user while they have more than MIN_REUSABLE_LIFE_SEC left (a caller may cache the answer
+ * for TOKEN_REUSE_SEC more, and the client then still needs its refresh margin); concurrent
+ * requests for one user share a call.
  */
 @Injectable()
 export class GatewayTokenSource implements UserTokenSource {
@@ -43,6 +47,11 @@ export class GatewayTokenSource implements UserTokenSource {
     @Optional() @Inject(TOKENS_TUNING) tuning?: Partial<TokensTuning>,
   ) {
     this.tuning = tuningWith(tuning);
+  }
+
+  /** The gateway signs these tokens with its own key: our rotations do not affect them. */
+  signerId(): string {
+    return 'gateway';
   }
 
   async tokenFor(input: UserTokenRequest): Promise<UserToken> {
@@ -65,7 +74,7 @@ export class GatewayTokenSource implements UserTokenSource {
   }
 
   private usable(token: UserToken): boolean {
-    return this.tuning.now() / 1000 < token.expiresAt - REFRESH_MARGIN_SEC;
+    return this.tuning.now() / 1000 < token.expiresAt - MIN_REUSABLE_LIFE_SEC;
   }
 
   private remember(key: string, token: UserToken): void {

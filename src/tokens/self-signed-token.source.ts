@@ -13,6 +13,10 @@ export class SelfSignedTokenSource implements UserTokenSource {
 
   constructor(private readonly issuer: JwtIssuerService) {}
 
+  signerId(): string {
+    return this.issuer.activeKid();
+  }
+
   tokenFor(input: UserTokenRequest): Promise<UserToken> {
     return this.issuer.issue({
       sub: input.instanceId,

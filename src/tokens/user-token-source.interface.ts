@@ -24,4 +24,10 @@ export interface UserToken {
 export interface UserTokenSource {
   readonly kind: 'self_signed' | 'gateway';
   tokenFor(input: UserTokenRequest): Promise<UserToken>;
+  /**
+   * Names the key tokens from this source are signed with right now (our active kid, read from
+   * memory). Callers that cache tokens put it in their cache key, so a rotation or a staged key's
+   * activation, here or on another instance, stops the reuse of tokens signed by the old key.
+   */
+  signerId(): string;
 }

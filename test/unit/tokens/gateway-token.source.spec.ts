@@ -4,6 +4,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { DomainError } from '../../../src/common/errors/domain-error';
 import { GatewayTokenSource } from '../../../src/tokens/gateway-token.source';
 import { JwtIssuerService } from '../../../src/tokens/jwt-issuer.service';
+import { MIN_REUSABLE_LIFE_SEC } from '../../../src/tokens/tokens.tokens';
 import type { SigningKeyService } from '../../../src/tokens/signing-key.service';
 import type { UserTokenRequest } from '../../../src/tokens/user-token-source.interface';
 import { quietLogs, signingKeyService, TestClock } from './tokens-fakes';
@@ -90,7 +91,7 @@ describe('GatewayTokenSource', () => {
     expect(payload).not.toHaveProperty('model_name');
   });
 
-  it('caches per user until 40 s before expiry', async () => {
+  it('caches per user while more than MIN_REUSABLE_LIFE_SEC (40 s margin + 5 min reuse + 1 min) is left', async () => {
     const s = source();
     await s.tokenFor(REQUEST);
     await s.tokenFor({ ...REQUEST, scopes: ['complete_code'] });
@@ -99,7 +100,7 @@ describe('GatewayTokenSource', () => {
     await s.tokenFor({ ...REQUEST, globalUserId: 'someone-else' });
     expect(calls).toHaveLength(2);
 
-    clock.advance((3600 - 41) * 1000);
+    clock.advance((3600 - MIN_REUSABLE_LIFE_SEC - 1) * 1000);
     await s.tokenFor(REQUEST);
     expect(calls).toHaveLength(2);
     clock.advance(1000);
