@@ -9,6 +9,8 @@ import { PinoNestLogger } from './common/logging/nest-logger';
 import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
 import { openDatabase } from './database/database-connection';
+import { MetricsService } from './observability/metrics.service';
+import { installRequestMetrics } from './observability/request-metrics';
 
 export interface BootstrapOptions {
   /** Environment to validate; defaults to process.env. Tests pass their own. */
@@ -55,6 +57,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       },
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
+    installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, config);
     if (options.handleSignals) {
       app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

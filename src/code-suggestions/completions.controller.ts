@@ -84,6 +84,9 @@ export class CompletionsController {
       requestId: String(req.id),
       bodyChars: req.bodyChars ?? 0,
       signal: aborted.signal,
+      onRouted: (labels) => {
+        req.completionLabels = labels;
+      },
     });
     if (result.stale.length > 0) void reply.header(STALE_HEADER, result.stale.join(','));
     send(reply, result.response);

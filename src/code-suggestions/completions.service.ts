@@ -9,6 +9,7 @@ import { GATEWAY_BASE_URL, GatewayBaseUrl, UpstreamResponse } from '../gateway/g
 import { identityHeaders, realmOf } from '../gateway/identity-headers';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
+import type { CompletionLabels } from '../observability/request-metrics';
 import {
   failureToResponse,
   ResilientGatewayService,
@@ -34,6 +35,8 @@ export interface CompletionRequestMeta {
   requestId: string;
   bodyChars: number;
   signal: AbortSignal;
+  /** Called once routing is known, so the per-request metric carries task, API and model. */
+  onRouted?: (labels: CompletionLabels) => void;
 }
 
 export interface CompletionResult {
@@ -73,6 +76,7 @@ export class CompletionsService {
     meta: CompletionRequestMeta,
   ): Promise<CompletionResult> {
     const started = Date.now();
+    const startedPerf = performance.now();
     const { seat, subject } = await this.access.gate(p);
     const input: CompletionInputBody = parseOrThrow(completionInputSchema, rawBody);
     const retryAfter = this.limiter.hit(`u${p.user.id}`);
@@ -98,13 +102,17 @@ export class CompletionsService {
     let decision = this.router.decide(routing, subject, seat, settings);
     const deadline = started + this.config.gateway.timeoutMs;
     const failover = this.router.models.completionFailover;
+    // Manual mode: only the flag fails over, so no breaker may block or short-circuit a model.
+    const automatic = failover?.mode === 'automatic';
     const canFailOver =
-      failover?.mode === 'automatic' &&
+      automatic &&
       decision.task === 'completion' &&
       decision.model !== undefined &&
       decision.model.key !== failover.model.key;
     if (decision.modelSource === 'failover_manual') this.metrics.failover('manual');
     if (decision.modelSource === 'failover_automatic') this.metrics.failover('automatic');
+    meta.onRouted?.(labelsOf(decision));
+    let upstreamMs = 0;
 
     const send = async (d: RoutingDecision, timeoutMs: number) => {
       const token = await this.tokens.tokenFor({
@@ -134,67 +142,83 @@ export class CompletionsService {
         meta.requestId,
       );
       const call = buildUpstreamCall(input, d);
-      const attemptStarted = Date.now();
-      const outcome = await this.gateway.attempt(
-        this.baseUrl(),
-        {
-          path: call.path,
-          body: call.body,
-          headers,
-          stream: call.stream,
-          signal: meta.signal,
-          timeoutMs,
-        },
-        d.model,
-      );
-      this.guard.record(d.model, !outcome.failure, Date.now() - attemptStarted);
-      return outcome;
+      const attemptStarted = performance.now();
+      try {
+        const outcome = await this.gateway.attempt(
+          this.baseUrl(),
+          {
+            path: call.path,
+            body: call.body,
+            headers,
+            stream: call.stream,
+            signal: meta.signal,
+            timeoutMs,
+          },
+          automatic ? d.model : undefined,
+        );
+        this.guard.record(d.model, !outcome.failure, performance.now() - attemptStarted);
+        return outcome;
+      } finally {
+        // Every attempt's time (a failed primary's too) is upstream time, not our overhead.
+        const ms = performance.now() - attemptStarted;
+        upstreamMs += ms;
+        const l = labelsOf(d);
+        this.metrics.upstreamTime({ api: l.api, provider: l.provider, model: l.model }, ms / 1000);
+      }
     };
 
-    const budget = () => Math.max(1, deadline - Date.now());
-    let outcome = await send(
-      decision,
-      canFailOver ? Math.min(this.config.failover.attemptTimeoutMs, budget()) : budget(),
-    );
-    if (outcome.failure && canFailOver && !meta.signal.aborted && decision.model) {
-      decision = this.router.decide(routing, subject, seat, settings, decision.model);
-      this.metrics.failover('automatic');
-      outcome = await send(decision, budget());
-    }
-    let response = outcome.response ?? failureToResponse(outcome.failure!);
-    if (
-      response.kind === 'json' &&
-      response.status >= 200 &&
-      response.status < 300 &&
-      decision.model
-    ) {
-      const language = resolveLanguage(
-        input.current_file.file_name,
-        input.current_file.language_identifier,
+    try {
+      const budget = () => Math.max(1, deadline - Date.now());
+      let outcome = await send(
+        decision,
+        canFailOver ? Math.min(this.config.failover.attemptTimeoutMs, budget()) : budget(),
       );
-      response = {
-        ...response,
-        body: postProcessCompletion(response.body, decision.model, language),
-      };
+      if (outcome.failure && canFailOver && !meta.signal.aborted && decision.model) {
+        decision = this.router.decide(routing, subject, seat, settings, decision.model);
+        this.metrics.failover('automatic');
+        meta.onRouted?.(labelsOf(decision));
+        outcome = await send(decision, budget());
+      }
+      let response = outcome.response ?? failureToResponse(outcome.failure!);
+      if (
+        response.kind === 'json' &&
+        response.status >= 200 &&
+        response.status < 300 &&
+        decision.model
+      ) {
+        const language = resolveLanguage(
+          input.current_file.file_name,
+          input.current_file.language_identifier,
+        );
+        response = {
+          ...response,
+          body: postProcessCompletion(response.body, decision.model, language),
+        };
+      }
+      return { response, decision, stale: this.staleSources(p, seat) };
+    } finally {
+      this.metrics.overheadTime(
+        'completions',
+        Math.max(0, (performance.now() - startedPerf - upstreamMs) / 1000),
+      );
     }
-    this.metrics.request(
-      {
-        endpoint: 'completions',
-        task: decision.task,
-        api: decision.api,
-        provider: decision.model?.provider ?? 'gateway',
-        model: decision.model?.name ?? 'gateway',
-        status: String(response.status),
-      },
-      Math.max(0, (Date.now() - started - response.upstreamMs) / 1000),
-      response.upstreamMs / 1000,
-    );
-    const stale = [
+  }
+
+  private staleSources(p: Principal, seat: { stale?: boolean }): string[] {
+    return [
       ...(this.flags.isStale() ? ['flags'] : []),
       ...(p.degraded || seat.stale ? ['identity'] : []),
     ];
-    return { response, decision, stale };
   }
+}
+
+function labelsOf(d: RoutingDecision): CompletionLabels {
+  return {
+    task: d.task,
+    api: d.api,
+    provider: d.model?.provider ?? 'gateway',
+    model: d.model?.name ?? 'gateway',
+  };
 }
 
 export function decisionClaims(d: RoutingDecision): Record<string, unknown> {

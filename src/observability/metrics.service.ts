@@ -27,20 +27,20 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly requests = new Counter({
     name: 'switchboard_requests_total',
-    help: 'Code suggestion requests by endpoint, task, gateway API, provider, model and status',
+    help: 'HTTP requests by endpoint (route) and status; completions also by task, gateway API, provider and model',
     labelNames: ['endpoint', 'task', 'api', 'provider', 'model', 'status'],
     registers: [this.registry],
   });
   private readonly overhead = new Histogram({
     name: 'switchboard_overhead_seconds',
-    help: "Time spent in Switchboard itself (total minus the gateway's time to headers)",
+    help: "Time spent in Switchboard itself until the answer's headers (total minus every gateway attempt's time)",
     labelNames: ['endpoint'],
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
   private readonly upstream = new Histogram({
     name: 'switchboard_upstream_seconds',
-    help: 'AI Gateway time to response headers',
+    help: 'AI Gateway time to response headers (or to failure), per attempt',
     labelNames: ['api', 'provider', 'model'],
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
@@ -85,20 +85,18 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 
-  request(
-    labels: RequestLabels,
-    overheadSeconds: number | undefined,
-    upstreamSeconds?: number,
-  ): void {
+  /** One per HTTP request (see request-metrics.ts); empty labels for non-completion endpoints. */
+  request(labels: RequestLabels): void {
     this.requests.inc(labels);
-    if (overheadSeconds !== undefined)
-      this.overhead.observe({ endpoint: labels.endpoint }, overheadSeconds);
-    if (upstreamSeconds !== undefined) {
-      this.upstream.observe(
-        { api: labels.api, provider: labels.provider, model: labels.model },
-        upstreamSeconds,
-      );
-    }
+  }
+
+  overheadTime(endpoint: string, seconds: number): void {
+    this.overhead.observe({ endpoint }, seconds);
+  }
+
+  /** One observation per gateway attempt (a failed primary and its failover are two). */
+  upstreamTime(labels: { api: string; provider: string; model: string }, seconds: number): void {
+    this.upstream.observe(labels, seconds);
   }
 
   breaker(upstream: string, state: BreakerStateName): void {
