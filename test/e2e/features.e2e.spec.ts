@@ -136,6 +136,56 @@ describe('Features API on the embedded store', () => {
     expect(await evaluate(user.username)).toMatchObject({ enabled: true, gate: 'groups' });
   });
 
+  it('a target that is given but empty is a 400 naming it, not "everyone"', async () => {
+    for (const field of ['user', 'group', 'namespace', 'project', 'feature_group']) {
+      for (const empty of ['', ' , ', ',']) {
+        const res = await app.api.call('POST', `/api/v4/features/${FLAG}`, {
+          ...admin(),
+          body: { value: true, [field]: empty },
+        });
+        expect({ field, empty, status: res.status }).toEqual({ field, empty, status: 400 });
+        expect(res.body.message ?? res.body.error).toMatch(new RegExp(`^${field} `));
+      }
+    }
+    const got = await app.api.call('GET', `/api/v4/features/${FLAG}`, admin());
+    expect(got.body.state).toBe('off');
+  });
+
+  it('merges query parameters into the body as GitLab does (python-gitlab sends key= there)', async () => {
+    const viaQuery = await app.api.call(
+      'POST',
+      `/api/v4/features/${FLAG}?key=percentage_of_actors`,
+      { ...admin(), body: { value: 30 } },
+    );
+    expect(viaQuery.status).toBe(201);
+    expect(viaQuery.body.gates).toContainEqual({ key: 'percentage_of_actors', value: 30 });
+    expect(JSON.stringify(viaQuery.body.gates)).not.toContain('percentage_of_time');
+
+    const onlyQuery = await app.api.call(
+      'POST',
+      `/api/v4/features/${FLAG}?value=40&key=percentage_of_actors`,
+      admin(),
+    );
+    expect(onlyQuery.body.gates).toContainEqual({ key: 'percentage_of_actors', value: 40 });
+
+    const same = await app.api.call('POST', `/api/v4/features/${FLAG}?value=50`, {
+      ...admin(),
+      body: { value: 50, key: 'percentage_of_actors' },
+    });
+    expect(same.status).toBe(201);
+
+    const conflict = await app.api.call('POST', `/api/v4/features/${FLAG}?value=10`, {
+      ...admin(),
+      body: { value: 60, key: 'percentage_of_actors' },
+    });
+    expect(conflict.status).toBe(400);
+    expect(conflict.body.message ?? conflict.body.error).toMatch(
+      /^value .*query string and the body/,
+    );
+    const got = await app.api.call('GET', `/api/v4/features/${FLAG}`, admin());
+    expect(got.body.gates).toContainEqual({ key: 'percentage_of_actors', value: 50 });
+  });
+
   it('every change writes an audit event with before and after', async () => {
     await f.setFlag(FLAG, { value: 40, key: 'percentage_of_actors' });
     const audit = await app.api.call(

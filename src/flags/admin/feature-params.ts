@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../common/errors/domain-error';
+import { parseOrThrow } from '../../common/validation/zod.pipe';
 
 /** GitLab's `POST /features/:name` parameters (JSON or form encoded). */
 export const setFeatureSchema = z.strictObject({
@@ -15,6 +16,40 @@ export const setFeatureSchema = z.strictObject({
   force: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
 });
 export type SetFeatureParams = z.output<typeof setFeatureSchema>;
+
+/** Target fields: present but naming nobody must not fall through to "everyone". */
+export const TARGET_FIELDS = ['user', 'group', 'namespace', 'project', 'feature_group'] as const;
+
+/**
+ * GitLab merges query string and body (python-gitlab sends extra keyword arguments such as
+ * `key=` in the query string). The same field in both with different values is refused rather
+ * than guessed.
+ */
+export function parseSetFeature(body: unknown, query: unknown): SetFeatureParams {
+  const b = isRecord(body) ? body : {};
+  const q = isRecord(query) ? query : {};
+  for (const [field, v] of Object.entries(q)) {
+    if (field in b && String(b[field]) !== String(v)) {
+      throw DomainError.invalid(
+        field,
+        'is given in both the query string and the body with different values',
+      );
+    }
+  }
+  const params = parseOrThrow(setFeatureSchema, { ...q, ...b });
+  for (const field of TARGET_FIELDS) {
+    if (params[field] !== undefined && splitList(params[field]).length === 0) {
+      throw DomainError.invalid(
+        field,
+        'is empty: name at least one, or leave it out to change the flag for everyone',
+      );
+    }
+  }
+  return params;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export type ParsedValue =
   { type: 'boolean'; enabled: boolean } | { type: 'percentage'; value: number };

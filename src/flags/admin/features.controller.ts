@@ -17,7 +17,7 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../../identity/users/users.service';
 import { FlagsService } from '../flags.service';
 import { FeatureAdminService } from './feature-admin.service';
-import { setFeatureSchema, SetFeatureParams } from './feature-params';
+import { parseSetFeature } from './feature-params';
 import { presentFeature } from './feature.presenter';
 import {
   BEARER_SCHEME,
@@ -92,8 +92,10 @@ export class FeaturesController {
     summary: 'Set a gate of a feature flag',
     description:
       '`value` `true`/`false` turns the flag on or off for everyone, or — with `user`, `group`, `namespace`, `project` or ' +
-      '`feature_group` (comma-separated) — for those actors; an integer is a percentage of actors (or of time with ' +
-      '`key: percentage_of_time`). Returns the feature.',
+      '`feature_group` (comma-separated; a target that is given must name someone) — for those actors; an integer ' +
+      'is a percentage of time, as in GitLab (of actors, sticky per actor, with `key: percentage_of_actors`). ' +
+      'Parameters may also come in the query string (GitLab merges both; the same field with two different values ' +
+      'is a 400). Returns the feature.',
   })
   @ApiParam({
     name: 'name',
@@ -111,10 +113,11 @@ export class FeaturesController {
   })
   async set(
     @Param('name') name: string,
-    @Body(new ZodPipe(setFeatureSchema)) params: SetFeatureParams,
+    @Body() body: unknown,
+    @Query() query: unknown,
     @CurrentPrincipal() p: Principal,
   ) {
-    const state = await this.admin.set(name, params, actorOf(p));
+    const state = await this.admin.set(name, parseSetFeature(body, query), actorOf(p));
     return presentFeature(state, this.flags.definition(name));
   }
 
