@@ -3,6 +3,15 @@ import { codePointLength } from '../common/http/fastify-setup';
 
 export const MAX_CONTENT_CHARS = 400_000;
 export const MAX_BODY_CHARS = 600_000;
+/** GitLab's limit for `user_instruction` and a context item's `content` (its MAX_BODY_SIZE). */
+export const MAX_INSTRUCTION_CHARS = 600_000;
+/**
+ * Context items: GitLab has no count limit and forwards them, and the AIGW refuses more than 100
+ * (pydantic `max_length=100`). Refusing above 100 ourselves gives one answer (400) for every
+ * count the gateway would refuse, without shipping a huge body, and also covers generations,
+ * where the items are folded into the prompt and nothing upstream counts them.
+ */
+export const MAX_CONTEXT_ITEMS = 100;
 
 /**
  * A string of at most `max` characters as GitLab (Ruby) counts them: code points, not UTF-16
@@ -17,34 +26,48 @@ const chars = (max: number) =>
 const notBlank = (max?: number) =>
   (max ? chars(max) : z.string()).refine((s) => s.trim().length > 0, { message: 'is empty' });
 
+// Grape's Boolean coercion (dry-types Params::Bool): `"true"`, `"1"`, `"yes"`... are booleans.
+const GRAPE_TRUE = new Set('1 on On ON t true True TRUE T y yes Yes YES Y'.split(' '));
+const GRAPE_FALSE = new Set('0 off Off OFF f false False FALSE F n no No NO N'.split(' '));
+const grapeBoolean = z.preprocess((v) => {
+  if (typeof v !== 'string' && typeof v !== 'number') return v;
+  const text = String(v);
+  if (GRAPE_TRUE.has(text)) return true;
+  if (GRAPE_FALSE.has(text)) return false;
+  return v;
+}, z.boolean());
+
 /** The IDE's completion request (CONTRACT.md section 1). Unknown fields are dropped, not refused. */
 export const completionInputSchema = z.object({
   current_file: z.object({
     file_name: chars(255),
     content_above_cursor: chars(MAX_CONTENT_CHARS),
     content_below_cursor: chars(MAX_CONTENT_CHARS).optional(),
-    language_identifier: chars(255).optional(),
+    // GitLab passes it through unchecked; the gateway refuses what it cannot take.
+    language_identifier: z.string().optional(),
   }),
   intent: z.enum(['completion', 'generation']).optional(),
   generation_type: z.enum(['comment', 'empty_function', 'small_file']).optional(),
-  stream: z.boolean().optional(),
-  project_path: chars(1000).optional(),
+  stream: grapeBoolean.optional(),
+  project_path: z.string().optional(),
   project_id: z.number().int().optional(),
-  user_instruction: chars(MAX_CONTENT_CHARS).optional(),
+  user_instruction: chars(MAX_INSTRUCTION_CHARS).optional(),
   context: z
     .array(
       z.object({
         type: z.enum(['file', 'snippet']),
         name: notBlank(255),
-        content: notBlank(),
+        content: notBlank(MAX_INSTRUCTION_CHARS),
       }),
     )
     .min(1)
-    .max(1000)
+    .max(MAX_CONTEXT_ITEMS)
     .optional(),
-  choices_count: z.number().int().min(1).max(10).optional(),
+  // Passthrough in GitLab (not declared params): only the type is checked, the gateway judges
+  // the value.
+  choices_count: z.number().int().optional(),
   prompt_version: z.number().int().optional(),
-  telemetry: z.array(z.unknown()).max(100).optional(),
+  telemetry: z.array(z.unknown()).optional(),
 });
 
 export type CompletionInputBody = z.output<typeof completionInputSchema>;

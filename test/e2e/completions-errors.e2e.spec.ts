@@ -49,7 +49,13 @@ describe('completions: checks, their order and their answers', () => {
     ],
     [completionBody({ intent: 'poetry' }), 'intent does not have a valid value'],
     [completionBody({ generation_type: 'novel' }), 'generation_type does not have a valid value'],
-    [completionBody({ stream: 'yes' }), 'stream is invalid'],
+    [completionBody({ stream: 'maybe' }), 'stream is invalid'],
+    [
+      completionBody({
+        context: Array.from({ length: 101 }, () => ({ type: 'file', name: 'a', content: 'b' })),
+      }),
+      'context is too long',
+    ],
     [
       completionBody({
         context: Array.from({ length: 10_000 }, () => ({ type: 'file', name: 'a', content: 'b' })),
@@ -64,6 +70,38 @@ describe('completions: checks, their order and their answers', () => {
     const { user } = await s.f.seatedUser();
     const r = await post(user.token, body);
     expect(r).toMatchObject({ status: 400, body: { error } });
+  });
+
+  it("limits are GitLab's: stream coerces like Grape; passthrough fields and long instructions are forwarded", async () => {
+    const { user } = await s.f.seatedUser();
+    s.stub.clearRequests();
+    const streamed = await post(user.token, completionBody({ stream: 'true' }));
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers.get('content-type')).toMatch(/event-stream/);
+    expect((await post(user.token, completionBody({ stream: 'false' }))).status).toBe(200);
+    // 100 context items (the gateway's own limit) are forwarded
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      type: 'file',
+      name: `f${i}`,
+      content: 'x',
+    }));
+    expect((await post(user.token, completionBody({ context: items }))).status).toBe(200);
+    // GitLab's user_instruction limit is 600,000 characters, not 400,000
+    const instruction = 'y'.repeat(450_000);
+    expect((await post(user.token, completionBody({ user_instruction: instruction }))).status).toBe(
+      200,
+    );
+    // choices_count / telemetry are passthrough: the gateway judges them (its 422 comes back)
+    const many = await post(
+      user.token,
+      completionBody({ telemetry: Array.from({ length: 11 }, () => ({})) }),
+    );
+    expect(many.status).toBe(422);
+    expect(JSON.stringify(many.body)).toMatch(/telemetry/);
+    const gen = s.stub.requests.find((q) => q.path !== '/v2/code/completions')?.body as {
+      prompt_components: { payload: { prompt_enhancer: { user_instruction: string } } }[];
+    };
+    expect(gen.prompt_components[0].payload.prompt_enhancer.user_instruction).toHaveLength(450_000);
   });
 
   it('non-JSON → 400', async () => {
