@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
+import { TcpProxy } from '../support/tcp-proxy';
 
 const PRIMARY = { provider: 'vertex-ai', model: 'code-gecko@002' };
 const BACKUP = 'claude-3-5-sonnet-20240620';
@@ -181,6 +182,51 @@ describe('automatic failover with the stub gateway faults', () => {
     ).toBe(201);
   }, 60_000);
 
+  it('primary hard down under concurrent steady load: 0 user-visible errors, failed primary calls bounded, back on the primary after recovery', async () => {
+    const WORKERS = 12;
+    const THRESHOLD = 5;
+    let stop = false;
+    let userErrors = 0;
+    let served = 0;
+    let lastPrimaryAnswerAt = 0;
+    const worker = async () => {
+      while (!stop) {
+        const r = await complete();
+        served++;
+        if (r.status !== 200) userErrors++;
+        else if (r.body.choices[0].text.includes(PRIMARY.model)) lastPrimaryAnswerAt = Date.now();
+      }
+    };
+    const from = s.stub.requests.length;
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    const downAt = Date.now();
+    const workers = Array.from({ length: WORKERS }, worker);
+    await sleep(3000); // < FAILOVER_HALF_OPEN_AFTER_MS: detection only, no probe yet
+    const failedPrimary = s.stub.requests
+      .slice(from)
+      .filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model).length;
+    const servedWhileDown = served;
+
+    s.stub.faults.clear();
+    const recoveredAt = Date.now();
+    while (Date.now() - recoveredAt < 30_000 && lastPrimaryAnswerAt < recoveredAt) await sleep(50);
+    stop = true;
+    await Promise.all(workers);
+    const recoveryMs = lastPrimaryAnswerAt - recoveredAt;
+    process.stdout.write(
+      `concurrent failover figures (${WORKERS} workers): failed primary calls during detection=${failedPrimary}, ` +
+        `requests served while down=${servedWhileDown} in ${recoveredAt - downAt} ms, recovery=${recoveryMs} ms, ` +
+        `user-visible errors=${userErrors}\n`,
+    );
+    expect(userErrors).toBe(0);
+    // Requests already in flight when the breaker opens still fail on the primary (then fail
+    // over): at most one per worker beyond the threshold.
+    expect(failedPrimary).toBeGreaterThanOrEqual(THRESHOLD);
+    expect(failedPrimary).toBeLessThanOrEqual(THRESHOLD + WORKERS);
+    expect(lastPrimaryAnswerAt).toBeGreaterThan(recoveredAt);
+    expect(recoveryMs).toBeLessThan(30_000);
+  }, 60_000);
+
   it('primary slow (above the attempt budget): failover by timeout, no request hangs', async () => {
     s.stub.faults.add({ ...PRIMARY, latencyMs: 5000 });
     const started = Date.now();
@@ -190,10 +236,63 @@ describe('automatic failover with the stub gateway faults', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('connection dropped before headers: one retry, then failover; the user gets a completion', async () => {
+  it('connection dropped before headers: exactly one retry, then failover; the user gets a completion', async () => {
     s.stub.faults.add({ ...PRIMARY, closeConnection: true });
+    const from = s.stub.requests.length;
     const r = await complete();
     expect(r.status).toBe(200);
+    expect(r.body.choices[0].text).toContain(BACKUP);
+    expect(upstreamModels(from)).toEqual([PRIMARY.model, PRIMARY.model, BACKUP]);
+  });
+
+  it('connection dropped after streaming started: no retry, no failover, the stream just ends', async () => {
+    // A TCP proxy between us and the stub, so the connection can be cut mid-stream.
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(s.stub.url).port));
+    await proxy.start();
+    const settings = (body: Record<string, unknown>) =>
+      s.app.api.call('PUT', '/api/v4/application/settings', { token: s.app.rootToken, body });
+    expect((await settings({ ai_gateway_url: `http://127.0.0.1:${proxy.port}` })).status).toBe(200);
+    try {
+      s.stub.faults.add({ ...PRIMARY, stallAfterChunks: 1 });
+      const from = s.stub.requests.length;
+      const u = new URL(s.app.url);
+      const body = JSON.stringify(completionBody({ stream: true }));
+      const received = await new Promise<{ status?: number; text: string }>((resolve) => {
+        const req = http.request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: '/api/v4/code_suggestions/completions',
+            method: 'POST',
+            headers: {
+              'private-token': token,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => {
+              text += c.toString();
+              proxy.goAway(); // the first piece arrived: streaming has started
+            });
+            const done = () => resolve({ status: res.statusCode, text });
+            res.on('end', done);
+            res.on('error', done);
+            res.on('close', done);
+          },
+        );
+        req.on('error', () => resolve({ text: '' }));
+        req.end(body);
+      });
+      expect(received.status).toBe(200);
+      expect(received.text).not.toBe('');
+      await sleep(300);
+      expect(upstreamModels(from)).toEqual([PRIMARY.model]);
+    } finally {
+      await settings({ ai_gateway_url: null });
+      await proxy.stop();
+    }
   });
 
   it('manual flag with breakers closed: everyone on the backup, direct access 403', async () => {
