@@ -4,6 +4,27 @@ import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
 
 const FLAG = 'code_completion_model_codestral';
+const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
+
+/** `n` users holding a Duo seat through one group. */
+async function seatedUsers(s: Stack, n: number) {
+  const group = await s.f.group();
+  const purchase = await s.f.purchase(group.id, n);
+  const users = [];
+  for (let i = 0; i < n; i++) {
+    const u = await s.f.user();
+    await s.f.member(group.id, u.id);
+    await s.f.assign(group.id, purchase.id, u.id);
+    users.push(u);
+  }
+  return users;
+}
+
+const percentage = async (s: Stack) =>
+  (
+    await s.app.api.call('GET', `/api/v4/features/${FLAG}`, { token: s.app.rootToken })
+  ).body.gates.find((g: { key: string }) => g.key === 'percentage_of_actors')?.value as
+    number | undefined;
 
 describe('rollout guard and routing explain', () => {
   let s: Stack;
@@ -93,6 +114,36 @@ describe('rollout guard and routing explain', () => {
     expect(metrics.text).toContain(`switchboard_rollout_guard_rollbacks_total{flag="${FLAG}"} 1`);
   }, 120_000);
 
+  it('latency branch: a beta model whose p95 is past the allowed ratio is rolled back, saying why', async () => {
+    s.stub.faults.clear();
+    const users = await seatedUsers(s, 40);
+    await s.f.setFlag(FLAG, { value: 20, key: 'percentage_of_actors' });
+    s.stub.faults.add({ ...BETA, latencyMs: 80 }); // healthy answers, ~30x slower than the default
+    let userErrors = 0;
+    for (let round = 0; round < 40 && (await percentage(s)) !== undefined; round++) {
+      for (const u of users) {
+        const r = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+          token: u.token,
+          body: completionBody(),
+        });
+        if (r.status !== 200) userErrors++;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    s.stub.faults.clear();
+    expect(await percentage(s)).toBeUndefined();
+    expect(userErrors).toBe(0);
+    const audit = await s.app.api.call(
+      'GET',
+      `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${FLAG}`,
+      admin(),
+    );
+    const reasons = audit.body
+      .filter((e: { event_name: string }) => e.event_name === 'rollout_guard_rollback')
+      .map((e: { details: { after: { reason: string } } }) => e.details.after.reason);
+    expect(reasons.some((r: string) => /^p95 \d+ ms vs \d+ ms \(allowed x2\)$/.test(r))).toBe(true);
+  }, 120_000);
+
   it('explain refuses non-admins and unknown users with clear errors', async () => {
     const { user } = await s.f.seatedUser();
     expect(
@@ -109,4 +160,55 @@ describe('rollout guard and routing explain', () => {
     );
     expect(unknown).toMatchObject({ status: 400, body: { error: "user 'ghost' does not exist" } });
   });
+});
+
+describe('rollout guard off (the shipped catalogue: rollout_guard.enabled false)', () => {
+  let s: Stack;
+
+  beforeAll(async () => {
+    s = await startStack({ env: { ROLLOUT_GUARD_INTERVAL_MS: '100' } });
+  }, 60_000);
+  afterAll(() => s?.close(), 30_000);
+
+  it('a failing beta rollout is left alone: no rollback, no audit event, no metric, nothing watched', async () => {
+    const users = await seatedUsers(s, 40);
+    await s.f.setFlag(FLAG, { value: 20, key: 'percentage_of_actors' });
+    // 3 failures in every 10 (never 5 in a row, so the breaker stays closed and the beta model
+    // keeps being tried): enough for the guard to roll back were it on (the test above).
+    s.stub.faults.add({ ...BETA, status: 503, fraction: 0.3 });
+    const from = s.stub.requests.length;
+    let userErrors = 0;
+    for (let round = 0; round < 6; round++) {
+      for (const u of users) {
+        const r = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+          token: u.token,
+          body: completionBody(),
+        });
+        if (r.status !== 200) userErrors++;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500)); // several guard intervals
+    const betaCalls = s.stub.requests
+      .slice(from)
+      .filter((r) => (r.body as { model_name?: string }).model_name === BETA.model).length;
+    expect(betaCalls).toBeGreaterThanOrEqual(30); // the default min_requests is 20
+    expect(userErrors).toBe(0);
+    expect(await percentage(s)).toBe(20);
+    const audit = await s.app.api.call(
+      'GET',
+      `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${FLAG}`,
+      { token: s.app.rootToken },
+    );
+    expect(
+      audit.body.filter((e: { event_name: string }) => e.event_name === 'rollout_guard_rollback'),
+    ).toHaveLength(0);
+    const metrics = await s.app.api.call('GET', '/metrics');
+    expect(metrics.text).not.toMatch(/switchboard_rollout_guard_rollbacks_total\{/);
+    const explain = await s.app.api.call(
+      'GET',
+      `/api/v4/code_suggestions/routing?user=${users[0].username}`,
+      { token: s.app.rootToken },
+    );
+    expect(explain.body.rollout_guard).toEqual({ watching: [], actions: [] });
+  }, 120_000);
 });
