@@ -20,6 +20,9 @@ export class EmbeddedStubService implements OnModuleInit, OnApplicationShutdown 
       port: 0,
       trustedIssuers: () => [this.config.http.publicUrl],
       audience: this.config.jwt.audience,
+      // The catalogue's models too: a model added in config/models.yml must work under
+      // `npm start` without code changes (otherwise the stub answers it with 422).
+      modelsFile: this.config.modelsFile,
       logger: rootLogger.child({ component: 'stub-gateway' }),
     });
     rootLogger.warn(

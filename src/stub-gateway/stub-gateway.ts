@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { handleAdmin, type AdminContext } from './admin.router';
+import { modelsFromCatalogueFile } from './catalogue-models';
 import { FaultRegistry } from './fault.registry';
 import { handleSuggestion, handleUserAccessToken, type GatewayContext } from './gateway.router';
 import { BodyTooLargeError, readBody, sendJson } from './http.util';
@@ -17,6 +18,7 @@ export type {
   StubGateway,
   StubGatewayOptions,
 } from './stub-gateway.types';
+export { modelsFromCatalogueFile } from './catalogue-models';
 export { FaultRegistry, defaultFaultBody, type Fault, type FaultSpec } from './fault.registry';
 export {
   DEFAULT_COMPLETION_MODEL,
@@ -68,7 +70,10 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     verifyTokens: opts.verifyTokens ?? true,
     verifier,
     authority,
-    catalog: new ModelCatalog(opts.extraModels),
+    catalog: new ModelCatalog([
+      ...(opts.extraModels ?? []),
+      ...(opts.modelsFile ? modelsFromCatalogueFile(opts.modelsFile) : []),
+    ]),
     faults,
     recorder,
     logger,

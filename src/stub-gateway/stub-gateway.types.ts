@@ -23,6 +23,11 @@ export interface StubGatewayOptions {
   logger?: pino.Logger;
   /** Models accepted in addition to {@link KNOWN_MODELS}. */
   extraModels?: ModelSpec[];
+  /**
+   * A Switchboard model catalogue (config/models.yml) whose models are accepted too, so a model
+   * added by configuration works against the stub without code changes.
+   */
+  modelsFile?: string;
   /** Gap between streamed chunks, in ms. Default 5. */
   streamChunkDelayMs?: number;
   /** Number of chunks a streamed answer is split into. Default 3. */

@@ -1,4 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Factory } from '../support/factories';
 import { completionBody, startStack, Stack } from '../support/stack';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('POST /api/v4/code_suggestions/completions', () => {
   let s: Stack;
@@ -146,5 +151,82 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(events[0]).toBe('stream_start');
     expect(events).toContain('content_chunk');
     expect(events[events.length - 1]).toBe('stream_end');
+  });
+});
+
+describe('a model added through configuration only, under the built-in stub gateway', () => {
+  const BETA = 'code_completion_model_mistral_next';
+  const OPT_OUT = 'code_completion_opt_out_mistral_next';
+  let dir: string;
+  let app: TestApp;
+  let f: Factory;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-config-model-'));
+    const flagsDir = path.join(dir, 'feature_flags');
+    fs.cpSync(path.resolve('config/feature_flags'), flagsDir, { recursive: true });
+    const definition = (name: string, type: string) =>
+      `---\nname: ${name}\ndescription: 'test model'\ntype: ${type}\ndefault_enabled: false\n` +
+      `rollout_issue_url:\nmilestone: '18.6'\ngroup: group::code creation\n`;
+    fs.writeFileSync(path.join(flagsDir, 'beta', `${BETA}.yml`), definition(BETA, 'beta'));
+    fs.writeFileSync(path.join(flagsDir, 'ops', `${OPT_OUT}.yml`), definition(OPT_OUT, 'ops'));
+    // A provider and model the stub does not know out of the box.
+    const models = fs
+      .readFileSync(path.resolve('config/models.yml'), 'utf8')
+      .replace(
+        '\ncompletion:\n',
+        [
+          '',
+          '  - key: mistral-next',
+          '    provider: mistral',
+          '    name: codestral-2508',
+          '    prompt_version: 1',
+          '    prompt_format: none',
+          '    stop_tokens: []',
+          '    post_processing: []',
+          '',
+          'completion:',
+          '',
+        ].join('\n'),
+      )
+      .replace(
+        '    - rule: beta\n',
+        [
+          '    - rule: beta',
+          `      flag: ${BETA}`,
+          `      opt_out_flag: ${OPT_OUT}`,
+          '      model: mistral-next',
+          '    - rule: beta',
+          '',
+        ].join('\n'),
+      );
+    fs.writeFileSync(path.join(dir, 'models.yml'), models);
+    // No AIGW_URL: the service starts its built-in stub, as `npm start` does.
+    app = await startTestApp({
+      env: { MODELS_FILE: path.join(dir, 'models.yml'), FEATURE_FLAGS_DIR: flagsDir },
+    });
+    f = new Factory(app.api, app.rootToken);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers with the new model through the stub once its beta flag is on for the user', async () => {
+    const { user } = await f.seatedUser();
+    const post = () =>
+      app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token: user.token,
+        body: completionBody(),
+      });
+    const before = await post();
+    expect(before.status).toBe(200);
+    expect(before.body.choices[0].text).toMatch(/^\/\/ completion by vertex-ai\/code-gecko@002/);
+    await f.setFlag(BETA, { value: true, user: user.username });
+    const after = await post();
+    expect(after.status).toBe(200);
+    expect(after.body.choices[0].text).toMatch(
+      /^\/\/ completion by mistral\/codestral-2508 via v2/,
+    );
   });
 });
