@@ -1,3 +1,7 @@
+import { toUnleashContext, userSubject } from '../../../src/flags/flag-context';
+import { evaluateState } from '../../../src/flags/flag-engine';
+import { FlagsService } from '../../../src/flags/flags.service';
+import { emptyGates } from '../../../src/flags/gates';
 import { Factory } from '../../support/factories';
 import { startTestApp, TestApp } from '../../support/test-app';
 import { startHttpFaultProxy } from '../../support/http-fault-proxy';
@@ -82,6 +86,45 @@ suite('flags backed by a real Unleash server', () => {
       5000,
       'percentage gate',
     );
+  }, 60_000);
+
+  it('a 30 % -> 60 % rollout of actors never drops an actor, and picks the same actors as the embedded store', async () => {
+    const flags = app.running.app.get(FlagsService);
+    const ids = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const inUnleash = () =>
+      new Set(ids.filter((id) => flags.isEnabled(FLAG, userSubject(id, [], undefined, []))));
+    const inEmbedded = (pct: number) =>
+      new Set(
+        ids.filter((id) =>
+          evaluateState(
+            { name: FLAG, persisted: true, gates: { ...emptyGates(), percentageOfActors: pct } },
+            toUnleashContext(userSubject(id, [], undefined, [])),
+            false,
+          ),
+        ),
+      );
+    const rollTo = async (pct: number) => {
+      await f.setFlag(FLAG, { value: pct, key: 'percentage_of_actors' });
+      await waitFor(
+        async () => flags.get(FLAG).gates.percentageOfActors === pct,
+        5000,
+        `${pct} % to reach the service`,
+      );
+      return inUnleash();
+    };
+    await f.setFlag(FLAG, { value: false });
+
+    const at30 = await rollTo(30);
+    expect(at30.size).toBeGreaterThan(250);
+    expect(at30.size).toBeLessThan(350);
+    expect([...at30].sort()).toEqual([...inEmbedded(30)].sort());
+
+    const at60 = await rollTo(60);
+    expect(at60.size).toBeGreaterThan(550);
+    expect(at60.size).toBeLessThan(650);
+    expect([...at30].filter((id) => !at60.has(id))).toEqual([]);
+    expect([...at60].sort()).toEqual([...inEmbedded(60)].sort());
+    await f.setFlag(FLAG, { value: false });
   }, 60_000);
 
   it('keeps the last known decisions when Unleash goes away, reports stale, and recovers', async () => {
