@@ -135,7 +135,7 @@ export class RoutingExplainController {
         realm: settings.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas',
         disabled_direct_code_suggestions: settings.disabledDirectCodeSuggestions,
       },
-      breakers: this.breakers.states(),
+      breakers: this.breakers.states(this.router.models.models.values()),
       rollout_guard: this.guard.status(),
       flag_source: { kind: this.flags.sourceKind, stale: this.flags.isStale() },
     };

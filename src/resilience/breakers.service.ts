@@ -140,8 +140,15 @@ export class BreakersService implements BreakerView {
     return b;
   }
 
-  states(): Record<string, BreakerStateName> {
+  /**
+   * State per upstream: every model in `models` (closed until it has a breaker, so explain shows
+   * the whole catalogue, not only the models used since boot), plus any other breaker.
+   */
+  states(
+    models: Iterable<{ provider: string; name: string }> = [],
+  ): Record<string, BreakerStateName> {
     const out: Record<string, BreakerStateName> = {};
+    for (const m of models) out[key(m.provider, m.name)] = 'closed';
     for (const [k, b] of this.breakers) out[k] = STATE_NAMES[b.state];
     return out;
   }

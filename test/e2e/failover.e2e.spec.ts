@@ -478,6 +478,21 @@ describe('manual failover mode (mode: manual in the catalogue)', () => {
     ).toBe(201);
   });
 
+  it('explain lists a breaker state for every catalogue model, used or not', async () => {
+    const { user } = await s.f.seatedUser();
+    const explain = await s.app.api.call(
+      'GET',
+      `/api/v4/code_suggestions/routing?user=${user.username}`,
+      { token: s.app.rootToken },
+    );
+    expect(explain.status).toBe(200);
+    expect(explain.body.breakers).toMatchObject({
+      'vertex-ai/code-gecko@002': 'closed',
+      'vertex-ai/codestral@2405': 'closed',
+      [`anthropic/${BACKUP}`]: 'closed',
+    });
+  });
+
   it('the flag still fails over', async () => {
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     await s.f.setFlag('incident_fail_over_completion_provider', { value: true });
