@@ -405,6 +405,23 @@ describe('half-open probes (short half-open time)', () => {
     expect((await directAccess()).status).toBe(201);
   }, 20_000);
 
+  it('an upstream 429 counts neither as a success nor as a failure for the breaker', async () => {
+    const answers: number[] = [];
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    for (let i = 0; i < 4; i++) answers.push((await complete()).status);
+    s.stub.faults.clear();
+    s.stub.faults.add({ ...PRIMARY, status: 429 });
+    const limited = await complete();
+    expect(limited.status).toBe(429); // passed through, with its Retry-After
+    expect(limited.headers.get('retry-after')).toBe('1');
+    s.stub.faults.clear();
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    answers.push((await complete()).status);
+    expect(answers).toEqual([200, 200, 200, 200, 200]); // failed over
+    // 4 + 1 consecutive failures: the 429 did not reset the count (without the fix: still 0)
+    expect(await breakerState()).toBe(2);
+  }, 20_000);
+
   it('requests arriving during a slow probe fail over at once instead of waiting for it', async () => {
     await openPrimaryBreaker();
     await sleep(HALF_OPEN_MS + 100);
