@@ -1,3 +1,4 @@
+import { PrismaService } from '../../src/database/prisma.service';
 import { Factory } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { BACKENDS } from '../support/test-database';
@@ -65,19 +66,110 @@ describe.each(BACKENDS)('identity and auth over HTTP (%s)', (backend) => {
     expect((await app.api.call('GET', '/api/v4/user', { token: u.token })).status).toBe(401);
   });
 
-  it('401 for an expired token', async () => {
+  it('401 for an expired token: a real token whose expires_at has passed', async () => {
     const u = await f.user({
       expiresAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
     });
-    expect((await app.api.call('GET', '/api/v4/user', { token: u.token })).status).toBe(200);
-    // A past expiry cannot be created through the API; a token expiring today is already expired.
-    const bad = await app.api.call('POST', `/api/v4/users/${u.id}/personal_access_tokens`, {
+    // The API refuses a past expiry, so move it there in the database before the first use
+    // (the first use would otherwise be cached with the old expiry for TOKEN_CACHE_TTL_MS).
+    await app.running.app.get(PrismaService).personalAccessToken.update({
+      where: { id: u.tokenId },
+      data: { expiresAt: new Date(Date.now() - 60_000) },
+    });
+    const r = await app.api.call('GET', '/api/v4/user', { token: u.token });
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ message: '401 Unauthorized' });
+    const bearer = await app.api.call('GET', '/api/v4/personal_access_tokens/self', {
+      headers: { authorization: `Bearer ${u.token}` },
+    });
+    expect(bearer).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
+    const pastDate = await app.api.call('POST', `/api/v4/users/${u.id}/personal_access_tokens`, {
       token: app.rootToken,
       body: { name: 'old', scopes: ['api'], expires_at: new Date().toISOString().slice(0, 10) },
     });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error).toBe('expires_at must be in the future');
+    expect(pastDate).toMatchObject({
+      status: 400,
+      body: { error: 'expires_at must be in the future' },
+    });
   });
+
+  it('an ai_features-only token may ask for code suggestions and read its own token, nothing else', async () => {
+    const { user, group } = await f.seatedUser();
+    const ai = await app.api.call('POST', `/api/v4/users/${user.id}/personal_access_tokens`, {
+      token: app.rootToken,
+      body: { name: 'ide-ai', scopes: ['ai_features'] },
+    });
+    expect(ai.status).toBe(201);
+    const token: string = ai.body.token;
+    const completion = await app.api.call('POST', '/api/v4/code_suggestions/completions', {
+      token,
+      body: {
+        current_file: {
+          file_name: 'src/main.py',
+          content_above_cursor: 'def add(a, b):\n    ',
+          content_below_cursor: '\n',
+        },
+      },
+    });
+    expect(completion.status).toBe(200);
+    const direct = await app.api.call('POST', '/api/v4/code_suggestions/direct_access', {
+      token,
+      body: {},
+    });
+    expect(direct.status).toBe(201);
+    for (const path of ['/api/v4/version', '/api/v4/personal_access_tokens/self']) {
+      expect((await app.api.call('GET', path, { token })).status).toBe(200);
+    }
+    const insufficient = {
+      status: 403,
+      body: { error: 'insufficient_scope', scope: expect.any(String) },
+    };
+    expect(await app.api.call('GET', '/api/v4/user', { token })).toMatchObject(insufficient);
+    expect(await app.api.call('GET', `/api/v4/groups/${group.id}`, { token })).toMatchObject(
+      insufficient,
+    );
+    // An administrator's ai_features token does not reach the admin API either.
+    const rootAi = await app.api.call('POST', '/api/v4/users/1/personal_access_tokens', {
+      token: app.rootToken,
+      body: { name: 'root-ai', scopes: ['ai_features'] },
+    });
+    const asAdmin = await app.api.call('POST', '/api/v4/users', {
+      token: rootAi.body.token,
+      body: { username: 'nope-ai', name: 'n' },
+    });
+    expect(asAdmin).toMatchObject(insufficient);
+  });
+
+  (backend === 'postgres' ? it : it.skip)(
+    'a token revoked on instance A stops working on instance B within TOKEN_CACHE_TTL_MS',
+    async () => {
+      const ttl = 300;
+      // Two instances on one database share the signing-key secret, as a deployment would.
+      const shared = { TOKEN_CACHE_TTL_MS: String(ttl), SIGNING_KEY_SECRET: 's'.repeat(40) };
+      const a = await startTestApp({ backend, env: shared });
+      let b: TestApp | undefined;
+      try {
+        // Same database, a second instance with its own token cache.
+        b = await startTestApp({
+          env: { ...shared, DATABASE_URL: a.running.config.database.url! },
+        });
+        const u = await new Factory(a.api, a.rootToken).user();
+        expect((await b.api.call('GET', '/api/v4/user', { token: u.token })).status).toBe(200);
+        const del = await a.api.call('DELETE', `/api/v4/personal_access_tokens/${u.tokenId}`, {
+          token: a.rootToken,
+        });
+        expect(del.status).toBe(204);
+        expect((await a.api.call('GET', '/api/v4/user', { token: u.token })).status).toBe(401);
+        await new Promise((r) => setTimeout(r, ttl + 100));
+        const later = await b.api.call('GET', '/api/v4/user', { token: u.token });
+        expect(later).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
+      } finally {
+        await b?.close();
+        await a.close();
+      }
+    },
+    60_000,
+  );
 
   it('read_api may GET but gets 403 insufficient_scope on POST; non-admins get 403 on admin routes', async () => {
     const reader = await f.user({ scopes: ['read_api'] });
