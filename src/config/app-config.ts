@@ -72,6 +72,9 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/** Every variable the schema reads (documentation checks: .env.example must name them all). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
