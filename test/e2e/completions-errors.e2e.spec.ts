@@ -230,6 +230,28 @@ describe('completions: checks, their order and their answers', () => {
     expect(closed.body.message).toContain('AI Gateway');
   });
 
+  it('a stream that goes silent mid-answer ends cleanly after GATEWAY_TIMEOUT_MS and cancels upstream', async () => {
+    const { user } = await s.f.seatedUser();
+    s.stub.clearRequests();
+    s.stub.faults.add({ model: 'code-gecko@002', stallAfterChunks: 1 });
+    const started = Date.now();
+    const res = await fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
+      method: 'POST',
+      headers: { 'private-token': user.token, 'content-type': 'application/json' },
+      body: JSON.stringify(completionBody({ stream: true })),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const until = Date.now() + 2_000;
+    while (s.stub.requests[0].outcome !== 'aborted' && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(s.stub.requests[0].outcome).toBe('aborted');
+  });
+
   it('a slow upstream does not block other requests', async () => {
     const a = await s.f.seatedUser();
     const b = await s.f.seatedUser();

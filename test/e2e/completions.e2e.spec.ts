@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as logging from '../../src/common/logging/logger';
 import { Factory } from '../support/factories';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -22,6 +23,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
       'code_completion_opt_out_codestral',
       'code_completion_v4_endpoint',
       'incident_fail_over_completion_provider',
+      'expanded_ai_logging',
       'ai_duo_code_suggestions_switch',
     ]) {
       await s.app.api.call('DELETE', `/api/v4/features/${flag}`, { token: s.app.rootToken });
@@ -151,6 +153,81 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(events[0]).toBe('stream_start');
     expect(events).toContain('content_chunk');
     expect(events[events.length - 1]).toBe('stream_end');
+  });
+
+  it('logs `code completion input:` with model, API, task, deciding flags and request id; code only with expanded_ai_logging', async () => {
+    const { user } = await s.f.seatedUser();
+    const lines: Record<string, unknown>[] = [];
+    const capture = (obj: unknown, msg?: string) => {
+      if (msg === 'code completion input:') lines.push(obj as Record<string, unknown>);
+    };
+    const spy = jest
+      .spyOn(logging.rootLogger, 'info')
+      .mockImplementation(capture);
+    const secretCode = 'def very_private_function(a, b):\n    ';
+    try {
+      await s.f.setFlag('code_completion_model_codestral', { value: true, user: user.username });
+      const r = await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
+        'x-request-id': 'req-log-1',
+      });
+      expect(r.status).toBe(200);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        reqId: 'req-log-1',
+        model_provider: 'vertex-ai',
+        model_name: 'codestral@2405',
+        api: 'v2',
+        endpoint: '/v2/code/completions',
+        task: 'completion',
+        model_source: 'beta',
+      });
+      expect(lines[0].deciding_flags).toMatchObject({
+        code_completion_model_codestral: true,
+        code_completion_opt_out_codestral: false,
+        incident_fail_over_completion_provider: false,
+      });
+      expect(JSON.stringify(lines[0])).not.toContain('very_private_function');
+
+      await s.f.setFlag('expanded_ai_logging', { value: true, user: user.username });
+      await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
+        'x-request-id': 'req-log-2',
+      });
+      expect(lines[1]).toMatchObject({
+        reqId: 'req-log-2',
+        file_name: 'src/main.py',
+        content_above_cursor: secretCode,
+      });
+      // on for that user only
+      const other = await s.f.seatedUser();
+      await post(other.user.token, completionBody({}, { content_above_cursor: secretCode }));
+      expect(JSON.stringify(lines[2])).not.toContain('very_private_function');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a client that leaves mid-stream cancels the upstream request', async () => {
+    const { user } = await s.f.seatedUser();
+    s.stub.clearRequests();
+    // The gateway sends one piece and then holds the stream open.
+    s.stub.faults.add({ model: 'code-gecko@002', stallAfterChunks: 1 });
+    const ac = new AbortController();
+    const res = await fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
+      method: 'POST',
+      headers: { 'private-token': user.token, 'content-type': 'application/json' },
+      body: JSON.stringify(completionBody({ stream: true })),
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expect(s.stub.requests[0].outcome).toBe('hang');
+    ac.abort();
+    const until = Date.now() + 3_000;
+    while (s.stub.requests[0].outcome !== 'aborted' && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(s.stub.requests[0].outcome).toBe('aborted');
   });
 });
 
