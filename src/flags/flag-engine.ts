@@ -5,6 +5,7 @@ import type { Context } from 'unleash-client/lib/context';
 import type { EnhancedFeatureInterface, FeatureInterface } from 'unleash-client/lib/feature';
 import type { RepositoryInterface } from 'unleash-client/lib/repository';
 import type { Segment } from 'unleash-client/lib/strategy/strategy';
+import { ActorsStrategy } from './actors-strategy';
 import { FeatureState, gatesToStrategies } from './gates';
 
 /** An in-memory repository that unleash-client evaluates against: our snapshot, no server. */
@@ -55,7 +56,10 @@ export function toToggle(state: FeatureState): FeatureInterface {
  */
 export class FlagEngine {
   private readonly repository = new SnapshotRepository();
-  private readonly client = new UnleashClient(this.repository, defaultStrategies);
+  private readonly client = new UnleashClient(this.repository, [
+    new ActorsStrategy(),
+    ...defaultStrategies,
+  ]);
 
   constructor() {
     this.client.on('error', () => undefined);

@@ -2,7 +2,9 @@
  * Flipper-style gates (GitLab's model) and their mapping onto Unleash strategies, the one
  * representation both stores evaluate through unleash-client:
  *   boolean on            → `default`, no constraints
- *   actors [A, B]         → `default` + constraint `actors` STR_CONTAINS [",A,", ",B,"]
+ *   actors [A, B]         → `flipperActors` with parameter actors "A,B" (actors-strategy.ts: a Set
+ *                           lookup, no 250-value cap); `default` + constraint `actors`
+ *                           STR_CONTAINS [",A,", ",B,"] (written before) is still read
  *   feature groups [g]    → `default` + constraint `featureGroups` STR_CONTAINS [",g,"]
  *   percentage_of_actors  → `flexibleRollout` rollout N, stickiness `flipperId`, groupId = flag
  *   percentage_of_time    → `flexibleRollout` rollout N, stickiness `random`
@@ -61,6 +63,9 @@ export interface UnleashStrategy {
   disabled?: boolean;
 }
 
+/** Custom strategy type for actor gates (see actors-strategy.ts). */
+export const ACTORS_STRATEGY = 'flipperActors';
+
 export const CONTEXT_FIELDS = {
   actors: 'actors',
   featureGroups: 'featureGroups',
@@ -68,6 +73,8 @@ export const CONTEXT_FIELDS = {
 } as const;
 
 const wrap = (v: string) => `,${v},`;
+const splitActors = (list: string | undefined) =>
+  (list ?? '').split(',').filter((a) => a.length > 0);
 const unwrap = (v: string) => v.replace(/^,|,$/g, '');
 
 export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrategy[] {
@@ -76,16 +83,10 @@ export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrate
   const out: UnleashStrategy[] = [];
   if (gates.actors.length > 0) {
     out.push({
-      name: 'default',
+      name: ACTORS_STRATEGY,
       title: 'actors',
-      parameters: {},
-      constraints: [
-        {
-          contextName: CONTEXT_FIELDS.actors,
-          operator: 'STR_CONTAINS',
-          values: gates.actors.map(wrap),
-        },
-      ],
+      parameters: { actors: gates.actors.join(',') },
+      constraints: [],
     });
   }
   if (gates.featureGroups.length > 0) {
@@ -137,7 +138,13 @@ export function strategiesToGates(
     if (s.disabled) continue;
     const c = s.constraints ?? [];
     if (s.name === 'default' && c.length === 0) gates.boolean = true;
-    else if (s.name === 'default' && c.length === 1 && c[0].contextName === CONTEXT_FIELDS.actors) {
+    else if (s.name === ACTORS_STRATEGY && c.length === 0) {
+      gates.actors.push(...splitActors(s.parameters.actors));
+    } else if (
+      s.name === 'default' &&
+      c.length === 1 &&
+      c[0].contextName === CONTEXT_FIELDS.actors
+    ) {
       gates.actors.push(...(c[0].values ?? []).map(unwrap));
     } else if (
       s.name === 'default' &&

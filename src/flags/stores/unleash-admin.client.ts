@@ -1,7 +1,7 @@
 import axios, { AxiosInstance } from 'axios';
 import { DomainError } from '../../common/errors/domain-error';
 import { rootLogger } from '../../common/logging/logger';
-import { CONTEXT_FIELDS, UnleashStrategy } from '../gates';
+import { ACTORS_STRATEGY, CONTEXT_FIELDS, UnleashStrategy } from '../gates';
 
 export interface UnleashTarget {
   url: string;
@@ -86,7 +86,7 @@ export class UnleashAdminClient {
     }
   }
 
-  /** Our custom context fields (flipperId must allow stickiness). Idempotent. */
+  /** Our custom context fields (flipperId must allow stickiness) and strategy type. Idempotent. */
   async ensureContextFields(): Promise<void> {
     if (this.contextReady) return;
     const fields = [
@@ -113,6 +113,24 @@ export class UnleashAdminClient {
         if (exists.status !== 200)
           throw new Error(`cannot create Unleash context field ${f.name}: HTTP ${res.status}`);
       }
+    }
+    const type = {
+      name: ACTORS_STRATEGY,
+      description:
+        'Switchboard actor gate: on for the actors listed (User:1, Group:9, Project:5, Instance)',
+      parameters: [
+        { name: 'actors', type: 'list', description: 'Comma-separated actors', required: true },
+      ],
+    };
+    const res = await this.http.post('/strategies', type, { validateStatus: () => true });
+    if (res.status >= 300 && res.status !== 409) {
+      const exists = await this.http.get(`/strategies/${ACTORS_STRATEGY}`, {
+        validateStatus: () => true,
+      });
+      if (exists.status !== 200)
+        throw new Error(
+          `cannot create Unleash strategy type ${ACTORS_STRATEGY}: HTTP ${res.status}`,
+        );
     }
     this.contextReady = true;
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Unleash } from 'unleash-client';
 import type { Context } from 'unleash-client/lib/context';
 import { AuditRepository } from '../../audit/audit.repository';
+import { ActorsStrategy } from '../actors-strategy';
 import type { AppConfig } from '../../config/app-config';
 import { rootLogger } from '../../common/logging/logger';
 import type { Actor } from '../../identity/users/users.service';
@@ -73,6 +74,7 @@ export class UnleashFlagStore implements FlagStore {
       refreshInterval: this.settings.refreshIntervalMs,
       customHeaders: { Authorization: this.settings.apiToken },
       disableMetrics: true,
+      strategies: [new ActorsStrategy()],
       backupPath,
       timeout: 5000,
     });
