@@ -47,19 +47,39 @@ export interface FakeOracle extends FlagOracle {
   readonly asked: string[];
 }
 
-export function fakeFlags(table: FlagTable = {}): FakeOracle {
+/**
+ * Like FlagsService, the fake throws for a flag with no definition: routing code that asks for
+ * an undefined (e.g. misspelt) flag fails its tests instead of silently reading "off".
+ * `defined`: the definitions in force (add the flags of a test-only catalogue).
+ */
+export function fakeFlags(
+  table: FlagTable = {},
+  defined: ReadonlySet<string> = DEFINED_FLAGS,
+): FakeOracle {
   const asked: string[] = [];
+  const check = (flag: string) => {
+    if (!defined.has(flag)) throw new Error(`feature flag ${flag} has no definition`);
+  };
+  for (const flag of [
+    ...(table.user ?? []),
+    ...Object.keys(table.groups ?? {}),
+    ...(table.instance ?? []),
+  ])
+    check(flag);
   return {
     asked,
     forUser: (flag) => {
+      check(flag);
       asked.push(`user:${flag}`);
       return table.user?.includes(flag) ?? false;
     },
     forGroup: (flag, groupId) => {
+      check(flag);
       asked.push(`group:${flag}:${groupId}`);
       return table.groups?.[flag]?.includes(groupId) ?? false;
     },
     forInstance: (flag) => {
+      check(flag);
       asked.push(`instance:${flag}`);
       return table.instance?.includes(flag) ?? false;
     },
