@@ -11,7 +11,7 @@ const { startStack } = require('./lib/stack');
 
 async function main() {
   const N = Number(process.argv[2] ?? 5000);
-  const s = await startStack({ withBare: false });
+  const s = await startStack({ withBare: false, directAccessUsers: 0 });
   const client = new GatewayClient();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   try {

@@ -57,6 +57,7 @@ async function profileScenario(
 ) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-prof-'));
   const stack = await startStack({
+    directAccessUsers: 0,
     execArgv: ['--cpu-prof', '--cpu-prof-dir', dir],
     withBare: false,
     log,

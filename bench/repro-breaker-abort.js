@@ -11,7 +11,7 @@ const { startStack } = require('./lib/stack');
 const { request, sleep } = require('./lib/util');
 
 async function main() {
-  const s = await startStack({ withBare: false, logLevel: 'warn' });
+  const s = await startStack({ withBare: false, directAccessUsers: 0, logLevel: 'warn' });
   try {
     await request(`${s.stub.url}/stub/faults`, {
       method: 'POST',

@@ -40,6 +40,7 @@ async function main() {
   let stack;
   try {
     stack = await startStack({
+      directAccessUsers: 0,
       withBare: false,
       restart: false,
       serviceEnv: { DATABASE_URL: url.toString() },

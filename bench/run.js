@@ -4,7 +4,8 @@
  *   1. completions v2 non-streamed: service vs straight to the stub vs a bare node:http proxy,
  *      at 1 / 8 / 32 connections (autocannon), exact p50/p99 and req/s, added latency;
  *   2. v4 streamed: time to first body byte, service vs straight to the stub (N sequential);
- *   3. direct_access tokens/s (autocannon) + signing alone (in-process JwtIssuerService.issue);
+ *   3. direct_access tokens/s (autocannon), one user (cache hits) and distinct users (cache misses),
+ *      + signing alone (in-process JwtIssuerService.issue);
  *   4. flag evaluations/s and routing decisions (in-process);
  *   5. RSS of the service child before load, at peak, over a soak and after it.
  * Writes bench/results/<timestamp>.json. Env knobs (all optional):
@@ -12,12 +13,14 @@
  *   BENCH_CONNECTIONS (1,8,32)  BENCH_STREAM_N (500)  BENCH_SOAK_RATE (req/s; default 50% of the
  *   service's 8-connection throughput, at most 1000)  BENCH_MICRO_MS (2000)  BENCH_LOG_LEVEL (warn)
  *   BENCH_PROFILE=1 (after the run, CPU-profile the service under the load of each missed goal)
+ *   BENCH_DA_USERS (1000: distinct seated users for the direct_access cache-miss runs)
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const { scrape, settle } = require('./lib/breaker-guard');
 const { cpuWindow } = require('./lib/cpu');
 const { runInProcess } = require('./lib/inprocess');
+const { measureDistinctUsers, measureOneUser } = require('./lib/direct-access');
 const { measure, run: cannon } = require('./lib/load');
 const { childMemoryUsage } = require('./lib/procs');
 const { startStack, RATE_LIMIT } = require('./lib/stack');
@@ -148,14 +151,20 @@ async function main() {
       p99: round(result.v4Stream.service.ttfbMs.p99 - result.v4Stream.stub.ttfbMs.p99, 3),
     };
 
-    // 3. direct_access tokens/s.
+    // 3. direct_access tokens/s: one user (cache hits) and distinct users (cache misses, signed).
     result.directAccess = [];
-    for (const connections of [8, 32]) {
-      log(`direct_access: ${connections} connections, ${CFG.durationS} s`);
-      const r = await measure({
-        url: stack.serviceUrl + stack.req.directAccess.path,
-        headers: stack.req.directAccess.headers,
-        body: stack.req.directAccess.body,
+    result.directAccessDistinct = [];
+    const daReq = {
+      ...stack.req.directAccess,
+      url: stack.serviceUrl + stack.req.directAccess.path,
+    };
+    const many = stack.req.directAccessDistinct;
+    const manyReq = { ...many, url: stack.serviceUrl + many.path };
+    const daConnections = [8, 32];
+    const share = Math.floor(many.tokens.length / daConnections.length);
+    for (const [k, connections] of daConnections.entries()) {
+      log(`direct_access, one user (cache hits): ${connections} connections, ${CFG.durationS} s`);
+      const r = await measureOneUser(daReq, {
         connections,
         durationS: CFG.durationS,
         warmupS: CFG.warmupS,
@@ -164,6 +173,19 @@ async function main() {
       r.breakerSettledAfter = await afterServicePhase(stack, `direct_access c=${connections}`);
       warnIfBroken(`direct_access c=${connections}`, r);
       result.directAccess.push(r);
+
+      const tokens = many.tokens.slice(k * share, (k + 1) * share);
+      if (tokens.length === 0) continue;
+      log(
+        `direct_access, ${tokens.length} distinct users (cache misses): ${connections} connections`,
+      );
+      const m = await measureDistinctUsers(manyReq, tokens, {
+        connections,
+        ...serviceWindow(stack, pid, others),
+      });
+      m.users = tokens.length;
+      warnIfBroken(`direct_access distinct users c=${connections}`, m);
+      result.directAccessDistinct.push(m);
     }
     result.memory.peakUnderLoadMb = round(rss.max(), 1);
 
@@ -369,6 +391,7 @@ function evaluate(r) {
   const c32 =
     r.completions.find((x) => x.connections === 32) ?? r.completions[r.completions.length - 1];
   const bestDa = Math.max(...r.directAccess.map((d) => d.rps));
+  const bestMiss = Math.max(0, ...(r.directAccessDistinct ?? []).map((d) => d.rps));
   const routingUs = r.inProcess.routing.routeDeciderDecide.usPerOp;
   const flags = r.inProcess.flags.mixed.opsPerSec;
   const growthOk = r.soak.rssGrowthMb <= 10 && !(r.soak.rssSlopeSecondHalfMbPerMin > 2);
@@ -394,9 +417,10 @@ function evaluate(r) {
     ),
     g(
       'direct_access',
-      `direct_access >= ${GOALS.directAccessPerSec}/s`,
-      `${bestDa}/s (best of 8/32 connections)`,
-      bestDa >= GOALS.directAccessPerSec,
+      `direct_access >= ${GOALS.directAccessPerSec}/s with distinct users (every token signed)`,
+      `${bestMiss}/s distinct users (cache misses); ${bestDa}/s one user (cache hits); best of 8/32 connections`,
+      // Judged on the misses: a user asks once per token lifetime, so hits flatter the figure.
+      bestMiss >= GOALS.directAccessPerSec,
     ),
     g(
       'routing',
@@ -503,12 +527,21 @@ function renderTable(r) {
 
   out += '\n3. direct_access (tokens/s) and signing alone\n';
   const da = r.directAccess.map((d) => [
-    `direct_access, ${d.connections} conns`,
+    `direct_access, 1 user (cache hits), ${d.connections} conns`,
     d.rps,
     d.latencyMs.p50,
     d.latencyMs.p99,
     `${cpuSplit(d.serviceCpu)}; ${d.serviceCpu.msPerRequest} ms/req`,
   ]);
+  for (const d of r.directAccessDistinct ?? []) {
+    da.push([
+      `direct_access, ${d.users} users (cache misses), ${d.connections} conns`,
+      d.rps,
+      d.latencyMs.p50,
+      d.latencyMs.p99,
+      `${cpuSplit(d.serviceCpu)}; ${d.serviceCpu.msPerRequest} ms/req`,
+    ]);
+  }
   const s = r.inProcess.signing;
   da.push([
     'JwtIssuerService.issue, 1 in flight',

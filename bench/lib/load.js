@@ -25,6 +25,7 @@ function run(opts, onResponse) {
  * Returns requests/s counted on 2xx answers, exact latency percentiles (ms) of 2xx answers,
  * and the error/non-2xx counts so a broken run is visible. `onStart()` / `onEnd(okCount)` bracket
  * the measured window only (not the warm-up); what onEnd returns is merged into the result.
+ * `amount` (autocannon's): stop after that many requests instead of after `durationS`.
  */
 async function measure({
   url,
@@ -32,6 +33,7 @@ async function measure({
   headers,
   body,
   requests,
+  amount,
   connections,
   durationS,
   warmupS = 2,
@@ -39,7 +41,7 @@ async function measure({
   onStart,
   onEnd,
 }) {
-  const base = { url, method, headers, body, requests, connections, overallRate };
+  const base = { url, method, headers, body, requests, amount, connections, overallRate };
   if (warmupS > 0) await run({ ...base, duration: warmupS });
   const extra = {};
   if (onStart) await onStart();

@@ -2,8 +2,9 @@
 /*
  * The benchmarked stack, each part in its own process: the stub AI Gateway (bench/stub-child.js),
  * the service (`node dist/src/main.js`, embedded PGlite in a temp DATA_DIR, AIGW_URL = the stub),
- * optionally the bare proxy (bench/bare-proxy.js). Provisions two seated users through the admin
- * API and prepares the requests every scenario sends.
+ * optionally the bare proxy (bench/bare-proxy.js). Provisions two seated users (and
+ * `directAccessUsers` more for direct_access cache misses) through the admin API and prepares the
+ * requests every scenario sends.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -75,6 +76,7 @@ async function startStack({
   withBare = true,
   restart = true,
   serviceEnv = {},
+  directAccessUsers = Number(process.env.BENCH_DA_USERS ?? 1000),
   log = () => undefined,
 } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
@@ -195,6 +197,14 @@ async function startStack({
       'direct_access (v4 user)',
     );
 
+    // direct_access with distinct users: every token is a cache miss (really signed), unlike the
+    // one-user run above, whose tokens come from the per-user reuse cache after the first.
+    log(`provisioning ${directAccessUsers} seated users for the direct_access cache-miss run`);
+    const many =
+      directAccessUsers > 0
+        ? await admin.seatedUsersInOneGroup(directAccessUsers)
+        : { tokens: [], project: v2User.project };
+
     return {
       dataDir,
       serviceUrl,
@@ -227,6 +237,12 @@ async function startStack({
           path: '/api/v4/code_suggestions/direct_access',
           headers: { ...IDE_HEADERS, authorization: `Bearer ${v2User.token}` },
           body: JSON.stringify({ project_path: v2User.project.path_with_namespace }),
+        },
+        directAccessDistinct: {
+          path: '/api/v4/code_suggestions/direct_access',
+          headers: IDE_HEADERS,
+          body: JSON.stringify({ project_path: many.project.path_with_namespace }),
+          tokens: many.tokens,
         },
       },
       close,
