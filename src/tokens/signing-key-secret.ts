@@ -16,7 +16,9 @@ const MIN_SECRET_CHARS = 32;
 /**
  * The secret the private signing keys are encrypted with: SIGNING_KEY_SECRET when set;
  * otherwise 32 random bytes generated once into `${DATA_DIR}/keys/signing-key-secret` (mode
- * 0600, directory 0700). DATA_DIR is outside the repository (and git-ignored as `.data/`).
+ * 0600, directory 0700). The default DATA_DIR, `./.data`, is inside the working tree but
+ * git-ignored (`.data/`), so the secret is never committed; point DATA_DIR elsewhere to keep it
+ * out of the checkout altogether.
  * Instances that share a database must share the secret: set SIGNING_KEY_SECRET for them.
  */
 export function resolveSigningKeySecret(

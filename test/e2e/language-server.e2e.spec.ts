@@ -100,9 +100,15 @@ suite('GitLab Language Server end to end', () => {
       body: { message: '403 Forbidden - Direct connections are disabled' },
     });
     // The LS keeps direct details it already holds until its credentials change (see docs/language-server.md).
+    const logFrom = a.stderr.length;
     await updateLanguageServerSettings(a, { baseUrl: s.app.url, token: second.body.token });
     const indirect = await complete(a);
     expect(indirect.items.length).toBeGreaterThan(0);
+    // The language server itself asked direct_access after the flip and was told 403 (its log).
+    const lsLog = a.stderr.slice(logFrom);
+    expect(lsLog).toMatch(/direct_access returned HTTP 403/);
+    expect(lsLog).not.toMatch(/direct_access returned HTTP 201/);
+    expect(lsLog).toContain('"message":"403 Forbidden - Direct connections are disabled"');
     expect(indirect.items[0].insertText).toContain('claude-3-5-sonnet-20240620');
     expect(indirect.upstream.map((r) => r.path)).toEqual(['/v2/code/completions']);
     expect(indirect.upstream[0].body).toMatchObject({
