@@ -196,6 +196,30 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
     });
   });
 
+  it('a subgroup cannot take an existing project full path; emails are unique regardless of case', async () => {
+    const top = await f.group();
+    const project = await f.project(top.id);
+    const clash = await app.api.call('POST', '/api/v4/groups', {
+      ...admin(),
+      body: { name: 'x', path: project.path_with_namespace.split('/')[1], parent_id: top.id },
+    });
+    expect(clash).toMatchObject({ status: 400, body: { error: 'path has already been taken' } });
+    const name = `mail${Date.now().toString(36)}`;
+    const first = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      body: { username: `${name}a`, name: 'a', email: `${name}@Example.com` },
+    });
+    expect(first.status).toBe(201);
+    const second = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      body: { username: `${name}b`, name: 'b', email: `${name.toUpperCase()}@example.COM` },
+    });
+    expect(second).toMatchObject({
+      status: 409,
+      body: { message: 'Email has already been taken' },
+    });
+  });
+
   describe('ids and integers in bodies, queries and paths', () => {
     let group: { id: number };
     let purchase: { id: number };

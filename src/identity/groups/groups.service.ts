@@ -3,6 +3,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AuditRepository } from '../../audit/audit.repository';
 import type { Actor } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
+import { ProjectsRepository } from '../projects/projects.repository';
 import { GroupRecord, GroupsRepository } from './groups.repository';
 
 export interface GroupChanges {
@@ -19,6 +20,7 @@ export class GroupsService {
     private readonly groups: GroupsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
+    private readonly projects: ProjectsRepository,
   ) {}
 
   /** Seat and routing caches subscribe so group setting changes apply at once on this instance. */
@@ -36,7 +38,11 @@ export class GroupsService {
       if (!parent) throw DomainError.invalid('parent_id', 'does not exist');
       fullPath = `${parent.fullPath}/${input.path}`;
     }
-    if (await this.groups.findByFullPath(fullPath)) {
+    // Groups and projects share one path space (`acme/widgets` is either, never both).
+    if (
+      (await this.groups.findByFullPath(fullPath)) ||
+      (await this.projects.findByFullPath(fullPath))
+    ) {
       throw DomainError.invalid('path', 'has already been taken');
     }
     const group = await this.groups.create({

@@ -41,6 +41,13 @@ export class UsersRepository {
     });
   }
 
+  /** Emails are unique regardless of case (`Alice@x.io` is `alice@x.io`), as in GitLab. */
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.prisma.user.findFirst({
+      where: { email: { equals: email, mode: 'insensitive' } },
+    });
+  }
+
   list(limit: number): Promise<UserRecord[]> {
     return this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: limit });
   }

@@ -28,6 +28,9 @@ export class UsersService {
     if (await this.users.findByUsername(input.username)) {
       throw new DomainError('conflict', 'Username has already been taken');
     }
+    if (input.email !== undefined && (await this.users.findByEmail(input.email))) {
+      throw new DomainError('conflict', 'Email has already been taken');
+    }
     const user = await this.users.create({ ...input, admin: input.admin ?? false });
     await this.audit.record({
       actorId: actor.id,
