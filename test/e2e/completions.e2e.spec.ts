@@ -161,9 +161,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     const capture = (obj: unknown, msg?: string) => {
       if (msg === 'code completion input:') lines.push(obj as Record<string, unknown>);
     };
-    const spy = jest
-      .spyOn(logging.rootLogger, 'info')
-      .mockImplementation(capture);
+    const spy = jest.spyOn(logging.rootLogger, 'info').mockImplementation(capture);
     const secretCode = 'def very_private_function(a, b):\n    ';
     try {
       await s.f.setFlag('code_completion_model_codestral', { value: true, user: user.username });
