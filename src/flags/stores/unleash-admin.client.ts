@@ -239,8 +239,14 @@ export class UnleashAdminClient {
     const gone = await this.http.delete(`/archive/${encodeURIComponent(name)}`, {
       validateStatus: () => true,
     });
-    if (gone.status >= 300 && gone.status !== 404)
-      throw new Error(`delete from archive: HTTP ${gone.status}`);
+    if (gone.status >= 300 && gone.status !== 404) {
+      // Archived: the SDK no longer serves it (back to its default), so "nothing changed" is false.
+      throw new DomainError(
+        'service_unavailable',
+        `${name} was archived in Unleash (it is back to its default) but deleting it from the ` +
+          `archive failed (HTTP ${gone.status}); until it is, the name cannot be created again: retry the delete`,
+      );
+    }
   }
 }
 

@@ -331,6 +331,13 @@ suite('flags backed by a real Unleash server', () => {
         'the kill switch to be read from Unleash',
       );
       expect((await killSwitch()).enabled).toBe(true);
+
+      // 4. DELETE whose second step (delete from the archive) fails says what happened.
+      proxy.failNext('DELETE', new RegExp(`/archive/${KILL}$`));
+      const removed = await viaProxy.api.call('DELETE', `/api/v4/features/${KILL}`, root);
+      expect(removed.status).toBe(503);
+      expect(removed.body.message).toMatch(/archived in Unleash .*back to its default.*retry/);
+      expect(removed.body.message).not.toMatch(/nothing was changed/);
     } finally {
       await viaProxy.close();
       await proxy.close();
