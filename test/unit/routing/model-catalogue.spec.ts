@@ -257,7 +257,8 @@ describe('adding a model through configuration only', () => {
   });
 
   it('is picked for a user with its beta flag, without code changes', () => {
-    const cat = loadModelCatalogue(file, new Set([...DEFINED_FLAGS, QWEN_BETA, QWEN_OPT_OUT]));
+    const defined = new Set([...DEFINED_FLAGS, QWEN_BETA, QWEN_OPT_OUT]);
+    const cat = loadModelCatalogue(file, defined);
     expect(catalogueFlags(cat)).toContainEqual({ name: QWEN_BETA, type: 'beta', role: 'beta' });
     expect(catalogueFlags(cat)).toContainEqual({
       name: QWEN_OPT_OUT,
@@ -265,7 +266,7 @@ describe('adding a model through configuration only', () => {
       role: 'opt_out',
     });
 
-    const on = decideRoute(request(), context(), fakeFlags({ user: [QWEN_BETA] }), cat);
+    const on = decideRoute(request(), context(), fakeFlags({ user: [QWEN_BETA] }, defined), cat);
     expect(on).toMatchObject({
       endpointPath: '/v2/code/completions',
       modelSource: 'beta',
@@ -276,12 +277,12 @@ describe('adding a model through configuration only', () => {
     const optedOut = decideRoute(
       request(),
       context(),
-      fakeFlags({ user: [QWEN_BETA, F.codestral], groups: { [QWEN_OPT_OUT]: [GROUP_B] } }),
+      fakeFlags({ user: [QWEN_BETA, F.codestral], groups: { [QWEN_OPT_OUT]: [GROUP_B] } }, defined),
       cat,
     );
     expect(optedOut.model?.key).toBe('codestral-2405');
 
-    const off = decideRoute(request(), context(), fakeFlags(), cat);
+    const off = decideRoute(request(), context(), fakeFlags({}, defined), cat);
     expect(off.model?.key).toBe('code-gecko');
   });
 });
