@@ -291,7 +291,8 @@ const commaList = (what: string): SchemaObject =>
 export const setFeatureRequestSchema = strict(
   {
     value: {
-      description: '`true`, `false`, or an integer percentage 0-100 (with `key`)',
+      description:
+        '`true`, `false`, or an integer percentage 0-100: of time, unless `key` is `percentage_of_actors`',
       oneOf: [bool(), int({ minimum: 0, maximum: 100 }), str({ maxLength: 20 })],
     },
     key: str({ enum: ['percentage_of_actors', 'percentage_of_time'] }),

@@ -3,6 +3,8 @@ import type { ApiResponseOptions } from '@nestjs/swagger';
 import {
   MAX_BODY_CHARS,
   MAX_CONTENT_CHARS,
+  MAX_CONTEXT_ITEMS,
+  MAX_INSTRUCTION_CHARS,
 } from '../../../code-suggestions/completion-input.schema';
 import {
   str,
@@ -23,7 +25,7 @@ const contextItemSchema = object(
   {
     type: str({ enum: ['file', 'snippet'] }),
     name: str({ minLength: 1, maxLength: 255, description: 'Not blank' }),
-    content: str({ minLength: 1, description: 'Not blank' }),
+    content: str({ minLength: 1, maxLength: MAX_INSTRUCTION_CHARS, description: 'Not blank' }),
   },
   ['type', 'name', 'content'],
 );
@@ -39,30 +41,34 @@ export const completionRequestSchema = object(
           example: 'def add(a, b):\n    ',
         }),
         content_below_cursor: str({ maxLength: MAX_CONTENT_CHARS }),
-        language_identifier: str({ maxLength: 255, example: 'python' }),
+        language_identifier: str({ example: 'python', description: 'Passed through' }),
       },
       ['file_name', 'content_above_cursor'],
     ),
     intent: str({ enum: ['completion', 'generation'] }),
     generation_type: str({ enum: ['comment', 'empty_function', 'small_file'] }),
-    stream: bool({ default: false, description: 'Stream the answer (text/event-stream)' }),
-    project_path: str({ maxLength: 1000, example: 'gitlab-org/gitlab' }),
+    stream: bool({
+      default: false,
+      description:
+        'Stream the answer (text/event-stream). Strings Grape reads as booleans ("true", "1", "yes", ...) are accepted',
+    }),
+    project_path: str({ example: 'gitlab-org/gitlab' }),
     project_id: int(),
-    user_instruction: str({ maxLength: MAX_CONTENT_CHARS, description: 'Given → generation' }),
+    user_instruction: str({ maxLength: MAX_INSTRUCTION_CHARS, description: 'Given → generation' }),
     context: {
       type: 'array',
       minItems: 1,
-      maxItems: 1000,
-      description: 'Extra context; not empty when given',
+      maxItems: MAX_CONTEXT_ITEMS,
+      description: "Extra context; not empty when given; at most the AI Gateway's own limit",
       items: contextItemSchema,
     },
-    choices_count: int({ minimum: 1, maximum: 10, description: 'Passed through' }),
+    choices_count: int({ description: 'Passed through (the gateway judges the value)' }),
     prompt_version: int({ description: 'Passed through' }),
-    telemetry: { type: 'array', maxItems: 100, items: {}, description: 'Passed through' },
+    telemetry: { type: 'array', items: {}, description: 'Passed through' },
   },
   ['current_file'],
   {
-    description: `Unknown fields are ignored. The whole body may have at most ${MAX_BODY_CHARS.toLocaleString('en-US')} characters (413).`,
+    description: `Unknown fields are ignored. Lengths count characters (code points), as GitLab does. The whole body may have at most ${MAX_BODY_CHARS.toLocaleString('en-US')} characters (413).`,
     example: {
       current_file: {
         file_name: 'main.py',
