@@ -52,7 +52,13 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
       ...admin(),
       raw: '"' + 'a'.repeat(9 * 1024 * 1024) + '"',
     });
-    expect(huge.status).toBe(413);
+    expect(huge).toMatchObject({ status: 413, body: { message: '413 Request Entity Too Large' } });
+    const xml = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      raw: '<user/>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    expect(xml).toMatchObject({ status: 415, body: { message: '415 Unsupported Media Type' } });
   });
 
   it('groups, subgroups, projects and memberships; unknown references are 400 naming the field', async () => {

@@ -106,6 +106,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return { status, body: { error: '404 Not Found' } };
+      // Nest turns Fastify's body-limit and media-type errors into plain HttpExceptions (code
+      // lost), so they are recognised by status here and answered as answerForFramework does.
+      if (status === 413) return answerFor(new DomainError('payload_too_large', exception.message));
+      if (status === 415) return { status, body: { message: '415 Unsupported Media Type' } };
       if (status < 500) return { status, body: { error: exception.message } };
     }
     const fw = answerForFramework(exception as { code?: string; message: string });
