@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startStack, Stack } from '../support/stack';
+import { completionBody, startStack, Stack } from '../support/stack';
 
 const kidOf = (token: string): string =>
   JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid;
@@ -182,8 +182,20 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
 
   it('signs with the new key right after a rotation and right after a staged key activates', async () => {
     const { user } = await s.f.seatedUser();
+    /** The kid of the token our own (indirect) call to the gateway carried. */
+    const upstreamKid = async () => {
+      const from = s.stub.requests.length;
+      const r = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token: user.token,
+        body: completionBody(),
+      });
+      expect(r.status).toBe(200);
+      const sent = s.stub.requests.slice(from).find((q) => q.path.startsWith('/v2'));
+      return kidOf((sent?.headers.authorization ?? '').replace(/^Bearer /, ''));
+    };
     const before = await direct(user.token);
     expect(kidOf(before.body.token)).toBe(kidOf((await direct(user.token)).body.token)); // reused
+    expect(await upstreamKid()).toBe(kidOf(before.body.token));
     const rotate = (body: unknown = {}) =>
       s.app.api.call('POST', '/api/v4/admin/signing_keys/rotate', {
         token: s.app.rootToken,
@@ -193,9 +205,11 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     expect(rotated.status).toBe(201);
     const after = await direct(user.token);
     expect(kidOf(after.body.token)).toBe(rotated.body.kid);
+    // The stub refetches the JWKS for an unknown kid at most every 3 s (it fetched it just now).
+    await new Promise((r) => setTimeout(r, 3100));
+    expect(await upstreamKid()).toBe(rotated.body.kid);
     expect((await callGateway(after)).status).toBe(200);
 
-    // 3 s: the stub refetches the JWKS for an unknown kid at most every 3 s.
     const staged = await rotate({ activate_in_seconds: 3 });
     expect(staged.status).toBe(201);
     expect(kidOf((await direct(user.token)).body.token)).toBe(rotated.body.kid);
@@ -203,7 +217,7 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     const activated = await direct(user.token);
     expect(kidOf(activated.body.token)).toBe(staged.body.kid);
     expect((await callGateway(activated)).status).toBe(200);
-  });
+  }, 20_000);
 
   it('carries the flags that decided, on or off, next to feature_flags; the gateway accepts it', async () => {
     const { user } = await s.f.seatedUser();
