@@ -226,5 +226,6 @@ export function decisionClaims(d: RoutingDecision): Record<string, unknown> {
     model_provider: d.model?.provider ?? null,
     model_name: d.model?.name ?? null,
     feature_flags: enabledFlagNames(d.decidingFlags),
+    deciding_flags: { ...d.decidingFlags },
   };
 }

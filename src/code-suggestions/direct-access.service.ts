@@ -90,7 +90,7 @@ export class DirectAccessService {
       scopes: ['complete_code'],
       // `feature_flags` lists only the flags that are on; `deciding_flags` is every flag the
       // decision consulted with its answer, so a gateway can see why without asking again.
-      extra: { ...decisionClaims(decision), deciding_flags: { ...decision.decidingFlags } },
+      extra: decisionClaims(decision),
     };
     const token = await this.tokenFor(request);
     const enabledFlags = enabledFlagNames(decision.decidingFlags);
