@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { DatabaseConnection } from './database-connection';
 import { DATABASE_CONNECTION } from './database.tokens';
 import { PrismaService } from './prisma.service';
+import { Transactions } from './transactions';
 
 @Global()
 @Module({})
@@ -9,8 +10,12 @@ export class DatabaseModule {
   static forConnection(connection: DatabaseConnection): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, PrismaService],
-      exports: [PrismaService, DATABASE_CONNECTION],
+      providers: [
+        { provide: DATABASE_CONNECTION, useValue: connection },
+        PrismaService,
+        Transactions,
+      ],
+      exports: [PrismaService, DATABASE_CONNECTION, Transactions],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
+import type { Tx } from '../../database/transactions';
 
 export interface GroupRecord {
   id: number;
@@ -17,13 +18,16 @@ export interface GroupRecord {
 export class GroupsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: {
-    name: string;
-    path: string;
-    fullPath: string;
-    parentId: number | null;
-  }): Promise<GroupRecord> {
-    return this.prisma.group
+  create(
+    data: {
+      name: string;
+      path: string;
+      fullPath: string;
+      parentId: number | null;
+    },
+    tx?: Tx,
+  ): Promise<GroupRecord> {
+    return (tx ?? this.prisma).group
       .create({ data })
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'path has already been taken' }));
   }
@@ -45,12 +49,13 @@ export class GroupsRepository {
   update(
     id: number,
     data: { name?: string; duoFeaturesEnabled?: boolean; directCodeSuggestionsEnabled?: boolean },
+    tx?: Tx,
   ): Promise<GroupRecord> {
-    return this.prisma.group.update({ where: { id }, data });
+    return (tx ?? this.prisma).group.update({ where: { id }, data });
   }
 
-  async addMember(groupId: number, userId: number, accessLevel: number): Promise<void> {
-    await this.prisma.groupMember
+  async addMember(groupId: number, userId: number, accessLevel: number, tx?: Tx): Promise<void> {
+    await (tx ?? this.prisma).groupMember
       .create({ data: { groupId, userId, accessLevel } })
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'Member already exists' }));
   }

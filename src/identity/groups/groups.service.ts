@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditRepository } from '../../audit/audit.repository';
+import { Transactions, Tx } from '../../database/transactions';
 import type { Actor } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
 import { ProjectsRepository } from '../projects/projects.repository';
@@ -21,6 +22,7 @@ export class GroupsService {
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
     private readonly projects: ProjectsRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Seat and routing caches subscribe so group setting changes apply at once on this instance. */
@@ -45,13 +47,16 @@ export class GroupsService {
     ) {
       throw DomainError.invalid('path', 'has already been taken');
     }
-    const group = await this.groups.create({
-      ...input,
-      parentId: input.parentId ?? null,
-      fullPath,
+    return this.transactions.run(async (tx) => {
+      const group = await this.groups.create(
+        { ...input, parentId: input.parentId ?? null, fullPath },
+        tx,
+      );
+      await this.record(tx, actor, 'group_created', group.id, undefined, {
+        full_path: group.fullPath,
+      });
+      return group;
     });
-    await this.record(actor, 'group_created', group.id, undefined, { full_path: group.fullPath });
-    return group;
   }
 
   async get(id: number): Promise<GroupRecord> {
@@ -66,8 +71,11 @@ export class GroupsService {
 
   async update(id: number, changes: GroupChanges, actor: Actor): Promise<GroupRecord> {
     const before = await this.get(id);
-    const after = await this.groups.update(id, changes);
-    await this.record(actor, 'group_updated', id, settingsOf(before), settingsOf(after));
+    const after = await this.transactions.run(async (tx) => {
+      const updated = await this.groups.update(id, changes, tx);
+      await this.record(tx, actor, 'group_updated', id, settingsOf(before), settingsOf(updated));
+      return updated;
+    });
     for (const l of this.listeners) l();
     return after;
   }
@@ -81,24 +89,36 @@ export class GroupsService {
     await this.get(groupId);
     if (!(await this.users.findById(userId)))
       throw DomainError.invalid('user_id', 'does not exist');
-    await this.groups.addMember(groupId, userId, accessLevel);
-    await this.record(actor, 'group_member_added', groupId, undefined, {
-      user_id: userId,
-      access_level: accessLevel,
+    await this.transactions.run(async (tx) => {
+      await this.groups.addMember(groupId, userId, accessLevel, tx);
+      await this.record(tx, actor, 'group_member_added', groupId, undefined, {
+        user_id: userId,
+        access_level: accessLevel,
+      });
     });
     for (const l of this.listeners) l();
   }
 
-  private record(actor: Actor, action: string, id: number, before: unknown, after: unknown) {
-    return this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action,
-      targetType: 'Group',
-      targetId: String(id),
-      before,
-      after,
-    });
+  private record(
+    tx: Tx,
+    actor: Actor,
+    action: string,
+    id: number,
+    before: unknown,
+    after: unknown,
+  ) {
+    return this.audit.record(
+      {
+        actorId: actor.id,
+        actorName: actor.name,
+        action,
+        targetType: 'Group',
+        targetId: String(id),
+        before,
+        after,
+      },
+      tx,
+    );
   }
 }
 

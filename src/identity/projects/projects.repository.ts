@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
+import type { Tx } from '../../database/transactions';
 
 export interface ProjectRecord {
   id: number;
@@ -16,13 +17,16 @@ export interface ProjectRecord {
 export class ProjectsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: {
-    name: string;
-    path: string;
-    fullPath: string;
-    groupId: number;
-  }): Promise<ProjectRecord> {
-    return this.prisma.project
+  create(
+    data: {
+      name: string;
+      path: string;
+      fullPath: string;
+      groupId: number;
+    },
+    tx?: Tx,
+  ): Promise<ProjectRecord> {
+    return (tx ?? this.prisma).project
       .create({ data })
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'path has already been taken' }));
   }
@@ -40,12 +44,13 @@ export class ProjectsRepository {
   update(
     id: number,
     data: { duoFeaturesEnabled?: boolean; name?: string },
+    tx?: Tx,
   ): Promise<ProjectRecord> {
-    return this.prisma.project.update({ where: { id }, data });
+    return (tx ?? this.prisma).project.update({ where: { id }, data });
   }
 
-  async addMember(projectId: number, userId: number, accessLevel: number): Promise<void> {
-    await this.prisma.projectMember
+  async addMember(projectId: number, userId: number, accessLevel: number, tx?: Tx): Promise<void> {
+    await (tx ?? this.prisma).projectMember
       .create({ data: { projectId, userId, accessLevel } })
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'Member already exists' }));
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { isId } from '../../common/validation/params';
 import { AuditRepository } from '../../audit/audit.repository';
+import { Transactions, Tx } from '../../database/transactions';
 import type { AuthenticatedUser } from '../../common/auth/principal';
 import { GroupsRepository } from '../groups/groups.repository';
 import { UsersRepository } from '../users/users.repository';
@@ -23,6 +24,7 @@ export class ProjectsService {
     private readonly groups: GroupsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(
@@ -39,14 +41,16 @@ export class ProjectsService {
     ) {
       throw DomainError.invalid('path', 'has already been taken');
     }
-    const project = await this.projects.create({
-      name: input.name,
-      path,
-      fullPath,
-      groupId: group.id,
+    return this.transactions.run(async (tx) => {
+      const project = await this.projects.create(
+        { name: input.name, path, fullPath, groupId: group.id },
+        tx,
+      );
+      await this.record(tx, actor, 'project_created', project.id, undefined, {
+        full_path: fullPath,
+      });
+      return project;
     });
-    await this.record(actor, 'project_created', project.id, undefined, { full_path: fullPath });
-    return project;
   }
 
   /** By numeric id or by full path (`group/sub/project`, URL-decoded). */
@@ -91,15 +95,18 @@ export class ProjectsService {
     actor: Actor,
   ): Promise<ProjectRecord> {
     const before = await this.get(String(id));
-    const after = await this.projects.update(id, changes);
-    await this.record(
-      actor,
-      'project_updated',
-      id,
-      { name: before.name, duo_features_enabled: before.duoFeaturesEnabled },
-      { name: after.name, duo_features_enabled: after.duoFeaturesEnabled },
-    );
-    return after;
+    return this.transactions.run(async (tx) => {
+      const after = await this.projects.update(id, changes, tx);
+      await this.record(
+        tx,
+        actor,
+        'project_updated',
+        id,
+        { name: before.name, duo_features_enabled: before.duoFeaturesEnabled },
+        { name: after.name, duo_features_enabled: after.duoFeaturesEnabled },
+      );
+      return after;
+    });
   }
 
   async addMember(
@@ -111,19 +118,23 @@ export class ProjectsService {
     await this.get(String(projectId));
     if (!(await this.users.findById(userId)))
       throw DomainError.invalid('user_id', 'does not exist');
-    await this.projects.addMember(projectId, userId, accessLevel);
-    await this.record(actor, 'project_member_added', projectId, undefined, { user_id: userId });
+    await this.transactions.run(async (tx) => {
+      await this.projects.addMember(projectId, userId, accessLevel, tx);
+      await this.record(tx, actor, 'project_member_added', projectId, undefined, {
+        user_id: userId,
+      });
+    });
   }
 
-  private record(actor: Actor, action: string, id: number, before: unknown, after: unknown) {
-    return this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action,
-      targetType: 'Project',
-      targetId: String(id),
-      before,
-      after,
-    });
+  private record(
+    tx: Tx,
+    actor: Actor,
+    action: string,
+    id: number,
+    before: unknown,
+    after: unknown,
+  ) {
+    const entry = { actorId: actor.id, actorName: actor.name, action, targetType: 'Project' };
+    return this.audit.record({ ...entry, targetId: String(id), before, after }, tx);
   }
 }

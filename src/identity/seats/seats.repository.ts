@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AddOn, Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../database/prisma.service';
 import { isUniqueViolation } from '../../database/prisma-errors';
+import type { Tx } from '../../database/transactions';
 import { DomainError } from '../../common/errors/domain-error';
 
 export interface PurchaseRecord {
@@ -28,8 +29,8 @@ export interface SeatGroupRow {
 export class SeatsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  createPurchase(data: Omit<PurchaseRecord, 'id' | 'createdAt'>): Promise<PurchaseRecord> {
-    return this.prisma.addOnPurchase.create({ data });
+  createPurchase(data: Omit<PurchaseRecord, 'id' | 'createdAt'>, tx?: Tx): Promise<PurchaseRecord> {
+    return (tx ?? this.prisma).addOnPurchase.create({ data });
   }
 
   findPurchase(
@@ -59,9 +60,14 @@ export class SeatsRepository {
 
   /**
    * Assigns a seat; the purchase row is locked so concurrent assignments cannot exceed the
-   * seat count (SELECT … FOR UPDATE inside one transaction).
+   * seat count (SELECT … FOR UPDATE inside one transaction). `alsoInTx` (the audit row) commits
+   * with the seat or not at all.
    */
-  async assignSeat(purchaseId: number, userId: number): Promise<{ id: number; createdAt: Date }> {
+  async assignSeat(
+    purchaseId: number,
+    userId: number,
+    alsoInTx: (tx: Tx) => Promise<void> = async () => undefined,
+  ): Promise<{ id: number; createdAt: Date }> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const locked = await tx.$queryRaw<Array<{ quantity: number }>>(
@@ -75,10 +81,12 @@ export class SeatsRepository {
             `user_id cannot be assigned: all ${locked[0].quantity} seats of this purchase are assigned`,
           );
         }
-        return tx.seatAssignment.create({
+        const seat = await tx.seatAssignment.create({
           data: { purchaseId, userId },
           select: { id: true, createdAt: true },
         });
+        await alsoInTx(tx);
+        return seat;
       });
     } catch (err) {
       if (isUniqueViolation(err))
@@ -87,8 +95,8 @@ export class SeatsRepository {
     }
   }
 
-  async removeSeat(purchaseId: number, userId: number): Promise<boolean> {
-    const { count } = await this.prisma.seatAssignment.deleteMany({
+  async removeSeat(purchaseId: number, userId: number, tx?: Tx): Promise<boolean> {
+    const { count } = await (tx ?? this.prisma).seatAssignment.deleteMany({
       where: { purchaseId, userId },
     });
     return count > 0;

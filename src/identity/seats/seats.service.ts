@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditRepository } from '../../audit/audit.repository';
+import { Transactions, Tx } from '../../database/transactions';
 import { AddOn } from '../../generated/prisma/client';
 import { GroupsRepository } from '../groups/groups.repository';
 import { GroupsService } from '../groups/groups.service';
@@ -37,6 +38,7 @@ export class SeatsService {
     private readonly groups: GroupsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
+    private readonly transactions: Transactions,
     groupsService: GroupsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -94,19 +96,18 @@ export class SeatsService {
         `add_on ${input.addOn} already has a purchase for this period`,
       );
     }
-    const purchase = await this.seats.createPurchase({
-      groupId,
-      addOn: input.addOn,
-      quantity: input.quantity,
-      startsAt,
-      expiresAt,
+    return this.transactions.run(async (tx) => {
+      const purchase = await this.seats.createPurchase(
+        { groupId, addOn: input.addOn, quantity: input.quantity, startsAt, expiresAt },
+        tx,
+      );
+      await this.record(tx, actor, 'add_on_purchase_created', purchase.id, undefined, {
+        group_id: groupId,
+        add_on: purchase.addOn,
+        quantity: purchase.quantity,
+      });
+      return purchase;
     });
-    await this.record(actor, 'add_on_purchase_created', purchase.id, undefined, {
-      group_id: groupId,
-      add_on: purchase.addOn,
-      quantity: purchase.quantity,
-    });
-    return purchase;
   }
 
   listPurchases(groupId: number) {
@@ -123,9 +124,10 @@ export class SeatsService {
     if (!(await this.groups.isMemberOfHierarchy(group, userId))) {
       throw DomainError.invalid('user_id', 'is not a member of the group');
     }
-    const assignment = await this.seats.assignSeat(purchaseId, userId);
+    const assignment = await this.seats.assignSeat(purchaseId, userId, (tx) =>
+      this.record(tx, actor, 'seat_assigned', purchaseId, undefined, { user_id: userId }),
+    );
     this.cache.delete(userId);
-    await this.record(actor, 'seat_assigned', purchaseId, undefined, { user_id: userId });
     return {
       id: assignment.id,
       user_id: userId,
@@ -137,21 +139,23 @@ export class SeatsService {
   async unassign(groupId: number, purchaseId: number, userId: number, actor: Actor): Promise<void> {
     if (!(await this.seats.findPurchase(groupId, purchaseId)))
       throw DomainError.notFound('Add-on purchase');
-    if (!(await this.seats.removeSeat(purchaseId, userId)))
-      throw DomainError.notFound('Seat assignment');
+    await this.transactions.run(async (tx) => {
+      if (!(await this.seats.removeSeat(purchaseId, userId, tx)))
+        throw DomainError.notFound('Seat assignment');
+      await this.record(tx, actor, 'seat_unassigned', purchaseId, { user_id: userId }, undefined);
+    });
     this.cache.delete(userId);
-    await this.record(actor, 'seat_unassigned', purchaseId, { user_id: userId }, undefined);
   }
 
-  private record(actor: Actor, action: string, id: number, before: unknown, after: unknown) {
-    return this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action,
-      targetType: 'AddOnPurchase',
-      targetId: String(id),
-      before,
-      after,
-    });
+  private record(
+    tx: Tx,
+    actor: Actor,
+    action: string,
+    id: number,
+    before: unknown,
+    after: unknown,
+  ) {
+    const entry = { actorId: actor.id, actorName: actor.name, action, targetType: 'AddOnPurchase' };
+    return this.audit.record({ ...entry, targetId: String(id), before, after }, tx);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service';
+import type { Tx } from '../../database/transactions';
 
 export interface TokenRecord {
   id: number;
@@ -61,18 +62,24 @@ export class TokensRepository {
     return this.prisma.personalAccessToken.findUnique({ where: { id }, select: tokenFields });
   }
 
-  create(data: {
-    userId: number;
-    name: string;
-    scopes: string[];
-    tokenDigest: string;
-    expiresAt: Date | null;
-  }): Promise<TokenRecord> {
-    return this.prisma.personalAccessToken.create({ data, select: tokenFields });
+  create(
+    data: {
+      userId: number;
+      name: string;
+      scopes: string[];
+      tokenDigest: string;
+      expiresAt: Date | null;
+    },
+    tx?: Tx,
+  ): Promise<TokenRecord> {
+    return (tx ?? this.prisma).personalAccessToken.create({ data, select: tokenFields });
   }
 
-  async revoke(id: number): Promise<void> {
-    await this.prisma.personalAccessToken.update({ where: { id }, data: { revoked: true } });
+  async revoke(id: number, tx?: Tx): Promise<void> {
+    await (tx ?? this.prisma).personalAccessToken.update({
+      where: { id },
+      data: { revoked: true },
+    });
   }
 
   async touchLastUsed(id: number, at: Date): Promise<void> {

@@ -5,6 +5,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { rootLogger } from '../../common/logging/logger';
 import type { Principal, TokenAuthenticator } from '../../common/auth/principal';
 import { AuditRepository } from '../../audit/audit.repository';
+import { Transactions } from '../../database/transactions';
 import { newTokenSecret, tokenDigest } from './token-secret';
 import { TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
 
@@ -34,6 +35,7 @@ export class TokensService implements TokenAuthenticator {
   constructor(
     private readonly repo: TokensRepository,
     private readonly audit: AuditRepository,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.cache = new TtlCache(
@@ -91,14 +93,23 @@ export class TokensService implements TokenAuthenticator {
     actor: { id: number | null; name: string },
     secret: string = newTokenSecret(),
   ): Promise<{ token: TokenRecord; secret: string }> {
-    const token = await this.repo.create({ userId, ...input, tokenDigest: tokenDigest(secret) });
-    await this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action: 'personal_access_token_created',
-      targetType: 'PersonalAccessToken',
-      targetId: String(token.id),
-      after: { name: token.name, scopes: token.scopes, user_id: userId },
+    const token = await this.transactions.run(async (tx) => {
+      const created = await this.repo.create(
+        { userId, ...input, tokenDigest: tokenDigest(secret) },
+        tx,
+      );
+      await this.audit.record(
+        {
+          actorId: actor.id,
+          actorName: actor.name,
+          action: 'personal_access_token_created',
+          targetType: 'PersonalAccessToken',
+          targetId: String(created.id),
+          after: { name: created.name, scopes: created.scopes, user_id: userId },
+        },
+        tx,
+      );
+      return created;
     });
     return { token, secret };
   }
@@ -108,17 +119,22 @@ export class TokensService implements TokenAuthenticator {
     if (!token || (token.userId !== principal.user.id && !principal.user.admin)) {
       throw DomainError.notFound('Personal Access Token');
     }
-    if (!token.revoked) await this.repo.revoke(id);
-    this.cache.deleteWhere((e) => e.principal.token.id === id);
-    await this.audit.record({
-      actorId: principal.user.id,
-      actorName: principal.user.username,
-      action: 'personal_access_token_revoked',
-      targetType: 'PersonalAccessToken',
-      targetId: String(id),
-      before: { revoked: token.revoked },
-      after: { revoked: true },
+    await this.transactions.run(async (tx) => {
+      if (!token.revoked) await this.repo.revoke(id, tx);
+      await this.audit.record(
+        {
+          actorId: principal.user.id,
+          actorName: principal.user.username,
+          action: 'personal_access_token_revoked',
+          targetType: 'PersonalAccessToken',
+          targetId: String(id),
+          before: { revoked: token.revoked },
+          after: { revoked: true },
+        },
+        tx,
+      );
     });
+    this.cache.deleteWhere((e) => e.principal.token.id === id);
   }
 
   findById(id: number): Promise<TokenRecord | null> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
+import type { Tx } from '../../database/transactions';
 
 export interface UserRecord {
   id: number;
@@ -18,13 +19,16 @@ export interface UserRecord {
 export class UsersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(data: {
-    username: string;
-    name: string;
-    email?: string;
-    admin: boolean;
-  }): Promise<UserRecord> {
-    return this.prisma.user
+  async create(
+    data: {
+      username: string;
+      name: string;
+      email?: string;
+      admin: boolean;
+    },
+    tx?: Tx,
+  ): Promise<UserRecord> {
+    return (tx ?? this.prisma).user
       .create({ data: { ...data, email: data.email ?? null, globalUserId: randomUUID() } })
       .catch((err: unknown) =>
         mapPrismaError(err, { conflict: 'Username or email has already been taken' }),
@@ -59,8 +63,9 @@ export class UsersRepository {
   async update(
     id: number,
     data: { name?: string; admin?: boolean; state?: string },
+    tx?: Tx,
   ): Promise<UserRecord> {
-    return this.prisma.user
+    return (tx ?? this.prisma).user
       .update({ where: { id }, data })
       .catch((err: unknown) => mapPrismaError(err, { notFound: 'User' }));
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import type { Principal } from '../../common/auth/principal';
 import { AuditRepository } from '../../audit/audit.repository';
+import { Transactions } from '../../database/transactions';
 import { TokensService } from '../tokens/tokens.service';
 import { UserRecord, UsersRepository } from './users.repository';
 
@@ -19,6 +20,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
     private readonly audit: AuditRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(
@@ -31,16 +33,21 @@ export class UsersService {
     if (input.email !== undefined && (await this.users.findByEmail(input.email))) {
       throw new DomainError('conflict', 'Email has already been taken');
     }
-    const user = await this.users.create({ ...input, admin: input.admin ?? false });
-    await this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action: 'user_created',
-      targetType: 'User',
-      targetId: String(user.id),
-      after: { username: user.username, admin: user.admin },
+    return this.transactions.run(async (tx) => {
+      const user = await this.users.create({ ...input, admin: input.admin ?? false }, tx);
+      await this.audit.record(
+        {
+          actorId: actor.id,
+          actorName: actor.name,
+          action: 'user_created',
+          targetType: 'User',
+          targetId: String(user.id),
+          after: { username: user.username, admin: user.admin },
+        },
+        tx,
+      );
+      return user;
     });
-    return user;
   }
 
   async get(id: number): Promise<UserRecord> {
@@ -67,17 +74,24 @@ export class UsersService {
     actor: Actor,
   ): Promise<UserRecord> {
     const before = await this.get(id);
-    const after = await this.users.update(id, changes);
-    this.tokens.forgetUser(id);
-    await this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action: 'user_updated',
-      targetType: 'User',
-      targetId: String(id),
-      before: { name: before.name, admin: before.admin, state: before.state },
-      after: { name: after.name, admin: after.admin, state: after.state },
+    const after = await this.transactions.run(async (tx) => {
+      const updated = await this.users.update(id, changes, tx);
+      await this.audit.record(
+        {
+          actorId: actor.id,
+          actorName: actor.name,
+          action: 'user_updated',
+          targetType: 'User',
+          targetId: String(id),
+          before: { name: before.name, admin: before.admin, state: before.state },
+          after: { name: updated.name, admin: updated.admin, state: updated.state },
+        },
+        tx,
+      );
+      return updated;
     });
+    // After the commit: a lookup in between would re-cache the old row.
+    this.tokens.forgetUser(id);
     return after;
   }
 
