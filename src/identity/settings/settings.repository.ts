@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '../../database/prisma.service';
+import type { Tx } from '../../database/transactions';
 import { Realm } from '../../generated/prisma/client';
 
 export interface InstanceSettingsRecord {
@@ -37,7 +38,8 @@ export class SettingsRepository {
 
   update(
     data: Partial<Omit<InstanceSettingsRecord, 'instanceId' | 'updatedAt'>>,
+    tx?: Tx,
   ): Promise<InstanceSettingsRecord> {
-    return this.prisma.instanceSettings.update({ where: { id: 1 }, data, select: fields });
+    return (tx ?? this.prisma).instanceSettings.update({ where: { id: 1 }, data, select: fields });
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { rootLogger } from '../../common/logging/logger';
 import { AuditRepository } from '../../audit/audit.repository';
+import { Transactions } from '../../database/transactions';
 import type { Actor } from '../users/users.service';
 import { InstanceSettingsRecord, SettingsRepository } from './settings.repository';
 
@@ -21,6 +22,7 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly repo: SettingsRepository,
     private readonly audit: AuditRepository,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,15 +47,22 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
       Object.entries(changesIn).filter(([, v]) => v !== undefined),
     ) as SettingsChanges;
     const before = this.snapshot;
-    this.snapshot = await this.repo.update(changes);
-    await this.audit.record({
-      actorId: actor.id,
-      actorName: actor.name,
-      action: 'application_settings_updated',
-      targetType: 'ApplicationSettings',
-      targetId: '1',
-      before: pick(before, changes),
-      after: pick(this.snapshot, changes),
+    // The snapshot changes only after the commit, so a failed audit write changes nothing.
+    this.snapshot = await this.transactions.run(async (tx) => {
+      const after = await this.repo.update(changes, tx);
+      await this.audit.record(
+        {
+          actorId: actor.id,
+          actorName: actor.name,
+          action: 'application_settings_updated',
+          targetType: 'ApplicationSettings',
+          targetId: '1',
+          before: pick(before, changes),
+          after: pick(after, changes),
+        },
+        tx,
+      );
+      return after;
     });
     return this.snapshot;
   }

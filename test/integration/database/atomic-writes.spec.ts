@@ -82,4 +82,18 @@ describe.each(BACKENDS)('writes and their audit rows are atomic (%s)', (backend)
     });
     expect(again.status).toBe(204);
   });
+
+  it('application settings: unchanged (database and served) when the audit row fails', async () => {
+    failNextAudit();
+    const put = await app.api.call('PUT', '/api/v4/application/settings', {
+      ...admin(),
+      body: { gitlab_realm: 'self-managed' },
+    });
+    expect(put.status).toBe(500);
+    const now = await app.api.call('GET', '/api/v4/application/settings', admin());
+    expect(now.body.gitlab_realm).toBe('saas');
+    expect((await prisma.instanceSettings.findUnique({ where: { id: 1 } }))?.gitlabRealm).toBe(
+      'saas',
+    );
+  });
 });
