@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly } from '../common/auth/auth.decorators';
+import { integer } from '../common/validation/params';
 import { ZodPipe } from '../common/validation/zod.pipe';
 import { AuditRepository } from './audit.repository';
 import {
@@ -22,7 +23,7 @@ import {
 const query = z.strictObject({
   entity_type: z.string().max(100).optional(),
   entity_id: z.string().max(255).optional(),
-  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  per_page: integer(1, 100).default(20),
 });
 
 /** GET /api/v4/audit_events (admin), newest first. */

@@ -311,5 +311,20 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
       });
       expect(good).toMatchObject({ status: 201, body: { id: u.id, access_level: 40 } });
     });
+
+    it.each(['abc', '1.5', '0', '101', '', '0x10', '1e1'])(
+      'audit_events per_page=%j is a 400',
+      async (v) => {
+        const r = await app.api.call('GET', `/api/v4/audit_events?per_page=${v}`, admin());
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatch(/^per_page /);
+      },
+    );
+
+    it('audit_events per_page=2 pages', async () => {
+      const r = await app.api.call('GET', '/api/v4/audit_events?per_page=2', admin());
+      expect(r.status).toBe(200);
+      expect(r.body.length).toBeLessThanOrEqual(2);
+    });
   });
 });

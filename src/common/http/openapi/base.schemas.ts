@@ -98,7 +98,7 @@ export const looseBoolean = (description?: string): SchemaObject => ({
   oneOf: [bool(), str({ enum: ['true', 'false'] })],
   ...(description ? { description } : {}),
 });
-/** Positive integer ids (zod `coerce`: numeric strings are accepted too). */
+/** Positive integer ids (a JSON integer, or a decimal-digit string from a form or query). */
 export const positiveId = (description?: string): SchemaObject =>
   int({ minimum: 1, ...(description ? { description } : {}) });
 
