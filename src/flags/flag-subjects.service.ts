@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TtlCache } from '../common/cache/ttl-cache';
-import { GroupsRepository } from '../identity/groups/groups.repository';
+import { GroupRecord, GroupsRepository } from '../identity/groups/groups.repository';
+import { GroupsService } from '../identity/groups/groups.service';
 import { SeatsService, SeatContext } from '../identity/seats/seats.service';
 import { FlagSubject, userSubject } from './flag-context';
 
@@ -15,10 +16,13 @@ export const FEATURE_GROUPS = ['gitlab_team_members'] as const;
 @Injectable()
 export class FlagSubjectsService {
   private readonly teamCache: TtlCache<number, boolean>;
+  /** The team group itself (or its absence), so a user's first request does not look it up. */
+  private readonly teamGroupCache: TtlCache<string, { group: GroupRecord | null }>;
 
   constructor(
     private readonly seats: SeatsService,
     private readonly groups: GroupsRepository,
+    groupsService: GroupsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.teamCache = new TtlCache(
@@ -27,6 +31,13 @@ export class FlagSubjectsService {
       Date.now,
       config.degradedMaxStalenessMs,
     );
+    this.teamGroupCache = new TtlCache(
+      config.cache.seatTtlMs,
+      1,
+      Date.now,
+      config.degradedMaxStalenessMs,
+    );
+    groupsService.onChange(() => this.teamGroupCache.clear());
   }
 
   async forUser(userId: number, projectId?: number, seat?: SeatContext): Promise<FlagSubject> {
@@ -45,7 +56,7 @@ export class FlagSubjectsService {
     if (cached !== undefined) return cached;
     let member: boolean;
     try {
-      const team = await this.groups.findByFullPath(this.config.flags.teamMembersGroup);
+      const team = await this.teamGroup();
       member = team ? await this.groups.isMemberOfHierarchy(team, userId) : false;
     } catch (err) {
       const stale = this.teamCache.getStale(userId);
@@ -54,5 +65,14 @@ export class FlagSubjectsService {
     }
     this.teamCache.set(userId, member);
     return member;
+  }
+
+  private async teamGroup(): Promise<GroupRecord | null> {
+    const path = this.config.flags.teamMembersGroup;
+    const cached = this.teamGroupCache.get(path);
+    if (cached) return cached.group;
+    const group = await this.groups.findByFullPath(path);
+    this.teamGroupCache.set(path, { group });
+    return group;
   }
 }

@@ -19,6 +19,20 @@ describe.each(BACKENDS)('identity and auth over HTTP (%s)', (backend) => {
     expect(me.body).toMatchObject({ username: 'root', is_admin: true });
   });
 
+  it("records a token's last use within about a second (batched writes)", async () => {
+    const u = await f.user();
+    const self = () =>
+      app.api.call('GET', '/api/v4/personal_access_tokens/self', { token: u.token });
+    const deadline = Date.now() + 5000;
+    let lastUsed: string | null = (await self()).body.last_used_at;
+    while (!lastUsed && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      lastUsed = (await self()).body.last_used_at;
+    }
+    expect(lastUsed).not.toBeNull();
+    expect(Math.abs(Date.parse(lastUsed!) - Date.now())).toBeLessThan(10_000);
+  });
+
   it('accepts Bearer and PRIVATE-TOKEN and shapes user, version and token/self as GitLab does', async () => {
     const u = await f.user();
     const bearer = await app.api.call('GET', '/api/v4/user', {

@@ -25,7 +25,8 @@ export class GroupsService {
     private readonly transactions: Transactions,
   ) {}
 
-  /** Seat and routing caches subscribe so group setting changes apply at once on this instance. */
+  /** Seat, routing and flag-subject caches subscribe so group creation and setting changes apply
+   * at once on this instance (others within the caches' TTL). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }
@@ -47,7 +48,7 @@ export class GroupsService {
     ) {
       throw DomainError.invalid('path', 'has already been taken');
     }
-    return this.transactions.run(async (tx) => {
+    const created = await this.transactions.run(async (tx) => {
       const group = await this.groups.create(
         { ...input, parentId: input.parentId ?? null, fullPath },
         tx,
@@ -57,6 +58,9 @@ export class GroupsService {
       });
       return group;
     });
+    // After the commit: caches that remember a path as absent (the team group) must forget it.
+    for (const l of this.listeners) l();
+    return created;
   }
 
   async get(id: number): Promise<GroupRecord> {

@@ -82,8 +82,11 @@ export class TokensRepository {
     });
   }
 
-  async touchLastUsed(id: number, at: Date): Promise<void> {
-    await this.prisma.personalAccessToken.update({ where: { id }, data: { lastUsedAt: at } });
+  async touchLastUsed(ids: number[], at: Date): Promise<void> {
+    await this.prisma.personalAccessToken.updateMany({
+      where: { id: { in: ids } },
+      data: { lastUsedAt: at },
+    });
   }
 
   async countUsers(): Promise<number> {
