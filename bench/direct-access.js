@@ -3,16 +3,21 @@
  * `node bench/direct-access.js` (after `npm run build`): only the direct_access part of the bench.
  * Tokens/s with one user (cache hits) and with distinct users (cache misses: every token signed),
  * at 8 and 32 connections, and the signing cost alone (in-process JwtIssuerService.issue and raw
- * crypto.sign). Knobs: BENCH_DA_USERS (1000, split between the connection counts),
+ * crypto.sign), and distinct users whose identity is already cached (signing only).
+ * Knobs: BENCH_DA_USERS (2000, split between the connection counts and the two user kinds),
  * BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_MICRO_MS (2000).
  */
-const { measureDistinctUsers, measureOneUser } = require('./lib/direct-access');
+const {
+  measureDistinctUsers,
+  measureOneUser,
+  measureWarmDistinctUsers,
+} = require('./lib/direct-access');
 const { cpuWindow } = require('./lib/cpu');
 const { runInProcess } = require('./lib/inprocess');
 const { startStack } = require('./lib/stack');
 
 const num = (v, d) => (v === undefined || v === '' ? d : Number(v));
-const users = num(process.env.BENCH_DA_USERS, 1000);
+const users = num(process.env.BENCH_DA_USERS, 2000);
 const durationS = num(process.env.BENCH_DURATION_SECONDS, 10);
 const warmupS = num(process.env.BENCH_WARMUP_SECONDS, 2);
 const microMs = num(process.env.BENCH_MICRO_MS, 2000);
@@ -27,7 +32,7 @@ async function main() {
     const many = stack.req.directAccessDistinct;
     const manyReq = { ...many, url: stack.serviceUrl + many.path };
     const conns = [8, 32];
-    const share = Math.floor(many.tokens.length / conns.length);
+    const share = Math.floor(many.tokens.length / (2 * conns.length));
     const window = () => cpuWindow(stack.service.pid, { stub: stack.stub.pid });
     for (const [k, connections] of conns.entries()) {
       log(`one user, ${connections} connections, ${durationS} s`);
@@ -36,7 +41,13 @@ async function main() {
       const tokens = many.tokens.slice(k * share, (k + 1) * share);
       log(`${tokens.length} distinct users, ${connections} connections`);
       const m = await measureDistinctUsers(manyReq, tokens, { connections, ...window() });
-      rows.push(row(`${tokens.length} users (cache misses), ${connections} conns`, m));
+      rows.push(
+        row(`${tokens.length} users first seen (signed + database), ${connections} conns`, m),
+      );
+      const warm = many.tokens.slice((k + conns.length) * share, (k + conns.length + 1) * share);
+      log(`${warm.length} distinct users, identity cached, ${connections} connections`);
+      const w = await measureWarmDistinctUsers(manyReq, warm, { connections, ...window() });
+      rows.push(row(`${warm.length} users identity cached (signed), ${connections} conns`, w));
     }
   } finally {
     await stack.close();
