@@ -184,13 +184,13 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     const { user } = await s.f.seatedUser();
     /** The kid of the token our own (indirect) call to the gateway carried. */
     const upstreamKid = async () => {
-      const from = s.stub.requests.length;
+      const from = s.mark();
       const r = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
         token: user.token,
         body: completionBody(),
       });
       expect(r.status).toBe(200);
-      const sent = s.stub.requests.slice(from).find((q) => q.path.startsWith('/v2'));
+      const sent = s.since(from).find((q) => q.path.startsWith('/v2'));
       return kidOf((sent?.headers.authorization ?? '').replace(/^Bearer /, ''));
     };
     const before = await direct(user.token);

@@ -61,14 +61,12 @@ describe('half-open probes (short half-open time)', () => {
     await sleep(HALF_OPEN_MS + 100);
     s.stub.faults.clear();
     s.stub.faults.add({ ...PRIMARY, status: 503, latencyMs: 300 }); // still down, answers slowly
-    const from = s.stub.requests.length;
+    const from = s.mark();
     await completionDroppedAfter(s.app.url, token, 100);
     await sleep(500);
     // The probe reached the primary and ran to its verdict, although its client had left.
     expect(
-      s.stub.requests
-        .slice(from)
-        .filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model),
+      s.since(from).filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model),
     ).toHaveLength(1);
     expect(await breakerState()).toBe(2);
     expect((await directAccess()).status).toBe(403);
@@ -162,7 +160,7 @@ describe('manual failover mode (mode: manual in the catalogue)', () => {
 
   it('no breaker blocks the primary: every request reaches it and gets its answer, none "circuit open"', async () => {
     s.stub.faults.add({ ...PRIMARY, status: 503 });
-    const from = s.stub.requests.length;
+    const from = s.mark();
     const answers = [];
     for (let i = 0; i < 8; i++) {
       answers.push(
@@ -174,8 +172,8 @@ describe('manual failover mode (mode: manual in the catalogue)', () => {
     }
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(503));
     expect(answers.every((a) => !a.text.includes('circuit open'))).toBe(true);
-    const primaryCalls = s.stub.requests
-      .slice(from)
+    const primaryCalls = s
+      .since(from)
       .filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model);
     expect(primaryCalls).toHaveLength(8);
     expect(

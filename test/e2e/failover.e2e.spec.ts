@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
-import { PRIMARY, BACKUP, sleep } from '../support/failover-helpers';
+import { PRIMARY, BACKUP, sleep, completionDroppedAfter } from '../support/failover-helpers';
 
 describe('automatic failover with the stub gateway faults', () => {
   let s: Stack;
@@ -12,8 +12,8 @@ describe('automatic failover with the stub gateway faults', () => {
       body: completionBody(),
     });
   const upstreamModels = (from: number) =>
-    s.stub.requests
-      .slice(from)
+    s
+      .since(from)
       .filter((r) => r.path.startsWith('/v2'))
       .map((r) => (r.body as { model_name: string }).model_name);
 
@@ -43,32 +43,8 @@ describe('automatic failover with the stub gateway faults', () => {
   it('clients that give up (an IDE cancelling as the user types) do not count against the model', async () => {
     s.stub.faults.add({ ...PRIMARY, latencyMs: 300 });
     // The IDE closes the connection (as the language server does when the user keeps typing).
-    const u = new URL(s.app.url);
-    const body = JSON.stringify(completionBody());
     await Promise.all(
-      Array.from(
-        { length: 8 },
-        () =>
-          new Promise<void>((resolve) => {
-            const req = http.request({
-              host: u.hostname,
-              port: u.port,
-              path: '/api/v4/code_suggestions/completions',
-              method: 'POST',
-              headers: {
-                'private-token': token,
-                'content-type': 'application/json',
-                'content-length': Buffer.byteLength(body),
-              },
-            });
-            req.on('error', () => undefined);
-            req.end(body);
-            setTimeout(() => {
-              req.destroy();
-              resolve();
-            }, 50);
-          }),
-      ),
+      Array.from({ length: 8 }, () => completionDroppedAfter(s.app.url, token, 50)),
     );
     await new Promise((r) => setTimeout(r, 400));
     s.stub.faults.clear();
@@ -106,7 +82,7 @@ describe('automatic failover with the stub gateway faults', () => {
     const recoveredAt = Date.now();
     let back = false;
     while (Date.now() - recoveredAt < 30_000) {
-      const from = s.stub.requests.length;
+      const from = s.mark();
       const r = await complete();
       expect(r.status).toBe(200);
       if (
@@ -145,13 +121,13 @@ describe('automatic failover with the stub gateway faults', () => {
         else if (r.body.choices[0].text.includes(PRIMARY.model)) lastPrimaryAnswerAt = Date.now();
       }
     };
-    const from = s.stub.requests.length;
+    const from = s.mark();
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     const downAt = Date.now();
     const workers = Array.from({ length: WORKERS }, worker);
     await sleep(3000); // < FAILOVER_HALF_OPEN_AFTER_MS: detection only, no probe yet
-    const failedPrimary = s.stub.requests
-      .slice(from)
+    const failedPrimary = s
+      .since(from)
       .filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model).length;
     const servedWhileDown = served;
 
@@ -186,7 +162,7 @@ describe('automatic failover with the stub gateway faults', () => {
 
   it('connection dropped before headers: exactly one retry, then failover; the user gets a completion', async () => {
     s.stub.faults.add({ ...PRIMARY, closeConnection: true });
-    const from = s.stub.requests.length;
+    const from = s.mark();
     const r = await complete();
     expect(r.status).toBe(200);
     expect(r.body.choices[0].text).toContain(BACKUP);
@@ -202,7 +178,7 @@ describe('automatic failover with the stub gateway faults', () => {
     expect((await settings({ ai_gateway_url: `http://127.0.0.1:${proxy.port}` })).status).toBe(200);
     try {
       s.stub.faults.add({ ...PRIMARY, stallAfterChunks: 1 });
-      const from = s.stub.requests.length;
+      const from = s.mark();
       const u = new URL(s.app.url);
       const body = JSON.stringify(completionBody({ stream: true }));
       const received = await new Promise<{ status?: number; text: string }>((resolve) => {

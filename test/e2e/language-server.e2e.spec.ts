@@ -41,7 +41,7 @@ suite('GitLab Language Server end to end', () => {
     return client;
   };
   const complete = async (client: LspClient) => {
-    const from = s.stub.requests.length;
+    const from = s.mark();
     const list = await requestInlineCompletion(client, {
       uri: fileUri(file()),
       text,
@@ -51,7 +51,7 @@ suite('GitLab Language Server end to end', () => {
     });
     return {
       items: list.items,
-      upstream: s.stub.requests.slice(from).filter((r) => r.path.startsWith('/v2')),
+      upstream: s.since(from).filter((r) => r.path.startsWith('/v2')),
     };
   };
 

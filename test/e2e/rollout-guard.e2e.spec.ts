@@ -176,7 +176,7 @@ describe('rollout guard off (the shipped catalogue: rollout_guard.enabled false)
     // 3 failures in every 10 (never 5 in a row, so the breaker stays closed and the beta model
     // keeps being tried): enough for the guard to roll back were it on (the test above).
     s.stub.faults.add({ ...BETA, status: 503, fraction: 0.3 });
-    const from = s.stub.requests.length;
+    const from = s.mark();
     let userErrors = 0;
     for (let round = 0; round < 6; round++) {
       for (const u of users) {
@@ -188,8 +188,8 @@ describe('rollout guard off (the shipped catalogue: rollout_guard.enabled false)
       }
     }
     await new Promise((r) => setTimeout(r, 500)); // several guard intervals
-    const betaCalls = s.stub.requests
-      .slice(from)
+    const betaCalls = s
+      .since(from)
       .filter((r) => (r.body as { model_name?: string }).model_name === BETA.model).length;
     expect(betaCalls).toBeGreaterThanOrEqual(30); // the default min_requests is 20
     expect(userErrors).toBe(0);

@@ -1,4 +1,8 @@
-import { startStubGateway, StubGateway } from '../../src/stub-gateway/stub-gateway';
+import {
+  startStubGateway,
+  StubGateway,
+  type RecordedRequest,
+} from '../../src/stub-gateway/stub-gateway';
 import { Factory } from './factories';
 import { startTestApp, TestApp } from './test-app';
 import type { Backend } from './test-database';
@@ -7,6 +11,10 @@ export interface Stack {
   app: TestApp;
   stub: StubGateway;
   f: Factory;
+  /** A mark in the stub's request log; `since(mark)` gives what the stub received after it.
+   * The log keeps only the last 1,000 requests, so an array index is not a stable mark. */
+  mark(): number;
+  since(mark: number): RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -28,6 +36,8 @@ export async function startStack(
     app,
     stub,
     f: new Factory(app.api, app.rootToken),
+    mark: () => stub.requests.at(-1)?.seq ?? 0,
+    since: (mark) => stub.requests.filter((r) => r.seq > mark),
     async close() {
       await app.close();
       await stub.close();
