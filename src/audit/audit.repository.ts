@@ -28,6 +28,27 @@ const json = (v: unknown) =>
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** An admin's change to `targetType` #`id`, recorded in the transaction that makes it. */
+  recordChange(
+    tx: Prisma.TransactionClient,
+    actor: { id: number | null; name: string },
+    change: { targetType: string; action: string; id: number; before: unknown; after: unknown },
+  ): Promise<void> {
+    const { targetType, action, id, before, after } = change;
+    return this.record(
+      {
+        actorId: actor.id,
+        actorName: actor.name,
+        action,
+        targetType,
+        targetId: String(id),
+        before,
+        after,
+      },
+      tx,
+    );
+  }
+
   /** Pass `tx` to record the event in the same transaction as the change it describes. */
   async record(entry: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
     const db: Db = tx ?? this.prisma;

@@ -111,18 +111,7 @@ export class GroupsService {
     before: unknown,
     after: unknown,
   ) {
-    return this.audit.record(
-      {
-        actorId: actor.id,
-        actorName: actor.name,
-        action,
-        targetType: 'Group',
-        targetId: String(id),
-        before,
-        after,
-      },
-      tx,
-    );
+    return this.audit.recordChange(tx, actor, { targetType: 'Group', action, id, before, after });
   }
 }
 

@@ -134,7 +134,6 @@ export class ProjectsService {
     before: unknown,
     after: unknown,
   ) {
-    const entry = { actorId: actor.id, actorName: actor.name, action, targetType: 'Project' };
-    return this.audit.record({ ...entry, targetId: String(id), before, after }, tx);
+    return this.audit.recordChange(tx, actor, { targetType: 'Project', action, id, before, after });
   }
 }

@@ -155,7 +155,12 @@ export class SeatsService {
     before: unknown,
     after: unknown,
   ) {
-    const entry = { actorId: actor.id, actorName: actor.name, action, targetType: 'AddOnPurchase' };
-    return this.audit.record({ ...entry, targetId: String(id), before, after }, tx);
+    return this.audit.recordChange(tx, actor, {
+      targetType: 'AddOnPurchase',
+      action,
+      id,
+      before,
+      after,
+    });
   }
 }
