@@ -61,6 +61,12 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     return this.store.health().stale;
   }
 
+  /** Seconds since the flag source last synced; -1 before its first sync. */
+  sourceAgeSeconds(): number {
+    const at = this.store.health().lastSyncAt;
+    return at ? (Date.now() - at.getTime()) / 1000 : -1;
+  }
+
   definition(name: string): FlagDefinition {
     const def = this.definitions.get(name);
     if (!def)

@@ -32,6 +32,10 @@ export class MetricsController {
   })
   async scrape(): Promise<string> {
     this.metrics.flagStale.set({ source: this.flags.sourceKind }, this.flags.isStale() ? 1 : 0);
+    this.metrics.flagSourceAge.set(
+      { source: this.flags.sourceKind },
+      this.flags.sourceAgeSeconds(),
+    );
     return this.metrics.registry.metrics();
   }
 }

@@ -81,6 +81,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly flagSourceAge = new Gauge({
+    name: 'switchboard_flag_source_age_seconds',
+    help: 'Seconds since the flag source last synced (-1 before its first sync)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }

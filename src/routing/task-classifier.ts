@@ -100,14 +100,6 @@ export function endsWithInstructionComment(text: string, language: LanguageSynta
   return lineEnd - firstMarkerEnd >= MIN_COMMENT_INSTRUCTION_CHARS;
 }
 
-/** Content sent upstream: the last 100,000 characters above, the first 100,000 below. */
-export function trimContent(above: string, below: string): { above: string; below: string } {
-  return {
-    above: lastChars(above, AI_GATEWAY_CONTENT_SIZE),
-    below: firstChars(below, AI_GATEWAY_CONTENT_SIZE),
-  };
-}
-
 /** The last `n` UTF-16 units, never starting in the middle of a surrogate pair. */
 export function lastChars(s: string, n: number): string {
   if (s.length <= n) return s;

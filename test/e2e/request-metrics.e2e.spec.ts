@@ -68,6 +68,15 @@ describe('request metrics at /metrics', () => {
     ).toBe(1);
   });
 
+  it('reports the flag source: not stale, and its age since the last sync in seconds', async () => {
+    const text = await scrape();
+    expect(metricSum(text, 'switchboard_flag_source_stale', { source: 'embedded' })).toBe(0);
+    const age = metricSum(text, 'switchboard_flag_source_age_seconds', { source: 'embedded' });
+    // The embedded store polls every FLAGS_POLL_INTERVAL_MS (500 ms by default).
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(5);
+  });
+
   it("own overhead excludes a failed primary attempt's upstream time; every attempt is an upstream observation", async () => {
     const before = await scrape();
     s.stub.faults.add({ ...PRIMARY, latencyMs: 2000 }); // beyond the 400 ms attempt budget

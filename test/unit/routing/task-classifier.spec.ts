@@ -1,9 +1,5 @@
 import { extensionOf, resolveLanguage } from '../../../src/routing/languages.constants';
-import {
-  AI_GATEWAY_CONTENT_SIZE,
-  classifyTask,
-  trimContent,
-} from '../../../src/routing/task-classifier';
+import { classifyTask } from '../../../src/routing/task-classifier';
 import type { RoutingRequest } from '../../../src/routing/routing.types';
 
 type Input = Parameters<typeof classifyTask>[0];
@@ -288,28 +284,5 @@ describe('languages', () => {
     expect(resolveLanguage('a.vue').name).toBe('JavaScript');
     expect(resolveLanguage('x', 'csharp').name).toBe('C#');
     expect(resolveLanguage('x.zzz')).toMatchObject({ name: '', known: false });
-  });
-});
-
-describe('trimContent', () => {
-  it('keeps the last 100,000 above and the first 100,000 below', () => {
-    const above = 'a'.repeat(10) + 'b'.repeat(AI_GATEWAY_CONTENT_SIZE);
-    const below = 'c'.repeat(AI_GATEWAY_CONTENT_SIZE) + 'd'.repeat(10);
-    const t = trimContent(above, below);
-    expect(t.above).toBe('b'.repeat(AI_GATEWAY_CONTENT_SIZE));
-    expect(t.below).toBe('c'.repeat(AI_GATEWAY_CONTENT_SIZE));
-  });
-
-  it('leaves short content alone', () => {
-    expect(trimContent('abc', '')).toEqual({ above: 'abc', below: '' });
-  });
-
-  it('never splits a surrogate pair', () => {
-    const emoji = '😀';
-    const above = emoji + 'x'.repeat(AI_GATEWAY_CONTENT_SIZE - 1); // the cut falls inside the pair
-    const below = 'x'.repeat(AI_GATEWAY_CONTENT_SIZE - 1) + emoji;
-    const t = trimContent(above, below);
-    expect(t.above).toBe('x'.repeat(AI_GATEWAY_CONTENT_SIZE - 1));
-    expect(t.below).toBe('x'.repeat(AI_GATEWAY_CONTENT_SIZE - 1));
   });
 });
