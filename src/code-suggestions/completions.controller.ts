@@ -26,8 +26,9 @@ import {
   TAGS,
 } from '../common/http/openapi-schemas';
 
-/** Set when the decision was made from stale flags or cached identity (degraded mode). */
-export const STALE_HEADER = 'x-switchboard-decision-stale';
+import { STALE_HEADER } from './stale-sources';
+
+export { STALE_HEADER };
 
 /** Upstream headers worth passing back to the IDE. */
 const PASS_BACK = ['content-type', 'x-streaming-format', 'retry-after'];

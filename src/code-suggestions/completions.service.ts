@@ -26,6 +26,7 @@ import {
 } from './completion-input.schema';
 import { logCompletionInput } from './completion-log';
 import { DirectAccessService } from './direct-access.service';
+import { staleSources } from './stale-sources';
 import { RouteDeciderService } from './route-decider.service';
 import { enabledFlagNames, forwardedClientHeaders } from './upstream-headers';
 import { UpstreamTokenService } from './upstream-token.service';
@@ -195,20 +196,13 @@ export class CompletionsService {
           body: postProcessCompletion(response.body, decision.model, language),
         };
       }
-      return { response, decision, stale: this.staleSources(p, seat) };
+      return { response, decision, stale: staleSources(this.flags, p, seat) };
     } finally {
       this.metrics.overheadTime(
         'completions',
         Math.max(0, (performance.now() - startedPerf - upstreamMs) / 1000),
       );
     }
-  }
-
-  private staleSources(p: Principal, seat: { stale?: boolean }): string[] {
-    return [
-      ...(this.flags.isStale() ? ['flags'] : []),
-      ...(p.degraded || seat.stale ? ['identity'] : []),
-    ];
   }
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -16,6 +17,7 @@ import { ZodPipe } from '../common/validation/zod.pipe';
 import { realmOf } from '../gateway/identity-headers';
 import { ProjectsService } from '../identity/projects/projects.service';
 import { SettingsService } from '../identity/settings/settings.service';
+import { STALE_HEADER } from './stale-sources';
 import { DirectAccessService } from './direct-access.service';
 import {
   BEARER_SCHEME,
@@ -82,11 +84,14 @@ export class DirectAccessController {
     ...ERROR_RESPONSES.serviceUnavailable,
     description: 'The token could not be created (no signing key, token source down)',
   })
-  directAccess(
+  async directAccess(
     @CurrentPrincipal() p: Principal,
     @Body(new ZodPipe(projectBody)) _b: z.output<typeof projectBody>,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.direct.issue(p);
+    const { answer, stale } = await this.direct.issue(p);
+    if (stale.length > 0) void reply.header(STALE_HEADER, stale.join(','));
+    return answer;
   }
 
   /** 200 when Code Suggestions may be used in the project; 404 unknown/invisible; 403 Duo disabled. */

@@ -25,6 +25,7 @@ import type {
 import { TtlCache } from '../common/cache/ttl-cache';
 import { decisionClaims } from './completions.service';
 import { RouteDeciderService } from './route-decider.service';
+import { staleSources } from './stale-sources';
 import { enabledFlagNames } from './upstream-headers';
 
 export const DIRECT_DISABLED = 'Direct connections are disabled';
@@ -94,7 +95,7 @@ export class DirectAccessService {
     };
     const token = await this.tokenFor(request);
     const enabledFlags = enabledFlagNames(decision.decidingFlags);
-    return {
+    const answer = {
       base_url: this.baseUrl(),
       token: token.token,
       expires_at: token.expiresAt,
@@ -109,6 +110,7 @@ export class DirectAccessService {
         ? { model_provider: decision.model.provider, model_name: decision.model.name }
         : {},
     };
+    return { answer, stale: staleSources(this.flags, p, seat) };
   }
 
   /**

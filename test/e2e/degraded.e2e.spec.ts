@@ -56,6 +56,13 @@ suite('degraded mode: the database goes away mid-load', () => {
     expect(statuses.filter((st) => st >= 500)).toEqual([]);
     expect([...staleHeaders].join(',')).toContain('identity');
     expect([...staleHeaders].join(',')).toContain('flags');
+    // direct access too: a token from cached identity, and the header says so
+    const da = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', {
+      token: user.token,
+      body: {},
+    });
+    expect(da.status).toBe(201);
+    expect(da.headers.get('x-switchboard-decision-stale')).toContain('identity');
     const ready = await s.app.api.call('GET', '/-/readiness');
     expect(ready.status).toBe(503); // the database check fails; load balancers may drain, we keep serving
 
