@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { codePointLength } from '../common/http/fastify-setup';
+import { codePointLength } from '../common/text/code-points';
 
 export const MAX_CONTENT_CHARS = 400_000;
 export const MAX_BODY_CHARS = 600_000;

@@ -12,6 +12,7 @@ import type {
   ModelSpec,
   RoutingDecision,
 } from './routing.types';
+import { firstCodePoints, lastCodePoints } from '../common/text/code-points';
 import { AI_GATEWAY_CONTENT_SIZE } from './task-classifier';
 
 /** GitLab's budget for the code blocks of the generation prompt (above first, below the rest). */
@@ -177,37 +178,6 @@ function currentFile(
     content_below_cursor: below,
     ...(languageIdentifier !== undefined ? { language_identifier: languageIdentifier } : {}),
   };
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
-const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
-
-/**
- * The last `n` characters (code points, as GitLab counts them) of `s`. Text without surrogates
- * (the usual case) is one native scan and a slice; only text with them is walked.
- */
-export function lastCodePoints(s: string, n: number): string {
-  if (s.length <= n) return s;
-  if (!SURROGATE.test(s)) return s.slice(s.length - n);
-  let i = s.length;
-  for (let count = 0; count < n && i > 0; count++) {
-    i--;
-    if (i > 0 && isLow(s.charCodeAt(i)) && isHigh(s.charCodeAt(i - 1))) i--;
-  }
-  return s.slice(i);
-}
-
-/** The first `n` characters (code points) of `s`; see {@link lastCodePoints}. */
-export function firstCodePoints(s: string, n: number): string {
-  if (s.length <= n) return s;
-  if (!SURROGATE.test(s)) return s.slice(0, n);
-  let i = 0;
-  for (let count = 0; count < n && i < s.length; count++) {
-    if (isHigh(s.charCodeAt(i)) && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) i += 2;
-    else i++;
-  }
-  return s.slice(0, i);
 }
 
 function buildPrompt(

@@ -1,3 +1,4 @@
+import { isHighSurrogate, isLowSurrogate } from '../common/text/code-points';
 import { LanguageSyntax, resolveLanguage } from './languages.constants';
 import type { GenerationType, RoutingRequest, Task } from './routing.types';
 
@@ -160,12 +161,4 @@ function isBlank(text: string, start: number, end: number): boolean {
 /** Ruby's `strip` set: space, \t \n \v \f \r and NUL. */
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0;
-}
-
-function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
+import { codePointLength } from '../text/code-points';
 
 /** Bodies larger than this are refused by Fastify itself (413) before parsing. */
 export const HARD_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -25,30 +26,6 @@ export function genRequestId(req: {
 }): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
-
-const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
-
-/**
- * Characters (Unicode code points) in a string, as Ruby's `String#length` counts them; a lone
- * surrogate counts as one. Completions are on the typing path, so text without surrogates (the
- * usual case) costs one native scan; only text with them is walked.
- */
-export function codePointLength(s: string): number {
-  const first = s.search(HIGH_SURROGATE);
-  if (first < 0) return s.length;
-  let n = s.length;
-  for (let i = first; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
