@@ -1,6 +1,9 @@
-import { codePointLength } from '../../../src/common/http/fastify-setup';
+import {
+  codePointLength,
+  firstCodePoints,
+  lastCodePoints,
+} from '../../../src/common/text/code-points';
 import { completionInputSchema } from '../../../src/code-suggestions/completion-input.schema';
-import { firstCodePoints, lastCodePoints } from '../../../src/routing/request-builders';
 
 /** GitLab (Ruby) counts characters as code points; an emoji is one character, two UTF-16 units. */
 describe('characters are code points', () => {
