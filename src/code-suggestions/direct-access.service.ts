@@ -53,12 +53,7 @@ export class DirectAccessService {
   async issue(p: Principal) {
     const { seat, subject } = await this.gate(p);
     const settings = this.settings.current();
-    const decision = this.router.decide(
-      { intent: 'completion', contentAboveCursor: '', fileName: '', supportsSseStreaming: false },
-      subject,
-      seat,
-      settings,
-    );
+    const decision = this.router.decideDirectAccess(subject, seat, settings);
     if (!decision.directAccess.allowed) {
       rootLogger.info(
         { user_id: p.user.id, reason: decision.directAccess.reason },

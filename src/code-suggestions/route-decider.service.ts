@@ -7,11 +7,12 @@ import type { InstanceSettingsRecord } from '../identity/settings/settings.repos
 import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
-import { decideRoute } from '../routing/routing-policy';
+import { decideDirectAccess, decideRoute } from '../routing/routing-policy';
 import { realmOf } from './identity-headers';
 import type {
   BreakerView,
   FlagOracle,
+  RoutingContext,
   RoutingDecision,
   RoutingRequest,
 } from '../routing/routing.types';
@@ -73,14 +74,25 @@ export class RouteDeciderService implements OnModuleInit {
       : this.breakers;
     const decision = decideRoute(
       req,
-      {
-        realm: realmOf(settings),
-        instanceDirectDisabled: settings.disabledDirectCodeSuggestions,
-        seatGroups: seat.groups,
-      },
+      contextOf(seat, settings),
       this.oracleFor(subject),
       this.catalogue,
       breakers,
+    );
+    return this.directOnlyWhenClosed(decision);
+  }
+
+  /** POST direct_access: the completion decision for this user, without a request body. */
+  decideDirectAccess(
+    subject: FlagSubject,
+    seat: SeatContext,
+    settings: InstanceSettingsRecord,
+  ): RoutingDecision {
+    const decision = decideDirectAccess(
+      contextOf(seat, settings),
+      this.oracleFor(subject),
+      this.catalogue,
+      this.breakers,
     );
     return this.directOnlyWhenClosed(decision);
   }
@@ -117,4 +129,12 @@ export class RouteDeciderService implements OnModuleInit {
       ],
     };
   }
+}
+
+function contextOf(seat: SeatContext, settings: InstanceSettingsRecord): RoutingContext {
+  return {
+    realm: realmOf(settings),
+    instanceDirectDisabled: settings.disabledDirectCodeSuggestions,
+    seatGroups: seat.groups,
+  };
 }
