@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
 
-/** The gateway base URL in force now: settings' ai_gateway_url, else AIGW_URL, else the built-in stub. */
-export { GATEWAY_BASE_URL, type GatewayBaseUrl } from '../tokens/tokens.tokens';
+export { GATEWAY_BASE_URL, type GatewayBaseUrl } from './gateway-base-url';
 
 /**
  * Why a gateway call failed without an answer. Callers switch on it (retry on `connect` and

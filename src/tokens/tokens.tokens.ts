@@ -3,9 +3,8 @@
  * (the tokens module does not know whether the AIGW is the built-in stub or AIGW_URL).
  */
 
-/** `() => string`: the AI Gateway base URL, no trailing slash, read at call time. */
-export type GatewayBaseUrl = () => string;
-export const GATEWAY_BASE_URL = Symbol('GATEWAY_BASE_URL');
+/** The AI Gateway base URL (its home is the gateway module; the gateway token source uses it). */
+export { GATEWAY_BASE_URL, type GatewayBaseUrl } from '../gateway/gateway-base-url';
 
 /** The active `UserTokenSource` (self-signed or obtained from the gateway, by config). */
 export const USER_TOKEN_SOURCE = Symbol('USER_TOKEN_SOURCE');
