@@ -6,7 +6,12 @@ import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
-import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
+import {
+  configureFastify,
+  genRequestId,
+  HARD_BODY_LIMIT_BYTES,
+  ROUTER_OPTIONS,
+} from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
@@ -46,6 +51,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       genReqId: genRequestId,
       keepAliveTimeout: 65_000,
       return503OnClosing: true,
+      routerOptions: ROUTER_OPTIONS,
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, connection),

@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
@@ -6,6 +7,16 @@ import { codePointLength } from '../text/code-points';
 
 /** Bodies larger than this are refused by Fastify itself (413) before parsing. */
 export const HARD_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * GitLab (Rails/Grape behind Workhorse) answers `/api/v4/features//name` and `/api/v4/features/`
+ * as if the extra slashes were not there, and python-gitlab 3.12 sends both: Fastify's own router
+ * options do the same here (no URL rewriting of our own).
+ */
+export const ROUTER_OPTIONS = { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } as const;
+
+/** Multipart bodies (gitbeaker sends them on writes): fields only, small, no files kept. */
+const MULTIPART_LIMITS = { fields: 200, fieldSize: 64 * 1024, files: 0, parts: 200 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET = /^\/(-\/|metrics)/;
@@ -44,6 +55,11 @@ function decode(req: FastifyRequest, body: Buffer): string {
   }
 }
 
+/** python-gitlab 3.12 parses a body only when Content-Type is exactly `application/json`. */
+function exactJsonContentType(value: unknown): boolean {
+  return typeof value === 'string' && /^application\/json;\s*charset=utf-8$/i.test(value);
+}
+
 export function configureFastify(fastify: FastifyInstance, logger: Logger): void {
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser(
@@ -76,9 +92,22 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
     },
   );
 
+  // GitLab's Grape accepts JSON, form-urlencoded and multipart on every write; the plugin puts
+  // the multipart fields into the body as strings, the same shape as a form-urlencoded body.
+  void fastify.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: MULTIPART_LIMITS,
+  });
+
   fastify.addHook('onRequest', (req, reply, next) => {
     void reply.header('x-request-id', req.id);
     next();
+  });
+  fastify.addHook('onSend', (_req, reply, payload, next) => {
+    if (exactJsonContentType(reply.getHeader('content-type'))) {
+      void reply.header('content-type', 'application/json');
+    }
+    next(null, payload);
   });
   fastify.addHook('onResponse', (req, reply, next) => {
     const url = req.url;
