@@ -69,5 +69,4 @@ export class AuditRepository {
     ]);
     return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };
   }
-
 }
