@@ -65,7 +65,12 @@ export class GroupsRepository {
     const where: Prisma.GroupWhereInput =
       search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
     const [items, total] = await Promise.all([
-      this.prisma.group.findMany({ where, orderBy: { id: 'asc' }, ...page }),
+      this.prisma.group.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.group.count({ where }),
     ]);
     return { items, total };
@@ -89,7 +94,8 @@ export class GroupsRepository {
         where,
         include: { user: true },
         orderBy: { userId: 'asc' },
-        ...page,
+        skip: page.skip,
+        take: page.take,
       }),
       this.prisma.groupMember.count({ where }),
     ]);

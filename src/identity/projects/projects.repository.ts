@@ -51,7 +51,12 @@ export class ProjectsRepository {
     const where: Prisma.ProjectWhereInput =
       search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
     const [items, total] = await Promise.all([
-      this.prisma.project.findMany({ where, orderBy: { id: 'asc' }, ...page }),
+      this.prisma.project.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.project.count({ where }),
     ]);
     return { items, total };

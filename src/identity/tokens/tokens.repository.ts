@@ -96,7 +96,8 @@ export class TokensRepository {
         where,
         select: tokenFields,
         orderBy: { id: 'asc' },
-        ...page,
+        skip: page.skip,
+        take: page.take,
       }),
       this.prisma.personalAccessToken.count({ where }),
     ]);

@@ -92,7 +92,12 @@ export class UsersRepository {
   ): Promise<{ items: UserRecord[]; total: number }> {
     const where = userWhere(filter);
     const [items, total] = await Promise.all([
-      this.prisma.user.findMany({ where, orderBy: { id: 'asc' }, ...page }),
+      this.prisma.user.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.user.count({ where }),
     ]);
     return { items, total };
