@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import type { UserRecord } from '../users/users.repository';
 import { mapPrismaError } from '../../database/prisma-errors';
@@ -61,7 +62,7 @@ export class GroupsRepository {
     search: string | undefined,
     page: PageWindow,
   ): Promise<{ items: GroupRecord[]; total: number }> {
-    const contains = { contains: search ?? '', mode: 'insensitive' as const };
+    const contains = containsText(search ?? '');
     const where: Prisma.GroupWhereInput =
       search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
     const [items, total] = await Promise.all([
@@ -82,7 +83,7 @@ export class GroupsRepository {
     search: string | undefined,
     page: PageWindow,
   ): Promise<{ items: MemberRecord[]; total: number }> {
-    const contains = { contains: search ?? '', mode: 'insensitive' as const };
+    const contains = containsText(search ?? '');
     const where: Prisma.GroupMemberWhereInput = {
       groupId,
       ...(search === undefined

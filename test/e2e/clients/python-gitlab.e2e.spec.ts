@@ -9,7 +9,9 @@ const BULK = 250;
 
 beforeAll(() => {
   if (!pythonGitlabAvailable())
-    throw new Error('python-gitlab is missing: apt-get install python3-gitlab (CI does, see .ci/run)');
+    throw new Error(
+      'python-gitlab is missing: apt-get install python3-gitlab (CI does, see .ci/run)',
+    );
 });
 
 /**
@@ -34,7 +36,10 @@ describe.each(BACKENDS)('python-gitlab 3.12 against Switchboard (%s)', (backend)
   });
 
   it('creates a user with a password (discarded) and finds it by username, any case', () => {
-    expect(admin['users.create']).toMatchObject({ username: `${prefix}-alice`, has_password: false });
+    expect(admin['users.create']).toMatchObject({
+      username: `${prefix}-alice`,
+      has_password: false,
+    });
     expect(admin['users.get']).toBe(`${prefix}-alice`);
     expect(admin['users.list(username)']).toEqual([`${prefix}-alice`]);
   });
@@ -43,7 +48,9 @@ describe.each(BACKENDS)('python-gitlab 3.12 against Switchboard (%s)', (backend)
     expect(admin['users.list(search, get_all)']).toBe(BULK);
     expect(admin['users.list(search, iterator)']).toBe(BULK);
     expect(admin['users.list(first page)']).toBe(20);
-    expect(admin['users.list(first page):warnings'].join()).toContain('will return a maximum of 20');
+    expect(admin['users.list(first page):warnings'].join()).toContain(
+      'will return a maximum of 20',
+    );
     expect(admin['users.list(page 2 of 7)']).toEqual(
       [7, 8, 9, 10, 11, 12, 13].map((i) => `${prefix}-bulk-${String(i).padStart(4, '0')}`),
     );

@@ -27,7 +27,8 @@ export function runPythonGitlab(
       [SCRIPT, scenario, url, token, prefix],
       { timeout: 120_000, maxBuffer: 4 * 1024 * 1024, env: { PATH: process.env.PATH ?? '' } },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`python-gitlab ${scenario} failed: ${err.message}\n${stderr}`));
+        if (err)
+          return reject(new Error(`python-gitlab ${scenario} failed: ${err.message}\n${stderr}`));
         const last = stdout.trim().split('\n').pop() ?? '';
         try {
           resolve(JSON.parse(last) as Record<string, any>);

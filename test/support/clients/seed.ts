@@ -13,7 +13,10 @@ export async function createBulkUsers(
   prefix: string,
   count: number,
 ): Promise<void> {
-  const names = Array.from({ length: count }, (_, i) => `${prefix}-bulk-${String(i).padStart(4, '0')}`);
+  const names = Array.from(
+    { length: count },
+    (_, i) => `${prefix}-bulk-${String(i).padStart(4, '0')}`,
+  );
   for (let i = 0; i < names.length; i += 10) {
     await Promise.all(
       names
