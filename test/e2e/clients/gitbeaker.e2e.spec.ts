@@ -69,7 +69,7 @@ describe.each(BACKENDS)('@gitbeaker/rest against Switchboard (%s)', (backend) =>
     expect(t.token).toEqual(expect.any(String));
     const listed = await api.PersonalAccessTokens.all({ userId: u.id, state: 'active' });
     expect(listed.map((x) => x.name)).toEqual(['ide']);
-    const carol = new Gitlab({ host: app.url, token: t.token as string });
+    const carol = new Gitlab({ host: app.url, token: t.token });
     expect(await carol.PersonalAccessTokens.show()).toMatchObject({ id: t.id, name: 'ide' });
     await api.PersonalAccessTokens.remove({ tokenId: t.id });
     expect(await api.PersonalAccessTokens.all({ userId: u.id, state: 'active' })).toEqual([]);
