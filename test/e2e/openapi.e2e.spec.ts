@@ -271,9 +271,13 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
 
   it('users: GET with a username query, POST with the create body', () => {
     const list = operation('/api/v4/users', 'get');
-    expect(list.parameters).toEqual([
-      expect.objectContaining({ name: 'username', in: 'query', required: false }),
-    ]);
+    expect(list.parameters).toEqual(
+      expect.arrayContaining(
+        ['username', 'search', 'page', 'per_page'].map((name) =>
+          expect.objectContaining({ name, in: 'query', required: false }),
+        ),
+      ),
+    );
     const body = jsonBody('/api/v4/users', 'post');
     expect(body.required).toEqual(['username', 'name']);
     expect(body.additionalProperties).toBe(false);
