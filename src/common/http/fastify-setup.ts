@@ -1,9 +1,9 @@
-import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import { codePointLength } from '../text/code-points';
+import { parseMultipart } from './multipart-body';
 
 /** Bodies larger than this are refused by Fastify itself (413) before parsing. */
 export const HARD_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -22,9 +22,6 @@ export function normalisePath(url: string | undefined): string {
   const clean = pathPart.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
   return clean === pathPart ? raw : clean + (q === -1 ? '' : raw.slice(q));
 }
-
-/** Multipart bodies (gitbeaker sends them on writes): fields only, small, no files kept. */
-const MULTIPART_LIMITS = { fields: 200, fieldSize: 64 * 1024, files: 0, parts: 200 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET = /^\/(-\/|metrics)/;
@@ -100,12 +97,10 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
     },
   );
 
-  // GitLab's Grape accepts JSON, form-urlencoded and multipart on every write; the plugin puts
-  // the multipart fields into the body as strings, the same shape as a form-urlencoded body.
-  void fastify.register(fastifyMultipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: MULTIPART_LIMITS,
-  });
+  // GitLab's Grape accepts JSON, form-urlencoded and multipart on every write.
+  fastify.addContentTypeParser('multipart/form-data', (req, payload, done) =>
+    parseMultipart(req, payload, HARD_BODY_LIMIT_BYTES, done),
+  );
 
   fastify.addHook('onRequest', (req, reply, next) => {
     void reply.header('x-request-id', req.id);
