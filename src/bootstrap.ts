@@ -10,7 +10,7 @@ import {
   configureFastify,
   genRequestId,
   HARD_BODY_LIMIT_BYTES,
-  ROUTER_OPTIONS,
+  normalisePath,
 } from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
 import { installShutdownLog } from './common/http/shutdown-log';
@@ -52,7 +52,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       genReqId: genRequestId,
       keepAliveTimeout: 65_000,
       return503OnClosing: true,
-      routerOptions: ROUTER_OPTIONS,
+      rewriteUrl: (req: { url?: string }) => normalisePath(req.url),
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, connection),

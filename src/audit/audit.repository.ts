@@ -64,7 +64,12 @@ export class AuditRepository {
   ): Promise<{ items: AuditEventView[]; total: number }> {
     const where = { targetType: filter.targetType, targetId: filter.targetId };
     const [rows, total] = await Promise.all([
-      this.prisma.auditEvent.findMany({ where, orderBy: { id: 'desc' }, ...page }),
+      this.prisma.auditEvent.findMany({
+        where,
+        orderBy: { id: 'desc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.auditEvent.count({ where }),
     ]);
     return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };

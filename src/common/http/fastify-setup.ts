@@ -10,10 +10,18 @@ export const HARD_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * GitLab (Rails/Grape behind Workhorse) answers `/api/v4/features//name` and `/api/v4/features/`
- * as if the extra slashes were not there, and python-gitlab 3.12 sends both: Fastify's own router
- * options do the same here (no URL rewriting of our own).
+ * as if the extra slashes were not there, and python-gitlab 3.12 sends both. Fastify's router
+ * options (ignoreDuplicateSlashes/ignoreTrailingSlash) would do it too, but they refuse routes
+ * declared with and without the slash (the docs UI has both), so the path is rewritten instead,
+ * before routing: runs of slashes become one and a trailing slash goes. The query is untouched.
  */
-export const ROUTER_OPTIONS = { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } as const;
+export function normalisePath(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  const pathPart = q === -1 ? raw : raw.slice(0, q);
+  const clean = pathPart.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+  return clean === pathPart ? raw : clean + (q === -1 ? '' : raw.slice(q));
+}
 
 /** Multipart bodies (gitbeaker sends them on writes): fields only, small, no files kept. */
 const MULTIPART_LIMITS = { fields: 200, fieldSize: 64 * 1024, files: 0, parts: 200 };

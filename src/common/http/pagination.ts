@@ -66,7 +66,7 @@ export class Page {
   private urlFor(page: number): string {
     const url = new URL(this.req.url, `${this.req.protocol}://${this.req.host}`);
     url.pathname = url.pathname.replace(/\/{2,}/g, '/');
-    url.searchParams.delete('private_token');
+    for (const name of ['private_token', 'page', 'per_page']) url.searchParams.delete(name);
     url.searchParams.set('page', String(page));
     url.searchParams.set('per_page', String(this.perPage));
     return url.toString();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import type { UserRecord } from '../users/users.repository';
 import { mapPrismaError } from '../../database/prisma-errors';
@@ -61,11 +62,16 @@ export class GroupsRepository {
     search: string | undefined,
     page: PageWindow,
   ): Promise<{ items: GroupRecord[]; total: number }> {
-    const contains = { contains: search ?? '', mode: 'insensitive' as const };
+    const contains = containsText(search ?? '');
     const where: Prisma.GroupWhereInput =
       search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
     const [items, total] = await Promise.all([
-      this.prisma.group.findMany({ where, orderBy: { id: 'asc' }, ...page }),
+      this.prisma.group.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.group.count({ where }),
     ]);
     return { items, total };
@@ -77,7 +83,7 @@ export class GroupsRepository {
     search: string | undefined,
     page: PageWindow,
   ): Promise<{ items: MemberRecord[]; total: number }> {
-    const contains = { contains: search ?? '', mode: 'insensitive' as const };
+    const contains = containsText(search ?? '');
     const where: Prisma.GroupMemberWhereInput = {
       groupId,
       ...(search === undefined
@@ -89,7 +95,8 @@ export class GroupsRepository {
         where,
         include: { user: true },
         orderBy: { userId: 'asc' },
-        ...page,
+        skip: page.skip,
+        take: page.take,
       }),
       this.prisma.groupMember.count({ where }),
     ]);

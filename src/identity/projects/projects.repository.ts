@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
@@ -47,11 +48,16 @@ export class ProjectsRepository {
     search: string | undefined,
     page: { skip: number; take: number },
   ): Promise<{ items: ProjectRecord[]; total: number }> {
-    const contains = { contains: search ?? '', mode: 'insensitive' as const };
+    const contains = containsText(search ?? '');
     const where: Prisma.ProjectWhereInput =
       search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
     const [items, total] = await Promise.all([
-      this.prisma.project.findMany({ where, orderBy: { id: 'asc' }, ...page }),
+      this.prisma.project.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.project.count({ where }),
     ]);
     return { items, total };

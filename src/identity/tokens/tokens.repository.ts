@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import type { Tx } from '../../database/transactions';
 
@@ -50,7 +51,7 @@ function tokenWhere(f: TokenFilter, now: Date): Prisma.PersonalAccessTokenWhereI
   const and: Prisma.PersonalAccessTokenWhereInput[] = [];
   if (f.userId !== undefined) and.push({ userId: f.userId });
   if (f.revoked !== undefined) and.push({ revoked: f.revoked });
-  if (f.search !== undefined) and.push({ name: { contains: f.search, mode: 'insensitive' } });
+  if (f.search !== undefined) and.push({ name: containsText(f.search) });
   const unexpired = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
   if (f.state === 'active') and.push({ revoked: false, ...unexpired });
   if (f.state === 'inactive') and.push({ OR: [{ revoked: true }, { expiresAt: { lte: now } }] });
@@ -96,7 +97,8 @@ export class TokensRepository {
         where,
         select: tokenFields,
         orderBy: { id: 'asc' },
-        ...page,
+        skip: page.skip,
+        take: page.take,
       }),
       this.prisma.personalAccessToken.count({ where }),
     ]);

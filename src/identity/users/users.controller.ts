@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
-import { IdPipe, looseBoolean, username } from '../../common/validation/params';
+import { IdPipe, looseBoolean, queryBoolean, username } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
@@ -64,8 +64,8 @@ const listQuery = z.object({
   ...pageFields,
   username: z.string().max(255).optional(),
   search: z.string().max(255).optional(),
-  active: looseBoolean.optional(),
-  blocked: looseBoolean.optional(),
+  active: queryBoolean.optional(),
+  blocked: queryBoolean.optional(),
 });
 
 @Controller('api/v4')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
@@ -31,7 +32,7 @@ function userWhere(f: UserFilter): Prisma.UserWhereInput {
     and.push({ username: { equals: f.username, mode: 'insensitive' } });
   }
   if (f.search !== undefined) {
-    const contains = { contains: f.search, mode: 'insensitive' as const };
+    const contains = containsText(f.search);
     and.push({
       OR: [
         { username: contains },
@@ -92,7 +93,12 @@ export class UsersRepository {
   ): Promise<{ items: UserRecord[]; total: number }> {
     const where = userWhere(filter);
     const [items, total] = await Promise.all([
-      this.prisma.user.findMany({ where, orderBy: { id: 'asc' }, ...page }),
+      this.prisma.user.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
       this.prisma.user.count({ where }),
     ]);
     return { items, total };
