@@ -1,3 +1,5 @@
+import type { Feature } from './types';
+
 /**
  * The console's only way to the server: same-origin JSON calls with the admin token in the
  * PRIVATE-TOKEN header. The token lives in sessionStorage (gone when the tab closes), never in a
@@ -52,3 +54,33 @@ function messageOf(body: unknown): string | undefined {
 }
 
 export const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+interface Definition {
+  name: string;
+  type: string;
+  default_enabled: boolean;
+  description: string | null;
+  rollout_issue_url: string | null;
+}
+
+/**
+ * Every defined flag with its state: the Features API lists only flags that have been set (as
+ * GitLab does), so the rest are shown from their definition's default.
+ */
+export async function loadFlags(): Promise<Feature[]> {
+  const [defs, set] = await Promise.all([
+    api<Definition[]>('GET', '/api/v4/features/definitions'),
+    api<Feature[]>('GET', '/api/v4/features'),
+  ]);
+  return defs
+    .map(
+      (d) =>
+        set.find((f) => f.name === d.name) ?? {
+          name: d.name,
+          state: d.default_enabled ? 'on' : 'off',
+          gates: [{ key: 'boolean', value: d.default_enabled }],
+          definition: d,
+        },
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'preact/hooks';
-import { api, q } from '../api';
+import { api, loadFlags, q } from '../api';
 import { CHANGE_LABELS, describeChange, type ChangeKind, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, gateText, Section, useData } from '../shared';
@@ -15,7 +15,7 @@ const NEEDS_INPUT: Partial<Record<ChangeKind, string>> = {
 };
 
 export function FlagsPage(props: { summary: Summary }) {
-  const load = useCallback(() => api<Feature[]>('GET', '/api/v4/features'), []);
+  const load = useCallback(() => loadFlags(), []);
   const { data, error, reload } = useData(load);
   const [selected, setSelected] = useState<string | null>(null);
   const flag = data?.find((f) => f.name === selected) ?? null;

@@ -1,10 +1,10 @@
 import { useCallback, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, loadFlags } from '../api';
 import type { FlagChange } from '../changes';
 import { MinuteChart } from '../chart';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, Section, useData } from '../shared';
-import type { Feature, Summary, Traffic } from '../types';
+import type { Summary, Traffic } from '../types';
 import { Totals } from './routing';
 
 const RUNBOOK_MINUTES = 15;
@@ -15,8 +15,8 @@ export function IncidentsPage(props: { summary: Summary }) {
     [],
   );
   const traffic = useData(loadTraffic, 3000);
-  const loadFlags = useCallback(() => api<Feature[]>('GET', '/api/v4/features'), []);
-  const flags = useData(loadFlags, 3000);
+  const loadAll = useCallback(() => loadFlags(), []);
+  const flags = useData(loadAll, 3000);
   const [pending, setPending] = useState<FlagChange | null>(null);
   const t = traffic.data;
   const seated = props.summary.seated_users;

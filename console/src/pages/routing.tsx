@@ -168,7 +168,7 @@ function Distribution() {
       {data && (
         <MinuteChart title={`Answered requests by ${dim}`} minutes={data.minutes} series={series} />
       )}
-      <Totals series={series} />
+      <Totals series={series} testid="decision-counts" />
     </Section>
   );
 }
