@@ -55,6 +55,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   let nonAdmin: string;
   let rolled: { username: string; token: string };
   let worker: string;
+  let project: string;
   const complete = (token: string) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
       token,
@@ -83,6 +84,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     nonAdmin = (await s.f.user()).token;
     const first = await s.f.seatedUser();
     rolled = first.user;
+    project = first.project.path_with_namespace;
     worker = (await s.f.seatedUser({ group: first.group, purchaseId: first.purchaseId })).user
       .token;
     chromium = await launchChromium();
@@ -199,6 +201,59 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await shot('routing');
   });
 
+  it('walks the remaining stages to everyone, each confirmed, then rolls back', async () => {
+    await goTo('Rollouts');
+    await page.select('#rollout-flag', BETA_FLAG);
+    await waitForText(page, 'staging', '[data-testid="current-stage"]');
+    const stage = async (
+      name: string,
+      effect: RegExp,
+      expected: string,
+      input?: [string, string],
+    ) => {
+      if (input) await page.type(input[0], input[1]);
+      await clickButton(page, `Go to stage: ${name}`);
+      await waitForText(page, effect, 'dialog[open]');
+      await clickButton(page, 'Apply');
+      await waitForText(page, expected, '[data-testid="current-stage"]');
+    };
+    await stage('Team members', /feature group gitlab_team_members/, 'team');
+    await stage('A project', /requests made in/, 'project', ['#stage-project', project]);
+    await stage('A percentage', /about 1 of the 2 users with a seat/, 'percentage', [
+      '#stage-percentage',
+      '50',
+    ]);
+    await stage('Everyone', /all 2 users with a seat/, 'everyone');
+    const flag = await s.app.api.call('GET', `/api/v4/features/${BETA_FLAG}`, { token: admin });
+    expect(flag.body.state).toBe('on');
+    await clickButton(page, 'Roll back (remove all gates)');
+    await waitForText(page, /back to the flag's default/, 'dialog[open]');
+    await clickButton(page, 'Apply');
+    await waitForText(page, 'not started', '[data-testid="current-stage"]');
+  });
+
+  it('changes actors on the Flags page behind a confirmation, and shows the audit trail', async () => {
+    const flag = 'code_completion_v4_endpoint';
+    await goTo('Flags');
+    await clickButton(page, flag);
+    await page.select('#change-kind', 'users');
+    await page.type('#change-input', rolled.username);
+    await clickButton(page, 'Review change');
+    await waitForText(page, /about 1 of the 2 users with a seat/, 'dialog[open]');
+    await clickButton(page, 'Apply');
+    await waitForText(page, 'actors: User:', '[data-testid="gates"]');
+    await waitForText(page, 'User:', '[data-testid="audit"]');
+    // and removed again (the checkbox turns "add" into "remove")
+    await page.click('input[type="checkbox"]');
+    await clickButton(page, 'Review change');
+    await waitForText(page, /Disable for users/, 'dialog[open]');
+    await clickButton(page, 'Apply');
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="gates"]')?.textContent?.includes('User:'),
+    );
+    await shot('flag-detail');
+  });
+
   it('shows a breaker opening, a confirmed failover and recovery, and the provider counts moving', async () => {
     for (let i = 0; i < 2; i++) expect((await complete(worker)).status).toBe(200);
     await goTo('Incidents');
@@ -234,10 +289,12 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     );
     await shot('incidents');
 
-    // recovery, confirmed
-    await clickButton(page, 'Recover completions');
-    await waitForText(page, 'go back to the primary', 'dialog');
-    await clickButton(page, 'Apply');
+    // recovery, confirmed with the keyboard only (the dialog takes the focus)
+    await page.focus('::-p-text(Recover completions)');
+    await page.keyboard.press('Enter');
+    await waitForText(page, 'go back to the primary', 'dialog[open]');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Apply');
+    await page.keyboard.press('Enter');
     await waitForText(page, 'off', state);
     const flag = await s.app.api.call('GET', `/api/v4/features/${FAILOVER_FLAG}`, { token: admin });
     expect(flag.body.state).toBe('off');

@@ -94,7 +94,7 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
         <dt>State</dt>
         <dd>{f.state}</dd>
         <dt>Gates</dt>
-        <dd>{f.gates.map(gateText).join('; ')}</dd>
+        <dd data-testid="gates">{f.gates.map(gateText).join('; ')}</dd>
       </dl>
       <form onSubmit={review} class="change">
         <label for="change-kind">Change</label>
@@ -132,7 +132,7 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
       </form>
       <h3>Audit trail</h3>
       <ErrorLine error={audit.error} />
-      <table>
+      <table data-testid="audit">
         <thead>
           <tr>
             <th scope="col">When</th>
