@@ -16,6 +16,7 @@ import {
   BEARER_SCHEME,
   ERROR_RESPONSES,
   PRIVATE_TOKEN_SCHEME,
+  TAGS,
 } from '../common/http/openapi-schemas';
 import { ConsoleRepository } from './console.repository';
 import { ConsoleStatsService } from './console-stats.service';
@@ -27,7 +28,7 @@ const todayUtc = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:
 /** The few things the admin console needs that the GitLab-shaped APIs do not answer (admin). */
 @Controller('api/v4/admin/console')
 @AdminOnly()
-@ApiTags('admin console')
+@ApiTags(TAGS.console)
 @ApiSecurity(PRIVATE_TOKEN_SCHEME)
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiResponse(ERROR_RESPONSES.unauthorized)

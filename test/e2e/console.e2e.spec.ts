@@ -12,6 +12,11 @@ const { buildConsole } = require('../../scripts/build-console.js') as {
   buildConsole(): Promise<string>;
 };
 
+// Functions passed to page.evaluate run in the browser; the test project has no DOM lib (adding
+// it would reach every file), so the few browser globals they use are declared for this file.
+declare const document: any;
+declare const sessionStorage: any;
+
 jest.setTimeout(90_000);
 
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'console');
@@ -150,15 +155,15 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
       if (label === 'Flags') await clickButton(page, BETA_FLAG);
       const unlabelled = await page.evaluate(() =>
         [...document.querySelectorAll('input, select, button')]
-          .filter((el) => {
-            const e = el as HTMLInputElement;
+          .filter((el: any) => {
+            const e = el;
             const named =
               (e.labels?.length ?? 0) > 0 ||
               e.getAttribute('aria-label') ||
               (el.tagName === 'BUTTON' && (el.textContent ?? '').trim());
             return !named && !el.closest('dialog:not([open])');
           })
-          .map((el) => el.outerHTML),
+          .map((el: any) => String(el.outerHTML)),
       );
       expect({ page: label, unlabelled }).toEqual({ page: label, unlabelled: [] });
     }
