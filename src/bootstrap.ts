@@ -13,6 +13,7 @@ import {
   normalisePath,
 } from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
+import { installShutdownLog } from './common/http/shutdown-log';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -66,10 +67,25 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, config);
     if (options.handleSignals) {
-      app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      // process.exit (not a re-raised signal) lets pino flush its buffered lines on 'exit'.
+      app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
       // Graceful: stop accepting, finish in-flight requests; streams get SHUTDOWN_GRACE_MS at most.
+      const shutdownStarted = installShutdownLog(
+        app.getHttpAdapter().getInstance(),
+        logger,
+        config.shutdownGraceMs,
+      );
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-        process.once(sig, () => setTimeout(() => process.exit(0), config.shutdownGraceMs).unref());
+        process.once(sig, () => {
+          shutdownStarted(sig);
+          setTimeout(() => {
+            logger.warn(
+              { graceMs: config.shutdownGraceMs },
+              'shutdown: grace period over, exiting',
+            );
+            process.exit(0);
+          }, config.shutdownGraceMs).unref();
+        });
       }
     }
     await app.listen({ port: config.http.port, host: config.http.host });

@@ -50,6 +50,18 @@ function badRequest(message: string, code: string): Error {
   return Object.assign(new Error(message), { statusCode: 400, code });
 }
 
+/** The hint every 415 carries: the API takes JSON (or, as GitLab does, a form). */
+export const CONTENT_TYPE_HINT = 'send the body as JSON with Content-Type: application/json';
+
+function jsonSentAsForm(): Error {
+  return Object.assign(
+    new Error(
+      `the body is JSON but Content-Type is application/x-www-form-urlencoded: ${CONTENT_TYPE_HINT}`,
+    ),
+    { statusCode: 415, code: 'SB_JSON_SENT_AS_FORM' },
+  );
+}
+
 function decode(req: FastifyRequest, body: Buffer): string {
   try {
     const text = utf8.decode(body);
@@ -90,7 +102,11 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
     { parseAs: 'buffer' },
     (req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
       try {
-        done(null, { ...parseQuery(decode(req, body)) });
+        const text = decode(req, body);
+        // `curl -d '{...}'` without -H sends JSON as a form; parsed as one, its fields would be
+        // reported missing, which hides the real mistake.
+        if (/^\s*[[{]/.test(text)) return done(jsonSentAsForm());
+        done(null, { ...parseQuery(text) });
       } catch (err) {
         done(err as Error);
       }

@@ -12,7 +12,6 @@ export interface Actor {
 }
 
 export const actorOf = (p: Principal): Actor => ({ id: p.user.id, name: p.user.username });
-export const SYSTEM_ACTOR: Actor = { id: null, name: 'system' };
 
 @Injectable()
 export class UsersService {

@@ -33,6 +33,7 @@ export const TAGS = {
   signingKeys: 'admin signing keys',
   metrics: 'metrics',
   routing: 'routing',
+  console: 'admin console',
 } as const;
 
 export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
@@ -56,6 +57,8 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   metrics: 'Prometheus scrape endpoint (no authentication: restrict it at the network).',
   routing:
     'Why a user gets the model and endpoint they get: the routing decision with every rule and flag consulted (admin).',
+  'admin console':
+    'What the admin console at /admin needs beyond the GitLab-shaped APIs: catalogue summary, recent traffic, breakers (admin).',
 };
 
 // ---------------------------------------------------------------------------------------------
