@@ -1,16 +1,11 @@
 import { TrafficWindow } from './traffic-window';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const sample = (
-  at: number,
-  over: Partial<{ provider: string; model: string; status: number; ms: number }> = {},
-) => ({
+const sample = (at: number, over: Partial<{ provider: string; model: string }> = {}) => ({
   at,
   provider: 'vertex-ai',
   model: 'code-gecko@002',
   api: 'v2',
-  status: 200,
-  ms: 100,
   ...over,
 });
 
@@ -35,10 +30,16 @@ describe('TrafficWindow', () => {
     expect(w.series(60, T0 + 10 * 60_000).by.provider['vertex-ai'].reduce((a, b) => a + b)).toBe(1);
   });
 
-  it('health: error rate counts 5xx only; p95 over the window', () => {
+  it('health from upstream attempts: failures and p95 over the window', () => {
     const w = new TrafficWindow();
     for (let i = 1; i <= 20; i++)
-      w.record(sample(T0, { ms: i * 10, status: i <= 2 ? 503 : i === 3 ? 429 : 200 }));
+      w.recordAttempt({ at: T0, upstream: 'vertex-ai/code-gecko@002', ms: i * 10, ok: i > 2 });
+    w.recordAttempt({
+      at: T0 - 20 * 60_000,
+      upstream: 'vertex-ai/code-gecko@002',
+      ms: 1,
+      ok: false,
+    });
     const [h] = w.health(15, T0);
     expect(h).toEqual({
       model: 'vertex-ai/code-gecko@002',

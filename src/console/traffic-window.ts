@@ -1,10 +1,17 @@
-/** One answered completion, as the request metrics label it (the model that finally answered). */
-export interface CompletionSample {
+/** One answered request, as the request metrics label it (the model that finally answered). */
+export interface AnswerSample {
   at: number;
   provider: string;
   model: string;
   api: string;
-  status: number;
+}
+
+/** One upstream attempt (a failed primary and its failover are two), as the rollout guard sees it. */
+export interface AttemptSample {
+  at: number;
+  /** `provider/model name` */
+  upstream: string;
+  ok: boolean;
   ms: number;
 }
 
@@ -35,8 +42,8 @@ interface Bucket {
 }
 
 /**
- * Completions per minute for the last `keepMinutes`, by model, provider and gateway API, with
- * per-model errors and latencies. Memory is bounded by minutes × labels (labels come from the
+ * Answered code suggestions per minute for the last `keepMinutes`, by model, provider and gateway
+ * API; upstream attempts per model with their failures and latencies. Memory is bounded by minutes × labels (labels come from the
  * catalogue, so they are few); old minutes are dropped as new ones start.
  */
 export class TrafficWindow {
@@ -44,7 +51,7 @@ export class TrafficWindow {
 
   constructor(private readonly keepMinutes = 60) {}
 
-  record(s: CompletionSample): void {
+  record(s: AnswerSample): void {
     const b = this.bucket(Math.floor(s.at / MINUTE_MS));
     const labels: Record<Dimension, string> = {
       model: `${s.provider}/${s.model}`,
@@ -54,10 +61,14 @@ export class TrafficWindow {
     for (const d of Object.keys(labels) as Dimension[]) {
       b.counts[d].set(labels[d], (b.counts[d].get(labels[d]) ?? 0) + 1);
     }
-    let m = b.models.get(labels.model);
-    if (!m) b.models.set(labels.model, (m = { requests: 0, errors: 0, latencies: [] }));
+  }
+
+  recordAttempt(s: AttemptSample): void {
+    const b = this.bucket(Math.floor(s.at / MINUTE_MS));
+    let m = b.models.get(s.upstream);
+    if (!m) b.models.set(s.upstream, (m = { requests: 0, errors: 0, latencies: [] }));
     m.requests++;
-    if (s.status >= 500) m.errors++;
+    if (!s.ok) m.errors++;
     if (m.latencies.length < MAX_LATENCIES) m.latencies.push(s.ms);
   }
 

@@ -192,7 +192,7 @@ function HealthPanel(props: {
             {rows.map(([role, model]) => {
               const h = find(model);
               return (
-                <tr key={role}>
+                <tr key={role} data-testid={`health-${role}`}>
                   <td>{role}</td>
                   <td>{model}</td>
                   <td>{h?.requests ?? 0}</td>
