@@ -54,7 +54,14 @@ export class ConsoleStatsService implements OnModuleInit {
     fastify.addHook('onResponse', (req, reply, done) => {
       const l = req.completionLabels;
       if (l) {
-        this.traffic.record({ at: Date.now(), provider: l.provider, model: l.model, api: l.api });
+        this.traffic.record({
+          at: Date.now(),
+          provider: l.provider,
+          model: l.model,
+          api: l.api,
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+        });
       }
       done();
     });

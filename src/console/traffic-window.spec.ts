@@ -1,11 +1,13 @@
-import { TrafficWindow } from './traffic-window';
+import { type AnswerSample, TrafficWindow } from './traffic-window';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const sample = (at: number, over: Partial<{ provider: string; model: string }> = {}) => ({
+const sample = (at: number, over: Partial<AnswerSample> = {}): AnswerSample => ({
   at,
   provider: 'vertex-ai',
   model: 'code-gecko@002',
   api: 'v2',
+  status: 200,
+  ms: 100,
   ...over,
 });
 
@@ -40,13 +42,23 @@ describe('TrafficWindow', () => {
       ms: 1,
       ok: false,
     });
-    const [h] = w.health(15, T0);
+    const [h] = w.health('attempts', 15, T0);
     expect(h).toEqual({
-      model: 'vertex-ai/code-gecko@002',
+      label: 'vertex-ai/code-gecko@002',
       requests: 20,
       errors: 2,
       error_rate: 0.1,
       p95_ms: 200,
     });
+  });
+
+  it('health per API from answers: only 5xx answers are errors', () => {
+    const w = new TrafficWindow();
+    w.record(sample(T0, { api: 'v4', status: 502 }));
+    w.record(sample(T0, { api: 'v4', status: 429 }));
+    w.record(sample(T0, { api: 'v2' }));
+    const byApi = Object.fromEntries(w.health('answers', 15, T0).map((h) => [h.label, h]));
+    expect(byApi.v4).toMatchObject({ requests: 2, errors: 1, error_rate: 0.5 });
+    expect(byApi.v2).toMatchObject({ requests: 1, errors: 0 });
   });
 });

@@ -247,6 +247,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, /back to the flag's default/, 'dialog[open]');
     await clickButton(page, 'Apply');
     await waitForText(page, 'not started', '[data-testid="current-stage"]');
+    // the v4 switch has no model of ours: its health compares v4 answers with v2 answers
+    await page.select('#rollout-flag', 'code_completion_v4_endpoint');
+    await waitForText(page, 'none for this flag', '[data-testid="guard-verdict"]');
+    await waitForText(page, 'v4', '[data-testid="health-beta"]');
+    await waitForText(page, /v2\d+/, '[data-testid="health-default"]');
   });
 
   it('changes actors on the Flags page behind a confirmation, and shows the audit trail', async () => {
