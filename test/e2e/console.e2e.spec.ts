@@ -319,6 +319,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     for (let i = 0; i < 4; i++) expect((await complete(worker)).status).toBe(200);
     await waitForText(page, 'open', breaker);
+    await waitForText(
+      page,
+      /^3 of \d+$/,
+      `[data-testid="failures-${PRIMARY.provider}/${PRIMARY.model}"]`,
+    );
     await waitForText(page, 'anthropic', counts);
     s.stub.faults.clear();
 
