@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { CONSOLE_CSP } from '../../src/console/console-assets.controller';
@@ -21,6 +22,7 @@ jest.setTimeout(90_000);
 
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'console');
 const BETA_FLAG = 'code_completion_model_codestral';
+const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 const FAILOVER_FLAG = 'incident_fail_over_completion_provider';
 
 /** Text of the page, for waiting on what an admin would read. */
@@ -61,6 +63,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   let rolled: { username: string; token: string };
   let worker: string;
   let project: string;
+  const modelsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sb-console-')), 'models.yml');
   const complete = (token: string) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
       token,
@@ -76,9 +79,17 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     await buildConsole();
+    // The rollout guard on, with a small sample minimum, so a failing beta is rolled back.
+    const models = fs
+      .readFileSync(path.join(__dirname, '..', '..', 'config', 'models.yml'), 'utf8')
+      .replace(/^(\s+)enabled: false/m, '$1enabled: true')
+      .replace(/min_requests: \d+/, 'min_requests: 3');
+    fs.writeFileSync(modelsFile, models);
     s = await startStack({
       backend,
       env: {
+        MODELS_FILE: modelsFile,
+        ROLLOUT_GUARD_INTERVAL_MS: '200',
         RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
         FAILOVER_BREAKER_THRESHOLD: '3',
         // The breaker stays open for the whole test once opened: no probe reopens traffic.
@@ -100,6 +111,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   afterAll(async () => {
     await chromium?.close();
     await s?.close();
+    fs.rmSync(path.dirname(modelsFile), { recursive: true, force: true });
   }, 60_000);
 
   it('serves the page with a strict Content-Security-Policy and no inline script', async () => {
@@ -235,6 +247,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, /back to the flag's default/, 'dialog[open]');
     await clickButton(page, 'Apply');
     await waitForText(page, 'not started', '[data-testid="current-stage"]');
+    // the v4 switch has no model of ours: its health compares v4 answers with v2 answers
+    await page.select('#rollout-flag', 'code_completion_v4_endpoint');
+    await waitForText(page, 'none for this flag', '[data-testid="guard-verdict"]');
+    await waitForText(page, 'v4', '[data-testid="health-beta"]');
+    await waitForText(page, /v2\d+/, '[data-testid="health-default"]');
   });
 
   it('changes actors on the Flags page behind a confirmation, and shows the audit trail', async () => {
@@ -259,6 +276,37 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await shot('flag-detail');
   });
 
+  it('shows the rollout guard rolling back a failing beta set to a percentage of requests', async () => {
+    await goTo('Flags');
+    await clickButton(page, BETA_FLAG);
+    await page.select('#change-kind', 'percentage_of_time');
+    await page.type('#change-input', '50');
+    await clickButton(page, 'Review change');
+    await waitForText(
+      page,
+      /about 50% of requests from any of the 2 users with a seat/,
+      'dialog[open]',
+    );
+    await clickButton(page, 'Apply');
+    await waitForText(page, 'percentage_of_time: 50', '[data-testid="gates"]');
+
+    s.stub.faults.add({ ...BETA, status: 503 });
+    try {
+      // ~half go to the failing beta (answered by the backup), half to the default model
+      for (let i = 0; i < 30; i++) expect((await complete(worker)).status).toBe(200);
+      await goTo('Rollouts');
+      await page.select('#rollout-flag', BETA_FLAG);
+      await waitForText(page, /rolled back to 0% at .*error rate/, '[data-testid="guard-verdict"]');
+      await waitForText(page, 'not started', '[data-testid="current-stage"]');
+      // the beta's failed attempts count against it, though the backup answered the user
+      await waitForText(page, /\b[1-9]\d*\.\d%/, '[data-testid="health-beta"]');
+      await waitForText(page, '0.0%', '[data-testid="health-default"]');
+      await shot('rollout-guard');
+    } finally {
+      s.stub.faults.clear();
+    }
+  });
+
   it('shows a breaker opening, a confirmed failover and recovery, and the provider counts moving', async () => {
     for (let i = 0; i < 2; i++) expect((await complete(worker)).status).toBe(200);
     await goTo('Incidents');
@@ -271,6 +319,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     for (let i = 0; i < 4; i++) expect((await complete(worker)).status).toBe(200);
     await waitForText(page, 'open', breaker);
+    await waitForText(
+      page,
+      /^3 of \d+$/,
+      `[data-testid="failures-${PRIMARY.provider}/${PRIMARY.model}"]`,
+    );
     await waitForText(page, 'anthropic', counts);
     s.stub.faults.clear();
 

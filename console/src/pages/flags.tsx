@@ -50,7 +50,9 @@ export function FlagsPage(props: { summary: Summary }) {
           </tbody>
         </table>
       </Section>
-      {flag && <FlagDetail flag={flag} summary={props.summary} onChanged={reload} />}
+      {flag && (
+        <FlagDetail key={flag.name} flag={flag} summary={props.summary} onChanged={reload} />
+      )}
     </div>
   );
 }
