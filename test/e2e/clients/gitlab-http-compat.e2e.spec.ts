@@ -71,6 +71,14 @@ describe.each(BACKENDS)('GitLab HTTP compatibility (%s)', (backend) => {
     expect(link).toContain('page=3&per_page=2>; rel="last"');
     expect(link).not.toContain(app.rootToken);
 
+    const proxied = await app.api.call('GET', `/api/v4/users?per_page=2`, {
+      token: app.rootToken,
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(proxied.headers.get('link')).toContain(
+      `<${app.url.replace('http:', 'https:')}/api/v4/users?`,
+    );
+
     const big = await get(`/api/v4/users?per_page=1000`);
     expect(big.headers.get('x-per-page')).toBe('100');
     const bad = await get(`/api/v4/users?page=0`);
