@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { CONSOLE_CSP } from '../../src/console/console-assets.controller';
-import { launchChromium, type HeadlessBrowser } from '../support/browser';
+import {
+  bodyText,
+  clickButton,
+  launchChromium,
+  waitForText,
+  type HeadlessBrowser,
+} from '../support/browser';
 import { PRIMARY } from '../support/failover-helpers';
 import { completionBody, startStack, type Stack } from '../support/stack';
 import { BACKENDS } from '../support/test-database';
@@ -24,35 +30,6 @@ const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'console');
 const BETA_FLAG = 'code_completion_model_codestral';
 const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 const FAILOVER_FLAG = 'incident_fail_over_completion_provider';
-
-/** Text of the page, for waiting on what an admin would read. */
-const bodyText = (page: Page) => page.evaluate(() => document.body.innerText);
-
-async function waitForText(page: Page, text: string | RegExp, within = 'body'): Promise<void> {
-  const source = typeof text === 'string' ? text : text.source;
-  await page
-    .waitForFunction(
-      (sel: string, src: string, isRe: boolean) => {
-        const t = document.querySelector(sel)?.textContent ?? '';
-        return isRe ? new RegExp(src).test(t) : t.includes(src);
-      },
-      { timeout: 30_000, polling: 100 },
-      within,
-      source,
-      typeof text !== 'string',
-    )
-    .catch(async (err: Error) => {
-      // Say what the page showed instead: a timeout alone does not tell what went wrong.
-      throw new Error(
-        `${err.message}: "${String(text)}" not in ${within}; page: ${await bodyText(page)}`,
-      );
-    });
-}
-
-async function clickButton(page: Page, label: string): Promise<void> {
-  const button = await page.waitForSelector(`::-p-text(${label})`);
-  await button!.click();
-}
 
 describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => {
   let s: Stack;
