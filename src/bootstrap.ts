@@ -8,6 +8,7 @@ import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
+import { serverTimeouts } from './common/http/request-limits';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -44,7 +45,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     const adapter = new FastifyAdapter({
       bodyLimit: HARD_BODY_LIMIT_BYTES,
       genReqId: genRequestId,
-      keepAliveTimeout: 65_000,
+      ...serverTimeouts(config.http),
       return503OnClosing: true,
     });
     app = await NestFactory.create<NestFastifyApplication>(

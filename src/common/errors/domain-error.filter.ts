@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from './domain-error';
 import { rootLogger } from '../logging/logger';
+import { loggedUrl } from '../logging/logged-url';
 import { clientErrorFromDatabase } from '../../database/prisma-errors';
 
 interface HttpAnswer {
@@ -116,7 +117,13 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (fw) return fw;
     const errorId = randomUUID();
     rootLogger.error(
-      { err: exception, errorId, reqId: request.id, method: request.method, url: request.url },
+      {
+        err: exception,
+        errorId,
+        reqId: request.id,
+        method: request.method,
+        url: loggedUrl(request.url),
+      },
       'unhandled error',
     );
     return { status: 500, body: { message: '500 Internal Server Error', error_id: errorId } };
