@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import { DomainError } from '../common/errors/domain-error';
+import { DatabaseUnavailableError } from './database-guard';
 
 /**
  * The one place Prisma's error codes are interpreted. Repositories call `mapPrismaError` with
@@ -34,6 +35,12 @@ export function isValueOutOfRange(err: unknown): boolean {
  * common/validation/params.ts), but if one slips through it is the client's mistake, a 400.
  */
 export function clientErrorFromDatabase(err: unknown): DomainError | undefined {
+  if (err instanceof DatabaseUnavailableError) {
+    // Known down or past its deadline, and no cached answer to give: a clear 503, not a 500.
+    return new DomainError('service_unavailable', 'The database is temporarily unavailable', {
+      cause: err,
+    });
+  }
   if (isValueOutOfRange(err)) {
     return new DomainError('validation', 'a number in the request is out of range', {
       cause: err,

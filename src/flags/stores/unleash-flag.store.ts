@@ -19,6 +19,7 @@ import {
 import { auditEntry } from './embedded-flag.store';
 import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
 import { isPending, UnleashAdminClient } from './unleash-admin.client';
+import { hasUnleashBackup, SyncMarker } from './sync-marker';
 
 type UnleashSettings = NonNullable<AppConfig['unleash']>;
 type FlagDescription = {
@@ -45,6 +46,9 @@ export class UnleashFlagStore implements FlagStore {
   private client?: FastUnleash;
   private readonly admin: UnleashAdminClient;
   private lastSyncAt: Date | null = null;
+  /** The last sync recorded before this start (what the backup file's snapshot is as of). */
+  private restoredSyncAt: Date | null = null;
+  private marker?: SyncMarker;
   private lastError?: string;
   private readonly definitions = new Map<string, FlagDescription>();
   /** Features we are still creating (PENDING_MARK): evaluated by their definition default. */
@@ -66,6 +70,8 @@ export class UnleashFlagStore implements FlagStore {
   async start(): Promise<void> {
     const backupPath = path.join(this.opts.dataDir, 'unleash-backup');
     fs.mkdirSync(backupPath, { recursive: true });
+    const marker = (this.marker = new SyncMarker(backupPath));
+    this.restoredSyncAt = marker.read(hasUnleashBackup(backupPath));
     const client = new FastUnleash({
       url: `${this.settings.url}/api/`,
       appName: this.settings.appName,
@@ -82,6 +88,7 @@ export class UnleashFlagStore implements FlagStore {
     const synced = () => {
       this.lastSyncAt = new Date();
       this.lastError = undefined;
+      marker.note(this.lastSyncAt);
     };
     client.on('changed', (features: Array<{ name: string; description?: string | null }>) => {
       this.pending = new Set(features.filter((f) => isPending(f.description)).map((f) => f.name));
@@ -193,6 +200,9 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   health(): StoreHealth {
-    return storeHealth(this.kind, this.lastSyncAt, this.opts.staleAfterMs, this.lastError);
+    return {
+      ...storeHealth(this.kind, this.lastSyncAt, this.opts.staleAfterMs, this.lastError),
+      snapshotSyncedAt: this.lastSyncAt ?? this.restoredSyncAt,
+    };
   }
 }
