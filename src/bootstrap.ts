@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AddressInfo, createServer } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
@@ -18,6 +19,8 @@ export interface BootstrapOptions {
   env?: Record<string, string | undefined>;
   /** Install SIGTERM/SIGINT handlers (main.ts only; tests close the app themselves). */
   handleSignals?: boolean;
+  /** Where log lines go (default stdout); tests capture them to check that nothing leaks. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningApp {
@@ -36,7 +39,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     env.PORT = String(await freePort(env.HOST ?? '127.0.0.1'));
   }
   const config = loadAppConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   setRootLogger(logger);
 
   const connection = await openDatabase(config.database);

@@ -3,6 +3,7 @@ import {
   StubGateway,
   type RecordedRequest,
 } from '../../src/stub-gateway/stub-gateway';
+import type { BootstrapOptions } from '../../src/bootstrap';
 import { Factory } from './factories';
 import { startTestApp, TestApp } from './test-app';
 import type { Backend } from './test-database';
@@ -23,13 +24,18 @@ export interface Stack {
  * service's published JWKS, exactly as the real gateway would.
  */
 export async function startStack(
-  opts: { backend?: Backend; env?: Record<string, string> } = {},
+  opts: {
+    backend?: Backend;
+    env?: Record<string, string>;
+    logDestination?: BootstrapOptions['logDestination'];
+  } = {},
 ): Promise<Stack> {
   let issuer = '';
   const stub = await startStubGateway({ trustedIssuers: () => [issuer], streamChunkDelayMs: 2 });
   const app = await startTestApp({
     backend: opts.backend,
     env: { AIGW_URL: stub.url, ...opts.env },
+    logDestination: opts.logDestination,
   });
   issuer = app.running.config.http.publicUrl;
   return {
