@@ -118,9 +118,13 @@ export class UnleashFlagStore implements FlagStore {
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    // destroy() removes every listener from the SDK's internal repository, and a fetch still in
+    // flight (Unleash down: connect refused, or hung) then emits 'error' there with no listener:
+    // an unhandled 'error' that crashed shutdown. A no-op listener goes back on after destroy().
+    const repository = (client as unknown as { repository?: NodeJS.EventEmitter }).repository;
     client.destroy();
-    // A fetch in flight may still fail after destroy(); never let that be an unhandled 'error'.
     client.on('error', () => undefined);
+    repository?.on('error', () => undefined);
   }
 
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
