@@ -157,6 +157,12 @@ suite('degraded mode: the database goes away under load', () => {
       expect(da.status).toBe(201);
       expect(da.headers.get('x-switchboard-decision-stale')).toContain('identity');
 
+      // an admin read needs the database itself: a clear 503 within the pool's limits, not a 500
+      const admin = await s.app.api.call('GET', '/api/v4/users', { token: s.app.rootToken });
+      expect(admin).toMatchObject({
+        status: 503,
+        body: { message: 'The database is temporarily unavailable' },
+      });
       await recover();
     },
     90_000,
