@@ -9,7 +9,8 @@ import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
-import { serverTimeouts } from './common/http/request-limits';
+import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
+import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -61,6 +62,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       },
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
+    installBodyAuthentication(app.getHttpAdapter().getInstance(), app.get(TOKEN_AUTHENTICATOR));
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, config);
     if (options.handleSignals) {

@@ -162,6 +162,13 @@ describe.each(BACKENDS)('hostile-input oracles (%s)', (backend) => {
     );
     expect(anon.head).toMatch(/^HTTP\/1\.1 401/);
     expect(anon.closed).toBe(true);
+    // nor with a made-up one: authentication happens before the body is read
+    const forged = await rawExchange(
+      Number(port),
+      'POST /api/v4/users HTTP/1.1\r\nHost: x\r\nPrivate-Token: glpat-made-up-0123456789\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
+    expect(forged.head).toMatch(/^HTTP\/1\.1 401/);
+    expect(forged.closed).toBe(true);
     // with one, a body that stalls is cut by the request time limit (2 s in this test)
     const stalled = await rawExchange(
       Number(port),

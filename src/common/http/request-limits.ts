@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/app-config';
+import { presentedToken } from '../auth/auth.guard';
+import type { TokenAuthenticator } from '../auth/principal';
 
 /** Methods whose bodies Fastify never parses: a body there is only a way to hold a socket. */
 const BODYLESS = new Set(['GET', 'HEAD']);
@@ -29,11 +31,6 @@ function hasBody(req: FastifyRequest): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-function hasCredential(req: FastifyRequest): boolean {
-  const h = req.headers;
-  return Boolean(h.authorization || h['private-token'] || h['job-token']);
-}
-
 /** Answer now and close the connection, so Node does not read (drain) the body we refused. */
 function refuse(reply: FastifyReply, status: number, body: object): void {
   void reply.header('connection', 'close').code(status).send(body);
@@ -53,7 +50,28 @@ export function installRequestLimits(fastify: FastifyInstance, bodyLimitBytes: n
     if (declared > bodyLimitBytes || BODYLESS.has(req.method)) {
       return refuse(reply, 413, { message: '413 Request Entity Too Large' });
     }
-    if (!hasCredential(req)) return refuse(reply, 401, { message: '401 Unauthorized' });
+    if (!presentedToken(req.headers)) return refuse(reply, 401, { message: '401 Unauthorized' });
     done();
+  });
+}
+
+/**
+ * Authentication before the body is read: a request with a body whose token does not
+ * authenticate is a 401 before a byte of the body is read, so a client with a made-up token
+ * cannot hold a body open either. The auth guard authenticates again later (a cache hit) and
+ * checks scopes; when authentication cannot be decided now (database down, token unknown to the
+ * cache), the request goes on and the guard gives its answer.
+ */
+export function installBodyAuthentication(
+  fastify: FastifyInstance,
+  tokens: TokenAuthenticator,
+): void {
+  fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const secret = hasBody(req) ? presentedToken(req.headers) : undefined;
+    if (secret === undefined) return;
+    const principal = await tokens.authenticate(secret).catch(() => null);
+    if (principal !== undefined) return;
+    refuse(reply, 401, { message: '401 Unauthorized' });
+    return reply; // answered: Fastify stops the lifecycle here
   });
 }
