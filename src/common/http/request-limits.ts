@@ -31,6 +31,14 @@ function hasBody(req: FastifyRequest): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
+/** The token as the auth guard will read it: a header, else GitLab's `?private_token=`. */
+function credential(req: FastifyRequest): string | undefined {
+  const header = presentedToken(req.headers);
+  if (header !== undefined) return header;
+  const q = (req.query as Record<string, unknown> | undefined)?.private_token;
+  return typeof q === 'string' && q.trim().length > 0 ? q.trim() : undefined;
+}
+
 /** Answer now and close the connection, so Node does not read (drain) the body we refused. */
 function refuse(reply: FastifyReply, status: number, body: object): void {
   void reply.header('connection', 'close').code(status).send(body);
@@ -50,7 +58,7 @@ export function installRequestLimits(fastify: FastifyInstance, bodyLimitBytes: n
     if (declared > bodyLimitBytes || BODYLESS.has(req.method)) {
       return refuse(reply, 413, { message: '413 Request Entity Too Large' });
     }
-    if (!presentedToken(req.headers)) return refuse(reply, 401, { message: '401 Unauthorized' });
+    if (!credential(req)) return refuse(reply, 401, { message: '401 Unauthorized' });
     done();
   });
 }
@@ -67,7 +75,7 @@ export function installBodyAuthentication(
   tokens: TokenAuthenticator,
 ): void {
   fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const secret = hasBody(req) ? presentedToken(req.headers) : undefined;
+    const secret = hasBody(req) ? credential(req) : undefined;
     if (secret === undefined) return;
     const principal = await tokens.authenticate(secret).catch(() => null);
     if (principal !== undefined) return;

@@ -109,3 +109,15 @@ export const hostName = z
     }
     return name;
   });
+
+/**
+ * A boolean in a query string, as Grape reads one: `true`/`false` in any case (python-gitlab
+ * sends Python's `True`), `1`/`0`; JSON booleans too. Anything else is refused.
+ */
+export const queryBoolean = z.union([
+  z.boolean(),
+  z
+    .string()
+    .regex(/^(true|false|1|0)$/i, 'must be true or false')
+    .transform((v) => /^(true|1)$/i.test(v)),
+]);
