@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
-import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { RATE_LIMITERS, RateLimiter, type RateLimiters } from '../common/rate-limit/rate-limiter';
 import { parseOrThrow } from '../common/validation/zod.pipe';
 import { FlagsService } from '../flags/flags.service';
 import { GATEWAY_BASE_URL, GatewayBaseUrl, UpstreamResponse } from '../gateway/gateway.types';
@@ -67,8 +67,9 @@ export class CompletionsService {
     private readonly guard: RolloutGuardService,
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RATE_LIMITERS) limiters: RateLimiters,
   ) {
-    this.limiter = new RateLimiter(config.rateLimits.completionsPerMinute, 60_000);
+    this.limiter = limiters.create('completions', config.rateLimits.completionsPerMinute, 60_000);
   }
 
   async complete(
@@ -80,7 +81,7 @@ export class CompletionsService {
     const startedPerf = performance.now();
     const { seat, subject } = await this.access.gate(p);
     const input: CompletionInputBody = parseOrThrow(completionInputSchema, rawBody);
-    const retryAfter = this.limiter.hit(`u${p.user.id}`);
+    const retryAfter = await this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.metrics.rateLimit('completions');
       throw new DomainError('rate_limited', 'completions rate limit', {
