@@ -58,7 +58,7 @@ export class FleetBreakersState implements FleetBreakers {
       origins?.delete(origin);
       return;
     }
-    if (!origins) this.remoteOpen.set(upstream, (origins = new Map()));
+    if (!origins) this.remoteOpen.set(upstream, (origins = new Map<string, number>()));
     origins.set(origin, this.now() + BREAKER_REMOTE_TTL_MS);
   }
 
