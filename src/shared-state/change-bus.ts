@@ -53,13 +53,17 @@ export class LocalChangeBus implements ChangeBus {
 /**
  * Redis pub/sub on one channel (`<prefix>changes`). Messages are JSON envelopes naming the origin
  * process; a process ignores its own. After the subscriber reconnects, every handler is called
- * with `undefined` (messages sent during the outage are lost: re-read everything).
+ * with `undefined` (messages sent during the outage are lost: re-read everything). Until
+ * `start()` (the application has booted and loaded its state) nothing is delivered; anything that
+ * arrived before becomes one such re-read.
  */
 export class RedisChangeBus implements ChangeBus {
   readonly origin = newOrigin();
   private readonly handlers = new Handlers();
   private readonly channel: string;
-  private wasDown = false;
+  private connectedBefore = false;
+  private started = false;
+  private missed = false;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -72,9 +76,15 @@ export class RedisChangeBus implements ChangeBus {
     });
     redis.subscriber.subscribe(this.channel).catch(() => undefined);
     redis.onChange((up) => {
-      if (!up) this.wasDown = true;
-      else if (this.wasDown) this.resync();
+      if (!up) return;
+      if (this.connectedBefore) this.resync();
+      this.connectedBefore = true;
     });
+  }
+
+  start(): void {
+    this.started = true;
+    if (this.missed) this.resync();
   }
 
   publish<T extends ChangeTopic>(topic: T, data: ChangeMessages[T]): void {
@@ -98,11 +108,16 @@ export class RedisChangeBus implements ChangeBus {
       return;
     }
     if (envelope.origin === this.origin) return;
+    if (!this.started) {
+      this.missed = true;
+      return;
+    }
     this.handlers.deliver(envelope.topic, envelope.data, envelope.origin, this.log);
   }
 
   private resync(): void {
-    this.wasDown = false;
+    this.missed = !this.started;
+    if (this.missed) return;
     this.log.info('change notifications resumed: re-reading what may have changed meanwhile');
     for (const topic of this.handlers.topics()) {
       this.handlers.deliver(topic, undefined, this.origin, this.log);

@@ -69,6 +69,13 @@ export class RedisConnection {
   private update(): void {
     const up = this.client.status === 'ready' && this.subscriber.status === 'ready';
     if (up === this.up) return;
+    const connecting = (s: string) => s === 'connecting' || s === 'connect' || s === 'wait';
+    // At start, one connection being ready before the other is not an outage.
+    if (
+      this.up === undefined &&
+      (connecting(this.client.status) || connecting(this.subscriber.status))
+    )
+      return;
     this.up = up;
     if (up) {
       this.log.info(

@@ -74,12 +74,14 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS_CONNECTION) private readonly connection: RedisConnection | null,
     @Inject(FLEET_BREAKERS) private readonly breakers: FleetBreakersState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
     private readonly metrics: SharedStateMetrics,
     private readonly readiness: ReadinessRegistry,
     private readonly moduleRef: ModuleRef,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.bus instanceof RedisChangeBus) this.bus.start();
     const connection = this.connection;
     this.readiness.register('shared_state', () =>
       Promise.resolve(
