@@ -75,7 +75,6 @@ const kidOf = (token: string): string =>
       FAILOVER_HALF_OPEN_AFTER_MS: '1000',
       FAILOVER_ATTEMPT_TIMEOUT_MS: '3000',
       GATEWAY_TIMEOUT_MS: '10000',
-      LOG_LEVEL: 'warn',
     };
     a = await Instance.start('a', 2, env);
     b = await Instance.start('b', 2, env);
@@ -135,7 +134,7 @@ const kidOf = (token: string): string =>
   it('a signing key rotated on one instance signs on every other at once', async () => {
     const user = await seated();
     const first = await direct(b.url, user.token);
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(201);
     const rotated = await call(a.url, 'POST', '/api/v4/admin/signing_keys/rotate', {
       token: ROOT,
       body: {},
@@ -147,7 +146,7 @@ const kidOf = (token: string): string =>
       const answers = await Promise.all(
         [a.url, a.url, b.url, b.url, b.url, b.url].map((base) => direct(base, user.token)),
       );
-      return answers.every((r) => r.status === 200 && kidOf(r.body.token) === kid)
+      return answers.every((r) => r.status === 201 && kidOf(r.body.token) === kid)
         ? true
         : undefined;
     });
@@ -156,7 +155,7 @@ const kidOf = (token: string): string =>
 
   it('a breaker opened on one instance forbids direct access on all; recovery restores it', async () => {
     const user = await seated();
-    expect(await everywhere((base) => direct(base, user.token), 200)).toBeDefined();
+    expect(await everywhere((base) => direct(base, user.token), 201)).toBeDefined();
     stub.faults.add({ ...PRIMARY, status: 503 });
     // Completions through instance a only, until one of its workers has the breaker open.
     const opener = await seated();
@@ -180,7 +179,7 @@ const kidOf = (token: string): string =>
       'direct access back everywhere',
       async () => {
         await statuses(4, () => complete(a.url, prober.token)); // half-open probes succeed
-        return everywhere((base) => direct(base, user.token), 200);
+        return everywhere((base) => direct(base, user.token), 201);
       },
       30_000,
       300,

@@ -41,17 +41,18 @@ export class Instance {
         WORKERS: String(workers),
         DATA_DIR: dataDir,
         DEMO_DATA: 'never',
-        LOG_LEVEL: 'info',
         ...env,
+        LOG_LEVEL: 'info', // "switchboard listening" tells when every worker is up
       },
       { group: true, cwd: ROOT },
     );
+    const listening = child.watch(/"switchboard listening"/);
     const instance = new Instance(name, port, child, dataDir);
     await waitFor(
       `${name}: ${workers} workers listening`,
       async () => {
         if (!child.running) throw new Error(`${name} exited:\n${child.output}`);
-        return child.count(/"switchboard listening"/) >= workers ? true : undefined;
+        return listening() >= workers ? true : undefined;
       },
       120_000,
       200,

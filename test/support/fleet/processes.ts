@@ -40,6 +40,7 @@ export async function waitFor<T>(
 export class Child {
   readonly proc: ChildProcess;
   private lines: string[] = [];
+  private readonly counts = new Map<RegExp, number>();
   private readonly exited: Promise<void>;
   private readonly group: boolean;
 
@@ -58,7 +59,10 @@ export class Child {
       detached: this.group,
     });
     const keep = (d: Buffer) => {
-      this.lines.push(...d.toString().split('\n').filter(Boolean));
+      const lines = d.toString().split('\n').filter(Boolean);
+      for (const [re, n] of this.counts)
+        this.counts.set(re, n + lines.filter((l) => re.test(l)).length);
+      this.lines.push(...lines);
       if (this.lines.length > 400) this.lines = this.lines.slice(-200);
     };
     this.proc.stdout?.on('data', keep);
@@ -70,8 +74,10 @@ export class Child {
     return this.lines.join('\n');
   }
 
-  count(pattern: RegExp): number {
-    return this.lines.filter((l) => pattern.test(l)).length;
+  /** Lines matching `pattern` since `watch(pattern)` was called. */
+  watch(pattern: RegExp): () => number {
+    this.counts.set(pattern, 0);
+    return () => this.counts.get(pattern) ?? 0;
   }
 
   get running(): boolean {
