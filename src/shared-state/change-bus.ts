@@ -71,6 +71,7 @@ export class RedisChangeBus implements ChangeBus {
     private readonly log: Logger,
   ) {
     this.channel = `${keyPrefix}changes`;
+    this.connectedBefore = redis.isUp;
     redis.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.receive(message);
     });
