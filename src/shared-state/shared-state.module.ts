@@ -89,9 +89,16 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
           ? {
               ok: true,
               degraded: !connection.isUp,
-              detail: { redis: connection.isUp ? 'up' : 'down', workers: this.config.workers },
+              detail: {
+                redis: connection.isUp ? 'up' : 'down',
+                workers: this.config.workers,
+                pid: process.pid,
+              },
             }
-          : { ok: true, detail: { redis: 'not configured', workers: this.config.workers } },
+          : {
+              ok: true,
+              detail: { redis: 'not configured', workers: this.config.workers, pid: process.pid },
+            },
       ),
     );
     const registry = this.moduleRef.get(MetricsService, { strict: false }).registry;
