@@ -14,6 +14,7 @@ import { FlagsModule } from './flags/flags.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { CodeSuggestionsModule } from './code-suggestions/code-suggestions.module';
 import { SharedStateModule } from './shared-state/shared-state.module';
+import { ConsoleModule } from './console/console.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         GatewayModule,
         CodeSuggestionsModule,
         ProvisioningModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,8 +6,14 @@ import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
-import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
+import {
+  configureFastify,
+  genRequestId,
+  HARD_BODY_LIMIT_BYTES,
+  normalisePath,
+} from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
+import { installShutdownLog } from './common/http/shutdown-log';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -46,6 +52,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       genReqId: genRequestId,
       keepAliveTimeout: 65_000,
       return503OnClosing: true,
+      rewriteUrl: (req: { url?: string }) => normalisePath(req.url),
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, connection),
@@ -60,10 +67,25 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, config);
     if (options.handleSignals) {
-      app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      // process.exit (not a re-raised signal) lets pino flush its buffered lines on 'exit'.
+      app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
       // Graceful: stop accepting, finish in-flight requests; streams get SHUTDOWN_GRACE_MS at most.
+      const shutdownStarted = installShutdownLog(
+        app.getHttpAdapter().getInstance(),
+        logger,
+        config.shutdownGraceMs,
+      );
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-        process.once(sig, () => setTimeout(() => process.exit(0), config.shutdownGraceMs).unref());
+        process.once(sig, () => {
+          shutdownStarted(sig);
+          setTimeout(() => {
+            logger.warn(
+              { graceMs: config.shutdownGraceMs },
+              'shutdown: grace period over, exiting',
+            );
+            process.exit(0);
+          }, config.shutdownGraceMs).unref();
+        });
       }
     }
     await app.listen({ port: config.http.port, host: config.http.host });

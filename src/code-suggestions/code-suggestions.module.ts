@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ObservabilityModule } from '../observability/observability.module';
+import { ResilienceModule } from '../resilience/resilience.module';
 import { TokensModule } from '../tokens/tokens.module';
-import { MetricsController } from '../observability/metrics.controller';
-import { MetricsService } from '../observability/metrics.service';
-import { BreakersService } from '../resilience/breakers.service';
-import { ResilientGatewayService } from '../resilience/resilient-gateway.service';
-import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { RoutingExplainController } from './routing-explain.controller';
 import { CompletionsController } from './completions.controller';
 import { CompletionsService } from './completions.service';
@@ -15,23 +12,9 @@ import { UpstreamTokenService } from './upstream-token.service';
 
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
-  imports: [TokensModule],
-  controllers: [
-    CompletionsController,
-    DirectAccessController,
-    MetricsController,
-    RoutingExplainController,
-  ],
-  providers: [
-    CompletionsService,
-    DirectAccessService,
-    RouteDeciderService,
-    UpstreamTokenService,
-    MetricsService,
-    BreakersService,
-    ResilientGatewayService,
-    RolloutGuardService,
-  ],
+  imports: [TokensModule, ResilienceModule, ObservabilityModule],
+  controllers: [CompletionsController, DirectAccessController, RoutingExplainController],
+  providers: [CompletionsService, DirectAccessService, RouteDeciderService, UpstreamTokenService],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],
 })
 export class CodeSuggestionsModule {}

@@ -5,12 +5,11 @@ import { FlagsService } from '../flags/flags.service';
 import type { FlagSubject } from '../flags/flag-context';
 import type { SeatContext } from '../identity/seats/seats.service';
 import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
-import { realmOf } from '../gateway/identity-headers';
-import { MetricsService } from '../observability/metrics.service';
 import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
 import { decideRoute } from '../routing/routing-policy';
+import { realmOf } from './identity-headers';
 import type {
   BreakerView,
   FlagOracle,
@@ -29,12 +28,10 @@ export class RouteDeciderService implements OnModuleInit {
   constructor(
     private readonly flags: FlagsService,
     private readonly breakers: BreakersService,
-    metrics: MetricsService,
     private readonly guard: RolloutGuardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FLEET_BREAKERS) private readonly fleet: FleetBreakers,
   ) {
-    breakers.onStateChange((upstream, state) => metrics.breaker(upstream, state));
     breakers.onStateChange((upstream, state) => fleet.report(upstream, state === 'closed'));
   }
 

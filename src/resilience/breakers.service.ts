@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -8,6 +8,7 @@ import {
   handleWhen,
 } from 'cockatiel';
 import { DomainError } from '../common/errors/domain-error';
+import { UpstreamRequestError } from '../gateway/gateway.types';
 import { rootLogger } from '../common/logging/logger';
 import type { BreakerView } from '../routing/routing.types';
 
@@ -28,6 +29,9 @@ const STATE_NAMES: Record<CircuitState, BreakerStateName> = {
 };
 
 export type BreakerListener = (key: string, state: BreakerStateName) => void;
+
+/** Optional `Partial<BreakerSettings>`: ResilienceModule fills it from the validated config. */
+export const BREAKER_SETTINGS = Symbol('BREAKER_SETTINGS');
 
 /**
  * An outcome that says nothing about the model's health (the client cancelled, the gateway
@@ -56,6 +60,11 @@ export class BreakersService implements BreakerView {
   private readonly openedAt = new Map<string, number>();
   private settings: BreakerSettings = { threshold: 5, halfOpenAfterMs: 10_000 };
 
+  constructor(@Optional() @Inject(BREAKER_SETTINGS) settings?: Partial<BreakerSettings>) {
+    if (settings) this.configure(settings);
+  }
+
+  /** New settings (drops every breaker's state): tests tune one instance with it. */
   configure(settings: Partial<BreakerSettings>): void {
     this.settings = { ...this.settings, ...settings };
     this.breakers.clear();
@@ -167,9 +176,12 @@ class InconclusiveProbe extends Error {
   }
 }
 
-/** A client that gives up (an IDE cancelling as the user types) says nothing about the model. */
+/**
+ * A client that gives up (an IDE cancelling as the user types) says nothing about the model, and
+ * neither does a request we could not build (our fault, not the model's).
+ */
 function countsAsFailure(err: unknown): boolean {
-  if (err instanceof NeutralOutcome) return false;
+  if (err instanceof NeutralOutcome || err instanceof UpstreamRequestError) return false;
   return !(err instanceof DomainError && err.code === 'client_closed_request');
 }
 

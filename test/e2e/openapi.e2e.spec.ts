@@ -100,6 +100,8 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       ['/oauth/discovery/keys', 'get'],
       ['/metrics', 'get'],
       ['/api/v4/code_suggestions/routing', 'get'],
+      ['/api/v4/admin/console/summary', 'get'],
+      ['/api/v4/admin/console/traffic', 'get'],
     ];
     for (const [path, method] of expected) {
       const op = operation(path, method);

@@ -15,6 +15,7 @@ import { looseBoolean } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { InstanceSettingsRecord } from './settings.repository';
+import { realmOf, storedRealm, WIRE_REALMS } from './realm';
 import { SettingsService } from './settings.service';
 import {
   BEARER_SCHEME,
@@ -27,7 +28,7 @@ import {
 
 const update = z.strictObject({
   disabled_direct_code_suggestions: looseBoolean.optional(),
-  gitlab_realm: z.enum(['saas', 'self-managed']).optional(),
+  gitlab_realm: z.enum(WIRE_REALMS).optional(),
   ai_gateway_url: z
     .string()
     .url()
@@ -41,7 +42,7 @@ const update = z.strictObject({
 export function presentSettings(s: InstanceSettingsRecord) {
   return {
     instance_id: s.instanceId,
-    gitlab_realm: s.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas',
+    gitlab_realm: realmOf(s),
     host_name: s.hostName,
     disabled_direct_code_suggestions: s.disabledDirectCodeSuggestions,
     ai_gateway_url: s.aiGatewayUrl,
@@ -82,12 +83,7 @@ export class SettingsController {
     const s = await this.settings.update(
       {
         disabledDirectCodeSuggestions: b.disabled_direct_code_suggestions,
-        gitlabRealm:
-          b.gitlab_realm === undefined
-            ? undefined
-            : b.gitlab_realm === 'saas'
-              ? 'saas'
-              : 'self_managed',
+        gitlabRealm: b.gitlab_realm === undefined ? undefined : storedRealm(b.gitlab_realm),
         aiGatewayUrl:
           b.ai_gateway_url === undefined
             ? undefined
