@@ -8,7 +8,8 @@
  *   2. what the shared rate limit adds per completion: (a) one hit of the limiter, in-process,
  *      Redis vs memory (p50 of sequential hits); (b) end-to-end p50 of sequential completions,
  *      WORKERS=1 with REDIS_URL vs without.
- * Knobs: BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_SEQUENTIAL_N (2000).
+ * Knobs: BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_SEQUENTIAL_N (2000),
+ * BENCH_ONLY=latency (skip part 1).
  * Writes bench/results/scale-out-<timestamp>.json.
  */
 const { execFileSync, spawn } = require('node:child_process');
@@ -291,15 +292,29 @@ async function main() {
   };
   try {
     const load0 = os.loadavg();
-    log('throughput WORKERS=1');
-    const one = await throughput(1, common, stub);
-    log('throughput WORKERS=2');
-    const two = await throughput(2, common, stub);
+    let throughputResult;
+    if (env.BENCH_ONLY !== 'latency') {
+      log('throughput WORKERS=1');
+      const one = await throughput(1, common, stub);
+      log('throughput WORKERS=2');
+      const two = await throughput(2, common, stub);
+      throughputResult = {
+        workers1: one,
+        workers2: two,
+        ratio: round(two.reqPerSec / one.reqPerSec, 2),
+      };
+    }
     log('limiter hit, in-process');
     const hit = await limiterHit(common.REDIS_URL);
-    log('sequential completions, Redis limiter vs per-process limiter');
-    const withRedis = await sequentialLatency(common, true);
-    const withoutRedis = await sequentialLatency(common, false);
+    // Alternated (memory, Redis, memory, Redis) so a change of the machine's load mid-run shows.
+    log('sequential completions, per-process limiter vs Redis limiter, twice each');
+    const rounds = [];
+    for (let i = 0; i < 2; i++) {
+      const memory = await sequentialLatency(common, false);
+      const redis = await sequentialLatency(common, true);
+      rounds.push({ memory, redis, addedP50Ms: round(redis.p50Ms - memory.p50Ms) });
+      log(`round ${i + 1}: ${JSON.stringify(rounds.at(-1))}`);
+    }
     const result = {
       date: new Date().toISOString(),
       machine: {
@@ -309,15 +324,8 @@ async function main() {
         loadavgAfter: os.loadavg(),
       },
       config: CFG,
-      throughput: { workers1: one, workers2: two, ratio: round(two.reqPerSec / one.reqPerSec, 2) },
-      rateLimit: {
-        limiterHit: hit,
-        sequentialCompletions: {
-          redis: withRedis,
-          memory: withoutRedis,
-          addedP50Ms: round(withRedis.p50Ms - withoutRedis.p50Ms),
-        },
-      },
+      throughput: throughputResult,
+      rateLimit: { limiterHit: hit, sequentialCompletions: rounds },
     };
     const dir = path.join(__dirname, 'results');
     fs.mkdirSync(dir, { recursive: true });
