@@ -75,6 +75,9 @@ const kidOf = (token: string): string =>
       FAILOVER_HALF_OPEN_AFTER_MS: '1000',
       FAILOVER_ATTEMPT_TIMEOUT_MS: '3000',
       GATEWAY_TIMEOUT_MS: '10000',
+      // Embedded flags: no polling within the test's waits (the bus must carry the change).
+      FLAGS_POLL_INTERVAL_MS: '60000',
+      FLAGS_STALE_AFTER_MS: '3600000',
     };
     a = await Instance.start('a', 2, env);
     b = await Instance.start('b', 2, env);
@@ -120,11 +123,8 @@ const kidOf = (token: string): string =>
   it('a user blocked on one instance is refused on every other at once', async () => {
     const user = await f.user();
     expect(await everywhere((base) => me(base, user.token), 200)).toBeDefined();
-    const blocked = await call(b.url, 'PUT', `/api/v4/users/${user.id}`, {
-      token: ROOT,
-      body: { state: 'blocked' },
-    });
-    expect(blocked.status).toBe(200);
+    const blocked = await call(b.url, 'POST', `/api/v4/users/${user.id}/block`, { token: ROOT });
+    expect(blocked.status).toBe(201);
     const ms = await spread('block everywhere', () =>
       everywhere((base) => me(base, user.token), 401),
     );
@@ -151,6 +151,45 @@ const kidOf = (token: string): string =>
         : undefined;
     });
     console.log(`scale-out: every worker signs with the new key after ${ms} ms`);
+  });
+
+  it('an embedded flag changed on one instance applies on every other at once', async () => {
+    const user = await seated();
+    expect(await everywhere((base) => direct(base, user.token), 201)).toBeDefined();
+    const set = (value: boolean) =>
+      call(a.url, 'POST', '/api/v4/features/ai_duo_code_suggestions_switch', {
+        token: ROOT,
+        body: { value },
+      });
+    expect((await set(false)).status).toBe(201);
+    const ms = await spread('kill switch everywhere', () =>
+      everywhere((base) => direct(base, user.token), 404),
+    );
+    console.log(`scale-out: flag change applied by every worker after ${ms} ms`);
+    expect((await set(true)).status).toBe(201);
+    await spread('switch back everywhere', () =>
+      everywhere((base) => direct(base, user.token), 201),
+    );
+  });
+
+  it('an application setting changed on one instance applies on every other', async () => {
+    const user = await seated();
+    expect(await everywhere((base) => direct(base, user.token), 201)).toBeDefined();
+    const put = (disabled: boolean) =>
+      call(b.url, 'PUT', '/api/v4/application/settings', {
+        token: ROOT,
+        body: { disabled_direct_code_suggestions: disabled },
+      });
+    expect((await put(true)).status).toBe(200);
+    // (Settings are also re-read every 2 s, so this wait alone does not prove the bus.)
+    const ms = await spread('setting everywhere', () =>
+      everywhere((base) => direct(base, user.token), 403),
+    );
+    console.log(`scale-out: setting applied by every worker after ${ms} ms`);
+    expect((await put(false)).status).toBe(200);
+    await spread('setting back everywhere', () =>
+      everywhere((base) => direct(base, user.token), 201),
+    );
   });
 
   it('a breaker opened on one instance forbids direct access on all; recovery restores it', async () => {
