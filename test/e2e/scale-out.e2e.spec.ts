@@ -49,6 +49,19 @@ const kidOf = (token: string): string =>
     const all = [...(await statuses(4, () => fn(a.url))), ...(await statuses(4, () => fn(b.url)))];
     return all.every((s) => s === status) ? all : undefined;
   };
+  /** Every worker (4 concurrent connections per instance) reports Redis `state`. */
+  const redisEverywhere = async (state: 'up' | 'down') => {
+    const all = [...(await both(() => readiness(a.url))), ...(await both(() => readiness(b.url)))];
+    return all.every(
+      (r) =>
+        r.status === 200 &&
+        r.body.checks.shared_state.detail.redis === state &&
+        (state === 'up' || (r.body.status === 'degraded' && r.body.checks.shared_state.degraded)),
+    )
+      ? true
+      : undefined;
+  };
+  const both = (fn: () => Promise<Answer>) => Promise.all(Array.from({ length: 4 }, fn));
   /** Polls until `check` holds everywhere; resolves with the milliseconds it took. */
   const spread = async (what: string, check: () => Promise<unknown>) => {
     const started = Date.now();
@@ -83,6 +96,7 @@ const kidOf = (token: string): string =>
     b = await Instance.start('b', 2, env);
     proxy = await HaProxy.start(proxyPort, [a.port, b.port]);
     f = new Factory(new Api(proxy.url), ROOT);
+    await waitFor('every worker on Redis', () => redisEverywhere('up'));
   }, 240_000);
 
   afterAll(async () => {
@@ -241,15 +255,7 @@ const kidOf = (token: string): string =>
     );
     await waitFor('load running', async () => (served >= 6 ? true : undefined));
     await redis.stop();
-    await waitFor('readiness degraded on every worker', async () => {
-      const all = await Promise.all([a.url, a.url, b.url, b.url].map((u) => readiness(u)));
-      return all.every(
-        (r) =>
-          r.status === 200 && r.body.status === 'degraded' && r.body.checks.shared_state.degraded,
-      )
-        ? true
-        : undefined;
-    });
+    await waitFor('readiness degraded on every worker', () => redisEverywhere('down'));
     const before = served;
     await waitFor('completions while Redis is down', async () =>
       served >= before + 12 ? true : undefined,
@@ -259,10 +265,7 @@ const kidOf = (token: string): string =>
     expect(failures).toEqual([]);
 
     await redis.resume();
-    await waitFor('readiness ok on every worker', async () => {
-      const all = await Promise.all([a.url, a.url, b.url, b.url].map((u) => readiness(u)));
-      return all.every((r) => r.body.checks.shared_state.detail.redis === 'up') ? true : undefined;
-    });
+    await waitFor('every worker on Redis again', () => redisEverywhere('up'));
     const user = await seated();
     for (let i = 0; i < 60; i += 4) {
       expect(await statuses(4, () => complete(i % 8 ? a.url : b.url, user.token))).toEqual([
