@@ -11,12 +11,16 @@
 #   eval "$(scripts/test-postgres.sh | sed 's/^/export /')"
 #   scripts/test-postgres.sh >> "$GITHUB_ENV"
 #
-#   TEST_DATABASE_URL=postgres://switchboard:switchboard@127.0.0.1:54329/switchboard_test
-#   TEST_UNLEASH_DATABASE_URL=postgres://switchboard:switchboard@127.0.0.1:54329/unleash_test
+#   TEST_DATABASE_URL=postgres://switchboard:switchboard@127.0.0.1:55123/switchboard_test
+#   TEST_UNLEASH_DATABASE_URL=postgres://switchboard:switchboard@127.0.0.1:55123/unleash_test
 #
 # Environment knobs:
-#   PGPORT       (default 54329)            TCP port, bound on 127.0.0.1 only
-#   PGDATA_DIR   (default /tmp/switchboard-pg)  throw-away cluster directory
+#   PGPORT       TCP port, bound on 127.0.0.1 only. Default: the running cluster's port, else a
+#                free port from 55000-55999 chosen from this checkout's path (so two clones
+#                running their tests at once do not meet).
+#   PGDATA_DIR   throw-away cluster directory. Default: /tmp/switchboard-pg-<hash of this
+#                checkout's path>, one per checkout (under /tmp, not the checkout, because the
+#                server runs as the postgres user when we are root and may not enter /root).
 #   PG_BIN       directory holding initdb/pg_ctl/postgres (auto-detected otherwise)
 #   PG_OS_USER   OS user running the server when invoked as root (default postgres;
 #                created as a system user if missing)
@@ -28,8 +32,9 @@
 set -euo pipefail
 umask 022
 
-PORT="${PGPORT:-54329}"
-DATA_DIR="${PGDATA_DIR:-/tmp/switchboard-pg}"
+CHECKOUT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+CHECKOUT_HASH="$(printf '%s' "$CHECKOUT" | cksum | cut -d' ' -f1)"
+DATA_DIR="${PGDATA_DIR:-/tmp/switchboard-pg-$CHECKOUT_HASH}"
 DB_ROLE="switchboard"
 DB_PASSWORD="switchboard"
 DATABASES=(switchboard_test unleash_test)
@@ -86,6 +91,20 @@ fi
 is_running() {
   [[ -f "$DATA_DIR/PG_VERSION" ]] && as_pg "$BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1
 }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+choose_port() {
+  if [[ -n "${PGPORT:-}" ]]; then echo "$PGPORT"; return; fi
+  if is_running; then head -n 4 "$DATA_DIR/postmaster.pid" | tail -n 1; return; fi
+  local p=$((55000 + CHECKOUT_HASH % 1000)) i
+  for i in $(seq 0 49); do
+    port_in_use "$p" || { echo "$p"; return; }
+    p=$((55000 + (p - 55000 + 1) % 1000))
+  done
+  die "no free port in 55000-55999 (set PGPORT)"
+}
+PORT="$(choose_port)"
 
 PSQL_BIN="$BIN/psql"
 [[ -x "$PSQL_BIN" ]] || PSQL_BIN="$(command -v psql || true)"

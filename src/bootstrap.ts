@@ -2,12 +2,21 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AddressInfo, createServer } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
-import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
+import {
+  configureFastify,
+  genRequestId,
+  HARD_BODY_LIMIT_BYTES,
+  normalisePath,
+} from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
+import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
+import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
+import { installShutdownLog } from './common/http/shutdown-log';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -17,6 +26,8 @@ export interface BootstrapOptions {
   env?: Record<string, string | undefined>;
   /** Install SIGTERM/SIGINT handlers (main.ts only; tests close the app themselves). */
   handleSignals?: boolean;
+  /** Where log lines go (default stdout); tests capture them to check that nothing leaks. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningApp {
@@ -35,7 +46,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     env.PORT = String(await freePort(env.HOST ?? '127.0.0.1'));
   }
   const config = loadAppConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   setRootLogger(logger);
 
   const connection = await openDatabase(config.database);
@@ -44,8 +55,9 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     const adapter = new FastifyAdapter({
       bodyLimit: HARD_BODY_LIMIT_BYTES,
       genReqId: genRequestId,
-      keepAliveTimeout: 65_000,
+      ...serverTimeouts(config.http),
       return503OnClosing: true,
+      rewriteUrl: (req: { url?: string }) => normalisePath(req.url),
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, connection),
@@ -57,13 +69,29 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       },
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
+    installBodyAuthentication(app.getHttpAdapter().getInstance(), app.get(TOKEN_AUTHENTICATOR));
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, config);
     if (options.handleSignals) {
-      app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      // process.exit (not a re-raised signal) lets pino flush its buffered lines on 'exit'.
+      app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
       // Graceful: stop accepting, finish in-flight requests; streams get SHUTDOWN_GRACE_MS at most.
+      const shutdownStarted = installShutdownLog(
+        app.getHttpAdapter().getInstance(),
+        logger,
+        config.shutdownGraceMs,
+      );
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-        process.once(sig, () => setTimeout(() => process.exit(0), config.shutdownGraceMs).unref());
+        process.once(sig, () => {
+          shutdownStarted(sig);
+          setTimeout(() => {
+            logger.warn(
+              { graceMs: config.shutdownGraceMs },
+              'shutdown: grace period over, exiting',
+            );
+            process.exit(0);
+          }, config.shutdownGraceMs).unref();
+        });
       }
     }
     await app.listen({ port: config.http.port, host: config.http.host });
@@ -81,7 +109,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
   return { app, config, url, close: () => app.close() };
 }
 
-function freePort(host: string): Promise<number> {
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

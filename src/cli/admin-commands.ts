@@ -38,20 +38,28 @@ const name = (p: string[]) => {
 
 export const adminCommands: Record<string, Command<ApiClient>> = {
   'feature set': {
+    help: 'NAME true|false|PERCENT [--actors] [--user=a,b] [--group=PATH] [--project=PATH] [--namespace=PATH] [--feature-group=NAME]\nTurn a flag on or off, for everyone or for the actors named; a number is a percentage of time\n(of actors with --actors), as GitLab ChatOps does.',
     options: ['actors', 'user', 'group', 'project', 'namespace', 'feature-group'],
     run: (api, { positional, options }) =>
       api.call('POST', `/api/v4/features/${name(positional)}`, featureSetBody(positional, options)),
   },
   'feature get': {
+    help: 'NAME\nShow a flag and its gates.',
     options: [],
     run: (api, { positional }) => api.call('GET', `/api/v4/features/${name(positional)}`),
   },
   'feature delete': {
+    help: "NAME\nRemove a flag's gates: it goes back to its default.",
     options: [],
     run: (api, { positional }) => api.call('DELETE', `/api/v4/features/${name(positional)}`),
   },
-  'feature list': { options: [], run: (api) => api.call('GET', '/api/v4/features') },
+  'feature list': {
+    help: '\nList the flags that have gates set.',
+    options: [],
+    run: (api) => api.call('GET', '/api/v4/features'),
+  },
   'feature evaluate': {
+    help: 'NAME --user=USERNAME [--project=PATH]\nWhether the flag is on for a user (and project), and why.',
     options: ['user', 'project'],
     run: (api, { positional, options }) => {
       if (!options.user) throw new UsageError('--user is required');
@@ -63,6 +71,7 @@ export const adminCommands: Record<string, Command<ApiClient>> = {
     },
   },
   'keys rotate': {
+    help: '[--activate-in-seconds=N]\nCreate a new signing key; it signs at once, or after N seconds (staged).',
     options: ['activate-in-seconds'],
     run: (api, { options }) => {
       const delay = options['activate-in-seconds'];
@@ -75,8 +84,13 @@ export const adminCommands: Record<string, Command<ApiClient>> = {
       );
     },
   },
-  'keys list': { options: [], run: (api) => api.call('GET', '/api/v4/admin/signing_keys') },
+  'keys list': {
+    help: '\nList the signing keys (never their material).',
+    options: [],
+    run: (api) => api.call('GET', '/api/v4/admin/signing_keys'),
+  },
   'routing explain': {
+    help: '--user=USERNAME [--project=PATH]\nWhy the user gets the model and endpoint they get.',
     options: ['user', 'project'],
     run: (api, { options }) => {
       if (!options.user) throw new UsageError('--user is required');

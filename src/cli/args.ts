@@ -34,6 +34,8 @@ export class UsageError extends Error {}
 export const CONNECTION_OPTIONS = ['url', 'token', 'help'] as const;
 
 export interface Command<A> {
+  /** `ARGS --options`, then a line that says what it does: printed by `<command> --help`. */
+  help: string;
   /** The options this command reads (besides CONNECTION_OPTIONS); anything else is refused. */
   options: readonly string[];
   run(api: A, args: ParsedArgs): Promise<unknown>;

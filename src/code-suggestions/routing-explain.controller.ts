@@ -15,6 +15,7 @@ import { FlagsService } from '../flags/flags.service';
 import { FlagSubjectsService } from '../flags/flag-subjects.service';
 import { ProjectsService } from '../identity/projects/projects.service';
 import { SeatsService } from '../identity/seats/seats.service';
+import { realmOf } from '../identity/settings/realm';
 import { SettingsService } from '../identity/settings/settings.service';
 import { UsersService } from '../identity/users/users.service';
 import { BreakersService } from '../resilience/breakers.service';
@@ -132,7 +133,7 @@ export class RoutingExplainController {
       generation: decide({ intent: 'generation' }),
       generation_with_sse: decide({ intent: 'generation', supportsSseStreaming: true }),
       instance: {
-        realm: settings.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas',
+        realm: realmOf(settings),
         disabled_direct_code_suggestions: settings.disabledDirectCodeSuggestions,
       },
       breakers: this.breakers.states(this.router.models.models.values()),

@@ -32,8 +32,6 @@ export const emptyGates = (): FlagGates => ({
   percentageOfTime: 0,
 });
 
-export const ACTOR_PATTERN = /^(User|Group|Project):\d+$|^Instance$/;
-
 export type FeatureStateName = 'on' | 'off' | 'conditional';
 
 export function stateName(gates: FlagGates): FeatureStateName {

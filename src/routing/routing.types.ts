@@ -7,7 +7,7 @@ export type Task = 'completion' | 'generation';
 export type GenerationType = 'comment' | 'empty_function' | 'small_file';
 export type GatewayApi = 'v2' | 'v3' | 'v4';
 
-/** Upstream path per API version (CONTRACT.md section 2). */
+/** Upstream path per API version (docs/api-contract.md). */
 export const ENDPOINT_PATHS = {
   v2: '/v2/code/completions',
   v3: '/v3/code/completions',
@@ -122,7 +122,7 @@ export interface RoutingDecision {
   readonly trace: readonly RuleTrace[];
 }
 
-/** The validated IDE body (CONTRACT.md section 1), as the builders need it. */
+/** The validated IDE body (docs/api-contract.md), as the builders need it. */
 export interface CompletionInput {
   current_file: {
     file_name: string;

@@ -34,7 +34,7 @@ type ClassifierInput = Pick<
 >;
 
 /**
- * Completion or generation, in the order of CONTRACT.md section 1 (GitLab's InstructionsExtractor).
+ * Completion or generation, in the order of docs/api-contract.md (GitLab's InstructionsExtractor).
  * GitLab also turns small files and empty functions into generations; the contract leaves them
  * out, so those two triggers only arrive as an explicit `generation_type` from the client.
  */

@@ -5,12 +5,7 @@ import { Public } from '../common/auth/auth.decorators';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { sendCacheableJson } from './cacheable-json';
 import { SigningKeyService } from './signing-key.service';
-import {
-  DEFAULT_TOKENS_TUNING,
-  TOKENS_TUNING,
-  tuningWith,
-  type TokensTuning,
-} from './tokens.tokens';
+import { TOKENS_TUNING, tuningWith, type TokensTuning } from './tokens.tokens';
 import {
   jwksSchema,
   NOT_MODIFIED_RESPONSE,
@@ -19,12 +14,6 @@ import {
 } from '../common/http/openapi-schemas';
 
 export const JWKS_PATH = '/oauth/discovery/keys';
-/**
- * Verifiers may keep the JWKS this long (the default of TokensTuning.jwksCacheMaxAgeSec). Short,
- * because a rotation signs with the new key at once: a verifier that does not refetch on an
- * unknown kid rejects new tokens until then, and a removed key stays trusted that long.
- */
-export const JWKS_MAX_AGE_SEC = DEFAULT_TOKENS_TUNING.jwksCacheMaxAgeSec;
 /** The discovery document only changes with PUBLIC_URL. */
 export const DISCOVERY_MAX_AGE_SEC = 3600;
 

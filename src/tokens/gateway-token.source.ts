@@ -15,8 +15,6 @@ import {
 import type { UserToken, UserTokenRequest, UserTokenSource } from './user-token-source.interface';
 
 export const USER_ACCESS_TOKEN_PATH = '/v1/code/user_access_token';
-/** The clients' refresh margin (kept for callers of the old name). */
-export const REFRESH_MARGIN_SEC = CLIENT_REFRESH_MARGIN_SEC;
 /** Lifetime of the service token that authenticates us to the gateway for this one call. */
 export const SERVICE_TOKEN_TTL_SEC = 300;
 const MAX_CACHED_USERS = 10_000;

@@ -45,7 +45,11 @@ export interface TokensTuning {
   jwksMaxStalenessMs: number;
   /** Deadline of `POST /v1/code/user_access_token`. */
   gatewayTimeoutMs: number;
-  /** `Cache-Control: max-age` of the JWKS answer (tests shorten it). */
+  /**
+   * `Cache-Control: max-age` of the JWKS answer (tests shorten it). Short, because a rotation
+   * signs with the new key at once: a verifier that does not refetch on an unknown kid rejects
+   * new tokens until then, and a removed key stays trusted that long.
+   */
   jwksCacheMaxAgeSec: number;
 }
 

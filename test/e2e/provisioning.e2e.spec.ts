@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { Factory } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { BACKENDS } from '../support/test-database';
@@ -58,7 +59,48 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
       raw: '<user/>',
       headers: { 'content-type': 'application/xml' },
     });
-    expect(xml).toMatchObject({ status: 415, body: { message: '415 Unsupported Media Type' } });
+    expect(xml).toMatchObject({
+      status: 415,
+      body: {
+        message:
+          '415 Unsupported Media Type - send the body as JSON with Content-Type: application/json',
+      },
+    });
+  });
+
+  it('415 with a hint for JSON sent without a JSON content type (curl -d without -H)', async () => {
+    const json = JSON.stringify({ username: 'form-json', name: 'F' });
+    const asForm = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      raw: json,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(asForm.status).toBe(415);
+    expect(asForm.body.message).toContain('Content-Type: application/json');
+    expect(asForm.body.message).toContain('application/x-www-form-urlencoded');
+    // A real form still works (GitLab accepts both).
+    const form = await app.api.call('POST', '/api/v4/users', {
+      ...admin(),
+      raw: 'username=form-user&name=Form',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(201);
+    // No Content-Type header at all (fetch always adds one, so plain node:http).
+    const none = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        `${app.url}/api/v4/users`,
+        { method: 'POST', headers: { 'private-token': app.rootToken } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(json);
+    });
+    expect(none.status).toBe(415);
+    expect(none.body).toContain('Content-Type: application/json');
   });
 
   it('groups, subgroups, projects and memberships; unknown references are 400 naming the field', async () => {
@@ -312,7 +354,7 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
       expect(good).toMatchObject({ status: 201, body: { id: u.id, access_level: 40 } });
     });
 
-    it.each(['abc', '1.5', '0', '101', '', '0x10', '1e1'])(
+    it.each(['abc', '1.5', '0', '', '0x10', '1e1'])(
       'audit_events per_page=%j is a 400',
       async (v) => {
         const r = await app.api.call('GET', `/api/v4/audit_events?per_page=${v}`, admin());
@@ -320,6 +362,12 @@ describe.each(BACKENDS)('provisioning API (%s)', (backend) => {
         expect(r.body.error).toMatch(/^per_page /);
       },
     );
+
+    it('audit_events per_page above 100 counts as 100, as in GitLab', async () => {
+      const r = await app.api.call('GET', '/api/v4/audit_events?per_page=101', admin());
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-per-page')).toBe('100');
+    });
 
     it('audit_events per_page=2 pages', async () => {
       const r = await app.api.call('GET', '/api/v4/audit_events?per_page=2', admin());

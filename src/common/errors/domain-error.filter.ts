@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from './domain-error';
+import { CONTENT_TYPE_HINT } from '../http/fastify-setup';
 import { rootLogger } from '../logging/logger';
+import { loggedUrl } from '../logging/logged-url';
 import { clientErrorFromDatabase } from '../../database/prisma-errors';
 
 interface HttpAnswer {
@@ -61,6 +63,11 @@ export function answerFor(error: DomainError): HttpAnswer {
   }
 }
 
+/** 415 in GitLab's shape, with what to do about it (a missing Content-Type is the usual cause). */
+function unsupportedMediaType(detail: string = CONTENT_TYPE_HINT) {
+  return { status: 415, body: { message: `415 Unsupported Media Type - ${detail}` } };
+}
+
 /** Errors raised by Fastify's own parsing, mapped to the same shapes. */
 function answerForFramework(err: { code?: string; statusCode?: number; message: string }) {
   switch (err.code) {
@@ -70,7 +77,9 @@ function answerForFramework(err: { code?: string; statusCode?: number; message: 
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, body: { message: '413 Request Entity Too Large' } };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, body: { message: '415 Unsupported Media Type' } };
+      return unsupportedMediaType();
+    case 'SB_JSON_SENT_AS_FORM':
+      return unsupportedMediaType(err.message);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, body: { error: 'Content-Length does not match the body' } };
     default:
@@ -109,14 +118,21 @@ export class DomainErrorFilter implements ExceptionFilter {
       // Nest turns Fastify's body-limit and media-type errors into plain HttpExceptions (code
       // lost), so they are recognised by status here and answered as answerForFramework does.
       if (status === 413) return answerFor(new DomainError('payload_too_large', exception.message));
-      if (status === 415) return { status, body: { message: '415 Unsupported Media Type' } };
+      if (status === 415) return unsupportedMediaType();
       if (status < 500) return { status, body: { error: exception.message } };
     }
     const fw = answerForFramework(exception as { code?: string; message: string });
     if (fw) return fw;
     const errorId = randomUUID();
+    // loggedUrl: a query string may hold `private_token` (GitLab's query authentication).
     rootLogger.error(
-      { err: exception, errorId, reqId: request.id, method: request.method, url: request.url },
+      {
+        err: exception,
+        errorId,
+        reqId: request.id,
+        method: request.method,
+        url: loggedUrl(request.url),
+      },
       'unhandled error',
     );
     return { status: 500, body: { message: '500 Internal Server Error', error_id: errorId } };

@@ -1,6 +1,6 @@
 /**
  * Services throw DomainError with a stable code; DomainErrorFilter is the only place that turns
- * a code into an HTTP status and body (GitLab's shapes, see CONTRACT.md).
+ * a code into an HTTP status and body (GitLab's shapes, see docs/api-contract.md).
  */
 export type ErrorCode =
   | 'unauthorized'

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
+import type { UserRecord } from '../users/users.repository';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
 
@@ -13,6 +16,14 @@ export interface GroupRecord {
   directCodeSuggestionsEnabled: boolean;
   createdAt: Date;
 }
+
+export interface MemberRecord {
+  user: UserRecord;
+  accessLevel: number;
+  createdAt: Date;
+}
+
+type PageWindow = { skip: number; take: number };
 
 @Injectable()
 export class GroupsRepository {
@@ -36,14 +47,68 @@ export class GroupsRepository {
     return this.prisma.group.findUnique({ where: { id } });
   }
 
-  findByFullPath(fullPath: string): Promise<GroupRecord | null> {
-    return this.prisma.group.findFirst({
-      where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
-    });
+  /** Case-insensitive equality through lower(), never ILIKE: `%` and `_` are plain text here. */
+  async findByFullPath(fullPath: string): Promise<GroupRecord | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM namespaces WHERE lower(full_path) = lower(${fullPath}) ORDER BY id LIMIT 1`;
+    return rows.length ? this.findById(rows[0].id) : null;
   }
 
   list(limit: number): Promise<GroupRecord[]> {
     return this.prisma.group.findMany({ orderBy: { id: 'asc' }, take: limit });
+  }
+
+  /** One page of the groups whose name or full path holds `search` (any case), by id. */
+  async findPage(
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: GroupRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.GroupWhereInput =
+      search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
+    const [items, total] = await Promise.all([
+      this.prisma.group.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.group.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  /** Direct members of a group, by user id; `search` in username or name. */
+  async findMembersPage(
+    groupId: number,
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: MemberRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.GroupMemberWhereInput = {
+      groupId,
+      ...(search === undefined
+        ? {}
+        : { user: { OR: [{ username: contains }, { name: contains }] } }),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.groupMember.findMany({
+        where,
+        include: { user: true },
+        orderBy: { userId: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.groupMember.count({ where }),
+    ]);
+    return {
+      items: rows.map((r) => ({
+        user: r.user,
+        accessLevel: r.accessLevel,
+        createdAt: r.createdAt,
+      })),
+      total,
+    };
   }
 
   update(
@@ -60,17 +125,24 @@ export class GroupsRepository {
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'Member already exists' }));
   }
 
-  /** Member of the group itself, of a subgroup, or of a project anywhere below it. */
+  /**
+   * Member of the group itself, of a subgroup, or of a project anywhere below it. "Below" is a
+   * plain prefix comparison (left(full_path, n) = path + '/'), not LIKE: a `_` in a path is not a wildcard.
+   */
   async isMemberOfHierarchy(group: GroupRecord, userId: number): Promise<boolean> {
-    const below = {
-      OR: [{ fullPath: group.fullPath }, { fullPath: { startsWith: `${group.fullPath}/` } }],
-    };
-    const viaGroup = await this.prisma.groupMember.count({ where: { userId, group: below } });
-    if (viaGroup > 0) return true;
-    const viaProject = await this.prisma.projectMember.count({
-      where: { userId, project: { group: below } },
-    });
-    return viaProject > 0;
+    const p = group.fullPath;
+    const below = `${p}/`;
+    const rows = await this.prisma.$queryRaw<unknown[]>`
+      SELECT 1 FROM group_members m JOIN namespaces n ON n.id = m.group_id
+       WHERE m.user_id = ${userId}
+         AND (n.full_path = ${p} OR left(n.full_path, char_length(${below}::text)) = ${below})
+      UNION ALL
+      SELECT 1 FROM project_members m JOIN projects pr ON pr.id = m.project_id
+        JOIN namespaces n ON n.id = pr.group_id
+       WHERE m.user_id = ${userId}
+         AND (n.full_path = ${p} OR left(n.full_path, char_length(${below}::text)) = ${below})
+      LIMIT 1`;
+    return rows.length > 0;
   }
 
   /** Ids of every group the user belongs to directly. */

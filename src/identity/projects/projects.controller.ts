@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiSecurity,
   ApiTags,
@@ -13,6 +14,7 @@ import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
+import { Page, pageFields, Pagination } from '../../common/http/pagination';
 import { actorOf } from '../users/users.service';
 import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
@@ -20,6 +22,9 @@ import {
   BEARER_SCHEME,
   createProjectRequestSchema,
   ERROR_RESPONSES,
+  PAGE_QUERY,
+  PAGINATION_DESCRIPTION,
+  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   projectMemberRequestSchema,
   projectMemberSchema,
@@ -40,6 +45,7 @@ const updateProject = z.strictObject({
   duo_features_enabled: looseBoolean.optional(),
 });
 const addMember = addMemberSchema;
+const listQuery = z.object({ ...pageFields, search: z.string().max(255).optional() });
 
 export function presentProject(p: ProjectRecord) {
   const namespacePath = p.fullPath.slice(0, p.fullPath.lastIndexOf('/'));
@@ -86,6 +92,26 @@ export class ProjectsController {
     );
   }
 
+  @Get()
+  @AdminOnly()
+  @ApiOperation({ summary: 'List projects (admin)', description: PAGINATION_DESCRIPTION })
+  @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
+  @ApiResponse({
+    status: 200,
+    description: 'The projects',
+    schema: { type: 'array', items: projectSchema },
+  })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  async list(
+    @Query(new ZodPipe(listQuery)) q: z.output<typeof listQuery>,
+    @Pagination() page: Page,
+  ) {
+    const { items, total } = await this.projects.findPage(q.search, page);
+    return page.answer(items.map(presentProject), total);
+  }
+
   @Get(':id')
   @AdminOnly()
   @ApiOperation({ summary: 'One project, by id or URL-encoded full path (admin)' })
@@ -97,7 +123,9 @@ export class ProjectsController {
   @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async get(@Param('id') id: string) {
-    return presentProject(await this.projects.get(decodeURIComponent(id)));
+    // Fastify has decoded the path parameter already (`acme%2Fwidgets` → `acme/widgets`); a
+    // second decode made `/projects/%25` a URIError (500) and `%2541` mean `A`.
+    return presentProject(await this.projects.get(id));
   }
 
   @Put(':id')

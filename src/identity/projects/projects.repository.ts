@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
@@ -35,10 +37,31 @@ export class ProjectsRepository {
     return this.prisma.project.findUnique({ where: { id } });
   }
 
-  findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
-    return this.prisma.project.findFirst({
-      where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
-    });
+  /** Case-insensitive equality through lower(), never ILIKE: `%` and `_` are plain text here. */
+  async findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM projects WHERE lower(full_path) = lower(${fullPath}) ORDER BY id LIMIT 1`;
+    return rows.length ? this.findById(rows[0].id) : null;
+  }
+
+  /** One page of the projects whose name or full path holds `search` (any case), by id. */
+  async findPage(
+    search: string | undefined,
+    page: { skip: number; take: number },
+  ): Promise<{ items: ProjectRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.ProjectWhereInput =
+      search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
+    const [items, total] = await Promise.all([
+      this.prisma.project.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.project.count({ where }),
+    ]);
+    return { items, total };
   }
 
   update(

@@ -11,10 +11,11 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { looseBoolean } from '../../common/validation/params';
+import { hostName, looseBoolean } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { InstanceSettingsRecord } from './settings.repository';
+import { realmOf, storedRealm, WIRE_REALMS } from './realm';
 import { SettingsService } from './settings.service';
 import {
   BEARER_SCHEME,
@@ -27,21 +28,21 @@ import {
 
 const update = z.strictObject({
   disabled_direct_code_suggestions: looseBoolean.optional(),
-  gitlab_realm: z.enum(['saas', 'self-managed']).optional(),
+  gitlab_realm: z.enum(WIRE_REALMS).optional(),
   ai_gateway_url: z
     .string()
     .url()
     .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
     .nullable()
     .optional(),
-  host_name: z.string().min(1).max(255).optional(),
+  host_name: hostName.optional(),
   instance_id: z.unknown().optional(),
 });
 
 export function presentSettings(s: InstanceSettingsRecord) {
   return {
     instance_id: s.instanceId,
-    gitlab_realm: s.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas',
+    gitlab_realm: realmOf(s),
     host_name: s.hostName,
     disabled_direct_code_suggestions: s.disabledDirectCodeSuggestions,
     ai_gateway_url: s.aiGatewayUrl,
@@ -82,12 +83,7 @@ export class SettingsController {
     const s = await this.settings.update(
       {
         disabledDirectCodeSuggestions: b.disabled_direct_code_suggestions,
-        gitlabRealm:
-          b.gitlab_realm === undefined
-            ? undefined
-            : b.gitlab_realm === 'saas'
-              ? 'saas'
-              : 'self_managed',
+        gitlabRealm: b.gitlab_realm === undefined ? undefined : storedRealm(b.gitlab_realm),
         aiGatewayUrl:
           b.ai_gateway_url === undefined
             ? undefined

@@ -53,6 +53,19 @@ export const createUserRequestSchema = strict(
     name: str({ minLength: 1, maxLength: 255, example: 'Ada Lovelace' }),
     email: str({ format: 'email', maxLength: 255 }),
     admin: looseBoolean(),
+    password: str({
+      maxLength: 1000,
+      description:
+        'Accepted for GitLab clients and discarded: Switchboard has no password login and stores no password',
+    }),
+    reset_password: looseBoolean(),
+    force_random_password: looseBoolean(),
+    skip_confirmation: looseBoolean(),
+    projects_limit: int(),
+    can_create_group: looseBoolean(),
+    external: looseBoolean(),
+    private_profile: looseBoolean(),
+    note: str({ maxLength: 2000 }),
   },
   ['username', 'name'],
 );
@@ -137,6 +150,11 @@ export const groupMemberSchema = object({
   access_level: int(),
   group_id: int(),
 });
+
+/** `GET /groups/:id/members`: the user, with the membership's access level. */
+export const memberSchema: SchemaObject = {
+  allOf: [userSchema, object({ access_level: int(), created_at: dateTime() })],
+};
 
 export const projectSchema = object({
   id: int(),
@@ -244,7 +262,9 @@ export const featureDefinitionSchema = object({
   type: str({ enum: ['beta', 'ops', 'gitlab_com_derisk', 'wip', 'experiment'] }),
   default_enabled: bool(),
   description: nullable(str()),
+  introduced_by_url: nullable(str()),
   rollout_issue_url: nullable(str()),
+  feature_issue_url: nullable(str()),
   milestone: nullable(str()),
   group: nullable(str()),
   log_state_changes: nullable(bool()),
