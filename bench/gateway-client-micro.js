@@ -77,7 +77,7 @@ async function main() {
       );
     }
   } finally {
-    client.onApplicationShutdown();
+    await client.onApplicationShutdown();
     agent.destroy();
     await s.close();
   }

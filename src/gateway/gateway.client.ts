@@ -35,7 +35,8 @@ const KEEP_ALIVE_MS = 60_000;
  */
 @Injectable()
 export class GatewayClient implements OnApplicationShutdown {
-  private readonly pools = new Map<string, Pool>();
+  /** Per base URL: the origin's pool and the URL's path prefix (a gateway behind a path). */
+  private readonly pools = new Map<string, { pool: Pool; prefix: string }>();
   private readonly bulkhead: Bulkhead;
   private readonly streamIdleTimeoutMs: number;
 
@@ -76,7 +77,7 @@ export class GatewayClient implements OnApplicationShutdown {
   onApplicationShutdown(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    return Promise.all(pools.map((p) => p.destroy())).then(() => undefined);
+    return Promise.all(pools.map((p) => p.pool.destroy())).then(() => undefined);
   }
 
   private async call(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -88,9 +89,10 @@ export class GatewayClient implements OnApplicationShutdown {
     req.signal?.addEventListener('abort', onClientAbort, { once: true });
     let answered = false;
     try {
-      const res = await this.pool(baseUrl).request({
+      const { pool, prefix } = this.pool(baseUrl);
+      const res = await pool.request({
         method: 'POST',
-        path: req.path,
+        path: prefix + req.path,
         body: JSON.stringify(req.body),
         headers: {
           ...req.headers,
@@ -129,9 +131,9 @@ export class GatewayClient implements OnApplicationShutdown {
     }
   }
 
-  private pool(baseUrl: string): Dispatcher {
-    let pool = this.pools.get(baseUrl);
-    if (!pool) {
+  private pool(baseUrl: string): { pool: Dispatcher; prefix: string } {
+    let entry = this.pools.get(baseUrl);
+    if (!entry) {
       let origin: URL;
       try {
         origin = new URL(baseUrl);
@@ -140,15 +142,16 @@ export class GatewayClient implements OnApplicationShutdown {
       }
       if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
         throw new UpstreamFailure('connect', `AI Gateway URL has protocol ${origin.protocol}`);
-      pool = new Pool(origin.origin, {
+      const pool = new Pool(origin.origin, {
         keepAliveTimeout: KEEP_ALIVE_MS,
         // Our own deadline (req.timeoutMs) and the stream idle guard bound every call.
         headersTimeout: 0,
         bodyTimeout: 0,
       });
-      this.pools.set(baseUrl, pool);
+      entry = { pool, prefix: origin.pathname.replace(/\/+$/, '') };
+      this.pools.set(baseUrl, entry);
     }
-    return pool;
+    return entry;
   }
 }
 

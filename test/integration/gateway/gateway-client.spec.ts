@@ -6,7 +6,7 @@ import { GatewayClient } from '../../../src/gateway/gateway.client';
 import type { UpstreamRequest } from '../../../src/gateway/gateway.types';
 
 /**
- * The gateway client (axios on its node:http adapter) against a real HTTP server: what arrives
+ * The gateway client (undici) against a real HTTP server: what arrives
  * upstream, how answers come back, and every way a call can fail.
  */
 describe('GatewayClient over a socket', () => {
@@ -26,7 +26,7 @@ describe('GatewayClient over a socket', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    client.onApplicationShutdown();
+    await client.onApplicationShutdown();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
@@ -76,6 +76,23 @@ describe('GatewayClient over a socket', () => {
       accept: 'application/json',
       'content-length': String(Buffer.byteLength(seen!.body)),
     });
+  });
+
+  it('keeps the path of a gateway behind a path prefix', async () => {
+    let url: string | undefined;
+    handler = (req, _body, res) => {
+      url = req.url;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    };
+    await client.send(`${base}/ai-gateway/`, {
+      path: '/v2/code/completions',
+      body: {},
+      headers: {},
+      stream: false,
+      timeoutMs: 2_000,
+    });
+    expect(url).toBe('/ai-gateway/v2/code/completions');
   });
 
   it('undoes gzip and br content encodings', async () => {
