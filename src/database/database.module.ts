@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ERROR_TRANSLATOR } from '../common/errors/domain-error.filter';
 import type { DatabaseConnection } from './database-connection';
+import { clientErrorFromDatabase } from './prisma-errors';
 import { DATABASE_CONNECTION } from './database.tokens';
 import { PrismaService } from './prisma.service';
 import { Transactions } from './transactions';
@@ -14,8 +16,9 @@ export class DatabaseModule {
         { provide: DATABASE_CONNECTION, useValue: connection },
         PrismaService,
         Transactions,
+        { provide: ERROR_TRANSLATOR, useValue: clientErrorFromDatabase },
       ],
-      exports: [PrismaService, DATABASE_CONNECTION, Transactions],
+      exports: [PrismaService, DATABASE_CONNECTION, Transactions, ERROR_TRANSLATOR],
     };
   }
 }
