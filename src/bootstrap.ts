@@ -59,7 +59,10 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
-    setupOpenApi(app, config);
+    setupOpenApi(app, {
+      publicUrl: config.http.publicUrl,
+      gitlabVersion: config.gitlabVersion,
+    });
     if (options.handleSignals) {
       // process.exit (not a re-raised signal) lets pino flush its buffered lines on 'exit'.
       app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

@@ -26,9 +26,9 @@ import {
   BEARER_SCHEME,
   ERROR_RESPONSES,
   PRIVATE_TOKEN_SCHEME,
-  routingExplanationSchema,
   TAGS,
 } from '../common/http/openapi-schemas';
+import { routingExplanationSchema } from './code-suggestions.openapi';
 
 const query = z.strictObject({
   user: z.string().min(1).max(255),

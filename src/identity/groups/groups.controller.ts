@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiResponse,
@@ -18,14 +17,11 @@ import { GroupRecord } from './groups.repository';
 import { GroupsService } from './groups.service';
 import {
   BEARER_SCHEME,
-  createGroupRequestSchema,
   ERROR_RESPONSES,
-  groupMemberRequestSchema,
   groupMemberSchema,
   groupSchema,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
-  updateGroupRequestSchema,
 } from '../../common/http/openapi-schemas';
 
 const createGroup = z.strictObject({
@@ -69,7 +65,6 @@ export class GroupsController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({ summary: 'Create a group, or a subgroup with parent_id (admin)' })
-  @ApiBody({ schema: createGroupRequestSchema })
   @ApiResponse({ status: 201, description: 'The new group', schema: groupSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
@@ -114,7 +109,6 @@ export class GroupsController {
     summary: 'Change a group: name, duo_features_enabled, direct_code_suggestions_enabled (admin)',
   })
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: updateGroupRequestSchema })
   @ApiResponse({ status: 200, description: 'The group', schema: groupSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
@@ -136,7 +130,6 @@ export class GroupsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a group (admin)' })
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: groupMemberRequestSchema })
   @ApiResponse({ status: 201, description: 'The membership', schema: groupMemberSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,

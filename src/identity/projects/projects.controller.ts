@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiResponse,
@@ -18,14 +17,11 @@ import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
 import {
   BEARER_SCHEME,
-  createProjectRequestSchema,
   ERROR_RESPONSES,
   PRIVATE_TOKEN_SCHEME,
-  projectMemberRequestSchema,
   projectMemberSchema,
   projectSchema,
   TAGS,
-  updateProjectRequestSchema,
 } from '../../common/http/openapi-schemas';
 
 const createProject = z.strictObject({
@@ -67,7 +63,6 @@ export class ProjectsController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({ summary: 'Create a project in a group (admin)' })
-  @ApiBody({ schema: createProjectRequestSchema })
   @ApiResponse({ status: 201, description: 'The new project', schema: projectSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
@@ -104,7 +99,6 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Change a project: name, duo_features_enabled (admin)' })
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: updateProjectRequestSchema })
   @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
@@ -127,7 +121,6 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a project (admin)' })
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: projectMemberRequestSchema })
   @ApiResponse({ status: 201, description: 'The membership', schema: projectMemberSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,

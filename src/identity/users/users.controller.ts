@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -18,11 +17,9 @@ import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
 import {
   BEARER_SCHEME,
-  createUserRequestSchema,
   ERROR_RESPONSES,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
-  updateUserRequestSchema,
   userSchema,
 } from '../../common/http/openapi-schemas';
 
@@ -59,7 +56,6 @@ export class UsersController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({ summary: 'Create a user (admin)' })
-  @ApiBody({ schema: createUserRequestSchema })
   @ApiResponse({ status: 201, description: 'The new user', schema: userSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(ERROR_RESPONSES.adminOnly)
@@ -107,7 +103,6 @@ export class UsersController {
   @AdminOnly()
   @ApiOperation({ summary: 'Change a user: name, admin, state (admin)' })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: updateUserRequestSchema })
   @ApiResponse({ status: 200, description: 'The user', schema: userSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(ERROR_RESPONSES.adminOnly)
