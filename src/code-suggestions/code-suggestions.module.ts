@@ -6,6 +6,7 @@ import { BreakersService } from '../resilience/breakers.service';
 import { ResilientGatewayService } from '../resilience/resilient-gateway.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { RoutingExplainController } from './routing-explain.controller';
+import { RoutingExplainService } from './routing-explain.service';
 import { CompletionsController } from './completions.controller';
 import { CompletionsService } from './completions.service';
 import { DirectAccessController } from './direct-access.controller';
@@ -31,6 +32,7 @@ import { UpstreamTokenService } from './upstream-token.service';
     BreakersService,
     ResilientGatewayService,
     RolloutGuardService,
+    RoutingExplainService,
   ],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],
 })
