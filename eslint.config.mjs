@@ -43,6 +43,26 @@ export default tseslint.config(
     },
   },
   {
+    // Small files and functions in src/ (house style), enforced rather than hoped for. A longer
+    // one carries an eslint-disable comment that says why.
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 60 }],
+    },
+  },
+  {
+    // Over 60 lines, left to the completions-pipeline rework (issue #13) that is rewriting these
+    // very functions: CompletionsService.complete (133 lines), nodeHttpAdapter (62) and
+    // decideCompletion (73). Remove each entry when its function is split.
+    files: [
+      'src/code-suggestions/completions.service.ts',
+      'src/gateway/node-http.adapter.ts',
+      'src/routing/routing-policy.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     // Plain JavaScript (bench/, scripts/, configs): Node CommonJS, linted without type information.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
