@@ -1,7 +1,8 @@
 'use strict';
 /*
  * `npm run bench`: one run, everything side by side with its baseline.
- *   1. completions v2 non-streamed: service vs straight to the stub vs a bare node:http proxy,
+ *   1. completions v2 non-streamed: service vs straight to the stub vs a bare node:http proxy
+ *      vs the floor (the same per-request work on bare Fastify + undici, bench/floor-proxy.js),
  *      at 1 / 8 / 32 connections (autocannon), exact p50/p99 and req/s, added latency;
  *   2. v4 streamed: time to first body byte, service vs straight to the stub (N sequential);
  *   3. direct_access tokens/s (autocannon), one user (cache hits) and distinct users (cache misses),
@@ -11,7 +12,7 @@
  * Writes bench/results/<timestamp>.json. Env knobs (all optional):
  *   BENCH_SOAK_SECONDS (300)  BENCH_DURATION_SECONDS (10)  BENCH_WARMUP_SECONDS (2)
  *   BENCH_CONNECTIONS (1,8,32)  BENCH_STREAM_N (500)  BENCH_SOAK_RATE (req/s; default 50% of the
- *   service's 8-connection throughput, at most 1000)  BENCH_MICRO_MS (2000)  BENCH_LOG_LEVEL (warn)
+ *   service's 8-connection throughput, at most 1000)  BENCH_MICRO_MS (2000)  BENCH_LOG_LEVEL (info, the production default)
  *   BENCH_PROFILE=1 (after the run, CPU-profile the service under the load of each missed goal)
  *   BENCH_DA_USERS (1000: distinct seated users for the direct_access cache-miss runs)
  */
@@ -41,7 +42,7 @@ const CFG = {
   soakS: num(env.BENCH_SOAK_SECONDS, 300),
   soakRate: env.BENCH_SOAK_RATE ? Number(env.BENCH_SOAK_RATE) : undefined,
   microMs: num(env.BENCH_MICRO_MS, 2000),
-  logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
+  logLevel: env.BENCH_LOG_LEVEL ?? 'info',
   rateLimitPerMinute: RATE_LIMIT,
 };
 
@@ -93,9 +94,10 @@ async function main() {
     const targets = {
       stub: { url: stack.stub.url, ...stack.req.directV2 },
       bare_proxy: { url: stack.bare.url, ...stack.req.directV2 },
+      floor: { url: stack.floor.url, ...stack.req.serviceV2 },
       service: { url: stack.serviceUrl, ...stack.req.serviceV2 },
     };
-    const others = { stub: stack.stub.pid, bare_proxy: stack.bare.pid };
+    const others = { stub: stack.stub.pid, bare_proxy: stack.bare.pid, floor: stack.floor.pid };
     result.completions = [];
     for (const connections of CFG.connections) {
       const row = { connections };
@@ -128,6 +130,7 @@ async function main() {
         bareP50Ms: round(row.bare_proxy.latencyMs.p50 - row.stub.latencyMs.p50, 3),
         bareP99Ms: round(row.bare_proxy.latencyMs.p99 - row.stub.latencyMs.p99, 3),
         serviceRpsVsBare: round(row.service.rps / row.bare_proxy.rps, 3),
+        floorRpsVsBare: round(row.floor.rps / row.bare_proxy.rps, 3),
       };
       result.completions.push(row);
     }
@@ -485,7 +488,7 @@ function renderTable(r) {
   out += `\n1. completions v2 non-streamed (latency ms, exact; req/s on 2xx; ${r.config.durationS} s each after ${r.config.warmupS} s warm-up)\n`;
   const rows = [];
   for (const c of r.completions) {
-    for (const name of ['stub', 'bare_proxy', 'service']) {
+    for (const name of ['stub', 'bare_proxy', 'floor', 'service']) {
       const x = c[name];
       const cb = x.coresBusy ?? {};
       const cores = `${cb.service ?? ''}/${cb.stub ?? ''}/${cb.bare_proxy ?? ''}/${cb['bench (autocannon)'] ?? ''}`;
@@ -505,7 +508,7 @@ function renderTable(r) {
       'added: service − stub',
       c.added.serviceP50Ms,
       c.added.serviceP99Ms,
-      `${round(c.added.serviceRpsVsBare * 100, 1)}% of bare`,
+      `${round(c.added.serviceRpsVsBare * 100, 1)}% of bare (floor ${round(c.added.floorRpsVsBare * 100, 1)}%)`,
       '',
       '',
       '',

@@ -13,6 +13,7 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 import { FlagsModule } from './flags/flags.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { CodeSuggestionsModule } from './code-suggestions/code-suggestions.module';
+import { ConsoleModule } from './console/console.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         GatewayModule,
         CodeSuggestionsModule,
         ProvisioningModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -7,7 +7,12 @@ import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
-import { configureFastify, genRequestId, HARD_BODY_LIMIT_BYTES } from './common/http/fastify-setup';
+import {
+  configureFastify,
+  genRequestId,
+  HARD_BODY_LIMIT_BYTES,
+  normalisePath,
+} from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
 import { installShutdownLog } from './common/http/shutdown-log';
 import { openDatabase } from './database/database-connection';
@@ -48,6 +53,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       genReqId: genRequestId,
       keepAliveTimeout: 65_000,
       return503OnClosing: true,
+      rewriteUrl: (req: { url?: string }) => normalisePath(req.url),
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, connection),

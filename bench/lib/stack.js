@@ -72,7 +72,7 @@ function directHeaders(da) {
  */
 async function startStack({
   execArgv = [],
-  logLevel = 'warn',
+  logLevel = process.env.BENCH_LOG_LEVEL ?? 'info',
   withBare = true,
   restart = true,
   serviceEnv = {},
@@ -87,6 +87,7 @@ async function startStack({
   const close = async ({ beforeRemove } = {}) => {
     await stop(parts.service?.child, 'SIGTERM', 15_000);
     await stop(parts.bare?.child);
+    await stop(parts.floor?.child);
     await stop(parts.stub?.child);
     try {
       if (beforeRemove) return await beforeRemove(dataDir);
@@ -188,6 +189,20 @@ async function startStack({
     });
     if (d.status !== 200) throw new Error(`direct v2 call to the stub: ${d.status} ${d.text}`);
 
+    if (withBare) {
+      // The floor: the same per-request work on bare Fastify + undici (bench/floor-proxy.js).
+      parts.floor = await forkReady(path.join(__dirname, '..', 'floor-proxy.js'), [], {
+        name: 'floor proxy',
+        env: {
+          FLOOR_CONFIG: JSON.stringify({
+            stubUrl: parts.stub.url,
+            token: v2User.token,
+            headers: directHeaders(daV2),
+          }),
+        },
+      });
+    }
+
     // v4, streamed.
     const v4Body = ideBody(true);
     const s = await post(v4User, '/api/v4/code_suggestions/completions', v4Body);
@@ -216,6 +231,7 @@ async function startStack({
       stub: parts.stub,
       service: parts.service,
       bare: parts.bare,
+      floor: parts.floor,
       admin,
       users: { v2User, v4User },
       firstBoot,

@@ -9,13 +9,16 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly } from '../common/auth/auth.decorators';
-import { integer } from '../common/validation/params';
+import { Page, pageFields, Pagination } from '../common/http/pagination';
 import { ZodPipe } from '../common/validation/zod.pipe';
-import { AuditRepository } from './audit.repository';
+import { AuditEventView, AuditRepository } from './audit.repository';
 import {
   auditEventSchema,
   BEARER_SCHEME,
   ERROR_RESPONSES,
+  PAGE_QUERY,
+  PAGINATION_DESCRIPTION,
+  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../common/http/openapi-schemas';
@@ -23,7 +26,7 @@ import {
 const query = z.strictObject({
   entity_type: z.string().max(100).optional(),
   entity_id: z.string().max(255).optional(),
-  per_page: integer(1, 100).default(20),
+  ...pageFields,
 });
 
 /** GET /api/v4/audit_events (admin), newest first. */
@@ -38,7 +41,10 @@ export class AuditController {
 
   @Get()
   @AdminOnly()
-  @ApiOperation({ summary: 'Recent audit events, newest first (admin)' })
+  @ApiOperation({
+    summary: 'Recent audit events, newest first (admin)',
+    description: PAGINATION_DESCRIPTION,
+  })
   @ApiQuery({
     name: 'entity_type',
     required: false,
@@ -46,32 +52,32 @@ export class AuditController {
     schema: { type: 'string', maxLength: 100 },
   })
   @ApiQuery({ name: 'entity_id', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery({
-    name: 'per_page',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-  })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
   @ApiResponse({
     status: 200,
     description: 'The events',
     schema: { type: 'array', items: auditEventSchema },
   })
   @ApiResponse(ERROR_RESPONSES.badRequest)
-  async list(@Query(new ZodPipe(query)) q: z.output<typeof query>) {
-    const events = await this.audit.listRecent({
-      targetType: q.entity_type,
-      targetId: q.entity_id,
-      limit: q.per_page,
-    });
-    return events.map((e) => ({
-      id: Number(e.id),
-      author_id: e.actorId,
-      author_name: e.actorName,
-      entity_type: e.targetType,
-      entity_id: e.targetId,
-      event_name: e.action,
-      details: { before: e.before, after: e.after },
-      created_at: e.createdAt.toISOString(),
-    }));
+  async list(@Query(new ZodPipe(query)) q: z.output<typeof query>, @Pagination() page: Page) {
+    const { items, total } = await this.audit.findPage(
+      { targetType: q.entity_type, targetId: q.entity_id },
+      page,
+    );
+    return page.answer(items.map(presentEvent), total);
   }
+}
+
+function presentEvent(e: AuditEventView) {
+  return {
+    id: Number(e.id),
+    author_id: e.actorId,
+    author_name: e.actorName,
+    entity_type: e.targetType,
+    entity_id: e.targetId,
+    event_name: e.action,
+    details: { before: e.before, after: e.after },
+    created_at: e.createdAt.toISOString(),
+  };
 }

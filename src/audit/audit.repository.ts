@@ -57,16 +57,21 @@ export class AuditRepository {
     });
   }
 
-  async listRecent(filter: {
-    targetType?: string;
-    targetId?: string;
-    limit: number;
-  }): Promise<AuditEventView[]> {
-    const rows = await this.prisma.auditEvent.findMany({
-      where: { targetType: filter.targetType, targetId: filter.targetId },
-      orderBy: { id: 'desc' },
-      take: filter.limit,
-    });
-    return rows.map((r) => ({ ...r, id: r.id.toString() }));
+  /** One page of events, newest first, and how many match in all. */
+  async findPage(
+    filter: { targetType?: string; targetId?: string },
+    page: { skip: number; take: number },
+  ): Promise<{ items: AuditEventView[]; total: number }> {
+    const where = { targetType: filter.targetType, targetId: filter.targetId };
+    const [rows, total] = await Promise.all([
+      this.prisma.auditEvent.findMany({
+        where,
+        orderBy: { id: 'desc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.auditEvent.count({ where }),
+    ]);
+    return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };
   }
 }

@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ObservabilityModule } from '../observability/observability.module';
+import { ResilienceModule } from '../resilience/resilience.module';
 import { TokensModule } from '../tokens/tokens.module';
-import { MetricsController } from '../observability/metrics.controller';
-import { MetricsService } from '../observability/metrics.service';
-import { BreakersService } from '../resilience/breakers.service';
-import { ResilientGatewayService } from '../resilience/resilient-gateway.service';
-import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { RoutingExplainController } from './routing-explain.controller';
 import { RoutingExplainService } from './routing-explain.service';
 import { CompletionsController } from './completions.controller';
@@ -16,22 +13,13 @@ import { UpstreamTokenService } from './upstream-token.service';
 
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
-  imports: [TokensModule],
-  controllers: [
-    CompletionsController,
-    DirectAccessController,
-    MetricsController,
-    RoutingExplainController,
-  ],
+  imports: [TokensModule, ResilienceModule, ObservabilityModule],
+  controllers: [CompletionsController, DirectAccessController, RoutingExplainController],
   providers: [
     CompletionsService,
     DirectAccessService,
     RouteDeciderService,
     UpstreamTokenService,
-    MetricsService,
-    BreakersService,
-    ResilientGatewayService,
-    RolloutGuardService,
     RoutingExplainService,
   ],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],

@@ -5,12 +5,16 @@ import { DomainError } from '../common/errors/domain-error';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { parseOrThrow } from '../common/validation/zod.pipe';
 import { FlagsService } from '../flags/flags.service';
+import type { FlagSubject } from '../flags/flag-context';
 import { GATEWAY_BASE_URL, GatewayBaseUrl, UpstreamResponse } from '../gateway/gateway.types';
-import { identityHeaders, realmOf } from '../gateway/identity-headers';
+import type { SeatContext } from '../identity/seats/seats.service';
+import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
 import type { CompletionLabels } from '../observability/request-metrics';
+import { runWithFailover } from '../resilience/failover-executor';
 import {
+  AttemptOutcome,
   failureToResponse,
   ResilientGatewayService,
 } from '../resilience/resilient-gateway.service';
@@ -25,10 +29,12 @@ import {
   MAX_BODY_CHARS,
 } from './completion-input.schema';
 import { logCompletionInput } from './completion-log';
+import { decisionClaims, decisionClaimsKey, enabledFlagNames } from './decision-claims';
 import { DirectAccessService } from './direct-access.service';
+import { identityHeaders, realmOf } from './identity-headers';
 import { staleSources } from './stale-sources';
 import { RouteDeciderService } from './route-decider.service';
-import { enabledFlagNames, forwardedClientHeaders } from './upstream-headers';
+import { forwardedClientHeaders } from './upstream-headers';
 import { UpstreamTokenService } from './upstream-token.service';
 
 export interface CompletionRequestMeta {
@@ -45,6 +51,21 @@ export interface CompletionResult {
   decision: RoutingDecision;
   /** Sources served from stale data (flags, identity): the controller says so in a header. */
   stale: string[];
+}
+
+/** What every step of one completion request knows. */
+interface Completion {
+  p: Principal;
+  seat: SeatContext;
+  subject: FlagSubject;
+  settings: InstanceSettingsRecord;
+  input: CompletionInputBody;
+  routing: RoutingRequest;
+  meta: CompletionRequestMeta;
+  /** Automatic failover: attempts go through the model's circuit breaker. */
+  automatic: boolean;
+  /** Time spent in gateway attempts (a failed primary's too): not our overhead. */
+  upstreamMs: number;
 }
 
 /**
@@ -76,10 +97,31 @@ export class CompletionsService {
     rawBody: unknown,
     meta: CompletionRequestMeta,
   ): Promise<CompletionResult> {
-    const started = Date.now();
-    const startedPerf = performance.now();
+    const started = performance.now();
+    const deadline = Date.now() + this.config.gateway.timeoutMs;
     const { seat, subject } = await this.access.gate(p);
-    const input: CompletionInputBody = parseOrThrow(completionInputSchema, rawBody);
+    const input = this.admit(p, rawBody, meta.bodyChars);
+    const c = this.context(p, seat, subject, input, meta);
+    try {
+      const first = this.route(c);
+      const { decision, outcome } = await runWithFailover({
+        first,
+        deadline,
+        signal: meta.signal,
+        failover: this.failoverFrom(c, first),
+        attempt: (d, timeoutMs) => this.callGateway(c, d, timeoutMs),
+      });
+      const response = this.answer(c, outcome, decision);
+      return { response, decision, stale: staleSources(this.flags, p, seat) };
+    } finally {
+      const overheadMs = performance.now() - started - c.upstreamMs;
+      this.metrics.overheadTime('completions', Math.max(0, overheadMs / 1000));
+    }
+  }
+
+  /** Validation 400, rate limit 429, size 413 (in the contract's order). */
+  private admit(p: Principal, rawBody: unknown, bodyChars: number): CompletionInputBody {
+    const input = parseOrThrow(completionInputSchema, rawBody);
     const retryAfter = this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.metrics.rateLimit('completions');
@@ -87,10 +129,17 @@ export class CompletionsService {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
-    if (meta.bodyChars > MAX_BODY_CHARS)
-      throw new DomainError('payload_too_large', 'body too large');
+    if (bodyChars > MAX_BODY_CHARS) throw new DomainError('payload_too_large', 'body too large');
+    return input;
+  }
 
-    const settings = this.settings.current();
+  private context(
+    p: Principal,
+    seat: SeatContext,
+    subject: FlagSubject,
+    input: CompletionInputBody,
+    meta: CompletionRequestMeta,
+  ): Completion {
     const routing: RoutingRequest = {
       intent: input.intent,
       userInstruction: input.user_instruction,
@@ -100,109 +149,100 @@ export class CompletionsService {
       languageIdentifier: input.current_file.language_identifier,
       supportsSseStreaming: meta.headers['x-supports-sse-streaming'] === 'true',
     };
-    let decision = this.router.decide(routing, subject, seat, settings);
-    const deadline = started + this.config.gateway.timeoutMs;
-    const failover = this.router.models.completionFailover;
-    // Manual mode: only the flag fails over, so no breaker may block or short-circuit a model.
-    const automatic = failover?.mode === 'automatic';
-    const canFailOver =
-      automatic &&
-      decision.task === 'completion' &&
-      decision.model !== undefined &&
-      decision.model.key !== failover.model.key;
-    if (decision.modelSource === 'failover_manual') this.metrics.failover('manual');
-    if (decision.modelSource === 'failover_automatic') this.metrics.failover('automatic');
-    meta.onRouted?.(labelsOf(decision));
-    let upstreamMs = 0;
+    const automatic = this.router.models.completionFailover?.mode === 'automatic';
+    const settings = this.settings.current();
+    return { p, seat, subject, settings, input, routing, meta, automatic, upstreamMs: 0 };
+  }
 
-    const send = async (d: RoutingDecision, timeoutMs: number) => {
-      const token = await this.tokens.tokenFor({
-        globalUserId: p.user.globalUserId,
-        instanceId: settings.instanceId,
-        realm: realmOf(settings),
-        claims: decisionClaims(d),
-      });
-      const headers: Record<string, string> = {
-        ...forwardedClientHeaders(meta.headers),
-        ...identityHeaders({
-          user: p.user,
-          settings,
-          seat,
-          gitlabVersion: this.config.gitlabVersion,
-          enabledFlags: enabledFlagNames(d.decidingFlags),
-        }),
-        Authorization: `Bearer ${token}`,
-        'X-Request-ID': meta.requestId,
-        'X-Gitlab-Rails-Send-Start': (Date.now() / 1000).toFixed(3),
-      };
-      logCompletionInput(
-        this.flags.isEnabled('expanded_ai_logging', subject),
-        p,
-        input,
-        d,
-        meta.requestId,
-      );
-      const call = buildUpstreamCall(input, d);
-      const attemptStarted = performance.now();
-      try {
-        const outcome = await this.gateway.attempt(
-          this.baseUrl(),
-          {
-            path: call.path,
-            body: call.body,
-            headers,
-            stream: call.stream,
-            signal: meta.signal,
-            timeoutMs,
-          },
-          automatic ? d.model : undefined,
-        );
-        this.guard.record(d.model, !outcome.failure, performance.now() - attemptStarted);
-        return outcome;
-      } finally {
-        // Every attempt's time (a failed primary's too) is upstream time, not our overhead.
-        const ms = performance.now() - attemptStarted;
-        upstreamMs += ms;
-        const l = labelsOf(d);
-        this.metrics.upstreamTime({ api: l.api, provider: l.provider, model: l.model }, ms / 1000);
-      }
-    };
+  private route(c: Completion): RoutingDecision {
+    const d = this.router.decide(c.routing, c.subject, c.seat, c.settings);
+    if (d.modelSource === 'failover_manual') this.metrics.failover('manual');
+    if (d.modelSource === 'failover_automatic') this.metrics.failover('automatic');
+    c.meta.onRouted?.(labelsOf(d));
+    return d;
+  }
 
-    try {
-      const budget = () => Math.max(1, deadline - Date.now());
-      let outcome = await send(
-        decision,
-        canFailOver ? Math.min(this.config.failover.attemptTimeoutMs, budget()) : budget(),
-      );
-      if (outcome.failure && canFailOver && !meta.signal.aborted && decision.model) {
-        decision = this.router.decide(routing, subject, seat, settings, decision.model);
+  /** Automatic failover of a completion whose model has a backup (manual mode: only the flag). */
+  private failoverFrom(c: Completion, d: RoutingDecision) {
+    const backup = this.router.models.completionFailover?.model;
+    const model = d.model;
+    if (!c.automatic || d.task !== 'completion' || !model || model.key === backup?.key)
+      return undefined;
+    return {
+      attemptTimeoutMs: this.config.failover.attemptTimeoutMs,
+      next: () => {
+        const next = this.router.decide(c.routing, c.subject, c.seat, c.settings, model);
         this.metrics.failover('automatic');
-        meta.onRouted?.(labelsOf(decision));
-        outcome = await send(decision, budget());
-      }
-      let response = outcome.response ?? failureToResponse(outcome.failure!);
-      if (
-        response.kind === 'json' &&
-        response.status >= 200 &&
-        response.status < 300 &&
-        decision.model
-      ) {
-        const language = resolveLanguage(
-          input.current_file.file_name,
-          input.current_file.language_identifier,
-        );
-        response = {
-          ...response,
-          body: postProcessCompletion(response.body, decision.model, language),
-        };
-      }
-      return { response, decision, stale: staleSources(this.flags, p, seat) };
-    } finally {
-      this.metrics.overheadTime(
-        'completions',
-        Math.max(0, (performance.now() - startedPerf - upstreamMs) / 1000),
+        c.meta.onRouted?.(labelsOf(next));
+        return next;
+      },
+    };
+  }
+
+  /** One gateway attempt for decision `d`: token, headers, the log line, the call. */
+  private async callGateway(
+    c: Completion,
+    d: RoutingDecision,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome> {
+    const headers = await this.upstreamHeaders(c, d);
+    logCompletionInput(
+      this.flags.isEnabled('expanded_ai_logging', c.subject),
+      c.p,
+      c.input,
+      d,
+      c.meta.requestId,
+    );
+    const call = buildUpstreamCall(c.input, d);
+    const started = performance.now();
+    try {
+      const outcome = await this.gateway.attempt(
+        this.baseUrl(),
+        { ...call, headers, signal: c.meta.signal, timeoutMs },
+        c.automatic ? d.model : undefined,
       );
+      this.guard.record(d.model, !outcome.failure, performance.now() - started);
+      return outcome;
+    } finally {
+      const ms = performance.now() - started;
+      c.upstreamMs += ms;
+      const l = labelsOf(d);
+      this.metrics.upstreamTime({ api: l.api, provider: l.provider, model: l.model }, ms / 1000);
     }
+  }
+
+  private async upstreamHeaders(
+    c: Completion,
+    d: RoutingDecision,
+  ): Promise<Record<string, string>> {
+    const { p, settings, meta } = c;
+    const token = await this.tokens.forOwnCall({
+      globalUserId: p.user.globalUserId,
+      instanceId: settings.instanceId,
+      realm: realmOf(settings),
+      claimsKey: decisionClaimsKey(d),
+      claims: () => decisionClaims(d),
+    });
+    return {
+      ...forwardedClientHeaders(meta.headers),
+      ...identityHeaders(
+        { user: p.user, settings, seat: c.seat, gitlabVersion: this.config.gitlabVersion },
+        enabledFlagNames(d.decidingFlags).join(','),
+      ),
+      Authorization: `Bearer ${token}`,
+      'X-Request-ID': meta.requestId,
+      'X-Gitlab-Rails-Send-Start': (Date.now() / 1000).toFixed(3),
+    };
+  }
+
+  /** The gateway's answer for the client: a failure mapped, a JSON completion post-processed. */
+  private answer(c: Completion, outcome: AttemptOutcome, d: RoutingDecision): UpstreamResponse {
+    const response = outcome.response ?? failureToResponse(outcome.failure!);
+    if (response.kind !== 'json' || response.status < 200 || response.status >= 300 || !d.model)
+      return response;
+    const file = c.input.current_file;
+    const language = resolveLanguage(file.file_name, file.language_identifier);
+    return { ...response, body: postProcessCompletion(response.body, d.model, language) };
   }
 }
 
@@ -212,14 +252,5 @@ function labelsOf(d: RoutingDecision): CompletionLabels {
     api: d.api,
     provider: d.model?.provider ?? 'gateway',
     model: d.model?.name ?? 'gateway',
-  };
-}
-
-export function decisionClaims(d: RoutingDecision): Record<string, unknown> {
-  return {
-    model_provider: d.model?.provider ?? null,
-    model_name: d.model?.name ?? null,
-    feature_flags: enabledFlagNames(d.decidingFlags),
-    deciding_flags: { ...d.decidingFlags },
   };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
   ApiBearerAuth,
@@ -9,14 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CurrentPrincipal, Scopes } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
-import { DomainError } from '../common/errors/domain-error';
 import { ZodPipe } from '../common/validation/zod.pipe';
-import { realmOf } from '../gateway/identity-headers';
-import { ProjectsService } from '../identity/projects/projects.service';
-import { SettingsService } from '../identity/settings/settings.service';
 import { STALE_HEADER } from './stale-sources';
 import { DirectAccessService } from './direct-access.service';
 import {
@@ -36,6 +31,7 @@ import {
   directAccessAnswerSchema,
 } from './code-suggestions.openapi';
 
+// The IDE sends the project; the answer does not depend on it, but a wrong type is still a 400.
 const projectBody = z.object({
   project_path: z.string().max(1000).optional(),
   projectPath: z.string().max(1000).optional(),
@@ -51,12 +47,7 @@ const enabledBody = z.object({ project_path: z.string().min(1).max(1000) });
 @ApiResponse(KILL_SWITCH_RESPONSE)
 @ApiResponse(ERROR_RESPONSES.insufficientScope)
 export class DirectAccessController {
-  constructor(
-    private readonly direct: DirectAccessService,
-    private readonly projects: ProjectsService,
-    private readonly settings: SettingsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly direct: DirectAccessService) {}
 
   /** Model details, a short-lived token, base URL and headers: the IDE then calls the gateway itself. */
   @Post('direct_access')
@@ -119,28 +110,14 @@ export class DirectAccessController {
     @CurrentPrincipal() p: Principal,
     @Body(new ZodPipe(enabledBody)) b: z.output<typeof enabledBody>,
   ): Promise<void> {
-    await this.direct.gate(p);
-    const project = await this.projects.findVisible(b.project_path, p.user);
-    if (!project) throw DomainError.notFound('Project');
-    if (!project.duoFeaturesEnabled) throw DomainError.forbidden();
+    await this.direct.assertEnabledIn(p, b.project_path);
   }
 
   @Post('connection_details')
   @HttpCode(201)
   @ApiOperation({ summary: 'Identity and enablement details of this instance for the user' })
   @ApiResponse({ status: 201, description: 'Connection details', schema: connectionDetailsSchema })
-  async connectionDetails(@CurrentPrincipal() p: Principal) {
-    const { seat } = await this.direct.gate(p);
-    const s = this.settings.current();
-    const addOns = [...new Set(seat.groups.map((g) => g.addOn))];
-    return {
-      instance_id: s.instanceId,
-      instance_version: this.config.gitlabVersion,
-      realm: realmOf(s),
-      global_user_id: p.user.globalUserId,
-      host_name: s.hostName,
-      feature_enablement_type: addOns.includes('duo_enterprise') ? 'duo_enterprise' : 'duo_pro',
-      saas_duo_pro_namespace_ids: seat.groups.map((g) => g.id),
-    };
+  connectionDetails(@CurrentPrincipal() p: Principal) {
+    return this.direct.connectionDetails(p);
   }
 }

@@ -7,33 +7,21 @@ import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { FlagsService } from '../flags/flags.service';
 import { FlagSubjectsService } from '../flags/flag-subjects.service';
 import { GATEWAY_BASE_URL, GatewayBaseUrl } from '../gateway/gateway.types';
-import { identityHeaders, realmOf } from '../gateway/identity-headers';
+import { ProjectsService } from '../identity/projects/projects.service';
 import { SeatContext, SeatsService } from '../identity/seats/seats.service';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
-import {
-  CLIENT_REFRESH_MARGIN_SEC,
-  MIN_REUSABLE_LIFE_SEC,
-  TOKEN_REUSE_SEC,
-  USER_TOKEN_SOURCE,
-} from '../tokens/tokens.tokens';
-import type {
-  UserToken,
-  UserTokenRequest,
-  UserTokenSource,
-} from '../tokens/user-token-source.interface';
-import { TtlCache } from '../common/cache/ttl-cache';
-import { decisionClaims } from './completions.service';
+import { decisionClaims, enabledFlagNames } from './decision-claims';
+import { featureEnablementType, identityHeaders, realmOf } from './identity-headers';
 import { RouteDeciderService } from './route-decider.service';
 import { staleSources } from './stale-sources';
-import { enabledFlagNames } from './upstream-headers';
+import { UpstreamTokenService } from './upstream-token.service';
 
 export const DIRECT_DISABLED = 'Direct connections are disabled';
 
 @Injectable()
 export class DirectAccessService {
   private readonly limiter: RateLimiter;
-  private readonly recent = new TtlCache<string, UserToken>(TOKEN_REUSE_SEC * 1000, 50_000);
 
   constructor(
     private readonly flags: FlagsService,
@@ -41,7 +29,8 @@ export class DirectAccessService {
     private readonly seats: SeatsService,
     private readonly settings: SettingsService,
     private readonly router: RouteDeciderService,
-    @Inject(USER_TOKEN_SOURCE) private readonly tokens: UserTokenSource,
+    private readonly projects: ProjectsService,
+    private readonly tokens: UpstreamTokenService,
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -89,23 +78,17 @@ export class DirectAccessService {
       realm: realmOf(settings),
       instanceId: settings.instanceId,
       scopes: ['complete_code'],
-      // `feature_flags` lists only the flags that are on; `deciding_flags` is every flag the
-      // decision consulted with its answer, so a gateway can see why without asking again.
       extra: decisionClaims(decision),
     };
-    const token = await this.tokenFor(request);
-    const enabledFlags = enabledFlagNames(decision.decidingFlags);
+    const token = await this.tokens.forClient(request);
     const answer = {
       base_url: this.baseUrl(),
       token: token.token,
       expires_at: token.expiresAt,
-      headers: identityHeaders({
-        user: p.user,
-        settings,
-        seat,
-        gitlabVersion: this.config.gitlabVersion,
-        enabledFlags,
-      }),
+      headers: identityHeaders(
+        { user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion },
+        enabledFlagNames(decision.decidingFlags).join(','),
+      ),
       model_details: decision.model
         ? { model_provider: decision.model.provider, model_name: decision.model.name }
         : {},
@@ -113,35 +96,26 @@ export class DirectAccessService {
     return { answer, stale: staleSources(this.flags, p, seat) };
   }
 
-  /**
-   * Signing (RS256, ~1 ms of CPU) dominated this endpoint, so a token is handed out again to the
-   * same user and decision for up to TOKEN_REUSE_SEC, but only while it was signed by the key
-   * that signs now (the kid is in the cache key: a rotation or activation on any instance ends
-   * the reuse) and while it has more than MIN_REUSABLE_LIFE_SEC left. A token the client would
-   * refresh at once (CLIENT_REFRESH_MARGIN_SEC) is never handed out.
-   */
-  private async tokenFor(request: UserTokenRequest): Promise<UserToken> {
-    const cacheKey = `${this.tokens.signerId()}|${JSON.stringify(request)}`;
-    const cached = this.recent.get(cacheKey);
-    if (cached && secondsLeft(cached) > MIN_REUSABLE_LIFE_SEC) return cached;
-    const token = await this.tokens.tokenFor(request).catch((err: unknown) => {
-      if (err instanceof DomainError) throw err;
-      throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
-    });
-    this.metrics.tokenIssued();
-    const left = secondsLeft(token);
-    if (left <= CLIENT_REFRESH_MARGIN_SEC) {
-      rootLogger.warn({ seconds_left: left }, 'direct access: new token expires too soon');
-      throw new DomainError(
-        'service_unavailable',
-        `Token creation failed: the new token expires in ${left} s`,
-      );
-    }
-    if (left > MIN_REUSABLE_LIFE_SEC) this.recent.set(cacheKey, token);
-    return token;
+  /** POST enabled: may Code Suggestions be used in this project (404 unknown, 403 Duo off). */
+  async assertEnabledIn(p: Principal, projectPath: string): Promise<void> {
+    await this.gate(p);
+    const project = await this.projects.findVisible(projectPath, p.user);
+    if (!project) throw DomainError.notFound('Project');
+    if (!project.duoFeaturesEnabled) throw DomainError.forbidden();
   }
-}
 
-function secondsLeft(token: UserToken): number {
-  return Math.floor(token.expiresAt - Date.now() / 1000);
+  /** POST connection_details: this instance's identity and the user's enablement. */
+  async connectionDetails(p: Principal) {
+    const { seat } = await this.gate(p);
+    const s = this.settings.current();
+    return {
+      instance_id: s.instanceId,
+      instance_version: this.config.gitlabVersion,
+      realm: realmOf(s),
+      global_user_id: p.user.globalUserId,
+      host_name: s.hostName,
+      feature_enablement_type: featureEnablementType(seat),
+      saas_duo_pro_namespace_ids: seat.groups.map((g) => g.id),
+    };
+  }
 }

@@ -4,12 +4,11 @@ import { FlagsService } from '../flags/flags.service';
 import type { FlagSubject } from '../flags/flag-context';
 import type { SeatContext } from '../identity/seats/seats.service';
 import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
-import { realmOf } from '../gateway/identity-headers';
-import { MetricsService } from '../observability/metrics.service';
 import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
 import { decideRoute } from '../routing/routing-policy';
+import { realmOf } from './identity-headers';
 import type {
   BreakerView,
   FlagOracle,
@@ -28,12 +27,9 @@ export class RouteDeciderService implements OnModuleInit {
   constructor(
     private readonly flags: FlagsService,
     private readonly breakers: BreakersService,
-    metrics: MetricsService,
     private readonly guard: RolloutGuardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    breakers.onStateChange((upstream, state) => metrics.breaker(upstream, state));
-  }
+  ) {}
 
   onModuleInit(): void {
     this.catalogue = loadModelCatalogue(

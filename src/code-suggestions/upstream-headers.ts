@@ -11,6 +11,3 @@ export function forwardedClientHeaders(
   }
   return out;
 }
-
-export const enabledFlagNames = (flags: Readonly<Record<string, boolean>>): string[] =>
-  Object.keys(flags).filter((k) => flags[k]);

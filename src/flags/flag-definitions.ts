@@ -10,6 +10,10 @@ export interface FlagDefinition {
   readonly defaultEnabled: boolean;
   readonly description: string | null;
   readonly rolloutIssueUrl: string | null;
+  /** GitLab's definition fields, shown by the Features API as GitLab shows them. */
+  readonly introducedByUrl: string | null;
+  readonly featureIssueUrl: string | null;
+  readonly logStateChanges: boolean | null;
   readonly milestone: string | null;
   readonly group: string | null;
   readonly path: string;
@@ -82,6 +86,9 @@ function parseDefinition(full: string, folder: string, base: string): FlagDefini
     defaultEnabled: d.default_enabled,
     description: d.description ?? null,
     rolloutIssueUrl: d.rollout_issue_url ?? null,
+    introducedByUrl: d.introduced_by_url ?? null,
+    featureIssueUrl: d.feature_issue_url ?? null,
+    logStateChanges: d.log_state_changes ?? null,
     milestone: d.milestone == null ? null : String(d.milestone),
     group: d.group ?? null,
     path: full,

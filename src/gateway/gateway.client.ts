@@ -1,61 +1,47 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
-import axios, { AxiosError, AxiosInstance } from 'axios';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { DomainError } from '../common/errors/domain-error';
 import { Bulkhead } from './bulkhead';
 import {
   GATEWAY_CLIENT_OPTIONS,
+  UpstreamFailure,
+  UpstreamRequestError,
   type GatewayClientOptions,
   type UpstreamRequest,
   type UpstreamResponse,
 } from './gateway.types';
-import { nodeHttpAdapter } from './node-http.adapter';
+import { decodedBody, flatHeaders, readJsonBody } from './upstream-body';
 import { idleGuardedStream, laneOf } from './upstream-stream';
-
-const MAX_JSON_BYTES = 10 * 1024 * 1024;
-const PASS_THROUGH = [(data: unknown) => data];
 
 /** Calls one model may have in flight before the next fails fast with 503. */
 export const DEFAULT_MAX_IN_FLIGHT_PER_MODEL = 256;
 /** Longest silence between two chunks of a streamed answer before we end it. */
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 55_000;
+const KEEP_ALIVE_MS = 60_000;
 
 /**
- * The one HTTP client to the AI Gateway: keep-alive, a deadline for the first byte, an idle limit
- * between streamed chunks, cancellation, a per-model cap on calls in flight, and failures mapped
- * to clear domain errors (never a hang, never a bare 500).
+ * The one HTTP client to the AI Gateway on the typing path: an undici `Pool` per gateway origin
+ * (keep-alive, the answer as a stream, abort on client disconnect), a deadline for the first byte,
+ * an idle limit between streamed chunks, a per-model cap on calls in flight, and failures typed
+ * by reason (never a hang, never a bare 500).
  *
- * The agents have no socket cap on purpose: a shared cap let one hung model queue every other
- * model's calls behind it (275 hung code-gecko calls made a codestral call wait 8.8 s). Each
- * model (lane) is bounded by its own bulkhead instead, which refuses at once when full.
+ * Why undici and not axios: the HTTP client was the largest single cost per completion (axios
+ * ran at 18–23 % of a bare proxy's throughput where undici reached 56–70 %, bench/RESULTS.md).
+ *
+ * The pools have no connection cap on purpose: a shared cap let one hung model queue every other
+ * model's calls behind it (275 hung code-gecko calls made a codestral call wait 8.8 s). Each model
+ * (lane) is bounded by its own bulkhead instead, which refuses at once when full, so the sockets
+ * are bounded by lanes × capacity.
  */
 @Injectable()
 export class GatewayClient implements OnApplicationShutdown {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxFreeSockets: 256 });
+  private readonly pools = new Map<string, Pool>();
   private readonly bulkhead: Bulkhead;
   private readonly streamIdleTimeoutMs: number;
-  private readonly axios: AxiosInstance = axios.create({
-    // The transport is a lean node:http adapter (see node-http.adapter.ts for why).
-    adapter: nodeHttpAdapter({ http: this.httpAgent, https: this.httpsAgent }),
-    responseType: 'stream',
-    decompress: true,
-    maxRedirects: 0,
-    validateStatus: () => true,
-    proxy: false,
-    // The body is serialized once in send(); the answer is read as a stream below.
-    transformRequest: PASS_THROUGH,
-    transformResponse: PASS_THROUGH,
-  });
 
   constructor(@Optional() @Inject(GATEWAY_CLIENT_OPTIONS) options?: GatewayClientOptions) {
     this.bulkhead = new Bulkhead(options?.maxInFlightPerModel ?? DEFAULT_MAX_IN_FLIGHT_PER_MODEL);
     this.streamIdleTimeoutMs = options?.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
-    // Every request sets its own headers. Without the per-method default buckets, axios's
-    // per-request config merge has far less to copy (it showed up in the completions profile).
-    this.axios.defaults.headers = {} as typeof this.axios.defaults.headers;
   }
 
   /** Calls in flight per lane (model), for tests and diagnostics. */
@@ -67,8 +53,8 @@ export class GatewayClient implements OnApplicationShutdown {
     const lane = req.lane ?? laneOf(req.path, req.body);
     const release = this.bulkhead.tryAcquire(lane);
     if (!release) {
-      throw new DomainError(
-        'upstream_unavailable',
+      throw new UpstreamFailure(
+        'bulkhead_full',
         `AI Gateway model ${lane} has too many requests in flight; try again shortly`,
       );
     }
@@ -87,17 +73,25 @@ export class GatewayClient implements OnApplicationShutdown {
     }
   }
 
+  onApplicationShutdown(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    return Promise.all(pools.map((p) => p.destroy())).then(() => undefined);
+  }
+
   private async call(baseUrl: string, req: UpstreamRequest): Promise<UpstreamResponse> {
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), req.timeoutMs);
+    // Aborting `deadline` cancels the call, and after the headers the body (the stream) too.
     const onClientAbort = () => deadline.abort();
     req.signal?.addEventListener('abort', onClientAbort, { once: true });
+    let answered = false;
     try {
-      const res = await this.axios.request<Readable>({
+      const res = await this.pool(baseUrl).request({
         method: 'POST',
-        url: baseUrl + req.path,
-        data: JSON.stringify(req.body),
+        path: req.path,
+        body: JSON.stringify(req.body),
         headers: {
           ...req.headers,
           'content-type': 'application/json',
@@ -105,108 +99,84 @@ export class GatewayClient implements OnApplicationShutdown {
         },
         signal: deadline.signal,
       });
+      answered = true;
       const headers = flatHeaders(res.headers);
-      const upstreamMs = performance.now() - started;
-      const ok = res.status >= 200 && res.status < 300;
-      if (req.stream && ok) {
+      const body = decodedBody(res.body, headers);
+      if (req.stream && res.statusCode >= 200 && res.statusCode < 300) {
         clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onClientAbort);
-        // From here the client's disconnect destroys the stream (and the upstream socket).
-        req.signal?.addEventListener('abort', () => res.data.destroy(), { once: true });
-        return { kind: 'stream', status: res.status, headers, stream: res.data, upstreamMs };
+        return {
+          kind: 'stream',
+          status: res.statusCode,
+          headers,
+          stream: body,
+          upstreamMs: performance.now() - started,
+        };
       }
-      const text = await readBody(res.data, MAX_JSON_BYTES);
+      const parsed = await readJsonBody(body);
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onClientAbort);
       return {
         kind: 'json',
-        status: res.status,
+        status: res.statusCode,
         headers,
-        body: parseJson(text),
+        body: parsed,
         upstreamMs: performance.now() - started,
       };
     } catch (err) {
       clearTimeout(timer);
-      throw this.mapError(err, req, deadline.signal.aborted && !req.signal?.aborted);
-    } finally {
       req.signal?.removeEventListener('abort', onClientAbort);
+      throw failureOf(err, req, answered, deadline.signal.aborted && !req.signal?.aborted);
     }
   }
 
-  onApplicationShutdown(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
-
-  private mapError(err: unknown, req: UpstreamRequest, timedOut: boolean): DomainError {
-    if (timedOut) {
-      return new DomainError(
-        'upstream_unavailable',
-        `AI Gateway did not answer within ${Math.round(req.timeoutMs / 1000)} s`,
-        {
-          cause: err,
-        },
-      );
-    }
-    if (req.signal?.aborted) {
-      return new DomainError('client_closed_request', 'client closed the request', { cause: err });
-    }
-    if (err instanceof DomainError) return err;
-    const code = err instanceof AxiosError ? (err.code ?? 'ERR') : 'ERR';
-    return new DomainError('upstream_unavailable', `AI Gateway is unreachable (${code})`, {
-      cause: err,
-    });
-  }
-}
-
-function flatHeaders(h: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || v === null) continue;
-    out[k.toLowerCase()] = headerText(v);
-  }
-  return out;
-}
-
-function headerText(v: unknown): string {
-  if (Array.isArray(v)) return v.map(headerText).join(', ');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-
-function readBody(stream: Readable, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        stream.destroy();
-        reject(new DomainError('upstream_unavailable', 'AI Gateway answer is too large'));
-        return;
+  private pool(baseUrl: string): Dispatcher {
+    let pool = this.pools.get(baseUrl);
+    if (!pool) {
+      let origin: URL;
+      try {
+        origin = new URL(baseUrl);
+      } catch (err) {
+        throw new UpstreamFailure('connect', 'AI Gateway URL is not a valid URL', err);
       }
-      chunks.push(c);
-    });
-    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.once('error', (err) =>
-      reject(
-        new DomainError('upstream_unavailable', 'AI Gateway closed the connection early', {
-          cause: err,
-        }),
-      ),
-    );
-    stream.once('close', () => {
-      if (!stream.readableEnded)
-        reject(new DomainError('upstream_unavailable', 'AI Gateway closed the connection early'));
-    });
-  });
+      if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
+        throw new UpstreamFailure('connect', `AI Gateway URL has protocol ${origin.protocol}`);
+      pool = new Pool(origin.origin, {
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        // Our own deadline (req.timeoutMs) and the stream idle guard bound every call.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.pools.set(baseUrl, pool);
+    }
+    return pool;
+  }
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { message: text.slice(0, 2000) };
+/** The typed failure of a call that produced no usable answer. */
+function failureOf(
+  err: unknown,
+  req: UpstreamRequest,
+  answered: boolean,
+  timedOut: boolean,
+): Error {
+  if (timedOut) {
+    return new UpstreamFailure(
+      'timeout',
+      `AI Gateway did not answer within ${Math.round(req.timeoutMs / 1000)} s`,
+      err,
+    );
   }
+  if (req.signal?.aborted)
+    return new DomainError('client_closed_request', 'client closed the request', { cause: err });
+  if (err instanceof DomainError || err instanceof UpstreamRequestError) return err;
+  if (err instanceof undiciErrors.InvalidArgumentError)
+    return new UpstreamRequestError(`could not build the AI Gateway request: ${err.message}`, err);
+  if (answered)
+    return new UpstreamFailure('early_close', 'AI Gateway closed the connection early', err);
+  const code = (err as { code?: unknown }).code;
+  return new UpstreamFailure(
+    'connect',
+    `AI Gateway is unreachable (${typeof code === 'string' ? code : 'ERR'})`,
+    err,
+  );
 }

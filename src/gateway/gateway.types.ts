@@ -1,7 +1,39 @@
 import type { Readable } from 'node:stream';
+import { DomainError } from '../common/errors/domain-error';
 
 /** The gateway base URL in force now: settings' ai_gateway_url, else AIGW_URL, else the built-in stub. */
 export { GATEWAY_BASE_URL, type GatewayBaseUrl } from '../tokens/tokens.tokens';
+
+/**
+ * Why a gateway call failed without an answer. Callers switch on it (retry on `connect` and
+ * `early_close`, fail over on all), never on the message text.
+ */
+export type UpstreamFailureReason =
+  'connect' | 'timeout' | 'early_close' | 'bulkhead_full' | 'oversized_answer';
+
+/** The gateway (or the way to it) failed: a 503 for the client, a failure for the breaker. */
+export class UpstreamFailure extends DomainError {
+  constructor(
+    readonly reason: UpstreamFailureReason,
+    message: string,
+    cause?: unknown,
+  ) {
+    super('upstream_unavailable', message, { cause });
+    this.name = 'UpstreamFailure';
+  }
+}
+
+/**
+ * We could not build the call (a header value that cannot be encoded, say): our fault, not the
+ * gateway's. Not a DomainError, so the filter answers 500 with an error id; never a breaker
+ * failure, never a retry or failover.
+ */
+export class UpstreamRequestError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'UpstreamRequestError';
+  }
+}
 
 export interface UpstreamRequest {
   path: string;

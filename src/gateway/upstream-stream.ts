@@ -28,6 +28,9 @@ export function idleGuardedStream(source: Readable, idleMs: number, onDone: () =
   const out = new PassThrough();
   let timer: NodeJS.Timeout | undefined;
   let finished = false;
+  // Set when we end the stream ourselves: the upstream body then reports its own destruction as
+  // an error (undici: RequestAbortedError), which must not turn the clean end into a failure.
+  let cut = false;
   const done = () => {
     if (finished) return;
     finished = true;
@@ -42,12 +45,15 @@ export function idleGuardedStream(source: Readable, idleMs: number, onDone: () =
   const onIdle = () => {
     if (out.writableNeedDrain) return arm();
     rootLogger.warn({ idleMs }, 'AI Gateway stream went silent; ending it and cancelling upstream');
+    cut = true;
     source.unpipe(out);
     source.destroy();
     out.end();
   };
   source.on('data', arm);
-  source.once('error', (err) => out.destroy(err));
+  source.on('error', (err) => {
+    if (!cut) out.destroy(err);
+  });
   source.once('close', () => {
     if (!source.readableEnded && !out.writableEnded)
       out.destroy(new Error('AI Gateway closed the stream early'));

@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BreakerStateName } from '../resilience/breakers.service';
 
-const BREAKER_VALUE: Record<BreakerStateName, number> = {
-  closed: 0,
-  half_open: 1,
-  open: 2,
-  isolated: 3,
-};
+/** The breaker gauge's values (resilience/ maps its states onto them). */
+export const BREAKER_GAUGE = { closed: 0, half_open: 1, open: 2, isolated: 3 } as const;
+export type BreakerGaugeState = keyof typeof BREAKER_GAUGE;
 const LATENCY_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
@@ -106,8 +102,8 @@ export class MetricsService {
     this.upstream.observe(labels, seconds);
   }
 
-  breaker(upstream: string, state: BreakerStateName): void {
-    this.breakers.set({ upstream }, BREAKER_VALUE[state]);
+  breaker(upstream: string, state: BreakerGaugeState): void {
+    this.breakers.set({ upstream }, BREAKER_GAUGE[state]);
   }
 
   failover(mode: 'manual' | 'automatic'): void {

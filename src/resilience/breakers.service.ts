@@ -8,6 +8,7 @@ import {
   handleWhen,
 } from 'cockatiel';
 import { DomainError } from '../common/errors/domain-error';
+import { UpstreamRequestError } from '../gateway/gateway.types';
 import { rootLogger } from '../common/logging/logger';
 import type { BreakerView } from '../routing/routing.types';
 
@@ -29,6 +30,8 @@ const STATE_NAMES: Record<CircuitState, BreakerStateName> = {
 
 export type BreakerListener = (key: string, state: BreakerStateName) => void;
 
+/** Optional `Partial<BreakerSettings>`: ResilienceModule fills it from the validated config. */
+export const BREAKER_SETTINGS = Symbol('BREAKER_SETTINGS');
 /** Optional provider of the breakers' clock (ms); tests move time instead of sleeping. */
 export const BREAKERS_CLOCK = Symbol('BREAKERS_CLOCK');
 
@@ -60,8 +63,14 @@ export class BreakersService implements BreakerView {
   private readonly openedAt = new Map<string, number>();
   private settings: BreakerSettings = { threshold: 5, halfOpenAfterMs: 10_000 };
 
-  constructor(@Optional() @Inject(BREAKERS_CLOCK) private readonly now: () => number = Date.now) {}
+  constructor(
+    @Optional() @Inject(BREAKER_SETTINGS) settings?: Partial<BreakerSettings>,
+    @Optional() @Inject(BREAKERS_CLOCK) private readonly now: () => number = Date.now,
+  ) {
+    if (settings) this.configure(settings);
+  }
 
+  /** New settings (drops every breaker's state): tests tune one instance with it. */
   configure(settings: Partial<BreakerSettings>): void {
     this.settings = { ...this.settings, ...settings };
     this.breakers.clear();
@@ -174,9 +183,12 @@ class InconclusiveProbe extends Error {
   }
 }
 
-/** A client that gives up (an IDE cancelling as the user types) says nothing about the model. */
+/**
+ * A client that gives up (an IDE cancelling as the user types) says nothing about the model, and
+ * neither does a request we could not build (our fault, not the model's).
+ */
 function countsAsFailure(err: unknown): boolean {
-  if (err instanceof NeutralOutcome) return false;
+  if (err instanceof NeutralOutcome || err instanceof UpstreamRequestError) return false;
   return !(err instanceof DomainError && err.code === 'client_closed_request');
 }
 

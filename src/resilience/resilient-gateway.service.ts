@@ -1,10 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { BrokenCircuitError } from 'cockatiel';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
 import { GatewayClient } from '../gateway/gateway.client';
-import type { UpstreamRequest, UpstreamResponse } from '../gateway/gateway.types';
+import {
+  UpstreamFailure,
+  type UpstreamFailureReason,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from '../gateway/gateway.types';
 import type { ModelSpec } from '../routing/routing.types';
 import { BreakersService, NeutralOutcome } from './breakers.service';
 import { RetryBudget } from './retry-budget';
@@ -16,20 +20,27 @@ export class UpstreamStatusError extends Error {
   }
 }
 
+/** Why an attempt failed in a way failover may cover. */
+export type AttemptFailure =
+  | { reason: 'upstream_status'; response: UpstreamResponse }
+  | { reason: 'circuit_open' }
+  | { reason: UpstreamFailureReason; error: UpstreamFailure };
+
 export interface AttemptOutcome {
   response?: UpstreamResponse;
-  /** Set when the attempt failed in a way failover may cover (5xx, timeout, connection, open breaker). */
-  failure?: DomainError | UpstreamStatusError | BrokenCircuitError;
+  failure?: AttemptFailure;
   retried: boolean;
 }
 
-const CONNECTION_ERROR = /unreachable|closed the connection/;
+/** Failures before the first byte of an answer: one retry may find a healthy connection. */
+const RETRYABLE: ReadonlySet<UpstreamFailureReason> = new Set(['connect', 'early_close']);
 
 /**
  * One gateway attempt: through the model's circuit breaker when the caller passes `breakerFor`
  * (automatic failover; in manual mode nothing may block the primary but the flag), with a single
  * retry on connection errors before the first byte (never after streaming started; the retry
- * budget caps retries globally). Failures are returned, not thrown, so the caller can fail over.
+ * budget caps retries globally). Failures are returned, not thrown, so the caller can fail over;
+ * our own errors (a request we could not build) and client cancellations are thrown.
  */
 @Injectable()
 export class ResilientGatewayService {
@@ -38,13 +49,7 @@ export class ResilientGatewayService {
   constructor(
     private readonly gateway: GatewayClient,
     private readonly breakers: BreakersService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    breakers.configure({
-      threshold: config.failover.breakerThreshold,
-      halfOpenAfterMs: config.failover.halfOpenAfterMs,
-    });
-  }
+  ) {}
 
   async attempt(
     baseUrl: string,
@@ -52,45 +57,52 @@ export class ResilientGatewayService {
     breakerFor: Pick<ModelSpec, 'provider' | 'name'> | undefined,
   ): Promise<AttemptOutcome> {
     this.budget.recordRequest();
-    let retried = false;
-    const once = async (r: UpstreamRequest): Promise<UpstreamResponse> => {
-      try {
-        return await this.send(baseUrl, r);
-      } catch (err) {
-        if (isConnectionError(err) && !req.signal?.aborted && this.budget.tryRetry()) {
-          retried = true;
-          rootLogger.info(
-            { path: req.path, err: (err as Error).message },
-            'retrying gateway call once after a connection error',
-          );
-          return this.send(baseUrl, r);
-        }
-        throw err;
-      }
-    };
+    const state = { retried: false };
     try {
       const response = breakerFor
         ? await this.breakers.execute(breakerFor.provider, breakerFor.name, (probe) =>
-            probe ? this.probe(req, once) : once(req),
+            probe ? this.probe(baseUrl, req, state) : this.withRetry(baseUrl, req, state),
           )
-        : await once(req);
+        : await this.withRetry(baseUrl, req, state);
       if (req.signal?.aborted) {
         // A probe gets here with its client gone: the breaker has its verdict, the client ends
         // as cancelled.
         if (response.kind === 'stream') response.stream.destroy();
         throw new DomainError('client_closed_request', 'client closed the request');
       }
-      return { response, retried };
+      return { response, retried: state.retried };
     } catch (err) {
-      if (err instanceof NeutralOutcome)
-        return { response: err.original as UpstreamResponse, retried };
-      if (err instanceof UpstreamStatusError || err instanceof BrokenCircuitError)
-        return { failure: err, retried };
+      const failure = failureOf(err);
+      if (failure === 'neutral')
+        return {
+          response: (err as NeutralOutcome).original as UpstreamResponse,
+          retried: state.retried,
+        };
+      if (failure) return { failure, retried: state.retried };
+      throw err;
+    }
+  }
+
+  private async withRetry(
+    baseUrl: string,
+    req: UpstreamRequest,
+    state: { retried: boolean },
+  ): Promise<UpstreamResponse> {
+    try {
+      return await this.send(baseUrl, req);
+    } catch (err) {
       if (
-        err instanceof DomainError &&
-        (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout')
+        err instanceof UpstreamFailure &&
+        RETRYABLE.has(err.reason) &&
+        !req.signal?.aborted &&
+        this.budget.tryRetry()
       ) {
-        return { failure: err, retried };
+        state.retried = true;
+        rootLogger.info(
+          { path: req.path, reason: err.reason },
+          'retrying gateway call once after a connection error',
+        );
+        return this.send(baseUrl, req);
       }
       throw err;
     }
@@ -102,10 +114,11 @@ export class ResilientGatewayService {
    * The client's request still ends as cancelled, after the breaker has its verdict.
    */
   private async probe(
+    baseUrl: string,
     req: UpstreamRequest,
-    once: (r: UpstreamRequest) => Promise<UpstreamResponse>,
+    state: { retried: boolean },
   ): Promise<UpstreamResponse> {
-    const res = await once({ ...req, signal: undefined });
+    const res = await this.withRetry(baseUrl, { ...req, signal: undefined }, state);
     // The gateway client ties a stream to the client's signal; the probe's call had none.
     if (res.kind === 'stream')
       req.signal?.addEventListener('abort', () => res.stream.destroy(), { once: true });
@@ -128,24 +141,30 @@ export class ResilientGatewayService {
   }
 }
 
-function isConnectionError(err: unknown): boolean {
-  return (
-    err instanceof DomainError &&
-    err.code === 'upstream_unavailable' &&
-    CONNECTION_ERROR.test(err.message)
-  );
+function failureOf(err: unknown): AttemptFailure | 'neutral' | undefined {
+  if (err instanceof NeutralOutcome) return 'neutral';
+  if (err instanceof UpstreamStatusError)
+    return { reason: 'upstream_status', response: err.response };
+  if (err instanceof BrokenCircuitError) return { reason: 'circuit_open' };
+  if (err instanceof UpstreamFailure) return { reason: err.reason, error: err };
+  return undefined;
 }
 
 /** What the client sees when no failover covers a failure. */
-export function failureToResponse(
-  failure: NonNullable<AttemptOutcome['failure']>,
-): UpstreamResponse {
-  if (failure instanceof UpstreamStatusError) return failure.response;
-  if (failure instanceof BrokenCircuitError) {
-    throw new DomainError(
-      'upstream_unavailable',
-      'AI Gateway model is failing (circuit open); try again shortly',
-    );
+export function failureToResponse(failure: AttemptFailure): UpstreamResponse {
+  switch (failure.reason) {
+    case 'upstream_status':
+      return failure.response;
+    case 'circuit_open':
+      throw new DomainError(
+        'upstream_unavailable',
+        'AI Gateway model is failing (circuit open); try again shortly',
+      );
+    case 'connect':
+    case 'timeout':
+    case 'early_close':
+    case 'bulkhead_full':
+    case 'oversized_answer':
+      throw failure.error;
   }
-  throw failure;
 }

@@ -26,7 +26,13 @@ export async function startStack(
   opts: { backend?: Backend; env?: Record<string, string> } = {},
 ): Promise<Stack> {
   let issuer = '';
-  const stub = await startStubGateway({ trustedIssuers: () => [issuer], streamChunkDelayMs: 2 });
+  const stub = await startStubGateway({
+    trustedIssuers: () => [issuer],
+    streamChunkDelayMs: 2,
+    // Load tests count what the stub saw over seconds of traffic: keep more than a fast service
+    // sends in that time (at 1,000 the first failed calls of a 3 s run had already been dropped).
+    maxRecordedRequests: 20_000,
+  });
   const app = await startTestApp({
     backend: opts.backend,
     env: { AIGW_URL: stub.url, ...opts.env },

@@ -18,6 +18,19 @@ export function presentedToken(headers: AuthedRequest['headers']): string | unde
   return undefined;
 }
 
+/**
+ * GitLab also takes the token as `?private_token=` (scripts and some clients use it). It is
+ * removed from the query once read, so no route's query validation sees it or echoes it (the
+ * request log never writes query strings).
+ */
+function takeQueryToken(req: AuthedRequest): string | undefined {
+  const query = req.query as Record<string, unknown> | undefined;
+  if (!query || !('private_token' in query)) return undefined;
+  const value = query.private_token;
+  delete query.private_token;
+  return typeof value === 'string' && value.length > 0 ? value.trim() : undefined;
+}
+
 /** Global, deny-by-default: a route is public only with @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -31,7 +44,8 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const secret = presentedToken(req.headers);
+    const fromQuery = takeQueryToken(req);
+    const secret = presentedToken(req.headers) ?? fromQuery;
     if (!secret) throw DomainError.unauthorized();
     const principal = await this.tokens.authenticate(secret);
     if (!principal) throw DomainError.unauthorized();

@@ -139,8 +139,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     const fw = answerForFramework(exception as { code?: string; message: string });
     if (fw) return fw;
     const errorId = randomUUID();
+    // The path only: a query string may hold `private_token` (GitLab's query authentication).
+    const url = request.url.split('?')[0];
     rootLogger.error(
-      { err: exception, errorId, reqId: request.id, method: request.method, url: request.url },
+      { err: exception, errorId, reqId: request.id, method: request.method, url },
       'unhandled error',
     );
     return { status: 500, body: { message: '500 Internal Server Error', error_id: errorId } };

@@ -3,9 +3,25 @@ import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import { codePointLength } from '../text/code-points';
+import { parseMultipart } from './multipart-body';
 
 /** Bodies larger than this are refused by Fastify itself (413) before parsing. */
 export const HARD_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * GitLab (Rails/Grape behind Workhorse) answers `/api/v4/features//name` and `/api/v4/features/`
+ * as if the extra slashes were not there, and python-gitlab 3.12 sends both. Fastify's router
+ * options (ignoreDuplicateSlashes/ignoreTrailingSlash) would do it too, but they refuse routes
+ * declared with and without the slash (the docs UI has both), so the path is rewritten instead,
+ * before routing: runs of slashes become one and a trailing slash goes. The query is untouched.
+ */
+export function normalisePath(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  const pathPart = q === -1 ? raw : raw.slice(0, q);
+  const clean = pathPart.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+  return clean === pathPart ? raw : clean + (q === -1 ? '' : raw.slice(q));
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET = /^\/(-\/|metrics)/;
@@ -56,6 +72,11 @@ function decode(req: FastifyRequest, body: Buffer): string {
   }
 }
 
+/** python-gitlab 3.12 parses a body only when Content-Type is exactly `application/json`. */
+function exactJsonContentType(value: unknown): boolean {
+  return typeof value === 'string' && /^application\/json;\s*charset=utf-8$/i.test(value);
+}
+
 export function configureFastify(fastify: FastifyInstance, logger: Logger): void {
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser(
@@ -92,9 +113,20 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
     },
   );
 
+  // GitLab's Grape accepts JSON, form-urlencoded and multipart on every write.
+  fastify.addContentTypeParser('multipart/form-data', (req, payload, done) =>
+    parseMultipart(req, payload, HARD_BODY_LIMIT_BYTES, done),
+  );
+
   fastify.addHook('onRequest', (req, reply, next) => {
     void reply.header('x-request-id', req.id);
     next();
+  });
+  fastify.addHook('onSend', (_req, reply, payload, next) => {
+    if (exactJsonContentType(reply.getHeader('content-type'))) {
+      void reply.header('content-type', 'application/json');
+    }
+    next(null, payload);
   });
   fastify.addHook('onResponse', (req, reply, next) => {
     const url = req.url;

@@ -18,10 +18,23 @@ export const REDACT_PATHS = [
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** `destination` (default stdout) lets tests read what would be written. */
+let stdout: pino.DestinationStream | undefined;
+
+/**
+ * Stdout written asynchronously: a completion writes two lines at the production default `info`,
+ * and a synchronous write per line blocked the event loop on the pipe (measured in
+ * bench/RESULTS.md). Lines logged while a write is in flight go out together in the next write;
+ * pino flushes what is left when the process exits. One stream for every logger of the process.
+ */
+function stdoutDestination(): pino.DestinationStream {
+  stdout ??= pino.destination({ dest: 1, sync: false });
+  return stdout;
+}
+
+/** `destination` (default: stdout, asynchronous) lets tests read what would be written. */
 export function createLogger(
   level: LogLevel = 'info',
-  destination?: pino.DestinationStream,
+  destination: pino.DestinationStream = stdoutDestination(),
 ): Logger {
   const options: pino.LoggerOptions = {
     level,
@@ -33,7 +46,7 @@ export function createLogger(
       log: (object) => redactSecrets(object),
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
 }
 
 /**

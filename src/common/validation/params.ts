@@ -86,3 +86,15 @@ export const addMemberSchema = z.strictObject({
     .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
     .default(30),
 });
+
+/**
+ * A boolean in a query string, as Grape reads one: `true`/`false` in any case (python-gitlab
+ * sends Python's `True`), `1`/`0`; JSON booleans too. Anything else is refused.
+ */
+export const queryBoolean = z.union([
+  z.boolean(),
+  z
+    .string()
+    .regex(/^(true|false|1|0)$/i, 'must be true or false')
+    .transform((v) => /^(true|1)$/i.test(v)),
+]);

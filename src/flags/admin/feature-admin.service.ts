@@ -41,6 +41,7 @@ export class FeatureAdminService {
           'must be true or false when user, group, namespace, project or feature_group is given',
         );
       }
+      this.refusePercentageWhenFullyOn(name, p.key);
       const change: GateChange =
         p.key === 'percentage_of_actors'
           ? { kind: 'percentage_of_actors', value: value.value }
@@ -65,6 +66,20 @@ export class FeatureAdminService {
       );
     }
     return this.flags.change(name, { kind: 'boolean', enabled: value.enabled }, actor);
+  }
+
+  /**
+   * GitLab (lib/feature.rb) refuses a percentage gate on a flag whose boolean gate is on: the
+   * percentage would have no effect and hide that the flag is on for everyone.
+   */
+  private refusePercentageWhenFullyOn(name: string, key: SetFeatureParams['key']): void {
+    const state = this.flags.get(name);
+    if (!state.persisted || !state.gates.boolean) return;
+    const of = key === 'percentage_of_actors' ? 'actors' : 'time';
+    throw new DomainError(
+      'validation',
+      `Cannot enable percentage of ${of} for a fully-enabled flag`,
+    );
   }
 
   async evaluate(name: string, username: string, projectPath?: string) {

@@ -15,10 +15,12 @@ export function presentFeature(state: FeatureState, def: FlagDefinition | undefi
           type: def.type,
           default_enabled: def.defaultEnabled,
           description: def.description,
+          introduced_by_url: def.introducedByUrl,
           rollout_issue_url: def.rolloutIssueUrl,
+          feature_issue_url: def.featureIssueUrl,
           milestone: def.milestone,
           group: def.group,
-          log_state_changes: null,
+          log_state_changes: def.logStateChanges,
         }
       : null,
   };

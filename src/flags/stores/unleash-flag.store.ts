@@ -16,6 +16,7 @@ import {
   strategiesToGates,
   UnleashStrategy,
 } from '../gates';
+import { FlagEngine } from '../flag-engine';
 import { auditEntry } from './embedded-flag.store';
 import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
 import { isPending, UnleashAdminClient } from './unleash-admin.client';
@@ -27,6 +28,19 @@ type FlagDescription = {
   description: string | null;
   defaultEnabled: boolean;
 };
+
+/** Longest time a write of this instance overrides the polled snapshot (see `written`). */
+const RYW_MAX_MS = 30_000;
+
+function sameGates(a: FlagGates, b: FlagGates): boolean {
+  const norm = (g: FlagGates) =>
+    JSON.stringify({
+      ...g,
+      actors: [...g.actors].sort(),
+      featureGroups: [...g.featureGroups].sort(),
+    });
+  return norm(a) === norm(b);
+}
 
 /** The SDK's public isEnabled copies the context on every call (3-4x slower); go to its engine. */
 class FastUnleash extends Unleash {
@@ -49,6 +63,13 @@ export class UnleashFlagStore implements FlagStore {
   private readonly definitions = new Map<string, FlagDescription>();
   /** Features we are still creating (PENDING_MARK): evaluated by their definition default. */
   private pending: ReadonlySet<string> = new Set();
+  /**
+   * Read-your-writes: what this instance wrote (or deleted, persisted: false), answered and
+   * evaluated until the SDK's polled snapshot shows the same gates, or for RYW_MAX_MS at most
+   * (so a later change made on another instance is never hidden for longer than that).
+   */
+  private readonly written = new Map<string, { state: FeatureState; until: number }>();
+  private readonly writtenEngine = new FlagEngine();
 
   constructor(
     private readonly settings: UnleashSettings,
@@ -85,6 +106,7 @@ export class UnleashFlagStore implements FlagStore {
     };
     client.on('changed', (features: Array<{ name: string; description?: string | null }>) => {
       this.pending = new Set(features.filter((f) => isPending(f.description)).map((f) => f.name));
+      this.forgetSeenWrites();
       synced();
     });
     client.on('unchanged', synced);
@@ -117,11 +139,48 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
+    if (this.written.size > 0 && this.writtenState(name)) {
+      return this.writtenEngine.isEnabled(name, context, fallback);
+    }
     if (!this.client || (this.pending.size > 0 && this.pending.has(name))) return fallback();
     return this.client.evaluate(name, context, fallback);
   }
 
   state(name: string): FeatureState {
+    return this.writtenState(name) ?? this.polledState(name);
+  }
+
+  private writtenState(name: string): FeatureState | undefined {
+    const entry = this.written.get(name);
+    if (!entry) return undefined;
+    if (Date.now() <= entry.until) return entry.state;
+    this.forget(name);
+    return undefined;
+  }
+
+  /** After a write is acknowledged, this instance answers with it (GET, list, evaluation). */
+  private remember(state: FeatureState): void {
+    this.written.set(state.name, { state, until: Date.now() + RYW_MAX_MS });
+    this.writtenEngine.load([...this.written.values()].map((e) => e.state));
+  }
+
+  private forget(name: string): void {
+    this.written.delete(name);
+    this.writtenEngine.load([...this.written.values()].map((e) => e.state));
+  }
+
+  /** Writes the polled snapshot now shows are no longer needed. */
+  private forgetSeenWrites(): void {
+    for (const [name, { state }] of this.written) {
+      const polled = this.polledState(name);
+      const same =
+        polled.persisted === state.persisted &&
+        (!state.persisted || sameGates(polled.gates, state.gates));
+      if (same) this.forget(name);
+    }
+  }
+
+  private polledState(name: string): FeatureState {
     const def = this.client?.getFeatureToggleDefinition(name);
     if (!def || isPending(def.description)) return { name, persisted: false, gates: emptyGates() };
     const { gates } = strategiesToGates(
@@ -132,7 +191,9 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   states(): FeatureState[] {
-    return (this.client?.getFeatureToggleDefinitions() ?? []).map((d) => this.state(d.name));
+    const names = new Set((this.client?.getFeatureToggleDefinitions() ?? []).map((d) => d.name));
+    for (const name of this.written.keys()) names.add(name);
+    return [...names].map((name) => this.state(name)).filter((s) => s.persisted);
   }
 
   async update(
@@ -164,6 +225,7 @@ export class UnleashFlagStore implements FlagStore {
       create: remote === undefined,
     });
     const after: FeatureState = { name, persisted: true, gates };
+    this.remember(after);
     await this.audit.record(
       auditEntry(
         actor,
@@ -180,6 +242,7 @@ export class UnleashFlagStore implements FlagStore {
   async remove(name: string, actor: Actor): Promise<void> {
     const before = this.state(name);
     await this.admin.guard(() => this.admin.remove(name));
+    this.remember({ name, persisted: false, gates: emptyGates() });
     await this.audit.record(
       auditEntry(
         actor,

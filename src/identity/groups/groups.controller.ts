@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiSecurity,
   ApiTags,
@@ -12,14 +13,20 @@ import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
+import { Page, pageFields, Pagination } from '../../common/http/pagination';
+import { presentUser } from '../presenters';
 import { actorOf } from '../users/users.service';
-import { GroupRecord } from './groups.repository';
+import { GroupRecord, MemberRecord } from './groups.repository';
 import { GroupsService } from './groups.service';
 import {
   BEARER_SCHEME,
   ERROR_RESPONSES,
   groupMemberSchema,
   groupSchema,
+  memberSchema,
+  PAGE_QUERY,
+  PAGINATION_DESCRIPTION,
+  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../../common/http/openapi-schemas';
@@ -37,6 +44,23 @@ const updateGroup = z.strictObject({
   direct_code_suggestions_enabled: looseBoolean.optional(),
 });
 const addMember = addMemberSchema;
+const listQuery = z.object({ ...pageFields, search: z.string().max(255).optional() });
+/** GitLab's members list filters with `query` (a substring of username or name). */
+const membersQuery = z.object({ ...pageFields, query: z.string().max(255).optional() });
+const ID_OR_PATH = {
+  name: 'id',
+  description: 'Group id, or URL-encoded full path (`acme%2Fsub`)',
+  schema: { type: 'string' },
+} as const;
+
+export function presentMember(m: MemberRecord) {
+  return {
+    ...presentUser(m.user),
+    access_level: m.accessLevel,
+    created_at: m.createdAt.toISOString(),
+    expires_at: null,
+  };
+}
 
 export function presentGroup(g: GroupRecord) {
   return {
@@ -82,25 +106,59 @@ export class GroupsController {
 
   @Get()
   @AdminOnly()
-  @ApiOperation({ summary: 'List groups (admin)' })
+  @ApiOperation({ summary: 'List groups (admin)', description: PAGINATION_DESCRIPTION })
+  @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
   @ApiResponse({
     status: 200,
     description: 'The groups',
     schema: { type: 'array', items: groupSchema },
   })
-  async list() {
-    return (await this.groups.list()).map(presentGroup);
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  async list(
+    @Query(new ZodPipe(listQuery)) q: z.output<typeof listQuery>,
+    @Pagination() page: Page,
+  ) {
+    const { items, total } = await this.groups.findPage(q.search, page);
+    return page.answer(items.map(presentGroup), total);
   }
 
   @Get(':id')
   @AdminOnly()
-  @ApiOperation({ summary: 'One group (admin)' })
-  @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
+  @ApiOperation({ summary: 'One group, by id or URL-encoded full path (admin)' })
+  @ApiParam(ID_OR_PATH)
   @ApiResponse({ status: 200, description: 'The group', schema: groupSchema })
   @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
-  async get(@Param('id', new IdPipe()) id: number) {
-    return presentGroup(await this.groups.get(id));
+  async get(@Param('id') id: string) {
+    return presentGroup(await this.groups.resolve(decodeURIComponent(id)));
+  }
+
+  @Get(':id/members')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Direct members of a group (admin)',
+    description: PAGINATION_DESCRIPTION,
+  })
+  @ApiParam(ID_OR_PATH)
+  @ApiQuery({ name: 'query', required: false, schema: { type: 'string', maxLength: 255 } })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
+  @ApiResponse({
+    status: 200,
+    description: 'The members: users with their `access_level`',
+    schema: { type: 'array', items: memberSchema },
+  })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
+  async members(
+    @Param('id') id: string,
+    @Query(new ZodPipe(membersQuery)) q: z.output<typeof membersQuery>,
+    @Pagination() page: Page,
+  ) {
+    const { items, total } = await this.groups.members(decodeURIComponent(id), q.query, page);
+    return page.answer(items.map(presentMember), total);
   }
 
   @Put(':id')

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
+import type { UserRecord } from '../users/users.repository';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
 
@@ -13,6 +16,14 @@ export interface GroupRecord {
   directCodeSuggestionsEnabled: boolean;
   createdAt: Date;
 }
+
+export interface MemberRecord {
+  user: UserRecord;
+  accessLevel: number;
+  createdAt: Date;
+}
+
+type PageWindow = { skip: number; take: number };
 
 @Injectable()
 export class GroupsRepository {
@@ -44,6 +55,59 @@ export class GroupsRepository {
 
   list(limit: number): Promise<GroupRecord[]> {
     return this.prisma.group.findMany({ orderBy: { id: 'asc' }, take: limit });
+  }
+
+  /** One page of the groups whose name or full path holds `search` (any case), by id. */
+  async findPage(
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: GroupRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.GroupWhereInput =
+      search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
+    const [items, total] = await Promise.all([
+      this.prisma.group.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.group.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  /** Direct members of a group, by user id; `search` in username or name. */
+  async findMembersPage(
+    groupId: number,
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: MemberRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.GroupMemberWhereInput = {
+      groupId,
+      ...(search === undefined
+        ? {}
+        : { user: { OR: [{ username: contains }, { name: contains }] } }),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.groupMember.findMany({
+        where,
+        include: { user: true },
+        orderBy: { userId: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.groupMember.count({ where }),
+    ]);
+    return {
+      items: rows.map((r) => ({
+        user: r.user,
+        accessLevel: r.accessLevel,
+        createdAt: r.createdAt,
+      })),
+      total,
+    };
   }
 
   update(

@@ -5,7 +5,10 @@ import { Transactions, Tx } from '../../database/transactions';
 import type { Actor } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
 import { ProjectsRepository } from '../projects/projects.repository';
-import { GroupRecord, GroupsRepository } from './groups.repository';
+import { isId } from '../../common/validation/params';
+import { GroupRecord, GroupsRepository, MemberRecord } from './groups.repository';
+
+type PageWindow = { skip: number; take: number };
 
 export interface GroupChanges {
   name?: string;
@@ -69,8 +72,31 @@ export class GroupsService {
     return group;
   }
 
-  list(): Promise<GroupRecord[]> {
-    return this.groups.list(100);
+  /** By numeric id or by full path (`acme/sub`, URL-decoded), as GitLab's `:id` takes both. */
+  async resolve(idOrPath: string): Promise<GroupRecord> {
+    // Digits only: an id, which must fit an int4 (a top-level group path is never all digits here).
+    if (/^\d+$/.test(idOrPath) && !isId(idOrPath)) throw DomainError.invalid('id', 'is invalid');
+    const group = /^\d+$/.test(idOrPath)
+      ? await this.groups.findById(Number(idOrPath))
+      : await this.groups.findByFullPath(idOrPath);
+    if (!group) throw DomainError.notFound('Group');
+    return group;
+  }
+
+  findPage(
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: GroupRecord[]; total: number }> {
+    return this.groups.findPage(search, page);
+  }
+
+  async members(
+    idOrPath: string,
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: MemberRecord[]; total: number }> {
+    const group = await this.resolve(idOrPath);
+    return this.groups.findMembersPage(group.id, search, page);
   }
 
   async update(id: number, changes: GroupChanges, actor: Actor): Promise<GroupRecord> {

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiSecurity,
   ApiTags,
@@ -12,12 +13,16 @@ import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
+import { Page, pageFields, Pagination } from '../../common/http/pagination';
 import { actorOf } from '../users/users.service';
 import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
 import {
   BEARER_SCHEME,
   ERROR_RESPONSES,
+  PAGE_QUERY,
+  PAGINATION_DESCRIPTION,
+  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   projectMemberSchema,
   projectSchema,
@@ -36,6 +41,7 @@ const updateProject = z.strictObject({
   duo_features_enabled: looseBoolean.optional(),
 });
 const addMember = addMemberSchema;
+const listQuery = z.object({ ...pageFields, search: z.string().max(255).optional() });
 
 export function presentProject(p: ProjectRecord) {
   const namespacePath = p.fullPath.slice(0, p.fullPath.lastIndexOf('/'));
@@ -79,6 +85,26 @@ export class ProjectsController {
         actorOf(p),
       ),
     );
+  }
+
+  @Get()
+  @AdminOnly()
+  @ApiOperation({ summary: 'List projects (admin)', description: PAGINATION_DESCRIPTION })
+  @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
+  @ApiResponse({
+    status: 200,
+    description: 'The projects',
+    schema: { type: 'array', items: projectSchema },
+  })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  async list(
+    @Query(new ZodPipe(listQuery)) q: z.output<typeof listQuery>,
+    @Pagination() page: Page,
+  ) {
+    const { items, total } = await this.projects.findPage(q.search, page);
+    return page.answer(items.map(presentProject), total);
   }
 
   @Get(':id')

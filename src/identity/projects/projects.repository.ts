@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
@@ -39,6 +41,26 @@ export class ProjectsRepository {
     return this.prisma.project.findFirst({
       where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
     });
+  }
+
+  /** One page of the projects whose name or full path holds `search` (any case), by id. */
+  async findPage(
+    search: string | undefined,
+    page: { skip: number; take: number },
+  ): Promise<{ items: ProjectRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.ProjectWhereInput =
+      search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
+    const [items, total] = await Promise.all([
+      this.prisma.project.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.project.count({ where }),
+    ]);
+    return { items, total };
   }
 
   update(

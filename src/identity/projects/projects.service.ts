@@ -64,6 +64,13 @@ export class ProjectsService {
     return project;
   }
 
+  findPage(
+    search: string | undefined,
+    page: { skip: number; take: number },
+  ): Promise<{ items: ProjectRecord[]; total: number }> {
+    return this.projects.findPage(search, page);
+  }
+
   findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
     return this.projects.findByFullPath(fullPath);
   }

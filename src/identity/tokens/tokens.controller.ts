@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiSecurity,
   ApiTags,
@@ -11,7 +12,8 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal, Scopes } from '../../common/auth/auth.decorators';
 import { Principal, TOKEN_SCOPES } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { IdPipe, isoDate } from '../../common/validation/params';
+import { Page, pageFields, Pagination } from '../../common/http/pagination';
+import { id, IdPipe, isoDate, queryBoolean } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentToken } from '../presenters';
 import { UsersService, actorOf } from '../users/users.service';
@@ -20,6 +22,9 @@ import {
   BEARER_SCHEME,
   createdTokenSchema,
   ERROR_RESPONSES,
+  PAGE_QUERY,
+  PAGINATION_DESCRIPTION,
+  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
   tokenSchema,
@@ -30,6 +35,14 @@ const createToken = z.strictObject({
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length),
   expires_at: isoDate.nullable().optional(),
   description: z.string().max(255).optional(),
+});
+
+const listQuery = z.object({
+  ...pageFields,
+  user_id: id().optional(),
+  state: z.enum(['active', 'inactive']).optional(),
+  revoked: queryBoolean.optional(),
+  search: z.string().max(255).optional(),
 });
 
 @Controller('api/v4')
@@ -74,6 +87,38 @@ export class TokensController {
       actorOf(p),
     );
     return { ...presentToken(token), token: secret };
+  }
+
+  @Get('personal_access_tokens')
+  @ApiOperation({
+    summary: "List tokens: anyone's for administrators, your own otherwise (never the secrets)",
+    description: PAGINATION_DESCRIPTION,
+  })
+  @ApiQuery({ name: 'user_id', required: false, schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({
+    name: 'state',
+    required: false,
+    schema: { type: 'string', enum: ['active', 'inactive'] },
+  })
+  @ApiQuery({ name: 'revoked', required: false, schema: { type: 'boolean' } })
+  @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
+  @ApiResponse({
+    status: 200,
+    description: 'The tokens',
+    schema: { type: 'array', items: tokenSchema },
+  })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse(ERROR_RESPONSES.insufficientScope)
+  async list(
+    @Query(new ZodPipe(listQuery)) q: z.output<typeof listQuery>,
+    @Pagination() page: Page,
+    @CurrentPrincipal() p: Principal,
+  ) {
+    const filter = { userId: q.user_id, state: q.state, revoked: q.revoked, search: q.search };
+    const { items, total } = await this.tokens.findPage(filter, page, p);
+    return page.answer(items.map(presentToken), total);
   }
 
   @Get('personal_access_tokens/self')

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import type { Tx } from '../../database/transactions';
 
@@ -35,6 +37,27 @@ const tokenFields = {
   createdAt: true,
 } as const;
 
+/** GitLab's `GET /personal_access_tokens` filters. */
+export interface TokenFilter {
+  userId?: number;
+  /** `active`: neither revoked nor expired; `inactive`: either. */
+  state?: 'active' | 'inactive';
+  revoked?: boolean;
+  /** Substring of the token's name, any case. */
+  search?: string;
+}
+
+function tokenWhere(f: TokenFilter, now: Date): Prisma.PersonalAccessTokenWhereInput {
+  const and: Prisma.PersonalAccessTokenWhereInput[] = [];
+  if (f.userId !== undefined) and.push({ userId: f.userId });
+  if (f.revoked !== undefined) and.push({ revoked: f.revoked });
+  if (f.search !== undefined) and.push({ name: containsText(f.search) });
+  const unexpired = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
+  if (f.state === 'active') and.push({ revoked: false, ...unexpired });
+  if (f.state === 'inactive') and.push({ OR: [{ revoked: true }, { expiresAt: { lte: now } }] });
+  return { AND: and };
+}
+
 @Injectable()
 export class TokensRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -60,6 +83,26 @@ export class TokensRepository {
 
   findById(id: number): Promise<TokenRecord | null> {
     return this.prisma.personalAccessToken.findUnique({ where: { id }, select: tokenFields });
+  }
+
+  /** One page of the tokens matching `filter`, by id, and how many match in all. */
+  async findPage(
+    filter: TokenFilter,
+    page: { skip: number; take: number },
+    now = new Date(),
+  ): Promise<{ items: TokenRecord[]; total: number }> {
+    const where = tokenWhere(filter, now);
+    const [items, total] = await Promise.all([
+      this.prisma.personalAccessToken.findMany({
+        where,
+        select: tokenFields,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.personalAccessToken.count({ where }),
+    ]);
+    return { items, total };
   }
 
   create(

@@ -7,7 +7,7 @@ import type { Principal, TokenAuthenticator } from '../../common/auth/principal'
 import { AuditRepository } from '../../audit/audit.repository';
 import { Transactions } from '../../database/transactions';
 import { newTokenSecret, tokenDigest } from './token-secret';
-import { TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
+import { TokenFilter, TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
 
 const LAST_USED_WRITE_INTERVAL_MS = 10 * 60 * 1000;
 /** Last-use times are written in one statement per this interval, not one per token. */
@@ -142,6 +142,21 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       );
     });
     this.cache.deleteWhere((e) => e.principal.token.id === id);
+  }
+
+  /** Administrators list anyone's tokens; other users only their own (another user_id is a 403). */
+  findPage(
+    filter: TokenFilter,
+    page: { skip: number; take: number },
+    principal: Principal,
+  ): Promise<{ items: TokenRecord[]; total: number }> {
+    if (!principal.user.admin) {
+      if (filter.userId !== undefined && filter.userId !== principal.user.id) {
+        throw DomainError.forbidden('only administrators list the tokens of other users');
+      }
+      filter = { ...filter, userId: principal.user.id };
+    }
+    return this.repo.findPage(filter, page);
   }
 
   findById(id: number): Promise<TokenRecord | null> {

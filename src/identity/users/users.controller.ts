@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -11,30 +12,63 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { IdPipe, looseBoolean, username } from '../../common/validation/params';
+import { Page, pageFields, Pagination } from '../../common/http/pagination';
+import { IdPipe, looseBoolean, queryBoolean, username } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
 import {
   BEARER_SCHEME,
   ERROR_RESPONSES,
+  PAGE_QUERY,
+  PAGINATION_DESCRIPTION,
+  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
   userSchema,
 } from '../../common/http/openapi-schemas';
 
-const createUser = z.strictObject({
-  username,
-  name: z.string().trim().min(1).max(255),
-  email: z.string().email().max(255).optional(),
-  admin: looseBoolean.optional(),
-});
+/**
+ * GitLab's account fields that clients send on create (python-gitlab and gitbeaker examples send
+ * `password`, `skip_confirmation`, ...). Switchboard has no password login: they are accepted so
+ * scripts work unmodified, and discarded (a password is never stored, hashed or logged).
+ */
+const ignoredAccountFields = {
+  password: z
+    .string()
+    .max(1000)
+    .optional()
+    .meta({ description: 'Accepted and discarded: Switchboard has no password login' }),
+  reset_password: looseBoolean.optional(),
+  force_random_password: looseBoolean.optional(),
+  skip_confirmation: looseBoolean.optional(),
+  projects_limit: z.union([z.number(), z.string().max(20)]).optional(),
+  can_create_group: looseBoolean.optional(),
+  external: looseBoolean.optional(),
+  private_profile: looseBoolean.optional(),
+  note: z.string().max(2000).optional(),
+};
+const createUser = z
+  .strictObject({
+    username,
+    name: z.string().trim().min(1).max(255),
+    email: z.string().email().max(255).optional(),
+    admin: looseBoolean.optional(),
+    ...ignoredAccountFields,
+  })
+  .transform(({ username, name, email, admin }) => ({ username, name, email, admin }));
 const updateUser = z.strictObject({
   name: z.string().trim().min(1).max(255).optional(),
   admin: looseBoolean.optional(),
   state: z.enum(['active', 'blocked']).optional(),
 });
-const search = z.object({ username: z.string().max(255).optional() });
+const listQuery = z.object({
+  ...pageFields,
+  username: z.string().max(255).optional(),
+  search: z.string().max(255).optional(),
+  active: queryBoolean.optional(),
+  blocked: queryBoolean.optional(),
+});
 
 @Controller('api/v4')
 @ApiTags(TAGS.users)
@@ -68,8 +102,21 @@ export class UsersController {
   }
 
   @Get('users')
-  @ApiOperation({ summary: 'List users, or find one by username' })
+  @ApiOperation({
+    summary: 'List users (paginated), search them, or find one by username',
+    description: PAGINATION_DESCRIPTION,
+  })
   @ApiQuery({ name: 'username', required: false, schema: { type: 'string', maxLength: 255 } })
+  @ApiQuery({
+    name: 'search',
+    required: false,
+    description: 'Substring of the username or name (or email, for administrators)',
+    schema: { type: 'string', maxLength: 255 },
+  })
+  @ApiQuery({ name: 'active', required: false, schema: { type: 'boolean' } })
+  @ApiQuery({ name: 'blocked', required: false, schema: { type: 'boolean' } })
+  @ApiQuery(PAGE_QUERY)
+  @ApiQuery(PER_PAGE_QUERY)
   @ApiResponse({
     status: 200,
     description: 'Users (email only for administrators)',
@@ -77,11 +124,16 @@ export class UsersController {
   })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   async list(
-    @Query(new ZodPipe(search)) q: z.output<typeof search>,
+    @Query(new ZodPipe(listQuery)) q: z.output<typeof listQuery>,
+    @Pagination() page: Page,
     @CurrentPrincipal() p: Principal,
   ) {
-    return (await this.users.search(q.username)).map((u) =>
-      presentUser(u, { withEmail: p.user.admin }),
+    const state = q.blocked ? ('blocked' as const) : q.active ? ('active' as const) : undefined;
+    const filter = { username: q.username, search: q.search, state, searchEmail: p.user.admin };
+    const { items, total } = await this.users.findPage(filter, page);
+    return page.answer(
+      items.map((u) => presentUser(u, { withEmail: p.user.admin })),
+      total,
     );
   }
 
@@ -97,6 +149,34 @@ export class UsersController {
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 User Not Found`' })
   async get(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal) {
     return presentUser(await this.users.get(id), { withEmail: p.user.admin });
+  }
+
+  @Post('users/:id/block')
+  @HttpCode(201)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Block a user: their tokens stop working at once (admin)' })
+  @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ required: false, schema: { type: 'object' } })
+  @ApiResponse({ status: 201, description: '`true`', schema: { type: 'boolean' } })
+  @ApiResponse(ERROR_RESPONSES.adminOnly)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 User Not Found`' })
+  async block(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal) {
+    await this.users.setBlocked(id, true, actorOf(p));
+    return true;
+  }
+
+  @Post('users/:id/unblock')
+  @HttpCode(201)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Unblock a user (admin)' })
+  @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
+  @ApiBody({ required: false, schema: { type: 'object' } })
+  @ApiResponse({ status: 201, description: '`true`', schema: { type: 'boolean' } })
+  @ApiResponse(ERROR_RESPONSES.adminOnly)
+  @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 User Not Found`' })
+  async unblock(@Param('id', new IdPipe()) id: number, @CurrentPrincipal() p: Principal) {
+    await this.users.setBlocked(id, false, actorOf(p));
+    return true;
   }
 
   @Put('users/:id')

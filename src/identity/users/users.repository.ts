@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { Prisma } from '../../generated/prisma/client';
+import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
 import type { Tx } from '../../database/transactions';
@@ -13,6 +15,34 @@ export interface UserRecord {
   state: string;
   globalUserId: string;
   createdAt: Date;
+}
+
+/** GitLab's `GET /users` filters: `search` is a substring, `username` an exact name (any case). */
+export interface UserFilter {
+  search?: string;
+  username?: string;
+  state?: 'active' | 'blocked';
+  /** Administrators search emails too; other users only usernames and names. */
+  searchEmail?: boolean;
+}
+
+function userWhere(f: UserFilter): Prisma.UserWhereInput {
+  const and: Prisma.UserWhereInput[] = [];
+  if (f.username !== undefined) {
+    and.push({ username: { equals: f.username, mode: 'insensitive' } });
+  }
+  if (f.search !== undefined) {
+    const contains = containsText(f.search);
+    and.push({
+      OR: [
+        { username: contains },
+        { name: contains },
+        ...(f.searchEmail ? [{ email: contains }] : []),
+      ],
+    });
+  }
+  if (f.state !== undefined) and.push({ state: f.state });
+  return { AND: and };
 }
 
 @Injectable()
@@ -54,6 +84,24 @@ export class UsersRepository {
 
   list(limit: number): Promise<UserRecord[]> {
     return this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: limit });
+  }
+
+  /** One page of the users matching `filter`, by id, and how many match in all. */
+  async findPage(
+    filter: UserFilter,
+    page: { skip: number; take: number },
+  ): Promise<{ items: UserRecord[]; total: number }> {
+    const where = userWhere(filter);
+    const [items, total] = await Promise.all([
+      this.prisma.user.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.user.count({ where }),
+    ]);
+    return { items, total };
   }
 
   count(): Promise<number> {

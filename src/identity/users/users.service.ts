@@ -4,7 +4,7 @@ import type { Principal } from '../../common/auth/principal';
 import { AuditRepository } from '../../audit/audit.repository';
 import { Transactions } from '../../database/transactions';
 import { TokensService } from '../tokens/tokens.service';
-import { UserRecord, UsersRepository } from './users.repository';
+import { UserFilter, UserRecord, UsersRepository } from './users.repository';
 
 export interface Actor {
   id: number | null;
@@ -61,10 +61,19 @@ export class UsersService {
     return user;
   }
 
-  async search(username: string | undefined): Promise<UserRecord[]> {
-    if (username === undefined) return this.users.list(100);
-    const user = await this.users.findByUsername(username);
-    return user ? [user] : [];
+  findPage(
+    filter: UserFilter,
+    page: { skip: number; take: number },
+  ): Promise<{ items: UserRecord[]; total: number }> {
+    return this.users.findPage(filter, page);
+  }
+
+  /** GitLab's `POST /users/:id/block|unblock`: idempotent, audited, effective at once here. */
+  async setBlocked(id: number, blocked: boolean, actor: Actor): Promise<UserRecord> {
+    const state = blocked ? 'blocked' : 'active';
+    const user = await this.get(id);
+    if (user.state === state) return user;
+    return this.update(id, { state }, actor);
   }
 
   async update(

@@ -23,7 +23,7 @@ describe('BreakersService', () => {
   };
   beforeEach(() => {
     now = 1_000_000;
-    b = new BreakersService(() => now);
+    b = new BreakersService(undefined, () => now);
     b.configure({ threshold: 2, halfOpenAfterMs: HALF_OPEN_MS });
   });
 

@@ -74,6 +74,11 @@ export const groupMemberSchema = object({
   group_id: int(),
 });
 
+/** `GET /groups/:id/members`: the user, with the membership's access level. */
+export const memberSchema: SchemaObject = {
+  allOf: [userSchema, object({ access_level: int(), created_at: dateTime() })],
+};
+
 export const projectSchema = object({
   id: int(),
   name: str(),
@@ -143,7 +148,9 @@ export const featureDefinitionSchema = object({
   type: str({ enum: ['beta', 'ops', 'gitlab_com_derisk', 'wip', 'experiment'] }),
   default_enabled: bool(),
   description: nullable(str()),
+  introduced_by_url: nullable(str()),
   rollout_issue_url: nullable(str()),
+  feature_issue_url: nullable(str()),
   milestone: nullable(str()),
   group: nullable(str()),
   log_state_changes: nullable(bool()),

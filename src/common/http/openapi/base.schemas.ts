@@ -31,6 +31,7 @@ export const TAGS = {
   signingKeys: 'admin signing keys',
   metrics: 'metrics',
   routing: 'routing',
+  console: 'admin console',
 } as const;
 
 export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
@@ -54,6 +55,8 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   metrics: 'Prometheus scrape endpoint (no authentication: restrict it at the network).',
   routing:
     'Why a user gets the model and endpoint they get: the routing decision with every rule and flag consulted (admin).',
+  'admin console':
+    'What the admin console at /admin needs beyond the GitLab-shaped APIs: catalogue summary, recent traffic, breakers (admin).',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -244,6 +247,22 @@ export const NO_SEAT_RESPONSE: ApiResponseOptions = {
     },
   },
 };
+
+/** Every list route pages as GitLab does (offset pagination). */
+export const PAGINATION_DESCRIPTION =
+  'Paginated as in GitLab: `page` (from 1) and `per_page` (default 20, at most 100); the answer ' +
+  'carries `X-Total`, `X-Total-Pages`, `X-Page`, `X-Per-Page`, `X-Next-Page`, `X-Prev-Page` and `Link`.';
+export const PAGE_QUERY = {
+  name: 'page',
+  required: false,
+  schema: { type: 'integer', minimum: 1, default: 1 },
+} as const;
+export const PER_PAGE_QUERY = {
+  name: 'per_page',
+  required: false,
+  description: 'Above 100 counts as 100',
+  schema: { type: 'integer', minimum: 1, default: 20 },
+} as const;
 
 // Named components of the document (#/components/schemas/<name>).
 nameSchemas({

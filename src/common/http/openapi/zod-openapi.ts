@@ -122,11 +122,16 @@ export function applyZodSchemas(doc: OpenAPIObject, controllers: Type[]): void {
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...schemas } };
 }
 
-/** One query parameter per property of the zod object; the decorators' descriptions are kept. */
+/**
+ * One query parameter per property of the zod object (the decorators' descriptions are kept);
+ * parameters the zod object does not name are left as the decorators declared them.
+ */
 function queryParameters(existing: ParameterObject[], schema: z.ZodType): ParameterObject[] {
   const json = zodToOpenApi(schema);
   const required = new Set(json.required ?? []);
-  const others = existing.filter((p) => p.in !== 'query');
+  const derived = new Set(Object.keys(json.properties ?? {}));
+  // Query parameters the zod schema does not cover (e.g. page/per_page read elsewhere) stay.
+  const others = existing.filter((p) => p.in !== 'query' || !derived.has(p.name));
   const described = new Map(existing.filter((p) => p.in === 'query').map((p) => [p.name, p]));
   const fromZod = Object.entries(json.properties ?? {}).map(([name, s]) => ({
     ...described.get(name),

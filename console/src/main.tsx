@@ -1,0 +1,137 @@
+import { render } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import 'uplot/dist/uPlot.min.css';
+import './app.css';
+import { api, ApiError, session } from './api';
+import { ErrorLine, useData } from './shared';
+import type { Summary } from './types';
+import { FlagsPage } from './pages/flags';
+import { IncidentsPage } from './pages/incidents';
+import { RolloutsPage } from './pages/rollouts';
+import { RoutingPage } from './pages/routing';
+
+const PAGES = {
+  flags: 'Flags',
+  rollouts: 'Rollouts',
+  routing: 'Routing',
+  incidents: 'Incidents',
+} as const;
+type Page = keyof typeof PAGES;
+
+const pageFromHash = (): Page => {
+  const h = location.hash.replace(/^#\/?/, '');
+  return h in PAGES ? (h as Page) : 'flags';
+};
+
+interface Me {
+  username: string;
+  is_admin: boolean;
+}
+
+function SignIn(props: { onSignedIn: (me: Me) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const me = await api<Me>('GET', '/api/v4/user', undefined, token.trim());
+      if (!me.is_admin) {
+        setError(
+          `Refused: ${me.username} is not an administrator. The console is for admin tokens only.`,
+        );
+        return;
+      }
+      session.save(token.trim());
+      setToken('');
+      props.onSignedIn(me);
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? 'Refused: this token is not valid (unknown, revoked or expired).'
+          : (err as Error).message,
+      );
+    }
+  };
+  return (
+    <form class="signin" onSubmit={(e) => void submit(e)}>
+      <h1>Switchboard console</h1>
+      <p>Sign in with an administrator's personal access token. It is kept in this tab only.</p>
+      <label for="token">Admin personal access token</label>
+      <input
+        id="token"
+        type="password"
+        autocomplete="off"
+        value={token}
+        required
+        onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+      />
+      <button type="submit">Sign in</button>
+      <ErrorLine error={error} />
+    </form>
+  );
+}
+
+function Console(props: { me: Me; onSignOut: () => void }) {
+  const [page, setPage] = useState<Page>(pageFromHash());
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  const load = useCallback(() => api<Summary>('GET', '/api/v4/admin/console/summary'), []);
+  const summary = useData(load);
+  return (
+    <div>
+      <header>
+        <h1>Switchboard console</h1>
+        <nav aria-label="Console pages">
+          {(Object.keys(PAGES) as Page[]).map((p) => (
+            <a key={p} href={`#/${p}`} aria-current={p === page ? 'page' : undefined}>
+              {PAGES[p]}
+            </a>
+          ))}
+        </nav>
+        <span class="me">
+          Signed in as {props.me.username}{' '}
+          <button type="button" class="secondary" onClick={props.onSignOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <ErrorLine error={summary.error} />
+      {summary.data && (
+        <div id="page" data-page={page}>
+          {page === 'flags' && <FlagsPage summary={summary.data} />}
+          {page === 'rollouts' && <RolloutsPage summary={summary.data} />}
+          {page === 'routing' && <RoutingPage summary={summary.data} />}
+          {page === 'incidents' && <IncidentsPage summary={summary.data} />}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [checking, setChecking] = useState(Boolean(session.token()));
+  useEffect(() => {
+    if (!session.token()) return;
+    api<Me>('GET', '/api/v4/user')
+      .then((u) => (u.is_admin ? setMe(u) : session.clear()))
+      .catch(() => session.clear())
+      .finally(() => setChecking(false));
+  }, []);
+  if (checking) return <p>Checking your session…</p>;
+  if (!me) return <SignIn onSignedIn={setMe} />;
+  return (
+    <Console
+      me={me}
+      onSignOut={() => {
+        session.clear();
+        setMe(null);
+      }}
+    />
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,88 @@
+/** The JSON shapes the console reads (Features API, audit events, routing explain, console API). */
+export interface Gate {
+  key: string;
+  value: unknown;
+}
+
+export interface Feature {
+  name: string;
+  state: string;
+  gates: Gate[];
+  definition: {
+    type: string;
+    default_enabled: boolean;
+    description: string | null;
+    rollout_issue_url: string | null;
+  } | null;
+}
+
+export interface AuditEvent {
+  id: number;
+  author_name: string | null;
+  event_name: string;
+  details: { before: unknown; after: unknown };
+  created_at: string;
+}
+
+export interface Rule {
+  order: number;
+  kind: 'failover' | 'gateway_api' | 'beta' | 'default';
+  flag?: string;
+  opt_out_flag?: string;
+  model?: string;
+  api?: string;
+  mode?: string;
+  rollout_guard?: { enabled: boolean; max_error_rate_delta: number; max_p95_latency_ratio: number };
+}
+
+export interface Summary {
+  users: number;
+  seated_users: number;
+  feature_groups: string[];
+  models: { key: string; provider: string; name: string; prompt_version: number }[];
+  completion_rules: Rule[];
+  generation: { prompt_id: string; prompt_version: string; sse_api: string; default_api: string };
+  rollouts: { flag: string; kind: string; model: string | null; baseline: string | null }[];
+  failover_flags: { flag: string; task: string; backup: string | null }[];
+}
+
+export interface Health {
+  label: string;
+  requests: number;
+  errors: number;
+  error_rate: number;
+  p95_ms: number;
+}
+
+export type Dimension = 'model' | 'provider' | 'api';
+
+export interface Traffic {
+  window_minutes: number;
+  minutes: number[];
+  by: Record<Dimension, Record<string, number[]>>;
+  health: Health[];
+  api_health: Health[];
+  breakers: Record<string, string>;
+  breaker_transitions: { upstream: string; state: string; at: string }[];
+  rollout_guard: {
+    watching: { flag: string; model: string }[];
+    actions: { flag: string; at: string; reason: string }[];
+  };
+}
+
+export interface Decision {
+  api: string;
+  endpoint: string;
+  model: { provider: string; name: string } | null;
+  model_source: string;
+  direct_access: { allowed: boolean; reason?: string };
+  deciding_flags: Record<string, boolean>;
+  trace: { rule: string; matched: boolean; why: string }[];
+}
+
+export interface Explanation {
+  user: { id: number; username: string };
+  seat: { has_seat: boolean };
+  completion: Decision;
+  generation: Decision;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CodeSuggestionsModule } from '../code-suggestions/code-suggestions.module';
+import { ConsoleAssetsController } from './console-assets.controller';
+import { ConsoleController } from './console.controller';
+import { ConsoleRepository } from './console.repository';
+import { ConsoleStatsService } from './console-stats.service';
+
+/** The admin console at /admin: its built assets and the admin-only JSON it needs. */
+@Module({
+  imports: [CodeSuggestionsModule],
+  controllers: [ConsoleAssetsController, ConsoleController],
+  providers: [ConsoleRepository, ConsoleStatsService],
+})
+export class ConsoleModule {}

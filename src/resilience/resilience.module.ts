@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
+import { ObservabilityModule } from '../observability/observability.module';
+import { BREAKER_SETTINGS, BreakerSettings, BreakersService } from './breakers.service';
+import { ResilientGatewayService } from './resilient-gateway.service';
+import { RolloutGuardService } from './rollout-guard.service';
+
+/**
+ * Circuit breakers, the retrying gateway attempt and the rollout guard. The breakers are
+ * configured here from the validated config and report their state to the metrics here, so no
+ * neighbour's constructor has to.
+ */
+@Module({
+  imports: [ObservabilityModule],
+  providers: [
+    {
+      provide: BREAKER_SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): BreakerSettings => ({
+        threshold: config.failover.breakerThreshold,
+        halfOpenAfterMs: config.failover.halfOpenAfterMs,
+      }),
+    },
+    BreakersService,
+    ResilientGatewayService,
+    RolloutGuardService,
+  ],
+  exports: [BreakersService, ResilientGatewayService, RolloutGuardService],
+})
+export class ResilienceModule {
+  constructor(breakers: BreakersService, metrics: MetricsService) {
+    breakers.onStateChange((upstream, state) => metrics.breaker(upstream, state));
+  }
+}

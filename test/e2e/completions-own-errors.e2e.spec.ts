@@ -1,0 +1,56 @@
+import { completionBody, startStack, Stack } from '../support/stack';
+import { metricSum, PRIMARY_UPSTREAM } from '../support/failover-helpers';
+
+/**
+ * Our own errors are never provider failures: a gateway request we cannot build (here an
+ * identity header whose value HTTP cannot carry) is a 500 with an error id, counted as ours, and
+ * neither trips the model's breaker nor closes direct access.
+ */
+describe('completions: a request we could not build is our 500, not a gateway failure', () => {
+  let s: Stack;
+  const THRESHOLD = 2;
+  const COMPLETIONS = '/api/v4/code_suggestions/completions';
+
+  beforeAll(async () => {
+    s = await startStack({
+      env: { FAILOVER_BREAKER_THRESHOLD: String(THRESHOLD), GATEWAY_TIMEOUT_MS: '3000' },
+    });
+  }, 60_000);
+  afterAll(() => s?.close(), 30_000);
+
+  it('answers 500 with an error id, sends nothing upstream, leaves the breaker closed and direct access open', async () => {
+    const { user } = await s.f.seatedUser();
+    // X-Gitlab-Host-Name carries the instance's host name; U+2603 cannot go into an HTTP header.
+    const put = await s.app.api.call('PUT', '/api/v4/application/settings', {
+      token: s.app.rootToken,
+      body: { host_name: 'snow\u2603.example' },
+    });
+    expect(put.status).toBe(200);
+
+    const from = s.mark();
+    for (let i = 0; i < THRESHOLD * 3; i++) {
+      const r = await s.app.api.call('POST', COMPLETIONS, {
+        token: user.token,
+        body: completionBody(),
+      });
+      expect(r.status).toBe(500);
+      expect(r.body).toEqual({
+        message: '500 Internal Server Error',
+        error_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+    }
+    expect(s.since(from).filter((r) => r.path.startsWith('/v2'))).toEqual([]);
+
+    const metrics = (await s.app.api.call('GET', '/metrics')).text;
+    expect(metricSum(metrics, 'switchboard_breaker_state', { upstream: PRIMARY_UPSTREAM })).toBe(0);
+    expect(
+      metricSum(metrics, 'switchboard_requests_total', { endpoint: COMPLETIONS, status: '500' }),
+    ).toBe(THRESHOLD * 3);
+
+    const direct = await s.app.api.call('POST', '/api/v4/code_suggestions/direct_access', {
+      token: user.token,
+      body: {},
+    });
+    expect(direct.status).toBe(201);
+  }, 60_000);
+});
