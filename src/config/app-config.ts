@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { LOG_LEVELS, LogLevel } from '../common/logging/logger';
@@ -68,6 +69,26 @@ const envSchema = z.object({
   ROLLOUT_GUARD_INTERVAL_MS: int(100, 3_600_000).default(5_000),
   DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 600_000).default(65_000),
+  DATABASE_DEADLINE_MS: int(50, 60_000).default(1000),
+  DATABASE_BREAKER_THRESHOLD: int(1, 1000).default(3),
+  DATABASE_PROBE_AFTER_MS: int(100, 600_000).default(2000),
+  WORKERS: z
+    .string()
+    .trim()
+    .default('1')
+    .refine((v) => v === 'auto' || /^\d+$/.test(v), 'must be a whole number or auto')
+    .transform((v) => (v === 'auto' ? availableParallelism() : Number(v)))
+    .pipe(z.number().int().min(1, 'must be at least 1').max(256)),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((u) => /^rediss?:\/\/[^/]/.test(u), 'must be a redis:// or rediss:// URL')
+      .optional(),
+  ),
+  REDIS_KEY_PREFIX: z.string().min(1).default('switchboard:'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -77,11 +98,28 @@ export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    /** The whole request (headers and body) must arrive within this, else 408. */
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly database: {
     readonly url: string | undefined;
     readonly dataDir: string;
     readonly embedded: boolean;
+  };
+  /** Database calls on the request path: deadline and breaker (src/database/database-guard.ts). */
+  readonly databaseGuard: {
+    /** Deadline of one call (typing path: well under a second); past it cached identity serves. */
+    readonly deadlineMs: number;
+    /** Consecutive failures or timeouts that mark the database down (breaker opens). */
+    readonly breakerThreshold: number;
+    /** While down, one probe call is let through after this long. */
+    readonly probeAfterMs: number;
   };
   readonly gateway: {
     readonly url: string | undefined;
@@ -126,6 +164,10 @@ export interface AppConfig {
   readonly rolloutGuardIntervalMs: number;
   readonly demoData: 'auto' | 'never';
   readonly shutdownGraceMs: number;
+  /** Processes serving HTTP on this machine (node:cluster when > 1). */
+  readonly workers: number;
+  /** Shared state of the fleet (rate limits, change notifications); undefined: this process only. */
+  readonly redis: { readonly url: string; readonly keyPrefix: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +196,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       'UNLEASH_URL, UNLEASH_API_TOKEN, UNLEASH_ADMIN_TOKEN: set all three to use Unleash, or none for the embedded flag store',
     );
   }
+  problems.push(...workerProblems(e.WORKERS, e.DATABASE_URL, e.REDIS_URL));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
@@ -163,11 +206,19 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       host: e.HOST,
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     database: {
       url: e.DATABASE_URL,
       dataDir: path.resolve(e.DATA_DIR),
       embedded: e.DATABASE_URL === undefined,
+    },
+    databaseGuard: {
+      deadlineMs: e.DATABASE_DEADLINE_MS,
+      breakerThreshold: e.DATABASE_BREAKER_THRESHOLD,
+      probeAfterMs: e.DATABASE_PROBE_AFTER_MS,
     },
     gateway: {
       url: e.AIGW_URL,
@@ -211,6 +262,28 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     rolloutGuardIntervalMs: e.ROLLOUT_GUARD_INTERVAL_MS,
     demoData: e.DEMO_DATA,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workers: e.WORKERS,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
   };
   return Object.freeze(config);
+}
+
+/**
+ * Several workers need a database every process can open (PGlite is one process's files) and
+ * one place for what they must agree on (rate limits, revocations, breakers): refuse otherwise.
+ */
+function workerProblems(workers: number, databaseUrl?: string, redisUrl?: string): string[] {
+  if (workers <= 1) return [];
+  const problems: string[] = [];
+  if (databaseUrl === undefined) {
+    problems.push(
+      `WORKERS: ${workers} workers need DATABASE_URL (PostgreSQL); the embedded PGlite database serves one process only (set WORKERS=1)`,
+    );
+  }
+  if (redisUrl === undefined) {
+    problems.push(
+      `WORKERS: ${workers} workers need REDIS_URL, where they share rate limits and change notifications (set WORKERS=1 without it)`,
+    );
+  }
+  return problems;
 }

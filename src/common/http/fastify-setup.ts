@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import { codePointLength } from '../text/code-points';
+import { loggedUrl } from '../logging/logged-url';
+import { installTextGuard } from '../validation/text-guard';
+import { installRequestLimits } from './request-limits';
 import { parseMultipart } from './multipart-body';
 
 /** Bodies larger than this are refused by Fastify itself (413) before parsing. */
@@ -131,6 +134,8 @@ function addRequestHooks(fastify: FastifyInstance, logger: Logger): void {
     void reply.header('x-request-id', req.id);
     next();
   });
+  installRequestLimits(fastify, HARD_BODY_LIMIT_BYTES);
+  installTextGuard(fastify);
   fastify.addHook('onSend', (_req, reply, payload, next) => {
     if (exactJsonContentType(reply.getHeader('content-type'))) {
       void reply.header('content-type', 'application/json');
@@ -144,7 +149,7 @@ function addRequestHooks(fastify: FastifyInstance, logger: Logger): void {
         {
           reqId: req.id,
           method: req.method,
-          url: url.split('?')[0],
+          url: loggedUrl(url),
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,
         },

@@ -4,7 +4,9 @@ import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
 import { rootLogger } from '../../common/logging/logger';
 import type { Principal, TokenAuthenticator } from '../../common/auth/principal';
+import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { AuditRepository } from '../../audit/audit.repository';
+import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions } from '../../database/transactions';
 import { newTokenSecret, tokenDigest } from './token-secret';
 import { TokenFilter, TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
@@ -43,13 +45,23 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     private readonly repo: TokensRepository,
     private readonly audit: AuditRepository,
     private readonly transactions: Transactions,
+    private readonly database: DatabaseGuard,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
     this.cache = new TtlCache(
       config.cache.tokenTtlMs,
       50_000,
       Date.now,
       config.degradedMaxStalenessMs,
+    );
+    // Other processes' revocations and user changes: drop what they made stale (all of it when
+    // notifications may have been missed).
+    bus.subscribe('token.revoked', (d) =>
+      d ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId) : this.cache.clear(),
+    );
+    bus.subscribe('user.changed', (d) =>
+      d ? this.cache.deleteWhere((e) => e.userId === d.userId) : this.cache.clear(),
     );
   }
 
@@ -61,9 +73,10 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     if (!entry) {
       let row: TokenWithUser | null;
       try {
-        row = await this.repo.findByDigestWithUser(digest);
+        row = await this.database.run(() => this.repo.findByDigestWithUser(digest));
       } catch (err) {
-        // Database unreachable: serve the last known answer for a bounded time (degraded mode).
+        // Database unreachable, hung past the deadline or known down: serve the last known
+        // answer for a bounded time (degraded mode). The guard logs the outage once, not here.
         const stale = this.cache.getStale(digest);
         if (!stale)
           throw new DomainError(
@@ -71,10 +84,6 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
             'Authentication is temporarily unavailable',
             { cause: err },
           );
-        rootLogger.warn(
-          { ageMs: stale.ageMs },
-          'database unreachable: authenticating from cached identity',
-        );
         entry = stale.value;
         degraded = true;
         row = null;
@@ -142,6 +151,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       );
     });
     this.cache.deleteWhere((e) => e.principal.token.id === id);
+    this.bus.publish('token.revoked', { tokenId: id });
   }
 
   /** Administrators list anyone's tokens; other users only their own (another user_id is a 403). */
@@ -163,9 +173,10 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     return this.repo.findById(id);
   }
 
-  /** Drop cached principals of a user whose admin flag or state changed. */
+  /** Drop cached principals of a user whose admin flag or state changed (in every process). */
   forgetUser(userId: number): void {
     this.cache.deleteWhere((e) => e.userId === userId);
+    this.bus.publish('user.changed', { userId });
   }
 
   private noteUse(tokenId: number): void {
@@ -186,9 +197,11 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     this.lastUsedPending.clear();
     if (ids.length === 0) return this.flushing;
     this.flushing = this.flushing
-      .then(() => this.repo.touchLastUsed(ids, new Date()))
+      .then(() => this.database.run(() => this.repo.touchLastUsed(ids, new Date())))
       .catch((err: unknown) => {
-        rootLogger.warn({ err, tokens: ids.length }, 'could not record token last use');
+        // While the database is known down, no line per flush: the guard logged the outage.
+        if (!this.database.down)
+          rootLogger.warn({ err, tokens: ids.length }, 'could not record token last use');
       });
     return this.flushing;
   }
