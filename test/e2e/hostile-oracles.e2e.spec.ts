@@ -48,6 +48,18 @@ describe.each(BACKENDS)('hostile-input oracles (%s)', (backend) => {
         pattern.toLowerCase() === `j_${tag}` ? [`j_${tag}`] : [],
       );
     }
+    for (const term of ['%', '_', `j_${tag.slice(0, 3)}%`, `x${tag.slice(0, 3)}`]) {
+      const found = await api().call('GET', `/api/v4/users?search=${encodeURIComponent(term)}`, {
+        token: root(),
+      });
+      const users = found.body as Array<{ username: string; name: string; email: string | null }>;
+      // a plain substring: every user listed holds the term literally, `_`/`%` included
+      const literal = users.filter((u) =>
+        [u.username, u.name, u.email ?? ''].some((v) => v.toLowerCase().includes(term)),
+      );
+      expect({ term, listed: users.length }).toEqual({ term, listed: literal.length });
+      if (term.includes('%')) expect(users).toEqual([]);
+    }
     for (const user of ['%', `j_${tag.slice(0, -1)}%`, `_x${tag}`]) {
       const gated = await api().call('POST', `/api/v4/features/${FLAG}`, {
         token: root(),

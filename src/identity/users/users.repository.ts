@@ -26,11 +26,12 @@ export interface UserFilter {
   searchEmail?: boolean;
 }
 
-function userWhere(f: UserFilter): Prisma.UserWhereInput {
+/** `exactId`: the id of the user named `username` (any case), resolved with lower() first. */
+function userWhere(f: UserFilter, exactId?: number | null): Prisma.UserWhereInput {
   const and: Prisma.UserWhereInput[] = [];
-  if (f.username !== undefined) {
-    and.push({ username: { equals: f.username, mode: 'insensitive' } });
-  }
+  // Not `equals` + `mode: 'insensitive'`: Prisma makes that an ILIKE with the value unescaped,
+  // so `username=%` listed everyone and `a%` enumerated names by prefix.
+  if (f.username !== undefined) and.push({ id: exactId ?? -1 });
   if (f.search !== undefined) {
     const contains = containsText(f.search);
     and.push({
@@ -95,7 +96,9 @@ export class UsersRepository {
     filter: UserFilter,
     page: { skip: number; take: number },
   ): Promise<{ items: UserRecord[]; total: number }> {
-    const where = userWhere(filter);
+    const exact =
+      filter.username === undefined ? undefined : await this.findByUsername(filter.username);
+    const where = userWhere(filter, exact?.id);
     const [items, total] = await Promise.all([
       this.prisma.user.findMany({
         where,
