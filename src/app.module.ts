@@ -13,6 +13,7 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 import { FlagsModule } from './flags/flags.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { CodeSuggestionsModule } from './code-suggestions/code-suggestions.module';
+import { SharedStateModule } from './shared-state/shared-state.module';
 import { ConsoleModule } from './console/console.module';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule.forConnection(connection),
+        SharedStateModule.forRoot(config),
         AuditModule,
         HealthModule,
         IdentityModule,

@@ -109,7 +109,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
   return { app, config, url, close: () => app.close() };
 }
 
-function freePort(host: string): Promise<number> {
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

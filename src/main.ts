@@ -1,7 +1,23 @@
-import { bootstrap } from './bootstrap';
-import { ConfigError } from './config/app-config';
+import cluster from 'node:cluster';
+import { bootstrap, freePort } from './bootstrap';
+import { ConfigError, loadAppConfig } from './config/app-config';
+import { createLogger, setRootLogger } from './common/logging/logger';
+import { runPrimary } from './workers/cluster-primary';
 
-bootstrap({ handleSignals: true }).catch((err: unknown) => {
+async function main(): Promise<void> {
+  if (cluster.isPrimary) {
+    // Validated before any worker starts, so a refusal (e.g. WORKERS>1 with PGlite) is one message.
+    const config = loadAppConfig(process.env);
+    if (config.workers > 1) {
+      setRootLogger(createLogger(config.logLevel));
+      const port = config.http.port === 0 ? await freePort(config.http.host) : config.http.port;
+      return runPrimary(config, port);
+    }
+  }
+  await bootstrap({ handleSignals: true });
+}
+
+main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`switchboard: ${err.message}\n`);
   } else {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
-import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { RATE_LIMITERS, RateLimiter, type RateLimiters } from '../common/rate-limit/rate-limiter';
 import { parseOrThrow } from '../common/validation/zod.pipe';
 import { FlagsService } from '../flags/flags.service';
 import type { FlagSubject } from '../flags/flag-context';
@@ -88,8 +88,9 @@ export class CompletionsService {
     private readonly guard: RolloutGuardService,
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RATE_LIMITERS) limiters: RateLimiters,
   ) {
-    this.limiter = new RateLimiter(config.rateLimits.completionsPerMinute, 60_000);
+    this.limiter = limiters.create('completions', config.rateLimits.completionsPerMinute, 60_000);
   }
 
   async complete(
@@ -100,7 +101,7 @@ export class CompletionsService {
     const started = performance.now();
     const deadline = Date.now() + this.config.gateway.timeoutMs;
     const { seat, subject } = await this.access.gate(p);
-    const input = this.admit(p, rawBody, meta.bodyChars);
+    const input = await this.admit(p, rawBody, meta.bodyChars);
     const c = this.context(p, seat, subject, input, meta);
     try {
       const first = this.route(c);
@@ -120,9 +121,13 @@ export class CompletionsService {
   }
 
   /** Validation 400, rate limit 429, size 413 (in the contract's order). */
-  private admit(p: Principal, rawBody: unknown, bodyChars: number): CompletionInputBody {
+  private async admit(
+    p: Principal,
+    rawBody: unknown,
+    bodyChars: number,
+  ): Promise<CompletionInputBody> {
     const input = parseOrThrow(completionInputSchema, rawBody);
-    const retryAfter = this.limiter.hit(`u${p.user.id}`);
+    const retryAfter = await this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.metrics.rateLimit('completions');
       throw new DomainError('rate_limited', 'completions rate limit', {

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
-import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { RATE_LIMITERS, RateLimiter, type RateLimiters } from '../common/rate-limit/rate-limiter';
 import { FlagsService } from '../flags/flags.service';
 import { FlagSubjectsService } from '../flags/flag-subjects.service';
 import { GATEWAY_BASE_URL, GatewayBaseUrl } from '../gateway/gateway.types';
@@ -34,8 +34,13 @@ export class DirectAccessService {
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RATE_LIMITERS) limiters: RateLimiters,
   ) {
-    this.limiter = new RateLimiter(config.rateLimits.directAccessPerMinute, 60_000);
+    this.limiter = limiters.create(
+      'direct_access',
+      config.rateLimits.directAccessPerMinute,
+      60_000,
+    );
   }
 
   /** Kill switch 404 and seat 401 shared by every code_suggestions endpoint. */
@@ -66,7 +71,7 @@ export class DirectAccessService {
       );
       throw DomainError.forbidden(DIRECT_DISABLED);
     }
-    const retryAfter = this.limiter.hit(`u${p.user.id}`);
+    const retryAfter = await this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.metrics.rateLimit('direct_access');
       throw new DomainError('rate_limited', 'direct access rate limit', {

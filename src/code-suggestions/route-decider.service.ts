@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { FLEET_BREAKERS, type FleetBreakers } from '../common/fleet/fleet-breakers';
 import { FlagsService } from '../flags/flags.service';
 import type { FlagSubject } from '../flags/flag-context';
 import type { SeatContext } from '../identity/seats/seats.service';
@@ -29,7 +30,10 @@ export class RouteDeciderService implements OnModuleInit {
     private readonly breakers: BreakersService,
     private readonly guard: RolloutGuardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(FLEET_BREAKERS) private readonly fleet: FleetBreakers,
+  ) {
+    breakers.onStateChange((upstream, state) => fleet.report(upstream, state === 'closed'));
+  }
 
   onModuleInit(): void {
     this.catalogue = loadModelCatalogue(
@@ -88,7 +92,8 @@ export class RouteDeciderService implements OnModuleInit {
   /**
    * The policy lets direct access back once a probe is due; but a direct-access token lasts an
    * hour and would send the IDE straight to a model no probe has shown to be up. So under
-   * automatic failover, direct access waits until the picked model's breaker is closed again.
+   * automatic failover, direct access waits until the picked model's breaker is closed again,
+   * in this process and in every other process of the fleet.
    */
   private directOnlyWhenClosed(d: RoutingDecision): RoutingDecision {
     const failover = this.catalogue.completionFailover;
@@ -99,7 +104,8 @@ export class RouteDeciderService implements OnModuleInit {
       !d.directAccess.allowed ||
       m === undefined ||
       m.key === failover.model.key ||
-      this.breakers.isClosed(m.provider, m.name)
+      (this.breakers.isClosed(m.provider, m.name) &&
+        !this.fleet.openElsewhere(`${m.provider}/${m.name}`))
     ) {
       return d;
     }
@@ -112,7 +118,9 @@ export class RouteDeciderService implements OnModuleInit {
           rule: 'direct_access',
           consulted: [],
           matched: false,
-          why: `breaker for ${m.provider}/${m.name} not closed yet (no probe has succeeded)`,
+          why: this.breakers.isClosed(m.provider, m.name)
+            ? `breaker for ${m.provider}/${m.name} open in another process of the fleet`
+            : `breaker for ${m.provider}/${m.name} not closed yet (no probe has succeeded)`,
         },
       ],
     };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { LOG_LEVELS, LogLevel } from '../common/logging/logger';
@@ -74,6 +75,20 @@ const envSchema = z.object({
   DATABASE_DEADLINE_MS: int(50, 60_000).default(1000),
   DATABASE_BREAKER_THRESHOLD: int(1, 1000).default(3),
   DATABASE_PROBE_AFTER_MS: int(100, 600_000).default(2000),
+  WORKERS: z
+    .string()
+    .trim()
+    .default('1')
+    .refine((v) => v === 'auto' || /^\d+$/.test(v), 'must be a whole number or auto')
+    .transform((v) => (v === 'auto' ? availableParallelism() : Number(v)))
+    .pipe(z.number().int().min(1, 'must be at least 1').max(256)),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((u) => /^rediss?:\/\/[^/]/.test(u), 'must be a redis:// or rediss:// URL')
+      .optional(),
+  ),
+  REDIS_KEY_PREFIX: z.string().min(1).default('switchboard:'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -149,6 +164,10 @@ export interface AppConfig {
   readonly rolloutGuardIntervalMs: number;
   readonly demoData: 'auto' | 'never';
   readonly shutdownGraceMs: number;
+  /** Processes serving HTTP on this machine (node:cluster when > 1). */
+  readonly workers: number;
+  /** Shared state of the fleet (rate limits, change notifications); undefined: this process only. */
+  readonly redis: { readonly url: string; readonly keyPrefix: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +195,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       'UNLEASH_URL, UNLEASH_API_TOKEN, UNLEASH_ADMIN_TOKEN: set all three to use Unleash, or none for the embedded flag store',
     );
   }
+  problems.push(...workerProblems(e.WORKERS, e.DATABASE_URL, e.REDIS_URL));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
@@ -241,6 +261,28 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     rolloutGuardIntervalMs: e.ROLLOUT_GUARD_INTERVAL_MS,
     demoData: e.DEMO_DATA,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workers: e.WORKERS,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
   };
   return Object.freeze(config);
+}
+
+/**
+ * Several workers need a database every process can open (PGlite is one process's files) and
+ * one place for what they must agree on (rate limits, revocations, breakers): refuse otherwise.
+ */
+function workerProblems(workers: number, databaseUrl?: string, redisUrl?: string): string[] {
+  if (workers <= 1) return [];
+  const problems: string[] = [];
+  if (databaseUrl === undefined) {
+    problems.push(
+      `WORKERS: ${workers} workers need DATABASE_URL (PostgreSQL); the embedded PGlite database serves one process only (set WORKERS=1)`,
+    );
+  }
+  if (redisUrl === undefined) {
+    problems.push(
+      `WORKERS: ${workers} workers need REDIS_URL, where they share rate limits and change notifications (set WORKERS=1 without it)`,
+    );
+  }
+  return problems;
 }

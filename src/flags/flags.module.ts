@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AuditRepository } from '../audit/audit.repository';
+import { CHANGE_BUS, type ChangeBus } from '../common/fleet/change-bus';
 import { FeatureAdminService } from './admin/feature-admin.service';
 import { FeaturesController } from './admin/features.controller';
 import { FlagSubjectsService } from './flag-subjects.service';
@@ -18,18 +19,19 @@ import { UnleashFlagStore } from './stores/unleash-flag.store';
     EmbeddedFlagRepository,
     {
       provide: FLAG_STORE,
-      inject: [APP_CONFIG, EmbeddedFlagRepository, AuditRepository],
+      inject: [APP_CONFIG, EmbeddedFlagRepository, AuditRepository, CHANGE_BUS],
       useFactory: (
         config: AppConfig,
         repo: EmbeddedFlagRepository,
         audit: AuditRepository,
+        bus: ChangeBus,
       ): FlagStore =>
         config.unleash
           ? new UnleashFlagStore(config.unleash, audit, {
               staleAfterMs: config.flags.staleAfterMs,
               dataDir: config.database.dataDir,
             })
-          : new EmbeddedFlagStore(repo, audit, config.flags),
+          : new EmbeddedFlagStore(repo, audit, config.flags, bus),
     },
     FlagsService,
     FlagSubjectsService,

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@ne
 import type { KeyObject } from 'node:crypto';
 import { AuditRepository } from '../audit/audit.repository';
 import { DomainError } from '../common/errors/domain-error';
+import { CHANGE_BUS, type ChangeBus } from '../common/fleet/change-bus';
 import { rootLogger } from '../common/logging/logger';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ReadinessRegistry } from '../health/readiness.registry';
@@ -85,8 +86,10 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditRepository,
     @Optional() @Inject(TOKENS_TUNING) tuning?: Partial<TokensTuning>,
     @Optional() private readonly readiness?: ReadinessRegistry,
+    @Optional() @Inject(CHANGE_BUS) private readonly bus?: ChangeBus,
   ) {
     this.tuning = tuningWith(tuning);
+    bus?.subscribe('signing_keys.changed', () => void this.refreshQuietly());
   }
 
   /** Fails the start (with a message naming the fix) when the keys cannot be decrypted. */
@@ -178,6 +181,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
       );
     });
     await this.refresh();
+    this.bus?.publish('signing_keys.changed', {});
     await this.pruneQuietly();
     const previous = retired.at(-1);
     this.log.info(

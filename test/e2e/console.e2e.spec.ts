@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { CONSOLE_CSP } from '../../src/console/console-assets.controller';
-import { launchChromium, type HeadlessBrowser } from '../support/browser';
+import {
+  bodyText,
+  clickButton,
+  launchChromium,
+  waitForText,
+  type HeadlessBrowser,
+} from '../support/browser';
 import { PRIMARY } from '../support/failover-helpers';
 import { completionBody, startStack, type Stack } from '../support/stack';
 import { BACKENDS } from '../support/test-database';
@@ -25,35 +31,6 @@ const BETA_FLAG = 'code_completion_model_codestral';
 const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 const FAILOVER_FLAG = 'incident_fail_over_completion_provider';
 
-/** Text of the page, for waiting on what an admin would read. */
-const bodyText = (page: Page) => page.evaluate(() => document.body.innerText);
-
-async function waitForText(page: Page, text: string | RegExp, within = 'body'): Promise<void> {
-  const source = typeof text === 'string' ? text : text.source;
-  await page
-    .waitForFunction(
-      (sel: string, src: string, isRe: boolean) => {
-        const t = document.querySelector(sel)?.textContent ?? '';
-        return isRe ? new RegExp(src).test(t) : t.includes(src);
-      },
-      { timeout: 30_000, polling: 100 },
-      within,
-      source,
-      typeof text !== 'string',
-    )
-    .catch(async (err: Error) => {
-      // Say what the page showed instead: a timeout alone does not tell what went wrong.
-      throw new Error(
-        `${err.message}: "${String(text)}" not in ${within}; page: ${await bodyText(page)}`,
-      );
-    });
-}
-
-async function clickButton(page: Page, label: string): Promise<void> {
-  const button = await page.waitForSelector(`::-p-text(${label})`);
-  await button!.click();
-}
-
 describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => {
   let s: Stack;
   let chromium: HeadlessBrowser;
@@ -63,6 +40,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   let rolled: { username: string; token: string };
   let worker: string;
   let project: string;
+  let group: string;
   const modelsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sb-console-')), 'models.yml');
   const complete = (token: string) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
@@ -101,6 +79,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     const first = await s.f.seatedUser();
     rolled = first.user;
     project = first.project.path_with_namespace;
+    group = first.group.full_path;
     worker = (await s.f.seatedUser({ group: first.group, purchaseId: first.purchaseId })).user
       .token;
     chromium = await launchChromium();
@@ -140,6 +119,20 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
       (await s.app.api.call('GET', '/api/v4/admin/console/traffic?minutes=0', { token: admin }))
         .text,
     ).toMatch(/minutes/);
+  });
+
+  it('reach: seated users a group or project gate would reach; unknown paths named', async () => {
+    const reach = (query: string) =>
+      s.app.api.call('GET', `/api/v4/admin/console/reach?${query}`, { token: admin });
+    expect((await reach(`group=${group}`)).body).toEqual({ reached: 2, seated_users: 2 });
+    expect((await reach(`project=${project}`)).body).toEqual({ reached: 2, seated_users: 2 });
+    const unknown = await reach(`group=${group},nope`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain("group 'nope' does not exist");
+    const neither = await reach('');
+    expect(neither.status).toBe(400);
+    expect(neither.text).toMatch(/group or project/);
+    expect((await reach(`group=${group}&project=${project}`)).status).toBe(400);
   });
 
   it('signs in with the keyboard; the token stays in sessionStorage and out of the URL', async () => {
@@ -235,7 +228,10 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
       await waitForText(page, expected, '[data-testid="current-stage"]');
     };
     await stage('Team members', /feature group gitlab_team_members/, 'team');
-    await stage('A project', /requests made in/, 'project', ['#stage-project', project]);
+    await stage('A project', /about 2 of the 2 users with a seat are members there/, 'project', [
+      '#stage-project',
+      project,
+    ]);
     await stage('A percentage', /about 1 of the 2 users with a seat/, 'percentage', [
       '#stage-percentage',
       '50',
@@ -356,6 +352,14 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, 'off', state);
     const flag = await s.app.api.call('GET', `/api/v4/features/${FAILOVER_FLAG}`, { token: admin });
     expect(flag.body.state).toBe('off');
+  });
+
+  it('signs out: the token leaves sessionStorage and the sign-in form is back', async () => {
+    await clickButton(page, 'Sign out');
+    await page.waitForSelector('#token');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#token');
   });
 
   it('saw no console errors', () => {

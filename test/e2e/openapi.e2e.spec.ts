@@ -102,6 +102,7 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       ['/api/v4/code_suggestions/routing', 'get'],
       ['/api/v4/admin/console/summary', 'get'],
       ['/api/v4/admin/console/traffic', 'get'],
+      ['/api/v4/admin/console/reach', 'get'],
     ];
     for (const [path, method] of expected) {
       const op = operation(path, method);

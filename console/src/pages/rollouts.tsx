@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { api } from '../api';
-import { describeChange, type ChangeKind, type FlagChange } from '../changes';
+import { describeChange, reachOf, type ChangeKind, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, gateText, pct, Section, useData } from '../shared';
 import type { Feature, Health, Summary, Traffic } from '../types';
@@ -81,10 +81,17 @@ export function RolloutsPage(props: { summary: Summary }) {
   const stage = flag.data && flag.data.name === flagName ? currentStage(flag.data) : 'unknown';
   const seated = props.summary.seated_users;
 
-  const go = (s: Stage) => {
+  const [error, setError] = useState('');
+  const go = async (s: Stage) => {
     const value = s.kind === 'feature_group' ? 'gitlab_team_members' : (inputs[s.id] ?? '').trim();
     if (s.input && !value) return;
-    setPending(describeChange(flagName, s.kind, value, seated));
+    try {
+      const reached = await reachOf(s.kind, value);
+      setError('');
+      setPending(describeChange(flagName, s.kind, value, seated, true, reached));
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
 
   return (
@@ -127,12 +134,13 @@ export function RolloutsPage(props: { summary: Summary }) {
                   />{' '}
                 </>
               )}
-              <button type="button" onClick={() => go(s)}>
+              <button type="button" onClick={() => void go(s)}>
                 Go to stage: {s.name}
               </button>
             </li>
           ))}
         </ol>
+        <ErrorLine error={error} />
         <button
           type="button"
           class="secondary"

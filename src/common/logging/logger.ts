@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import pino, { Logger } from 'pino';
 import { CENSOR, redactSecrets } from './redact';
 
@@ -38,7 +39,10 @@ export function createLogger(
 ): Logger {
   const options: pino.LoggerOptions = {
     level,
-    base: { service: 'switchboard' },
+    // Under WORKERS>1 each line names its worker.
+    base: cluster.isWorker
+      ? { service: 'switchboard', worker: cluster.worker?.id }
+      : { service: 'switchboard' },
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {

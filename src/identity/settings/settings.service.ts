@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { rootLogger } from '../../common/logging/logger';
 import { AuditRepository } from '../../audit/audit.repository';
 import { Transactions } from '../../database/transactions';
@@ -12,7 +13,8 @@ export type SettingsChanges = Partial<Omit<InstanceSettingsRecord, 'instanceId' 
 
 /**
  * Instance settings served from memory (they are read on every completion). Changes made here
- * apply at once; changes made by another instance are picked up within 2 s.
+ * apply at once; another process's changes when its notification arrives (change bus), else
+ * within 2 s.
  */
 @Injectable()
 export class SettingsService implements OnModuleInit, OnApplicationShutdown {
@@ -24,7 +26,10 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
     private readonly audit: AuditRepository,
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
+  ) {
+    bus.subscribe('settings.changed', () => void this.refresh());
+  }
 
   async onModuleInit(): Promise<void> {
     this.snapshot = await this.repo.getOrCreate({
@@ -64,6 +69,7 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
       );
       return after;
     });
+    this.bus.publish('settings.changed', {});
     return this.snapshot;
   }
 

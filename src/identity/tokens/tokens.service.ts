@@ -4,6 +4,7 @@ import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
 import { rootLogger } from '../../common/logging/logger';
 import type { Principal, TokenAuthenticator } from '../../common/auth/principal';
+import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { AuditRepository } from '../../audit/audit.repository';
 import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions } from '../../database/transactions';
@@ -46,12 +47,21 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     private readonly transactions: Transactions,
     private readonly database: DatabaseGuard,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
     this.cache = new TtlCache(
       config.cache.tokenTtlMs,
       50_000,
       Date.now,
       config.degradedMaxStalenessMs,
+    );
+    // Other processes' revocations and user changes: drop what they made stale (all of it when
+    // notifications may have been missed).
+    bus.subscribe('token.revoked', (d) =>
+      d ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId) : this.cache.clear(),
+    );
+    bus.subscribe('user.changed', (d) =>
+      d ? this.cache.deleteWhere((e) => e.userId === d.userId) : this.cache.clear(),
     );
   }
 
@@ -141,6 +151,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       );
     });
     this.cache.deleteWhere((e) => e.principal.token.id === id);
+    this.bus.publish('token.revoked', { tokenId: id });
   }
 
   /** Administrators list anyone's tokens; other users only their own (another user_id is a 403). */
@@ -162,9 +173,10 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     return this.repo.findById(id);
   }
 
-  /** Drop cached principals of a user whose admin flag or state changed. */
+  /** Drop cached principals of a user whose admin flag or state changed (in every process). */
   forgetUser(userId: number): void {
     this.cache.deleteWhere((e) => e.userId === userId);
+    this.bus.publish('user.changed', { userId });
   }
 
   private noteUse(tokenId: number): void {

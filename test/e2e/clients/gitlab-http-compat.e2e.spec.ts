@@ -71,6 +71,14 @@ describe.each(BACKENDS)('GitLab HTTP compatibility (%s)', (backend) => {
     expect(link).toContain('page=3&per_page=2>; rel="last"');
     expect(link).not.toContain(app.rootToken);
 
+    const proxied = await app.api.call('GET', `/api/v4/users?per_page=2`, {
+      token: app.rootToken,
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(proxied.headers.get('link')).toContain(
+      `<${app.url.replace('http:', 'https:')}/api/v4/users?`,
+    );
+
     const big = await get(`/api/v4/users?per_page=1000`);
     expect(big.headers.get('x-per-page')).toBe('100');
     const bad = await get(`/api/v4/users?page=0`);
@@ -199,5 +207,25 @@ describe.each(BACKENDS)('GitLab HTTP compatibility (%s)', (backend) => {
     const def = (await get(flag)).body.definition;
     expect(def).toHaveProperty('introduced_by_url');
     await app.api.call('DELETE', flag, { token: app.rootToken });
+  });
+
+  it('documents the new routes and the PAT bearer scheme without bearerFormat JWT', async () => {
+    const doc = (await app.api.call('GET', '/api/docs-json')).body;
+    expect(doc.components.securitySchemes.bearer).not.toHaveProperty('bearerFormat');
+    for (const [path, method] of [
+      ['/api/v4/personal_access_tokens', 'get'],
+      ['/api/v4/projects', 'get'],
+      ['/api/v4/groups/{id}/members', 'get'],
+      ['/api/v4/users/{id}/block', 'post'],
+      ['/api/v4/users/{id}/unblock', 'post'],
+    ]) {
+      expect({ path, method, documented: Boolean(doc.paths[path]?.[method]) }).toEqual({
+        path,
+        method,
+        documented: true,
+      });
+    }
+    const names = doc.paths['/api/v4/groups'].get.parameters.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['search', 'page', 'per_page']));
   });
 });

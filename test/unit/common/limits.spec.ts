@@ -1,5 +1,5 @@
 import { TtlCache } from '../../../src/common/cache/ttl-cache';
-import { RateLimiter } from '../../../src/common/rate-limit/rate-limiter';
+import { FleetRateLimiter } from '../../../src/shared-state/fleet-rate-limiter';
 import { RetryBudget } from '../../../src/resilience/retry-budget';
 
 describe('TtlCache', () => {
@@ -29,17 +29,15 @@ describe('TtlCache', () => {
   });
 });
 
-describe('RateLimiter (fixed window)', () => {
-  it('allows the limit, refuses the next with seconds to wait, and resets with the window', () => {
-    let now = 0;
-    const r = new RateLimiter(3, 60_000, () => now);
-    expect([r.hit('u'), r.hit('u'), r.hit('u')]).toEqual([undefined, undefined, undefined]);
-    expect(r.hit('u')).toBe(60);
-    expect(r.hit('other')).toBeUndefined();
-    now = 45_000;
-    expect(r.hit('u')).toBe(15);
-    now = 60_000;
-    expect(r.hit('u')).toBeUndefined();
+describe('FleetRateLimiter without Redis (per process)', () => {
+  it('allows the limit, refuses the next with seconds to wait, and counts keys apart', async () => {
+    const r = new FleetRateLimiter('test', 3, 60_000);
+    const hits = [await r.hit('u'), await r.hit('u'), await r.hit('u')];
+    expect(hits).toEqual([undefined, undefined, undefined]);
+    const refused = await r.hit('u');
+    expect(refused).toBeGreaterThanOrEqual(59);
+    expect(refused).toBeLessThanOrEqual(60);
+    expect(await r.hit('other')).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadAppConfig } from '../../../src/config/app-config';
 
 describe('loadAppConfig', () => {
@@ -59,6 +60,55 @@ describe('loadAppConfig', () => {
       url: 'http://u:4242',
       environment: 'development',
       refreshIntervalMs: 1000,
+    });
+  });
+
+  describe('WORKERS and REDIS_URL', () => {
+    const pg = 'postgres://u:p@127.0.0.1:5432/db';
+    const redis = 'redis://127.0.0.1:6379';
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadAppConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+
+    it('defaults to one worker and no shared state', () => {
+      const c = loadAppConfig({});
+      expect(c.workers).toBe(1);
+      expect(c.redis).toBeUndefined();
+    });
+
+    it('takes a number or auto (one per core) with PostgreSQL and Redis', () => {
+      const c = loadAppConfig({ WORKERS: '3', DATABASE_URL: pg, REDIS_URL: redis });
+      expect(c.workers).toBe(3);
+      expect(c.redis).toEqual({ url: redis, keyPrefix: 'switchboard:' });
+      const auto = loadAppConfig({ WORKERS: 'auto', DATABASE_URL: pg, REDIS_URL: redis });
+      expect(auto.workers).toBe(availableParallelism());
+    });
+
+    it('refuses several workers on the embedded database, naming the fix', () => {
+      expect(problems({ WORKERS: '2', REDIS_URL: redis })).toEqual([
+        expect.stringMatching(
+          /^WORKERS: 2 workers need DATABASE_URL \(PostgreSQL\); the embedded PGlite/,
+        ),
+      ]);
+    });
+
+    it('refuses several workers without REDIS_URL', () => {
+      expect(problems({ WORKERS: '2', DATABASE_URL: pg })).toEqual([
+        expect.stringMatching(/^WORKERS: 2 workers need REDIS_URL/),
+      ]);
+    });
+
+    it.each([
+      ['WORKERS', 'many', /WORKERS: must be a whole number or auto/],
+      ['WORKERS', '0', /WORKERS: must be at least 1/],
+      ['REDIS_URL', 'http://127.0.0.1:6379', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    ])('%s=%j is refused', (name, value, message) => {
+      expect(problems({ [name]: value }).join('\n')).toMatch(message);
     });
   });
 });

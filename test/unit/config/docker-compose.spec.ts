@@ -19,17 +19,20 @@ describe('docker-compose.yml health checks', () => {
     .services;
   const listensOn: Record<string, string | undefined> = {
     postgres: undefined, // pg_isready: the default socket
+    redis: undefined, // redis-cli ping: the default port
     unleash: '4242',
     'stub-gateway': services['stub-gateway']?.environment?.STUB_GATEWAY_PORT,
     app: services.app?.environment?.PORT,
+    lb: '8080', // docker/haproxy.cfg binds :8080
   };
+  const probeWithoutPort: Record<string, string> = { postgres: 'pg_isready', redis: 'redis-cli' };
 
   it.each(Object.keys(listensOn))('%s has a health check on its own port', (name) => {
     const check = services[name]?.healthcheck;
     expect(check).toBeDefined();
     const text = ([] as string[]).concat(check!.test).join(' ');
     const port = listensOn[name];
-    if (port === undefined) expect(text).toContain('pg_isready');
+    if (port === undefined) expect(text).toContain(probeWithoutPort[name]);
     else expect(text).toContain(`127.0.0.1:${port}/`);
     const published = services[name]?.ports?.[0];
     if (port && published) expect(published.endsWith(`:${port}`)).toBe(true);

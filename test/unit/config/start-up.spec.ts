@@ -34,6 +34,16 @@ describe('start-up with a bad environment', () => {
     expect(r.stderr).not.toMatch(/pino|at .*\(/);
   });
 
+  it('switchboard: WORKERS=2 on the embedded database exits 1 before starting any worker', async () => {
+    const r = await run('src/main.ts', { WORKERS: '2', DATA_DIR: '/nonexistent/never-used' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^switchboard: Invalid configuration:\n {2}WORKERS: 2 workers need DATABASE_URL \(PostgreSQL\)/,
+    );
+    expect(r.stderr).toMatch(/WORKERS: 2 workers need REDIS_URL/);
+    expect(r.stdout).not.toMatch(/listening/);
+  });
+
   it.each([
     ['STUB_GATEWAY_PORT', 'eighty'],
     ['STUB_GATEWAY_PORT', '70000'],
