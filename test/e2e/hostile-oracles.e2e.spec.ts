@@ -11,6 +11,9 @@ import { BACKENDS } from '../support/test-database';
  */
 const FLAG = 'code_completion_model_codestral';
 
+// The request-limit test waits out a 2 s body limit and a 1 s headers limit; a loaded machine is slow.
+jest.setTimeout(60_000);
+
 describe.each(BACKENDS)('hostile-input oracles (%s)', (backend) => {
   let s: Stack;
   const api = () => s.app.api;
