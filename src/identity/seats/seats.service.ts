@@ -58,7 +58,10 @@ export class SeatsService {
     if (cached) return cached;
     let rows;
     try {
-      rows = await this.database.run(() => this.seats.activeSeatGroups(userId, todayUtc()));
+      rows = await this.database.run(
+        () => this.seats.activeSeatGroups(userId, todayUtc()),
+        this.cache.getStale(userId) !== undefined,
+      );
     } catch (err) {
       const stale = this.cache.getStale(userId);
       if (!stale)

@@ -30,6 +30,15 @@ describe('DatabaseGuard: deadline and breaker on request-path database calls', (
     await expect(reason(guard.run(hung))).resolves.toBe('timeout');
   });
 
+  it('without a cached answer to serve, a slow call is waited for (no deadline), unless down', async () => {
+    const guard = guardWith({ DATABASE_DEADLINE_MS: '50' });
+    const outcome = await Promise.race([
+      reason(guard.run(hung, false)),
+      new Promise((r) => setTimeout(() => r('still waiting'), 300)),
+    ]);
+    expect(outcome).toBe('still waiting');
+  });
+
   it('after THRESHOLD failures the database is down: calls fail at once without running', async () => {
     const guard = guardWith({ DATABASE_BREAKER_THRESHOLD: '2' });
     expect(await reason(guard.run(refused))).toBe('error');
