@@ -276,6 +276,27 @@ const kidOf = (token: string): string =>
     expect((await complete(b.url, user.token)).status).toBe(429);
   });
 
+  it('a worker killed with SIGKILL is replaced by its primary', async () => {
+    const pidsOf = async (base: string) =>
+      new Set(
+        (await both(() => call(base, 'GET', '/-/readiness', { timeoutMs: 3000 }))).map(
+          (r) => r.body.checks.shared_state.detail.pid as number,
+        ),
+      );
+    const before = await waitFor('both workers of a seen', async () => {
+      const pids = await pidsOf(a.url);
+      return pids.size === 2 ? pids : undefined;
+    });
+    const victim = [...before][0];
+    process.kill(victim, 'SIGKILL');
+    // A connection node:cluster hands to the worker as it dies hangs until the client gives up
+    // (hence the short timeout above; waitFor retries).
+    await waitFor('a replacement worker', async () => {
+      const pids = await pidsOf(a.url);
+      return pids.size === 2 && !pids.has(victim) ? true : undefined;
+    });
+  });
+
   it('one instance killed with SIGKILL under load: only requests in flight on it fail; no acknowledged admin write is lost', async () => {
     const users = await Promise.all([seated(), seated(), seated()]);
     const failures: string[] = [];
