@@ -5,8 +5,8 @@
  * parsed and validated with the service's zod schema, the v2 upstream body rebuilt with the
  * service's builder, an undici Pool call to the stub, the answer parsed and post-processed with
  * the service's post-processor. What the service adds on top of this is framework and policy.
- * Forked by bench/lib/stack.js: `node bench/floor-proxy.js <stubUrl> <token> <upstreamHeadersJson>`
- * (needs `npm run build`: it uses dist/).
+ * Forked by bench/lib/stack.js with FLOOR_CONFIG = JSON {stubUrl, token, headers} in its environment
+ * (not in argv, where `ps` would show the tokens); needs `npm run build`: it uses dist/.
  */
 const crypto = require('node:crypto');
 const path = require('node:path');
@@ -22,8 +22,7 @@ const { buildV2Body } = require(path.join(dist, 'routing/request-builders'));
 const { postProcessCompletion } = require(path.join(dist, 'routing/post-process'));
 const { resolveLanguage } = require(path.join(dist, 'routing/languages.constants'));
 
-const [stubUrl, token, headersJson] = process.argv.slice(2);
-const upstreamHeaders = JSON.parse(headersJson);
+const { stubUrl, token, headers: upstreamHeaders } = JSON.parse(process.env.FLOOR_CONFIG);
 const sha = (t) => crypto.createHash('sha256').update(t).digest('hex');
 const tokens = new Map([[sha(token), { id: 2 }]]);
 const anyFlag = { has: () => true };

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AddressInfo, createServer } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
@@ -13,6 +14,8 @@ import {
   normalisePath,
 } from './common/http/fastify-setup';
 import { setupOpenApi } from './common/http/openapi';
+import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
+import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
 import { installShutdownLog } from './common/http/shutdown-log';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
@@ -23,6 +26,8 @@ export interface BootstrapOptions {
   env?: Record<string, string | undefined>;
   /** Install SIGTERM/SIGINT handlers (main.ts only; tests close the app themselves). */
   handleSignals?: boolean;
+  /** Where log lines go (default stdout); tests capture them to check that nothing leaks. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningApp {
@@ -41,7 +46,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     env.PORT = String(await freePort(env.HOST ?? '127.0.0.1'));
   }
   const config = loadAppConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   setRootLogger(logger);
 
   const connection = await openDatabase(config.database);
@@ -50,7 +55,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     const adapter = new FastifyAdapter({
       bodyLimit: HARD_BODY_LIMIT_BYTES,
       genReqId: genRequestId,
-      keepAliveTimeout: 65_000,
+      ...serverTimeouts(config.http),
       return503OnClosing: true,
       rewriteUrl: (req: { url?: string }) => normalisePath(req.url),
     });
@@ -64,6 +69,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       },
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
+    installBodyAuthentication(app.getHttpAdapter().getInstance(), app.get(TOKEN_AUTHENTICATOR));
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, config);
     if (options.handleSignals) {

@@ -191,11 +191,16 @@ async function startStack({
 
     if (withBare) {
       // The floor: the same per-request work on bare Fastify + undici (bench/floor-proxy.js).
-      parts.floor = await forkReady(
-        path.join(__dirname, '..', 'floor-proxy.js'),
-        [parts.stub.url, v2User.token, JSON.stringify(directHeaders(daV2))],
-        { name: 'floor proxy' },
-      );
+      parts.floor = await forkReady(path.join(__dirname, '..', 'floor-proxy.js'), [], {
+        name: 'floor proxy',
+        env: {
+          FLOOR_CONFIG: JSON.stringify({
+            stubUrl: parts.stub.url,
+            token: v2User.token,
+            headers: directHeaders(daV2),
+          }),
+        },
+      });
     }
 
     // v4, streamed.

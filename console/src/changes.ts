@@ -47,6 +47,7 @@ export function describeChange(
   input: string,
   seated: number,
   enable = true,
+  reached?: number,
 ): FlagChange {
   const of = `of the ${seated} users with a seat`;
   const verb = enable ? 'Enable' : 'Disable';
@@ -73,14 +74,14 @@ export function describeChange(
       return {
         flag,
         title: `${verb} for groups ${list(input).join(', ')}`,
-        effect: `the members of ${list(input).join(', ')}: at most the ${seated} users with a seat`,
+        effect: `about ${reached ?? '?'} ${of} (those whose seat comes from ${list(input).join(', ')})`,
         body: { value: enable, group: list(input).join(',') },
       };
     case 'projects':
       return {
         flag,
         title: `${verb} for projects ${list(input).join(', ')}`,
-        effect: `requests made in ${list(input).join(', ')}: at most the ${seated} users with a seat`,
+        effect: `requests made in ${list(input).join(', ')}: about ${reached ?? '?'} ${of} are members there`,
         body: { value: enable, project: list(input).join(',') },
       };
     case 'feature_group':
@@ -116,4 +117,15 @@ export function describeChange(
 export function applyChange(c: FlagChange): Promise<unknown> {
   const path = `/api/v4/features/${encodeURIComponent(c.flag)}`;
   return c.body ? api('POST', path, c.body) : api('DELETE', path);
+}
+
+/** For group and project gates: how many seated users they reach (asked of the server). */
+export async function reachOf(kind: ChangeKind, input: string): Promise<number | undefined> {
+  if (kind !== 'groups' && kind !== 'projects') return undefined;
+  const field = kind === 'groups' ? 'group' : 'project';
+  const r = await api<{ reached: number }>(
+    'GET',
+    `/api/v4/admin/console/reach?${new URLSearchParams({ [field]: list(input).join(',') }).toString()}`,
+  );
+  return r.reached;
 }

@@ -47,7 +47,7 @@ export interface Summary {
 }
 
 export interface Health {
-  model: string;
+  label: string;
   requests: number;
   errors: number;
   error_rate: number;
@@ -61,6 +61,7 @@ export interface Traffic {
   minutes: number[];
   by: Record<Dimension, Record<string, number[]>>;
   health: Health[];
+  api_health: Health[];
   breakers: Record<string, string>;
   breaker_transitions: { upstream: string; state: string; at: string }[];
   rollout_guard: {

@@ -69,6 +69,12 @@ const envSchema = z.object({
   ROLLOUT_GUARD_INTERVAL_MS: int(100, 3_600_000).default(5_000),
   DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 600_000).default(65_000),
+  DATABASE_DEADLINE_MS: int(50, 60_000).default(1000),
+  DATABASE_BREAKER_THRESHOLD: int(1, 1000).default(3),
+  DATABASE_PROBE_AFTER_MS: int(100, 600_000).default(2000),
   WORKERS: z
     .string()
     .trim()
@@ -92,11 +98,28 @@ export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    /** The whole request (headers and body) must arrive within this, else 408. */
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly database: {
     readonly url: string | undefined;
     readonly dataDir: string;
     readonly embedded: boolean;
+  };
+  /** Database calls on the request path: deadline and breaker (src/database/database-guard.ts). */
+  readonly databaseGuard: {
+    /** Deadline of one call (typing path: well under a second); past it cached identity serves. */
+    readonly deadlineMs: number;
+    /** Consecutive failures or timeouts that mark the database down (breaker opens). */
+    readonly breakerThreshold: number;
+    /** While down, one probe call is let through after this long. */
+    readonly probeAfterMs: number;
   };
   readonly gateway: {
     readonly url: string | undefined;
@@ -182,11 +205,19 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       host: e.HOST,
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${publicHost}:${e.PORT}`,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     database: {
       url: e.DATABASE_URL,
       dataDir: path.resolve(e.DATA_DIR),
       embedded: e.DATABASE_URL === undefined,
+    },
+    databaseGuard: {
+      deadlineMs: e.DATABASE_DEADLINE_MS,
+      breakerThreshold: e.DATABASE_BREAKER_THRESHOLD,
+      probeAfterMs: e.DATABASE_PROBE_AFTER_MS,
     },
     gateway: {
       url: e.AIGW_URL,

@@ -15,9 +15,10 @@ export interface BreakerTransition {
 const MAX_TRANSITIONS = 200;
 
 /**
- * What the console shows that no existing endpoint keeps: completions per minute (the labels the
- * request metrics and the `code completion input:` log use, taken once the answer went out) and
- * the recent circuit breaker transitions. Both in memory, per instance.
+ * What the console shows that no existing endpoint keeps: answered requests per minute (the
+ * labels the request metrics use, taken once the answer went out: the model that answered, as in
+ * the last `code completion input:` line of the request), upstream attempts per model as the
+ * rollout guard counts them, and recent circuit breaker transitions. In memory, per instance.
  */
 @Injectable()
 export class ConsoleStatsService implements OnModuleInit {
@@ -41,6 +42,14 @@ export class ConsoleStatsService implements OnModuleInit {
       this.transitions.push({ upstream, state, at: new Date().toISOString() });
       if (this.transitions.length > MAX_TRANSITIONS) this.transitions.shift();
     });
+    this.guard.onAttempt((model, ok, ms) =>
+      this.traffic.recordAttempt({
+        at: Date.now(),
+        upstream: `${model.provider}/${model.name}`,
+        ok,
+        ms,
+      }),
+    );
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (req, reply, done) => {
       const l = req.completionLabels;

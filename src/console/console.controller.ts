@@ -18,12 +18,22 @@ import {
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../common/http/openapi-schemas';
-import { ConsoleRepository } from './console.repository';
+import { ReachService } from './reach.service';
 import { ConsoleStatsService } from './console-stats.service';
 import { presentCatalogue } from './console-summary';
 
 const trafficQuery = z.strictObject({ minutes: integer(1, 60).default(15) });
-const todayUtc = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00.000Z');
+const pathList = z
+  .string()
+  .max(5000)
+  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()))].filter(Boolean))
+  .refine((l) => l.length > 0 && l.length <= 100, 'must name 1 to 100 paths');
+const reachQuery = z
+  .strictObject({ group: pathList.optional(), project: pathList.optional() })
+  .refine((q) => (q.group === undefined) !== (q.project === undefined), {
+    path: ['group'],
+    message: 'or project: give exactly one of them',
+  });
 
 /** The few things the admin console needs that the GitLab-shaped APIs do not answer (admin). */
 @Controller('api/v4/admin/console')
@@ -36,7 +46,7 @@ const todayUtc = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:
 export class ConsoleController {
   constructor(
     private readonly stats: ConsoleStatsService,
-    private readonly repo: ConsoleRepository,
+    private readonly reach: ReachService,
   ) {}
 
   @Get('summary')
@@ -45,10 +55,7 @@ export class ConsoleController {
   })
   @ApiResponse({ status: 200, description: 'The summary' })
   async summary() {
-    const [users, seated] = await Promise.all([
-      this.repo.countUsers(),
-      this.repo.countSeatedUsers(todayUtc()),
-    ]);
+    const { users, seated } = await this.reach.seated();
     return {
       users,
       seated_users: seated,
@@ -75,10 +82,31 @@ export class ConsoleController {
       window_minutes: q.minutes,
       minutes: series.minutes,
       by: series.by,
-      health: this.stats.traffic.health(q.minutes),
+      health: this.stats.traffic.health('attempts', q.minutes),
+      api_health: this.stats.traffic.health('answers', q.minutes),
       breakers: this.stats.breakerStates(),
       breaker_transitions: this.stats.recentTransitions(),
       rollout_guard: this.stats.guardStatus(),
     };
+  }
+
+  @Get('reach')
+  @ApiOperation({
+    summary: 'How many users with a seat a group or project gate would reach (for confirmations)',
+  })
+  @ApiQuery({ name: 'group', required: false, description: 'Group full paths, comma-separated' })
+  @ApiQuery({
+    name: 'project',
+    required: false,
+    description: 'Project full paths, comma-separated',
+  })
+  @ApiResponse({ status: 200, description: '`{ reached, seated_users }`' })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  async reachOf(@Query(new ZodPipe(reachQuery)) q: z.output<typeof reachQuery>) {
+    const [reached, { seated }] = await Promise.all([
+      q.group ? this.reach.reach('group', q.group) : this.reach.reach('project', q.project ?? []),
+      this.reach.seated(),
+    ]);
+    return { reached, seated_users: seated };
   }
 }

@@ -4,11 +4,12 @@ import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
 import { ConsoleStatsService } from './console-stats.service';
+import { ReachService } from './reach.service';
 
 /** The admin console at /admin: its built assets and the admin-only JSON it needs. */
 @Module({
   imports: [CodeSuggestionsModule],
   controllers: [ConsoleAssetsController, ConsoleController],
-  providers: [ConsoleRepository, ConsoleStatsService],
+  providers: [ConsoleRepository, ConsoleStatsService, ReachService],
 })
 export class ConsoleModule {}

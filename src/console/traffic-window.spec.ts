@@ -1,10 +1,7 @@
-import { TrafficWindow } from './traffic-window';
+import { type AnswerSample, TrafficWindow } from './traffic-window';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const sample = (
-  at: number,
-  over: Partial<{ provider: string; model: string; status: number; ms: number }> = {},
-) => ({
+const sample = (at: number, over: Partial<AnswerSample> = {}): AnswerSample => ({
   at,
   provider: 'vertex-ai',
   model: 'code-gecko@002',
@@ -35,17 +32,33 @@ describe('TrafficWindow', () => {
     expect(w.series(60, T0 + 10 * 60_000).by.provider['vertex-ai'].reduce((a, b) => a + b)).toBe(1);
   });
 
-  it('health: error rate counts 5xx only; p95 over the window', () => {
+  it('health from upstream attempts: failures and p95 over the window', () => {
     const w = new TrafficWindow();
     for (let i = 1; i <= 20; i++)
-      w.record(sample(T0, { ms: i * 10, status: i <= 2 ? 503 : i === 3 ? 429 : 200 }));
-    const [h] = w.health(15, T0);
+      w.recordAttempt({ at: T0, upstream: 'vertex-ai/code-gecko@002', ms: i * 10, ok: i > 2 });
+    w.recordAttempt({
+      at: T0 - 20 * 60_000,
+      upstream: 'vertex-ai/code-gecko@002',
+      ms: 1,
+      ok: false,
+    });
+    const [h] = w.health('attempts', 15, T0);
     expect(h).toEqual({
-      model: 'vertex-ai/code-gecko@002',
+      label: 'vertex-ai/code-gecko@002',
       requests: 20,
       errors: 2,
       error_rate: 0.1,
       p95_ms: 200,
     });
+  });
+
+  it('health per API from answers: only 5xx answers are errors', () => {
+    const w = new TrafficWindow();
+    w.record(sample(T0, { api: 'v4', status: 502 }));
+    w.record(sample(T0, { api: 'v4', status: 429 }));
+    w.record(sample(T0, { api: 'v2' }));
+    const byApi = Object.fromEntries(w.health('answers', 15, T0).map((h) => [h.label, h]));
+    expect(byApi.v4).toMatchObject({ requests: 2, errors: 1, error_rate: 0.5 });
+    expect(byApi.v2).toMatchObject({ requests: 1, errors: 0 });
   });
 });

@@ -1,10 +1,19 @@
-/** One answered completion, as the request metrics label it (the model that finally answered). */
-export interface CompletionSample {
+/** One answered request, as the request metrics label it (the model that finally answered). */
+export interface AnswerSample {
   at: number;
   provider: string;
   model: string;
   api: string;
   status: number;
+  ms: number;
+}
+
+/** One upstream attempt (a failed primary and its failover are two), as the rollout guard sees it. */
+export interface AttemptSample {
+  at: number;
+  /** `provider/model name` */
+  upstream: string;
+  ok: boolean;
   ms: number;
 }
 
@@ -17,8 +26,9 @@ export interface MinuteSeries {
   by: Record<Dimension, Record<string, number[]>>;
 }
 
-export interface ModelHealth {
-  model: string;
+export interface Health {
+  /** `provider/model` for attempts, the gateway API for answers. */
+  label: string;
   requests: number;
   errors: number;
   error_rate: number;
@@ -29,14 +39,31 @@ const MINUTE_MS = 60_000;
 /** Latency samples kept per model and minute: enough for a p95, bounded under load. */
 const MAX_LATENCIES = 500;
 
+interface Stat {
+  requests: number;
+  errors: number;
+  latencies: number[];
+}
+
 interface Bucket {
   counts: Record<Dimension, Map<string, number>>;
-  models: Map<string, { requests: number; errors: number; latencies: number[] }>;
+  /** Upstream attempts per `provider/model`. */
+  attempts: Map<string, Stat>;
+  /** Answers per gateway API (5xx = an error the user saw). */
+  answers: Map<string, Stat>;
+}
+
+function add(map: Map<string, Stat>, label: string, failed: boolean, ms: number): void {
+  let m = map.get(label);
+  if (!m) map.set(label, (m = { requests: 0, errors: 0, latencies: [] }));
+  m.requests++;
+  if (failed) m.errors++;
+  if (m.latencies.length < MAX_LATENCIES) m.latencies.push(ms);
 }
 
 /**
- * Completions per minute for the last `keepMinutes`, by model, provider and gateway API, with
- * per-model errors and latencies. Memory is bounded by minutes × labels (labels come from the
+ * Answered code suggestions per minute for the last `keepMinutes`, by model, provider and gateway
+ * API; upstream attempts per model with their failures and latencies. Memory is bounded by minutes × labels (labels come from the
  * catalogue, so they are few); old minutes are dropped as new ones start.
  */
 export class TrafficWindow {
@@ -44,7 +71,7 @@ export class TrafficWindow {
 
   constructor(private readonly keepMinutes = 60) {}
 
-  record(s: CompletionSample): void {
+  record(s: AnswerSample): void {
     const b = this.bucket(Math.floor(s.at / MINUTE_MS));
     const labels: Record<Dimension, string> = {
       model: `${s.provider}/${s.model}`,
@@ -54,11 +81,11 @@ export class TrafficWindow {
     for (const d of Object.keys(labels) as Dimension[]) {
       b.counts[d].set(labels[d], (b.counts[d].get(labels[d]) ?? 0) + 1);
     }
-    let m = b.models.get(labels.model);
-    if (!m) b.models.set(labels.model, (m = { requests: 0, errors: 0, latencies: [] }));
-    m.requests++;
-    if (s.status >= 500) m.errors++;
-    if (m.latencies.length < MAX_LATENCIES) m.latencies.push(s.ms);
+    add(b.answers, s.api, s.status >= 500, s.ms);
+  }
+
+  recordAttempt(s: AttemptSample): void {
+    add(this.bucket(Math.floor(s.at / MINUTE_MS)).attempts, s.upstream, !s.ok, s.ms);
   }
 
   series(minutes: number, now = Date.now()): MinuteSeries {
@@ -77,21 +104,22 @@ export class TrafficWindow {
     return { minutes: keys.map((k) => (k * MINUTE_MS) / 1000), by };
   }
 
-  health(minutes: number, now = Date.now()): ModelHealth[] {
+  /** Per model from upstream attempts, or per gateway API from answers, over the last minutes. */
+  health(of: 'attempts' | 'answers', minutes: number, now = Date.now()): Health[] {
     const first = Math.floor(now / MINUTE_MS) - minutes + 1;
-    const acc = new Map<string, { requests: number; errors: number; latencies: number[] }>();
+    const acc = new Map<string, Stat>();
     for (const [k, b] of this.buckets) {
       if (k < first) continue;
-      for (const [model, m] of b.models) {
-        const a = acc.get(model) ?? { requests: 0, errors: 0, latencies: [] };
+      for (const [label, m] of b[of]) {
+        const a = acc.get(label) ?? { requests: 0, errors: 0, latencies: [] };
         a.requests += m.requests;
         a.errors += m.errors;
         a.latencies.push(...m.latencies);
-        acc.set(model, a);
+        acc.set(label, a);
       }
     }
-    return [...acc].map(([model, a]) => ({
-      model,
+    return [...acc].map(([label, a]) => ({
+      label,
       requests: a.requests,
       errors: a.errors,
       error_rate: a.requests ? a.errors / a.requests : 0,
@@ -104,7 +132,8 @@ export class TrafficWindow {
     if (!b) {
       b = {
         counts: { model: new Map(), provider: new Map(), api: new Map() },
-        models: new Map(),
+        attempts: new Map(),
+        answers: new Map(),
       };
       this.buckets.set(key, b);
       for (const k of this.buckets.keys()) if (k <= key - this.keepMinutes) this.buckets.delete(k);

@@ -28,7 +28,16 @@ export async function openDatabase(config: AppConfig['database']): Promise<Datab
 async function openPostgres(url: string): Promise<DatabaseConnection> {
   const { Pool } = await import('pg');
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // Client-side limits, so a hung server (SIGSTOP, a black-holed route) frees pool slots:
+  // connect within 2 s, any query within 30 s. The request path uses shorter deadlines on top
+  // (DatabaseGuard); these bound everything else (admin writes, readiness, migrations).
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 2000,
+    query_timeout: 30_000,
+    keepAlive: true,
+  });
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   const client = await pool.connect().catch((err: unknown) => {
     void pool.end();

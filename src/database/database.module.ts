@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { DatabaseConnection } from './database-connection';
+import { DatabaseGuard } from './database-guard';
 import { DATABASE_CONNECTION } from './database.tokens';
 import { PrismaService } from './prisma.service';
 import { Transactions } from './transactions';
@@ -14,8 +15,9 @@ export class DatabaseModule {
         { provide: DATABASE_CONNECTION, useValue: connection },
         PrismaService,
         Transactions,
+        DatabaseGuard,
       ],
-      exports: [PrismaService, DATABASE_CONNECTION, Transactions],
+      exports: [PrismaService, DATABASE_CONNECTION, Transactions, DatabaseGuard],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import { DomainError } from '../common/errors/domain-error';
+import { DatabaseUnavailableError } from './database-guard';
 
 /**
  * The one place Prisma's error codes are interpreted. Repositories call `mapPrismaError` with
@@ -33,7 +34,45 @@ export function isValueOutOfRange(err: unknown): boolean {
  * Backstop for the error filter: input validation should refuse such numbers first (see
  * common/validation/params.ts), but if one slips through it is the client's mistake, a 400.
  */
+/** Prisma's own codes for an unreachable, timed-out or vanished server. */
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
+const UNREACHABLE_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+]);
+/**
+ * pg-pool rejects with plain Errors that carry no code for these three, so the message is the
+ * only handle; they are matched here, in the one place driver errors are interpreted.
+ */
+const UNREACHABLE_PG_MESSAGES = [
+  'Connection terminated unexpectedly',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+];
+
+/** The server could not be reached or stopped answering (not a problem with the request). */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    return UNREACHABLE_PRISMA_CODES.has(err.code);
+  }
+  if (err instanceof Prisma.PrismaClientInitializationError) return true;
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNREACHABLE_SYSTEM_CODES.has(code)) return true;
+  return UNREACHABLE_PG_MESSAGES.some((m) => err.message.startsWith(m));
+}
+
 export function clientErrorFromDatabase(err: unknown): DomainError | undefined {
+  if (isDatabaseUnreachable(err)) {
+    // Down, hung past a deadline or known down, and no cached answer: a clear 503, not a 500.
+    return new DomainError('service_unavailable', 'The database is temporarily unavailable', {
+      cause: err,
+    });
+  }
   if (isValueOutOfRange(err)) {
     return new DomainError('validation', 'a number in the request is out of range', {
       cause: err,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TtlCache } from '../common/cache/ttl-cache';
+import { DatabaseGuard } from '../database/database-guard';
 import { GroupRecord, GroupsRepository } from '../identity/groups/groups.repository';
 import { GroupsService } from '../identity/groups/groups.service';
 import { SeatsService, SeatContext } from '../identity/seats/seats.service';
@@ -22,6 +23,7 @@ export class FlagSubjectsService {
   constructor(
     private readonly seats: SeatsService,
     private readonly groups: GroupsRepository,
+    private readonly database: DatabaseGuard,
     groupsService: GroupsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -57,7 +59,9 @@ export class FlagSubjectsService {
     let member: boolean;
     try {
       const team = await this.teamGroup();
-      member = team ? await this.groups.isMemberOfHierarchy(team, userId) : false;
+      member = team
+        ? await this.database.run(() => this.groups.isMemberOfHierarchy(team, userId))
+        : false;
     } catch (err) {
       const stale = this.teamCache.getStale(userId);
       if (stale) return stale.value;
@@ -71,7 +75,7 @@ export class FlagSubjectsService {
     const path = this.config.flags.teamMembersGroup;
     const cached = this.teamGroupCache.get(path);
     if (cached) return cached.group;
-    const group = await this.groups.findByFullPath(path);
+    const group = await this.database.run(() => this.groups.findByFullPath(path));
     this.teamGroupCache.set(path, { group });
     return group;
   }

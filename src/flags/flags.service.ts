@@ -61,9 +61,13 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     return this.store.health().stale;
   }
 
-  /** Seconds since the flag source last synced; -1 before its first sync. */
+  /**
+   * Seconds since the served snapshot was last confirmed by the source (after a restart from
+   * the backup file: the backup's age); -1 only when no sync is known at all.
+   */
   sourceAgeSeconds(): number {
-    const at = this.store.health().lastSyncAt;
+    const h = this.store.health();
+    const at = h.snapshotSyncedAt ?? h.lastSyncAt;
     return at ? (Date.now() - at.getTime()) / 1000 : -1;
   }
 

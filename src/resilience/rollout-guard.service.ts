@@ -23,6 +23,8 @@ export interface GuardAction {
   baseline: { requests: number; error_rate: number; p95_ms: number };
 }
 
+export type AttemptListener = (model: ModelSpec, ok: boolean, ms: number) => void;
+
 /**
  * While a beta model flag is at a percentage below 100, compares the beta model's recent error
  * rate and p95 latency with the model it replaces; past the rule's thresholds it sets the
@@ -37,6 +39,7 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
   private baseline?: ModelSpec;
   private timer?: NodeJS.Timeout;
   private checking = false;
+  private readonly attemptListeners: AttemptListener[] = [];
 
   constructor(
     private readonly flags: FlagsService,
@@ -61,8 +64,14 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
     clearInterval(this.timer);
   }
 
+  /** Told of every attempt, watched or not (the admin console's beta-against-default health). */
+  onAttempt(listener: AttemptListener): void {
+    this.attemptListeners.push(listener);
+  }
+
   /** One upstream attempt's outcome for a model (failures include 5xx, timeouts, connection errors). */
   record(model: ModelSpec | undefined, ok: boolean, ms: number): void {
+    if (model) for (const l of this.attemptListeners) l(model, ok, ms);
     if (!model || this.rules.length === 0) return;
     const k = model.key;
     let list = this.samples.get(k);

@@ -1,8 +1,15 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { CONSOLE_CSP } from '../../src/console/console-assets.controller';
-import { launchChromium, type HeadlessBrowser } from '../support/browser';
+import {
+  bodyText,
+  clickButton,
+  launchChromium,
+  waitForText,
+  type HeadlessBrowser,
+} from '../support/browser';
 import { PRIMARY } from '../support/failover-helpers';
 import { completionBody, startStack, type Stack } from '../support/stack';
 import { BACKENDS } from '../support/test-database';
@@ -21,36 +28,8 @@ jest.setTimeout(90_000);
 
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'console');
 const BETA_FLAG = 'code_completion_model_codestral';
+const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 const FAILOVER_FLAG = 'incident_fail_over_completion_provider';
-
-/** Text of the page, for waiting on what an admin would read. */
-const bodyText = (page: Page) => page.evaluate(() => document.body.innerText);
-
-async function waitForText(page: Page, text: string | RegExp, within = 'body'): Promise<void> {
-  const source = typeof text === 'string' ? text : text.source;
-  await page
-    .waitForFunction(
-      (sel: string, src: string, isRe: boolean) => {
-        const t = document.querySelector(sel)?.textContent ?? '';
-        return isRe ? new RegExp(src).test(t) : t.includes(src);
-      },
-      { timeout: 30_000, polling: 100 },
-      within,
-      source,
-      typeof text !== 'string',
-    )
-    .catch(async (err: Error) => {
-      // Say what the page showed instead: a timeout alone does not tell what went wrong.
-      throw new Error(
-        `${err.message}: "${String(text)}" not in ${within}; page: ${await bodyText(page)}`,
-      );
-    });
-}
-
-async function clickButton(page: Page, label: string): Promise<void> {
-  const button = await page.waitForSelector(`::-p-text(${label})`);
-  await button!.click();
-}
 
 describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => {
   let s: Stack;
@@ -61,6 +40,8 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   let rolled: { username: string; token: string };
   let worker: string;
   let project: string;
+  let group: string;
+  const modelsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sb-console-')), 'models.yml');
   const complete = (token: string) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
       token,
@@ -76,9 +57,17 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     await buildConsole();
+    // The rollout guard on, with a small sample minimum, so a failing beta is rolled back.
+    const models = fs
+      .readFileSync(path.join(__dirname, '..', '..', 'config', 'models.yml'), 'utf8')
+      .replace(/^(\s+)enabled: false/m, '$1enabled: true')
+      .replace(/min_requests: \d+/, 'min_requests: 3');
+    fs.writeFileSync(modelsFile, models);
     s = await startStack({
       backend,
       env: {
+        MODELS_FILE: modelsFile,
+        ROLLOUT_GUARD_INTERVAL_MS: '200',
         RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
         FAILOVER_BREAKER_THRESHOLD: '3',
         // The breaker stays open for the whole test once opened: no probe reopens traffic.
@@ -90,6 +79,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     const first = await s.f.seatedUser();
     rolled = first.user;
     project = first.project.path_with_namespace;
+    group = first.group.full_path;
     worker = (await s.f.seatedUser({ group: first.group, purchaseId: first.purchaseId })).user
       .token;
     chromium = await launchChromium();
@@ -100,6 +90,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
   afterAll(async () => {
     await chromium?.close();
     await s?.close();
+    fs.rmSync(path.dirname(modelsFile), { recursive: true, force: true });
   }, 60_000);
 
   it('serves the page with a strict Content-Security-Policy and no inline script', async () => {
@@ -128,6 +119,20 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
       (await s.app.api.call('GET', '/api/v4/admin/console/traffic?minutes=0', { token: admin }))
         .text,
     ).toMatch(/minutes/);
+  });
+
+  it('reach: seated users a group or project gate would reach; unknown paths named', async () => {
+    const reach = (query: string) =>
+      s.app.api.call('GET', `/api/v4/admin/console/reach?${query}`, { token: admin });
+    expect((await reach(`group=${group}`)).body).toEqual({ reached: 2, seated_users: 2 });
+    expect((await reach(`project=${project}`)).body).toEqual({ reached: 2, seated_users: 2 });
+    const unknown = await reach(`group=${group},nope`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain("group 'nope' does not exist");
+    const neither = await reach('');
+    expect(neither.status).toBe(400);
+    expect(neither.text).toMatch(/group or project/);
+    expect((await reach(`group=${group}&project=${project}`)).status).toBe(400);
   });
 
   it('signs in with the keyboard; the token stays in sessionStorage and out of the URL', async () => {
@@ -223,7 +228,10 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
       await waitForText(page, expected, '[data-testid="current-stage"]');
     };
     await stage('Team members', /feature group gitlab_team_members/, 'team');
-    await stage('A project', /requests made in/, 'project', ['#stage-project', project]);
+    await stage('A project', /about 2 of the 2 users with a seat are members there/, 'project', [
+      '#stage-project',
+      project,
+    ]);
     await stage('A percentage', /about 1 of the 2 users with a seat/, 'percentage', [
       '#stage-percentage',
       '50',
@@ -235,6 +243,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, /back to the flag's default/, 'dialog[open]');
     await clickButton(page, 'Apply');
     await waitForText(page, 'not started', '[data-testid="current-stage"]');
+    // the v4 switch has no model of ours: its health compares v4 answers with v2 answers
+    await page.select('#rollout-flag', 'code_completion_v4_endpoint');
+    await waitForText(page, 'none for this flag', '[data-testid="guard-verdict"]');
+    await waitForText(page, 'v4', '[data-testid="health-beta"]');
+    await waitForText(page, /v2\d+/, '[data-testid="health-default"]');
   });
 
   it('changes actors on the Flags page behind a confirmation, and shows the audit trail', async () => {
@@ -259,6 +272,37 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await shot('flag-detail');
   });
 
+  it('shows the rollout guard rolling back a failing beta set to a percentage of requests', async () => {
+    await goTo('Flags');
+    await clickButton(page, BETA_FLAG);
+    await page.select('#change-kind', 'percentage_of_time');
+    await page.type('#change-input', '50');
+    await clickButton(page, 'Review change');
+    await waitForText(
+      page,
+      /about 50% of requests from any of the 2 users with a seat/,
+      'dialog[open]',
+    );
+    await clickButton(page, 'Apply');
+    await waitForText(page, 'percentage_of_time: 50', '[data-testid="gates"]');
+
+    s.stub.faults.add({ ...BETA, status: 503 });
+    try {
+      // ~half go to the failing beta (answered by the backup), half to the default model
+      for (let i = 0; i < 30; i++) expect((await complete(worker)).status).toBe(200);
+      await goTo('Rollouts');
+      await page.select('#rollout-flag', BETA_FLAG);
+      await waitForText(page, /rolled back to 0% at .*error rate/, '[data-testid="guard-verdict"]');
+      await waitForText(page, 'not started', '[data-testid="current-stage"]');
+      // the beta's failed attempts count against it, though the backup answered the user
+      await waitForText(page, /\b[1-9]\d*\.\d%/, '[data-testid="health-beta"]');
+      await waitForText(page, '0.0%', '[data-testid="health-default"]');
+      await shot('rollout-guard');
+    } finally {
+      s.stub.faults.clear();
+    }
+  });
+
   it('shows a breaker opening, a confirmed failover and recovery, and the provider counts moving', async () => {
     for (let i = 0; i < 2; i++) expect((await complete(worker)).status).toBe(200);
     await goTo('Incidents');
@@ -271,6 +315,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     for (let i = 0; i < 4; i++) expect((await complete(worker)).status).toBe(200);
     await waitForText(page, 'open', breaker);
+    await waitForText(
+      page,
+      /^3 of \d+$/,
+      `[data-testid="failures-${PRIMARY.provider}/${PRIMARY.model}"]`,
+    );
     await waitForText(page, 'anthropic', counts);
     s.stub.faults.clear();
 

@@ -102,6 +102,7 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       ['/api/v4/code_suggestions/routing', 'get'],
       ['/api/v4/admin/console/summary', 'get'],
       ['/api/v4/admin/console/traffic', 'get'],
+      ['/api/v4/admin/console/reach', 'get'],
     ];
     for (const [path, method] of expected) {
       const op = operation(path, method);
@@ -273,9 +274,13 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
 
   it('users: GET with a username query, POST with the create body', () => {
     const list = operation('/api/v4/users', 'get');
-    expect(list.parameters).toEqual([
-      expect.objectContaining({ name: 'username', in: 'query', required: false }),
-    ]);
+    expect(list.parameters).toEqual(
+      expect.arrayContaining(
+        ['username', 'search', 'page', 'per_page'].map((name) =>
+          expect.objectContaining({ name, in: 'query', required: false }),
+        ),
+      ),
+    );
     const body = jsonBody('/api/v4/users', 'post');
     expect(body.required).toEqual(['username', 'name']);
     expect(body.additionalProperties).toBe(false);

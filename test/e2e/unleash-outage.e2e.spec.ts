@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { startUnleashServer, UnleashTestServer } from '../support/unleash';
 
@@ -106,5 +109,77 @@ suite('completions under load while Unleash goes away', () => {
       await load;
     }
     expect(seen.filter((x) => x.status >= 500)).toEqual([]);
+  }, 120_000);
+
+  it('paused (SIGSTOP, connections hang): every completion 200 and quick, from the last known flags', async () => {
+    const beta = await s.f.seatedUser();
+    const started = Date.now();
+    const samples: { status: number; ms: number; stale: string | null }[] = [];
+    const pid = unleash.pid!;
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const t0 = Date.now();
+        const r = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+          token: beta.user.token,
+          body: completionBody(),
+        });
+        samples.push({
+          status: r.status,
+          ms: Date.now() - t0,
+          stale: r.headers.get('x-switchboard-decision-stale'),
+        });
+      }
+    };
+    const load = Promise.all(Array.from({ length: 6 }, worker));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(pid, 'SIGSTOP');
+      const from = samples.length;
+      await new Promise((r) => setTimeout(r, 3_000)); // past FLAGS_STALE_AFTER_MS
+      const during = samples.slice(from);
+      process.kill(pid, 'SIGCONT');
+      const ms = during.map((x) => x.ms).sort((a, b) => a - b);
+      console.log(
+        `unleash paused (${new Date().toISOString()}): ${JSON.stringify({ requests: during.length, non2xx: during.filter((x) => x.status !== 200).length, p50: ms[Math.floor(ms.length / 2)], max: ms.at(-1) })}`,
+      );
+      expect(during.length).toBeGreaterThan(30);
+      expect(during.filter((x) => x.status !== 200)).toEqual([]);
+      expect(ms.at(-1)).toBeLessThan(5_000);
+      expect(during.some((x) => x.stale?.includes('flags'))).toBe(true);
+    } finally {
+      running = false;
+      process.kill(pid, 'SIGCONT');
+      await load;
+    }
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 90_000);
+
+  it('restarted from the backup file while Unleash is down: the age gauge is the backup age, not -1', async () => {
+    await unleash.kill();
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-backup-'));
+    fs.cpSync(path.join(s.app.dataDir, 'unleash-backup'), path.join(copy, 'unleash-backup'), {
+      recursive: true,
+    });
+    const again = await startStack({
+      env: {
+        DATA_DIR: copy,
+        UNLEASH_URL: unleash.url,
+        UNLEASH_API_TOKEN: unleash.clientToken,
+        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
+        UNLEASH_ENVIRONMENT: unleash.environment,
+        FLAGS_STALE_AFTER_MS: '1000',
+      },
+    });
+    try {
+      const metrics = (await again.app.api.call('GET', '/metrics')).text;
+      const gauge = (name: string) =>
+        Number(new RegExp(`^${name}\\{source="unleash"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(gauge('switchboard_flag_source_stale')).toBe(1);
+      expect(gauge('switchboard_flag_source_age_seconds')).toBeGreaterThanOrEqual(0);
+    } finally {
+      await again.close();
+      await unleash.restart();
+    }
   }, 120_000);
 });

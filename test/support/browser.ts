@@ -3,6 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
+// Functions passed to page.evaluate run in the browser; the test project has no DOM lib (adding
+// it would reach every file), so the browser global they use is declared for this file.
+declare const document: any;
+
 /** Debian's chromium package (CI installs it); puppeteer-core never downloads a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -53,4 +57,39 @@ export async function launchChromium(): Promise<HeadlessBrowser> {
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Text of the page, for waiting on what an admin would read. */
+export const bodyText = (page: Page) => page.evaluate(() => document.body.innerText);
+
+/** Waits until `within` shows `text`; on timeout, says what the page showed instead. */
+export async function waitForText(
+  page: Page,
+  text: string | RegExp,
+  within = 'body',
+): Promise<void> {
+  const source = typeof text === 'string' ? text : text.source;
+  await page
+    .waitForFunction(
+      (sel: string, src: string, isRe: boolean) => {
+        const t = document.querySelector(sel)?.textContent ?? '';
+        return isRe ? new RegExp(src).test(t) : t.includes(src);
+      },
+      { timeout: 30_000, polling: 100 },
+      within,
+      source,
+      typeof text !== 'string',
+    )
+    .catch(async (err: Error) => {
+      // Say what the page showed instead: a timeout alone does not tell what went wrong.
+      throw new Error(
+        `${err.message}: "${String(text)}" not in ${within}; page: ${await bodyText(page)}`,
+      );
+    });
+}
+
+/** Clicks the element showing `label` (a button, usually), once it is there. */
+export async function clickButton(page: Page, label: string): Promise<void> {
+  const button = await page.waitForSelector(`::-p-text(${label})`);
+  await button!.click();
 }

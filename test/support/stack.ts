@@ -3,6 +3,7 @@ import {
   StubGateway,
   type RecordedRequest,
 } from '../../src/stub-gateway/stub-gateway';
+import type { BootstrapOptions } from '../../src/bootstrap';
 import { Factory } from './factories';
 import { startTestApp, TestApp } from './test-app';
 import type { Backend } from './test-database';
@@ -23,7 +24,11 @@ export interface Stack {
  * service's published JWKS, exactly as the real gateway would.
  */
 export async function startStack(
-  opts: { backend?: Backend; env?: Record<string, string> } = {},
+  opts: {
+    backend?: Backend;
+    env?: Record<string, string>;
+    logDestination?: BootstrapOptions['logDestination'];
+  } = {},
 ): Promise<Stack> {
   let issuer = '';
   const stub = await startStubGateway({
@@ -36,6 +41,7 @@ export async function startStack(
   const app = await startTestApp({
     backend: opts.backend,
     env: { AIGW_URL: stub.url, ...opts.env },
+    logDestination: opts.logDestination,
   });
   issuer = app.running.config.http.publicUrl;
   return {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bootstrap, RunningApp } from '../../src/bootstrap';
+import { bootstrap, BootstrapOptions, RunningApp } from '../../src/bootstrap';
 import { Backend, createPostgresDatabase } from './test-database';
 
 export const ROOT_TOKEN = 'root-token-for-tests-0123456789';
@@ -65,7 +65,11 @@ export class Api {
  * a temp-dir PGlite, or a brand-new PostgreSQL database when backend = 'postgres'.
  */
 export async function startTestApp(
-  opts: { backend?: Backend; env?: Record<string, string> } = {},
+  opts: {
+    backend?: Backend;
+    env?: Record<string, string>;
+    logDestination?: BootstrapOptions['logDestination'];
+  } = {},
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
   const pg = opts.backend === 'postgres' ? await createPostgresDatabase() : undefined;
@@ -81,7 +85,7 @@ export async function startTestApp(
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...opts.env,
   };
-  const running = await bootstrap({ env });
+  const running = await bootstrap({ env, logDestination: opts.logDestination });
   return {
     url: running.url,
     running,

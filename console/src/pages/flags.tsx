@@ -1,6 +1,12 @@
 import { useCallback, useState } from 'preact/hooks';
 import { api, loadFlags, q } from '../api';
-import { CHANGE_LABELS, describeChange, type ChangeKind, type FlagChange } from '../changes';
+import {
+  CHANGE_LABELS,
+  describeChange,
+  reachOf,
+  type ChangeKind,
+  type FlagChange,
+} from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, gateText, Section, useData } from '../shared';
 import type { AuditEvent, Feature, Summary } from '../types';
@@ -50,7 +56,9 @@ export function FlagsPage(props: { summary: Summary }) {
           </tbody>
         </table>
       </Section>
-      {flag && <FlagDetail flag={flag} summary={props.summary} onChanged={reload} />}
+      {flag && (
+        <FlagDetail key={flag.name} flag={flag} summary={props.summary} onChanged={reload} />
+      )}
     </div>
   );
 }
@@ -72,10 +80,19 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
   const audit = useData(loadAudit);
   const label = NEEDS_INPUT[kind];
   const canRemove = ['users', 'groups', 'projects', 'feature_group'].includes(kind);
-  const review = (e: Event) => {
+  const [error, setError] = useState('');
+  const review = async (e: Event) => {
     e.preventDefault();
     if (label && !input.trim()) return;
-    setPending(describeChange(f.name, kind, input.trim(), props.summary.seated_users, enable));
+    try {
+      const reached = await reachOf(kind, input.trim());
+      setError('');
+      setPending(
+        describeChange(f.name, kind, input.trim(), props.summary.seated_users, enable, reached),
+      );
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
   const done = () => {
     props.onChanged();
@@ -96,7 +113,7 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
         <dt>Gates</dt>
         <dd data-testid="gates">{f.gates.map(gateText).join('; ')}</dd>
       </dl>
-      <form onSubmit={review} class="change">
+      <form onSubmit={(e) => void review(e)} class="change">
         <label for="change-kind">Change</label>
         <select
           id="change-kind"
@@ -130,6 +147,7 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
         )}
         <button type="submit">Review change</button>
       </form>
+      <ErrorLine error={error} />
       <h3>Audit trail</h3>
       <ErrorLine error={audit.error} />
       <table data-testid="audit">

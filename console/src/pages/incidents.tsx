@@ -30,6 +30,7 @@ export function IncidentsPage(props: { summary: Summary }) {
             <tr>
               <th scope="col">Upstream model</th>
               <th scope="col">State</th>
+              <th scope="col">Failed attempts ({RUNBOOK_MINUTES} min)</th>
               <th scope="col">Recent transitions</th>
             </tr>
           </thead>
@@ -40,6 +41,7 @@ export function IncidentsPage(props: { summary: Summary }) {
                 <td class={`breaker-${state}`} data-testid={`breaker-${upstream}`}>
                   {state}
                 </td>
+                <td data-testid={`failures-${upstream}`}>{failures(t, upstream)}</td>
                 <td>
                   {(t?.breaker_transitions ?? [])
                     .filter((x) => x.upstream === upstream)
@@ -108,4 +110,9 @@ export function IncidentsPage(props: { summary: Summary }) {
       />
     </div>
   );
+}
+
+function failures(t: Traffic | null, upstream: string): string {
+  const h = t?.health.find((x) => x.label === upstream);
+  return h ? `${h.errors} of ${h.requests}` : 'none';
 }

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { api } from '../api';
-import { describeChange, type ChangeKind, type FlagChange } from '../changes';
+import { describeChange, reachOf, type ChangeKind, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, gateText, pct, Section, useData } from '../shared';
 import type { Feature, Health, Summary, Traffic } from '../types';
@@ -81,10 +81,17 @@ export function RolloutsPage(props: { summary: Summary }) {
   const stage = flag.data && flag.data.name === flagName ? currentStage(flag.data) : 'unknown';
   const seated = props.summary.seated_users;
 
-  const go = (s: Stage) => {
+  const [error, setError] = useState('');
+  const go = async (s: Stage) => {
     const value = s.kind === 'feature_group' ? 'gitlab_team_members' : (inputs[s.id] ?? '').trim();
     if (s.input && !value) return;
-    setPending(describeChange(flagName, s.kind, value, seated));
+    try {
+      const reached = await reachOf(s.kind, value);
+      setError('');
+      setPending(describeChange(flagName, s.kind, value, seated, true, reached));
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
 
   return (
@@ -127,12 +134,13 @@ export function RolloutsPage(props: { summary: Summary }) {
                   />{' '}
                 </>
               )}
-              <button type="button" onClick={() => go(s)}>
+              <button type="button" onClick={() => void go(s)}>
                 Go to stage: {s.name}
               </button>
             </li>
           ))}
         </ol>
+        <ErrorLine error={error} />
         <button
           type="button"
           class="secondary"
@@ -161,56 +169,64 @@ function HealthPanel(props: {
   error: string;
 }) {
   const r = props.rollout;
-  const find = (m: string | null): Health | undefined =>
-    props.traffic?.health.find((h) => h.model === m);
   const rule = props.summary.completion_rules.find((x) => x.flag === r.flag);
   const guard = rule?.rollout_guard;
   const actions = (props.traffic?.rollout_guard.actions ?? []).filter((a) => a.flag === r.flag);
-  const rows: [string, string | null][] = r.model
+  // A beta model against the default model (upstream attempts); the v4 switch: v4 against v2
+  // answers (the gateway picks the model, so there is no model of ours to compare).
+  const [list, rows]: [Health[], [string, string | null][]] = r.model
     ? [
-        ['beta', r.model],
-        ['default', r.baseline],
+        props.traffic?.health ?? [],
+        [
+          ['beta', r.model],
+          ['default', r.baseline],
+        ],
       ]
-    : [];
+    : [
+        props.traffic?.api_health ?? [],
+        [
+          ['beta', 'v4'],
+          ['default', 'v2'],
+        ],
+      ];
+  const find = (label: string | null) => list.find((h) => h.label === label);
   return (
     <Section title="Health: beta against default (last 15 minutes)">
       <ErrorLine error={props.error} />
-      {rows.length === 0 ? (
-        <p>The gateway picks the model for this API; compare error rates on the Routing page.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Role</th>
-              <th scope="col">Model</th>
-              <th scope="col">Requests</th>
-              <th scope="col">Error rate</th>
-              <th scope="col">p95</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([role, model]) => {
-              const h = find(model);
-              return (
-                <tr key={role}>
-                  <td>{role}</td>
-                  <td>{model}</td>
-                  <td>{h?.requests ?? 0}</td>
-                  <td>{h ? pct(h.error_rate) : 'n/a'}</td>
-                  <td>{h ? `${h.p95_ms} ms` : 'n/a'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Role</th>
+            <th scope="col">{r.model ? 'Model' : 'API'}</th>
+            <th scope="col">{r.model ? 'Attempts' : 'Answers'}</th>
+            <th scope="col">Error rate</th>
+            <th scope="col">p95</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([role, model]) => {
+            const h = find(model);
+            return (
+              <tr key={role} data-testid={`health-${role}`}>
+                <td>{role}</td>
+                <td>{model}</td>
+                <td>{h?.requests ?? 0}</td>
+                <td>{h ? pct(h.error_rate) : 'n/a'}</td>
+                <td>{h ? `${h.p95_ms} ms` : 'n/a'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
       <p data-testid="guard-verdict">
         Rollout guard:{' '}
         {actions.length > 0
           ? `rolled back to 0% at ${actions[actions.length - 1].at}: ${actions[actions.length - 1].reason}`
-          : guard?.enabled
-            ? `watching, no rollback (limits: error rate +${pct(guard.max_error_rate_delta)}, p95 x${guard.max_p95_latency_ratio})`
-            : 'off for this flag (rollout_guard.enabled in config/models.yml)'}
+          : !rule || rule.kind !== 'beta'
+            ? 'none for this flag (the guard watches beta models)'
+            : guard?.enabled
+              ? `watching, no rollback (limits: error rate +${pct(guard.max_error_rate_delta)}, p95 x${guard.max_p95_latency_ratio})`
+              : 'off for this flag (rollout_guard.enabled in config/models.yml)'}
       </p>
     </Section>
   );

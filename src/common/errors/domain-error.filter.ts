@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from './domain-error';
 import { CONTENT_TYPE_HINT } from '../http/fastify-setup';
 import { rootLogger } from '../logging/logger';
+import { loggedUrl } from '../logging/logged-url';
 import { clientErrorFromDatabase } from '../../database/prisma-errors';
 
 interface HttpAnswer {
@@ -123,10 +124,15 @@ export class DomainErrorFilter implements ExceptionFilter {
     const fw = answerForFramework(exception as { code?: string; message: string });
     if (fw) return fw;
     const errorId = randomUUID();
-    // The path only: a query string may hold `private_token` (GitLab's query authentication).
-    const url = request.url.split('?')[0];
+    // loggedUrl: a query string may hold `private_token` (GitLab's query authentication).
     rootLogger.error(
-      { err: exception, errorId, reqId: request.id, method: request.method, url },
+      {
+        err: exception,
+        errorId,
+        reqId: request.id,
+        method: request.method,
+        url: loggedUrl(request.url),
+      },
       'unhandled error',
     );
     return { status: 500, body: { message: '500 Internal Server Error', error_id: errorId } };

@@ -1,9 +1,12 @@
-import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import { codePointLength } from '../text/code-points';
+import { loggedUrl } from '../logging/logged-url';
+import { installTextGuard } from '../validation/text-guard';
+import { installRequestLimits } from './request-limits';
+import { parseMultipart } from './multipart-body';
 
 /** Bodies larger than this are refused by Fastify itself (413) before parsing. */
 export const HARD_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -22,9 +25,6 @@ export function normalisePath(url: string | undefined): string {
   const clean = pathPart.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
   return clean === pathPart ? raw : clean + (q === -1 ? '' : raw.slice(q));
 }
-
-/** Multipart bodies (gitbeaker sends them on writes): fields only, small, no files kept. */
-const MULTIPART_LIMITS = { fields: 200, fieldSize: 64 * 1024, files: 0, parts: 200 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET = /^\/(-\/|metrics)/;
@@ -116,17 +116,17 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
     },
   );
 
-  // GitLab's Grape accepts JSON, form-urlencoded and multipart on every write; the plugin puts
-  // the multipart fields into the body as strings, the same shape as a form-urlencoded body.
-  void fastify.register(fastifyMultipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: MULTIPART_LIMITS,
-  });
+  // GitLab's Grape accepts JSON, form-urlencoded and multipart on every write.
+  fastify.addContentTypeParser('multipart/form-data', (req, payload, done) =>
+    parseMultipart(req, payload, HARD_BODY_LIMIT_BYTES, done),
+  );
 
   fastify.addHook('onRequest', (req, reply, next) => {
     void reply.header('x-request-id', req.id);
     next();
   });
+  installRequestLimits(fastify, HARD_BODY_LIMIT_BYTES);
+  installTextGuard(fastify);
   fastify.addHook('onSend', (_req, reply, payload, next) => {
     if (exactJsonContentType(reply.getHeader('content-type'))) {
       void reply.header('content-type', 'application/json');
@@ -140,7 +140,7 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
         {
           reqId: req.id,
           method: req.method,
-          url: url.split('?')[0],
+          url: loggedUrl(url),
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,
         },

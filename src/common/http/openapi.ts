@@ -36,7 +36,8 @@ export function buildOpenApiDocument(
       'Control plane for AI code suggestions: the GitLab-compatible API IDE clients call (Code Suggestions, ' +
         `personal access tokens, version ${config.gitlabVersion}), the provisioning and Features admin APIs, and the ` +
         'discovery endpoints the AI Gateway verifies tokens with.\n\n' +
-        'Authenticate with `PRIVATE-TOKEN: <token>` or `Authorization: Bearer <token>` (personal access tokens; ' +
+        'Authenticate with `PRIVATE-TOKEN: <token>`, `Authorization: Bearer <token>` or, as GitLab accepts, ' +
+        '`?private_token=<token>` (personal access tokens; ' +
         'scopes `api`, `read_api`, `ai_features`). No or bad token: 401 `{"message":"401 Unauthorized"}`. ' +
         'Validation errors: 400 `{"error":"<field> <problem>"}`.',
     )
@@ -55,6 +56,8 @@ export function buildOpenApiDocument(
       {
         type: 'http',
         scheme: 'bearer',
+        // Nest's addBearerAuth defaults bearerFormat to JWT; a personal access token is not one.
+        bearerFormat: undefined,
         description: 'A personal access token as `Authorization: Bearer <token>`',
       },
       BEARER_SCHEME,

@@ -62,9 +62,15 @@ export class Page {
     return rels.map(([rel, page]) => `<${this.urlFor(page)}>; rel="${rel}"`).join(', ');
   }
 
-  /** The request's own URL with another page; a token given in the query is never echoed. */
+  /**
+   * The request's own URL with another page; a token given in the query is never echoed. Behind
+   * a TLS-terminating proxy the scheme comes from X-Forwarded-Proto (only the asking client sees
+   * the link, so trusting its header cannot mislead anyone else).
+   */
   private urlFor(page: number): string {
-    const url = new URL(this.req.url, `${this.req.protocol}://${this.req.host}`);
+    const forwarded = this.req.headers['x-forwarded-proto'];
+    const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : this.req.protocol;
+    const url = new URL(this.req.url, `${scheme}://${this.req.host}`);
     url.pathname = url.pathname.replace(/\/{2,}/g, '/');
     for (const name of ['private_token', 'page', 'per_page']) url.searchParams.delete(name);
     url.searchParams.set('page', String(page));

@@ -5,7 +5,9 @@
  * so secrets are found by key name instead: any depth up to MAX_DEPTH, case-insensitive, and
  * copy-on-write, so the caller's objects are never modified and clean objects are not copied.
  */
-export const CENSOR = '[REDACTED]';
+import { CENSOR, loggedUrl } from './logged-url';
+
+export { CENSOR };
 
 const SECRET_KEYS = new Set([
   'authorization',
@@ -26,6 +28,9 @@ const SECRET_KEYS = new Set([
   'private_key',
   'password',
 ]);
+
+/** Fields holding a request URL: logged through loggedUrl, so no query secret survives. */
+const URL_KEYS = new Set(['url', 'originalurl', 'path']);
 
 /** Deep enough for an axios error's `err.response.config.headers.authorization`. */
 const MAX_DEPTH = 6;
@@ -53,10 +58,13 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const v = value[key];
+    const lower = key.toLowerCase();
     const redacted =
-      v !== undefined && v !== null && SECRET_KEYS.has(key.toLowerCase())
+      v !== undefined && v !== null && SECRET_KEYS.has(lower)
         ? CENSOR
-        : redactSecrets(v, depth + 1);
+        : URL_KEYS.has(lower) && typeof v === 'string'
+          ? loggedUrl(v)
+          : redactSecrets(v, depth + 1);
     if (redacted !== v) {
       copy ??= shallowCopy(value);
       copy[key] = redacted;

@@ -1,4 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { DomainError } from '../errors/domain-error';
 
@@ -86,6 +87,28 @@ export const addMemberSchema = z.strictObject({
     .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
     .default(30),
 });
+
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * A host name as HTTP headers and URLs can carry it (it is sent upstream as X-Gitlab-Host-Name):
+ * an internationalised name is converted to its ASCII (punycode) form with Node's WHATWG IDNA
+ * (`gitlab.例え.jp` → `gitlab.xn--r8jz45g.jp`), then every label is checked (RFC 1123: letters,
+ * digits and inner hyphens, 63 bytes each, 253 in all). The ASCII form is what is stored.
+ */
+export const hostName = z
+  .string()
+  .min(1)
+  .max(255)
+  .transform((raw, ctx) => {
+    const ascii = raw.includes(':') || raw.includes('/') ? '' : domainToASCII(raw.trim());
+    const name = ascii.endsWith('.') ? ascii.slice(0, -1) : ascii;
+    if (name === '' || name.length > 253 || !name.split('.').every((l) => HOST_LABEL.test(l))) {
+      ctx.addIssue({ code: 'custom', message: 'must be a host name (e.g. gitlab.example.com)' });
+      return z.NEVER;
+    }
+    return name;
+  });
 
 /**
  * A boolean in a query string, as Grape reads one: `true`/`false` in any case (python-gitlab

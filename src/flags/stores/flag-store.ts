@@ -7,6 +7,11 @@ export interface StoreHealth {
   /** No successful sync with the source within FLAGS_STALE_AFTER_MS. */
   stale: boolean;
   lastSyncAt: Date | null;
+  /**
+   * When the snapshot being served was last confirmed by the source, also across a restart
+   * (Unleash's backup file); lastSyncAt counts only syncs of this process.
+   */
+  snapshotSyncedAt?: Date | null;
   lastError?: string;
 }
 

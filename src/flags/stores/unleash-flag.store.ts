@@ -20,6 +20,7 @@ import { FlagEngine } from '../flag-engine';
 import { auditEntry } from './embedded-flag.store';
 import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
 import { isPending, UnleashAdminClient } from './unleash-admin.client';
+import { hasUnleashBackup, SyncMarker } from './sync-marker';
 
 type UnleashSettings = NonNullable<AppConfig['unleash']>;
 type FlagDescription = {
@@ -59,6 +60,9 @@ export class UnleashFlagStore implements FlagStore {
   private client?: FastUnleash;
   private readonly admin: UnleashAdminClient;
   private lastSyncAt: Date | null = null;
+  /** The last sync recorded before this start (what the backup file's snapshot is as of). */
+  private restoredSyncAt: Date | null = null;
+  private marker?: SyncMarker;
   private lastError?: string;
   private readonly definitions = new Map<string, FlagDescription>();
   /** Features we are still creating (PENDING_MARK): evaluated by their definition default. */
@@ -87,6 +91,8 @@ export class UnleashFlagStore implements FlagStore {
   async start(): Promise<void> {
     const backupPath = path.join(this.opts.dataDir, 'unleash-backup');
     fs.mkdirSync(backupPath, { recursive: true });
+    const marker = (this.marker = new SyncMarker(backupPath));
+    this.restoredSyncAt = marker.read(hasUnleashBackup(backupPath));
     const client = new FastUnleash({
       url: `${this.settings.url}/api/`,
       appName: this.settings.appName,
@@ -103,6 +109,7 @@ export class UnleashFlagStore implements FlagStore {
     const synced = () => {
       this.lastSyncAt = new Date();
       this.lastError = undefined;
+      marker.note(this.lastSyncAt);
     };
     client.on('changed', (features: Array<{ name: string; description?: string | null }>) => {
       this.pending = new Set(features.filter((f) => isPending(f.description)).map((f) => f.name));
@@ -133,9 +140,13 @@ export class UnleashFlagStore implements FlagStore {
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    // destroy() removes every listener from the SDK's internal repository, and a fetch still in
+    // flight (Unleash down: connect refused, or hung) then emits 'error' there with no listener:
+    // an unhandled 'error' that crashed shutdown. A no-op listener goes back on after destroy().
+    const repository = (client as unknown as { repository?: NodeJS.EventEmitter }).repository;
     client.destroy();
-    // A fetch in flight may still fail after destroy(); never let that be an unhandled 'error'.
     client.on('error', () => undefined);
+    repository?.on('error', () => undefined);
   }
 
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean {
@@ -256,6 +267,9 @@ export class UnleashFlagStore implements FlagStore {
   }
 
   health(): StoreHealth {
-    return storeHealth(this.kind, this.lastSyncAt, this.opts.staleAfterMs, this.lastError);
+    return {
+      ...storeHealth(this.kind, this.lastSyncAt, this.opts.staleAfterMs, this.lastError),
+      snapshotSyncedAt: this.lastSyncAt ?? this.restoredSyncAt,
+    };
   }
 }

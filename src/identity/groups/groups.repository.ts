@@ -47,10 +47,11 @@ export class GroupsRepository {
     return this.prisma.group.findUnique({ where: { id } });
   }
 
-  findByFullPath(fullPath: string): Promise<GroupRecord | null> {
-    return this.prisma.group.findFirst({
-      where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
-    });
+  /** Case-insensitive equality through lower(), never ILIKE: `%` and `_` are plain text here. */
+  async findByFullPath(fullPath: string): Promise<GroupRecord | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM namespaces WHERE lower(full_path) = lower(${fullPath}) ORDER BY id LIMIT 1`;
+    return rows.length ? this.findById(rows[0].id) : null;
   }
 
   list(limit: number): Promise<GroupRecord[]> {
@@ -124,17 +125,24 @@ export class GroupsRepository {
       .catch((err: unknown) => mapPrismaError(err, { conflict: 'Member already exists' }));
   }
 
-  /** Member of the group itself, of a subgroup, or of a project anywhere below it. */
+  /**
+   * Member of the group itself, of a subgroup, or of a project anywhere below it. "Below" is a
+   * plain prefix comparison (left(full_path, n) = path + '/'), not LIKE: a `_` in a path is not a wildcard.
+   */
   async isMemberOfHierarchy(group: GroupRecord, userId: number): Promise<boolean> {
-    const below = {
-      OR: [{ fullPath: group.fullPath }, { fullPath: { startsWith: `${group.fullPath}/` } }],
-    };
-    const viaGroup = await this.prisma.groupMember.count({ where: { userId, group: below } });
-    if (viaGroup > 0) return true;
-    const viaProject = await this.prisma.projectMember.count({
-      where: { userId, project: { group: below } },
-    });
-    return viaProject > 0;
+    const p = group.fullPath;
+    const below = `${p}/`;
+    const rows = await this.prisma.$queryRaw<unknown[]>`
+      SELECT 1 FROM group_members m JOIN namespaces n ON n.id = m.group_id
+       WHERE m.user_id = ${userId}
+         AND (n.full_path = ${p} OR left(n.full_path, char_length(${below}::text)) = ${below})
+      UNION ALL
+      SELECT 1 FROM project_members m JOIN projects pr ON pr.id = m.project_id
+        JOIN namespaces n ON n.id = pr.group_id
+       WHERE m.user_id = ${userId}
+         AND (n.full_path = ${p} OR left(n.full_path, char_length(${below}::text)) = ${below})
+      LIMIT 1`;
+    return rows.length > 0;
   }
 
   /** Ids of every group the user belongs to directly. */

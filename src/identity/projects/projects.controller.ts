@@ -123,7 +123,9 @@ export class ProjectsController {
   @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
   async get(@Param('id') id: string) {
-    return presentProject(await this.projects.get(decodeURIComponent(id)));
+    // Fastify has decoded the path parameter already (`acme%2Fwidgets` → `acme/widgets`); a
+    // second decode made `/projects/%25` a URIError (500) and `%2541` mean `A`.
+    return presentProject(await this.projects.get(id));
   }
 
   @Put(':id')

@@ -37,10 +37,11 @@ export class ProjectsRepository {
     return this.prisma.project.findUnique({ where: { id } });
   }
 
-  findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
-    return this.prisma.project.findFirst({
-      where: { fullPath: { equals: fullPath, mode: 'insensitive' } },
-    });
+  /** Case-insensitive equality through lower(), never ILIKE: `%` and `_` are plain text here. */
+  async findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM projects WHERE lower(full_path) = lower(${fullPath}) ORDER BY id LIMIT 1`;
+    return rows.length ? this.findById(rows[0].id) : null;
   }
 
   /** One page of the projects whose name or full path holds `search` (any case), by id. */

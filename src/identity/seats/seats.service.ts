@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditRepository } from '../../audit/audit.repository';
+import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions, Tx } from '../../database/transactions';
 import { AddOn } from '../../generated/prisma/client';
 import { GroupsRepository } from '../groups/groups.repository';
@@ -39,6 +40,7 @@ export class SeatsService {
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
     private readonly transactions: Transactions,
+    private readonly database: DatabaseGuard,
     groupsService: GroupsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -56,7 +58,7 @@ export class SeatsService {
     if (cached) return cached;
     let rows;
     try {
-      rows = await this.seats.activeSeatGroups(userId, todayUtc());
+      rows = await this.database.run(() => this.seats.activeSeatGroups(userId, todayUtc()));
     } catch (err) {
       const stale = this.cache.getStale(userId);
       if (!stale)

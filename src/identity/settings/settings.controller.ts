@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { looseBoolean } from '../../common/validation/params';
+import { hostName, looseBoolean } from '../../common/validation/params';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { InstanceSettingsRecord } from './settings.repository';
@@ -35,7 +35,7 @@ const update = z.strictObject({
     .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
     .nullable()
     .optional(),
-  host_name: z.string().min(1).max(255).optional(),
+  host_name: hostName.optional(),
   instance_id: z.unknown().optional(),
 });
 

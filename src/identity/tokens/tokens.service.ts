@@ -6,6 +6,7 @@ import { rootLogger } from '../../common/logging/logger';
 import type { Principal, TokenAuthenticator } from '../../common/auth/principal';
 import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { AuditRepository } from '../../audit/audit.repository';
+import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions } from '../../database/transactions';
 import { newTokenSecret, tokenDigest } from './token-secret';
 import { TokenFilter, TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
@@ -44,6 +45,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     private readonly repo: TokensRepository,
     private readonly audit: AuditRepository,
     private readonly transactions: Transactions,
+    private readonly database: DatabaseGuard,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
@@ -71,9 +73,10 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     if (!entry) {
       let row: TokenWithUser | null;
       try {
-        row = await this.repo.findByDigestWithUser(digest);
+        row = await this.database.run(() => this.repo.findByDigestWithUser(digest));
       } catch (err) {
-        // Database unreachable: serve the last known answer for a bounded time (degraded mode).
+        // Database unreachable, hung past the deadline or known down: serve the last known
+        // answer for a bounded time (degraded mode). The guard logs the outage once, not here.
         const stale = this.cache.getStale(digest);
         if (!stale)
           throw new DomainError(
@@ -81,10 +84,6 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
             'Authentication is temporarily unavailable',
             { cause: err },
           );
-        rootLogger.warn(
-          { ageMs: stale.ageMs },
-          'database unreachable: authenticating from cached identity',
-        );
         entry = stale.value;
         degraded = true;
         row = null;
@@ -198,9 +197,11 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     this.lastUsedPending.clear();
     if (ids.length === 0) return this.flushing;
     this.flushing = this.flushing
-      .then(() => this.repo.touchLastUsed(ids, new Date()))
+      .then(() => this.database.run(() => this.repo.touchLastUsed(ids, new Date())))
       .catch((err: unknown) => {
-        rootLogger.warn({ err, tokens: ids.length }, 'could not record token last use');
+        // While the database is known down, no line per flush: the guard logged the outage.
+        if (!this.database.down)
+          rootLogger.warn({ err, tokens: ids.length }, 'could not record token last use');
       });
     return this.flushing;
   }

@@ -69,17 +69,21 @@ export class UsersRepository {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
-  findByUsername(username: string): Promise<UserRecord | null> {
-    return this.prisma.user.findFirst({
-      where: { username: { equals: username, mode: 'insensitive' } },
-    });
+  /**
+   * Case-insensitive equality through lower(): Prisma's `mode: 'insensitive'` equality is an
+   * ILIKE with the value unescaped, so `j_doe` matched `jxdoe` and `%` matched anyone.
+   */
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM users WHERE lower(username) = lower(${username}) ORDER BY id LIMIT 1`;
+    return rows.length ? this.findById(rows[0].id) : null;
   }
 
   /** Emails are unique regardless of case (`Alice@x.io` is `alice@x.io`), as in GitLab. */
-  findByEmail(email: string): Promise<UserRecord | null> {
-    return this.prisma.user.findFirst({
-      where: { email: { equals: email, mode: 'insensitive' } },
-    });
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM users WHERE lower(email) = lower(${email}) ORDER BY id LIMIT 1`;
+    return rows.length ? this.findById(rows[0].id) : null;
   }
 
   list(limit: number): Promise<UserRecord[]> {

@@ -45,15 +45,14 @@ describe.each(BACKENDS)('python-gitlab 3.12 against Switchboard (%s)', (backend)
   });
 
   it(`pages through ${BULK} users: get_all and iterator return exactly ${BULK}, a plain list one page`, () => {
-    expect(admin['users.list(search, get_all)']).toBe(BULK);
+    expect(admin['users.list(search, get_all)']).toEqual({ count: BULK, distinct: BULK });
     expect(admin['users.list(search, iterator)']).toBe(BULK);
     expect(admin['users.list(first page)']).toBe(20);
     expect(admin['users.list(first page):warnings'].join()).toContain(
       'will return a maximum of 20',
     );
-    expect(admin['users.list(page 2 of 7)']).toEqual(
-      [7, 8, 9, 10, 11, 12, 13].map((i) => `${prefix}-bulk-${String(i).padStart(4, '0')}`),
-    );
+    expect(admin['users.list(page 2 of 7)'].page).toHaveLength(7);
+    expect(admin['users.list(page 2 of 7)'].same_as_get_all_7_to_13).toBe(true);
   });
 
   it('blocks and unblocks a user', () => {

@@ -59,10 +59,19 @@ def admin_scenario():
     alice_id = out["users.create"].get("id")
     step("users.get", lambda: gl.users.get(alice_id).username)
     step("users.list(username)", lambda: [u.username for u in gl.users.list(username=f"{PREFIX.upper()}-ALICE")])
-    step("users.list(search, get_all)", lambda: len(gl.users.list(search=f"{PREFIX}-bulk-", get_all=True)))
+    def get_all():
+        users = gl.users.list(search=f"{PREFIX}-bulk-", get_all=True)
+        return {"count": len(users), "distinct": len({u.id for u in users})}
+
+    step("users.list(search, get_all)", get_all)
     step("users.list(search, iterator)", lambda: sum(1 for _ in gl.users.list(search=f"{PREFIX}-bulk-", iterator=True, per_page=100)))
     step("users.list(first page)", lambda: len(gl.users.list(search=f"{PREFIX}-bulk-")))
-    step("users.list(page 2 of 7)", lambda: [u.username for u in gl.users.list(search=f"{PREFIX}-bulk-", page=2, per_page=7)])
+    def page_two():
+        everyone = [u.username for u in gl.users.list(search=f"{PREFIX}-bulk-", get_all=True)]
+        page = [u.username for u in gl.users.list(search=f"{PREFIX}-bulk-", page=2, per_page=7)]
+        return {"page": page, "same_as_get_all_7_to_13": page == everyone[7:14]}
+
+    step("users.list(page 2 of 7)", page_two)
 
     def block():
         u = gl.users.get(alice_id)

@@ -4,7 +4,15 @@ import { ConfigError, loadAppConfig } from '../../../src/config/app-config';
 describe('loadAppConfig', () => {
   it('applies the documented defaults on an empty environment', () => {
     const c = loadAppConfig({});
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, publicUrl: 'http://127.0.0.1:8080' });
+    expect(c.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: 'http://127.0.0.1:8080',
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 65_000,
+    });
+    expect(c.databaseGuard).toEqual({ deadlineMs: 1000, breakerThreshold: 3, probeAfterMs: 2000 });
     expect(c.database.embedded).toBe(true);
     expect(c.database.dataDir).toMatch(/\.data$/);
     expect(c.gateway).toMatchObject({

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleWhen,
+  IPolicy,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DomainError } from '../common/errors/domain-error';
+import { rootLogger } from '../common/logging/logger';
+
+/** Why a guarded database call did not answer: callers serve cached data on any of them. */
+export type DatabaseUnavailableReason = 'down' | 'timeout' | 'error';
+
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly reason: DatabaseUnavailableReason,
+    options?: { cause?: unknown },
+  ) {
+    super(`database unavailable (${reason})`, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/**
+ * Deadline and breaker for the database calls on the request path (identity and seat lookups
+ * behind their caches). A call that does not answer within DATABASE_DEADLINE_MS fails, so the
+ * caller serves its cached answer instead of waiting for a hung server (a pool connect alone
+ * waits 5 s). After DATABASE_BREAKER_THRESHOLD consecutive failures the database is known to be
+ * down: calls fail at once, without a query or a log line, and one probe call is let through
+ * every DATABASE_PROBE_AFTER_MS. Only the state changes are logged. cockatiel (already used for
+ * the model breakers) provides both policies.
+ */
+@Injectable()
+export class DatabaseGuard {
+  private readonly policy: IPolicy;
+  private readonly breaker;
+  private downSinceMs: number | undefined;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const g = config.databaseGuard;
+    this.breaker = circuitBreaker(
+      handleWhen((err) => !(err instanceof DomainError)),
+      {
+        halfOpenAfter: g.probeAfterMs,
+        breaker: new ConsecutiveBreaker(g.breakerThreshold),
+      },
+    );
+    this.policy = wrap(this.breaker, timeout(g.deadlineMs, TimeoutStrategy.Aggressive));
+    this.breaker.onBreak(() => {
+      this.downSinceMs ??= Date.now();
+      rootLogger.warn(
+        { probeAfterMs: g.probeAfterMs },
+        'database marked down: serving cached identity, probing',
+      );
+    });
+    this.breaker.onReset(() => {
+      const downMs = this.downSinceMs === undefined ? 0 : Date.now() - this.downSinceMs;
+      this.downSinceMs = undefined;
+      rootLogger.info({ downMs }, 'database back: breaker closed');
+    });
+  }
+
+  /** Runs one call under the deadline and breaker; DatabaseUnavailableError when it cannot. */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await this.policy.execute(call);
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) throw new DatabaseUnavailableError('down');
+      if (err instanceof TaskCancelledError)
+        throw new DatabaseUnavailableError('timeout', { cause: err });
+      if (err instanceof DomainError) throw err;
+      throw new DatabaseUnavailableError('error', { cause: err });
+    }
+  }
+
+  /** True while the breaker is open or probing: the database is known to be unreachable. */
+  get down(): boolean {
+    return this.breaker.state !== CircuitState.Closed;
+  }
+
+  /** Milliseconds since the database was marked down, or undefined while it is up. */
+  downForMs(now = Date.now()): number | undefined {
+    return this.downSinceMs === undefined ? undefined : now - this.downSinceMs;
+  }
+}
