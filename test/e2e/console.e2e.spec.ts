@@ -354,6 +354,14 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     expect(flag.body.state).toBe('off');
   });
 
+  it('signs out: the token leaves sessionStorage and the sign-in form is back', async () => {
+    await clickButton(page, 'Sign out');
+    await page.waitForSelector('#token');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#token');
+  });
+
   it('saw no console errors', () => {
     expect(chromium.errors).toEqual([]);
   });

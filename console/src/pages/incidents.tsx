@@ -89,7 +89,8 @@ export function IncidentsPage(props: { summary: Summary }) {
       <Section title={`Requests per provider (last ${RUNBOOK_MINUTES} minutes)`}>
         <p>
           The runbook's check: the providers that answered, as the{' '}
-          <code>code completion input:</code> log lines name them.
+          <code>code completion input:</code> log lines name them. Counted by the process that
+          answers (with several workers or replicas, each counts its own share).
         </p>
         {t && (
           <MinuteChart

@@ -164,6 +164,7 @@ function Distribution() {
         <option value="provider">Provider</option>
         <option value="api">API</option>
       </select>
+      <p>Answered code suggestions, as counted by the process that answers this page.</p>
       <ErrorLine error={error} />
       {data && (
         <MinuteChart title={`Answered requests by ${dim}`} minutes={data.minutes} series={series} />
