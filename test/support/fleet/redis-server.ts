@@ -34,7 +34,7 @@ export class RedisServer {
 
   /** SIGSTOP / SIGCONT: Redis hung, its connections open but silent. */
   signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
-    if (this.child?.proc.pid) process.kill(this.child.proc.pid, sig);
+    if (this.child?.running && this.child.proc.pid) process.kill(this.child.proc.pid, sig);
   }
 
   async stop(): Promise<void> {
