@@ -40,7 +40,7 @@ jest.setTimeout(240_000);
   beforeAll(async () => {
     fleet = await Fleet.start({
       TOKEN_CACHE_TTL_MS: '60000',
-      SEAT_CACHE_TTL_MS: '1000',
+      SEAT_CACHE_TTL_MS: '60000',
       FAILOVER_BREAKER_THRESHOLD: '2',
       FAILOVER_HALF_OPEN_AFTER_MS: '1000',
       FAILOVER_ATTEMPT_TIMEOUT_MS: '3000',
@@ -91,6 +91,22 @@ jest.setTimeout(240_000);
       everywhere((base) => me(base, user.token), 401),
     );
     console.log(`scale-out: blocked user refused by every worker after ${ms} ms`);
+  });
+
+  it('a seat taken away on one instance is refused on every other at once', async () => {
+    const { user, group, purchaseId } = await f.seatedUser();
+    expect(await everywhere((base) => direct(base, user.token), 201)).toBeDefined(); // cached
+    const removed = await call(
+      b.url,
+      'DELETE',
+      `/api/v4/groups/${group.id}/add_on_purchases/${purchaseId}/assignments?user_id=${user.id}`,
+      { token: ROOT },
+    );
+    expect(removed.status).toBe(204);
+    const ms = await spread('seat gone everywhere', () =>
+      everywhere((base) => direct(base, user.token), 401),
+    );
+    console.log(`scale-out: seat removal seen by every worker after ${ms} ms`);
   });
 
   it('a signing key rotated on one instance signs on every other at once', async () => {
