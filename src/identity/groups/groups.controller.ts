@@ -137,7 +137,9 @@ export class GroupsController {
   @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
   async get(@Param('id') id: string) {
-    return presentGroup(await this.groups.resolve(decodeURIComponent(id)));
+    // Fastify has decoded the path parameter already (`acme%2Fsub` → `acme/sub`): decoding again
+    // made `/groups/%25` a URIError (500) and `%2541` mean `A`.
+    return presentGroup(await this.groups.resolve(id));
   }
 
   @Get(':id/members')
@@ -162,7 +164,7 @@ export class GroupsController {
     @Query(new ZodPipe(membersQuery)) q: z.output<typeof membersQuery>,
     @Pagination() page: Page,
   ) {
-    const { items, total } = await this.groups.members(decodeURIComponent(id), q.query, page);
+    const { items, total } = await this.groups.members(id, q.query, page);
     return page.answer(items.map(presentMember), total);
   }
 

@@ -26,11 +26,11 @@ export interface UserFilter {
   searchEmail?: boolean;
 }
 
-function userWhere(f: UserFilter): Prisma.UserWhereInput {
+/** `exactId`: the id `username=` resolved to (null: nobody), found by findByUsername. */
+function userWhere(f: UserFilter, exactId: number | null | undefined): Prisma.UserWhereInput {
   const and: Prisma.UserWhereInput[] = [];
-  if (f.username !== undefined) {
-    and.push({ username: { equals: f.username, mode: 'insensitive' } });
-  }
+  // Not `equals` + `mode: 'insensitive'`: Prisma makes that an ILIKE with `_` and `%` live.
+  if (exactId !== undefined) and.push({ id: exactId ?? -1 });
   if (f.search !== undefined) {
     const contains = containsText(f.search);
     and.push({
@@ -95,7 +95,11 @@ export class UsersRepository {
     filter: UserFilter,
     page: { skip: number; take: number },
   ): Promise<{ items: UserRecord[]; total: number }> {
-    const where = userWhere(filter);
+    const exactId =
+      filter.username === undefined
+        ? undefined
+        : ((await this.findByUsername(filter.username))?.id ?? null);
+    const where = userWhere(filter, exactId);
     const [items, total] = await Promise.all([
       this.prisma.user.findMany({
         where,
