@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -10,8 +11,6 @@ export default tseslint.config(
       'coverage/**',
       '.data/**',
       'bench/results/**',
-      '**/*.js',
-      '**/*.mjs',
     ],
   },
   js.configs.recommended,
@@ -42,5 +41,49 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
     },
+  },
+  {
+    // Small files and functions in src/ (house style), enforced rather than hoped for. A longer
+    // one carries an eslint-disable comment that says why.
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 60 }],
+    },
+  },
+  {
+    // Over 60 lines, left to the completions-pipeline rework (issue #13) that is rewriting these
+    // very functions: CompletionsService.complete (133 lines), nodeHttpAdapter (62) and
+    // decideCompletion (73). Remove each entry when its function is split.
+    files: [
+      'src/code-suggestions/completions.service.ts',
+      'src/gateway/node-http.adapter.ts',
+      'src/routing/routing-policy.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
+    // Plain JavaScript (bench/, scripts/, configs): Node CommonJS, linted without type information.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { ...globals.node },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+      // `const crypto = require('node:crypto')` is the usual CommonJS form, not a mistake.
+      'no-redeclare': ['error', { builtinGlobals: false }],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module' },
   },
 );

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AddressInfo, createServer } from 'node:net';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
 import { createLogger, setRootLogger } from './common/logging/logger';
@@ -71,29 +71,11 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     configureFastify(app.getHttpAdapter().getInstance(), logger);
     installBodyAuthentication(app.getHttpAdapter().getInstance(), app.get(TOKEN_AUTHENTICATOR));
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
-    setupOpenApi(app, config);
-    if (options.handleSignals) {
-      // process.exit (not a re-raised signal) lets pino flush its buffered lines on 'exit'.
-      app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-      // Graceful: stop accepting, finish in-flight requests; streams get SHUTDOWN_GRACE_MS at most.
-      const shutdownStarted = installShutdownLog(
-        app.getHttpAdapter().getInstance(),
-        logger,
-        config.shutdownGraceMs,
-      );
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-        process.once(sig, () => {
-          shutdownStarted(sig);
-          setTimeout(() => {
-            logger.warn(
-              { graceMs: config.shutdownGraceMs },
-              'shutdown: grace period over, exiting',
-            );
-            process.exit(0);
-          }, config.shutdownGraceMs).unref();
-        });
-      }
-    }
+    setupOpenApi(app, {
+      publicUrl: config.http.publicUrl,
+      gitlabVersion: config.gitlabVersion,
+    });
+    if (options.handleSignals) handleSignals(app, logger, config.shutdownGraceMs);
     await app.listen({ port: config.http.port, host: config.http.host });
   } catch (err) {
     await connection.close().catch(() => undefined);
@@ -107,6 +89,24 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     'switchboard listening',
   );
   return { app, config, url, close: () => app.close() };
+}
+
+/**
+ * Graceful stop on SIGTERM/SIGINT: stop accepting, finish in-flight requests; streams get
+ * SHUTDOWN_GRACE_MS at most. process.exit (not a re-raised signal) lets pino flush on 'exit'.
+ */
+function handleSignals(app: NestFastifyApplication, logger: Logger, graceMs: number): void {
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  const shutdownStarted = installShutdownLog(app.getHttpAdapter().getInstance(), logger, graceMs);
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      shutdownStarted(sig);
+      setTimeout(() => {
+        logger.warn({ graceMs }, 'shutdown: grace period over, exiting');
+        process.exit(0);
+      }, graceMs).unref();
+    });
+  }
 }
 
 export function freePort(host: string): Promise<number> {

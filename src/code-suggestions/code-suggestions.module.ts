@@ -3,6 +3,7 @@ import { ObservabilityModule } from '../observability/observability.module';
 import { ResilienceModule } from '../resilience/resilience.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { RoutingExplainController } from './routing-explain.controller';
+import { RoutingExplainService } from './routing-explain.service';
 import { CompletionsController } from './completions.controller';
 import { CompletionsService } from './completions.service';
 import { DirectAccessController } from './direct-access.controller';
@@ -14,7 +15,13 @@ import { UpstreamTokenService } from './upstream-token.service';
 @Module({
   imports: [TokensModule, ResilienceModule, ObservabilityModule],
   controllers: [CompletionsController, DirectAccessController, RoutingExplainController],
-  providers: [CompletionsService, DirectAccessService, RouteDeciderService, UpstreamTokenService],
+  providers: [
+    CompletionsService,
+    DirectAccessService,
+    RouteDeciderService,
+    UpstreamTokenService,
+    RoutingExplainService,
+  ],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],
 })
 export class CodeSuggestionsModule {}

@@ -1,7 +1,6 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiHeader,
   ApiOperation,
   ApiResponse,
@@ -12,19 +11,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import type { UpstreamResponse } from '../gateway/gateway.types';
+import { ApiZodBody } from '../common/http/openapi/zod-openapi';
+import { completionInputSchema } from './completion-input.schema';
 import { CompletionsService } from './completions.service';
 import {
   BEARER_SCHEME,
-  COMPLETION_OK_RESPONSE,
-  completionRequestSchema,
   ERROR_RESPONSES,
-  GATEWAY_ERROR_RESPONSE,
-  GATEWAY_UNAVAILABLE_RESPONSE,
   KILL_SWITCH_RESPONSE,
   NO_SEAT_RESPONSE,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../common/http/openapi-schemas';
+import {
+  COMPLETION_OK_RESPONSE,
+  GATEWAY_ERROR_RESPONSE,
+  GATEWAY_UNAVAILABLE_RESPONSE,
+} from './code-suggestions.openapi';
 
 import { STALE_HEADER } from './stale-sources';
 
@@ -51,7 +53,7 @@ export class CompletionsController {
       'model chosen by feature flags) and forwarded to the AI Gateway, whose status, body and stream are passed through. ' +
       'With `stream: true` the answer is `text/event-stream`; routed to the v4 API it is real SSE with `X-Streaming-Format: sse`.',
   })
-  @ApiBody({ schema: completionRequestSchema })
+  @ApiZodBody(completionInputSchema)
   @ApiHeader({
     name: 'X-Supports-Sse-Streaming',
     required: false,

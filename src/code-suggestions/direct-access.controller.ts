@@ -16,11 +16,6 @@ import { STALE_HEADER } from './stale-sources';
 import { DirectAccessService } from './direct-access.service';
 import {
   BEARER_SCHEME,
-  connectionDetailsSchema,
-  DIRECT_ACCESS_FORBIDDEN_RESPONSE,
-  directAccessAnswerSchema,
-  directAccessRequestSchema,
-  enabledRequestSchema,
   ERROR_RESPONSES,
   forbiddenErrorSchema,
   insufficientScopeErrorSchema,
@@ -30,6 +25,11 @@ import {
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../common/http/openapi-schemas';
+import {
+  connectionDetailsSchema,
+  DIRECT_ACCESS_FORBIDDEN_RESPONSE,
+  directAccessAnswerSchema,
+} from './code-suggestions.openapi';
 
 // The IDE sends the project; the answer does not depend on it, but a wrong type is still a 400.
 const projectBody = z.object({
@@ -59,7 +59,7 @@ export class DirectAccessController {
       '`model_details` into its body, and refreshes when now > expires_at - 40 s. Token lifetime: 1 hour. ' +
       'Rate limit (default 50/min/user) 429.',
   })
-  @ApiBody({ schema: directAccessRequestSchema, required: false })
+  @ApiBody({ required: false, schema: { type: 'object' } }) // derived from projectBody
   @ApiResponse({
     status: 201,
     description: 'Token and connection details',
@@ -89,7 +89,6 @@ export class DirectAccessController {
   @Post('enabled')
   @HttpCode(200)
   @ApiOperation({ summary: 'Whether Code Suggestions may be used in a project' })
-  @ApiBody({ schema: enabledRequestSchema })
   @ApiResponse({
     status: 200,
     description: 'Code Suggestions may be used in the project (empty body)',

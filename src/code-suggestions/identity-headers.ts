@@ -2,8 +2,10 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import type { SeatContext } from '../identity/seats/seats.service';
 import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
 
-export const realmOf = (s: InstanceSettingsRecord): 'saas' | 'self-managed' =>
-  s.gitlabRealm === 'self_managed' ? 'self-managed' : 'saas';
+import { realmOf } from '../identity/settings/realm';
+
+/** The realm mapping has one home (identity/settings/realm.ts); re-exported for this module's users. */
+export { realmOf };
 
 /** `duo_enterprise` when any of the user's seat groups has it, else `duo_pro`. */
 export function featureEnablementType(seat: SeatContext): 'duo_enterprise' | 'duo_pro' {

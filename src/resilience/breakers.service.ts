@@ -32,6 +32,8 @@ export type BreakerListener = (key: string, state: BreakerStateName) => void;
 
 /** Optional `Partial<BreakerSettings>`: ResilienceModule fills it from the validated config. */
 export const BREAKER_SETTINGS = Symbol('BREAKER_SETTINGS');
+/** Optional provider of the breakers' clock (ms); tests move time instead of sleeping. */
+export const BREAKERS_CLOCK = Symbol('BREAKERS_CLOCK');
 
 /**
  * An outcome that says nothing about the model's health (the client cancelled, the gateway
@@ -51,7 +53,8 @@ export class NeutralOutcome extends Error {
  *
  * Two cockatiel behaviours are worked around in `execute`: its half-open probe treats an error
  * the policy does not handle as a success (closing the breaker), and calls made while a probe is
- * in flight wait for that probe instead of being refused.
+ * in flight wait for that probe instead of being refused. cockatiel reads Date.now itself, so it
+ * is told `halfOpenAfter: 0` and the wait before a probe is timed here, on the injected clock.
  */
 @Injectable()
 export class BreakersService implements BreakerView {
@@ -60,7 +63,10 @@ export class BreakersService implements BreakerView {
   private readonly openedAt = new Map<string, number>();
   private settings: BreakerSettings = { threshold: 5, halfOpenAfterMs: 10_000 };
 
-  constructor(@Optional() @Inject(BREAKER_SETTINGS) settings?: Partial<BreakerSettings>) {
+  constructor(
+    @Optional() @Inject(BREAKER_SETTINGS) settings?: Partial<BreakerSettings>,
+    @Optional() @Inject(BREAKERS_CLOCK) private readonly now: () => number = Date.now,
+  ) {
     if (settings) this.configure(settings);
   }
 
@@ -113,7 +119,8 @@ export class BreakersService implements BreakerView {
     // the caller fails over now.
     if (b.state === CircuitState.HalfOpen)
       throw new BrokenCircuitError('half-open probe in flight');
-    const probe = b.state === CircuitState.Open && this.dueForProbe(k);
+    const probe = b.state === CircuitState.Open;
+    if (probe && !this.dueForProbe(k)) throw new BrokenCircuitError('circuit open');
     try {
       return await b.execute(async () => {
         try {
@@ -136,11 +143,11 @@ export class BreakersService implements BreakerView {
     let b = this.breakers.get(k);
     if (!b) {
       b = circuitBreaker(COUNTS_AS_FAILURE, {
-        halfOpenAfter: this.settings.halfOpenAfterMs,
+        halfOpenAfter: 0, // the wait is timed by dueForProbe (see the class comment)
         breaker: new ConsecutiveBreaker(this.settings.threshold),
       });
       b.onStateChange((s) => {
-        if (s === CircuitState.Open) this.openedAt.set(k, Date.now());
+        if (s === CircuitState.Open) this.openedAt.set(k, this.now());
         rootLogger.warn({ upstream: k, state: STATE_NAMES[s] }, 'circuit breaker state changed');
         for (const l of this.listeners) l(k, STATE_NAMES[s]);
       });
@@ -163,7 +170,7 @@ export class BreakersService implements BreakerView {
   }
 
   private dueForProbe(k: string): boolean {
-    return Date.now() - (this.openedAt.get(k) ?? 0) >= this.settings.halfOpenAfterMs;
+    return this.now() - (this.openedAt.get(k) ?? 0) >= this.settings.halfOpenAfterMs;
   }
 }
 

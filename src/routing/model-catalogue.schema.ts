@@ -86,3 +86,17 @@ export const catalogueFileSchema = z.strictObject({
 export type CatalogueFile = z.output<typeof catalogueFileSchema>;
 export type CompletionRuleFile = CatalogueFile['completion']['rules'][number];
 export type ModelFile = CatalogueFile['models'][number];
+
+/** A validation problem as `field problem` (`models[2].name is required`). */
+export function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return '(file) is invalid';
+  const field = issue.path.length ? formatPath(issue.path) : '(file)';
+  return `${field} ${issue.message}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
+}

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as yaml from 'js-yaml';
-import type { z } from 'zod';
 import {
   catalogueFileSchema,
+  describeIssue,
   type CatalogueFile,
   type CompletionRuleFile,
   type ModelFile,
@@ -286,17 +286,4 @@ function checkRuleOrder(
     seen.add(r.kind === 'beta' ? r.id : r.kind);
   });
   if (!seen.has('default')) fail('completion.rules', 'must end with a "default" rule');
-}
-
-function describeIssue(issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return '(file) is invalid';
-  const field = issue.path.length ? formatPath(issue.path) : '(file)';
-  return `${field} ${issue.message}`;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    '',
-  );
 }

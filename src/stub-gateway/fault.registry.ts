@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StubApi } from './stub-gateway.types';
+import type { StubApi } from './stub-api';
 
 export const faultSpecSchema = z
   .object({

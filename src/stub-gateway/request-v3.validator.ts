@@ -18,6 +18,7 @@ import { IssueCollector, display, type Loc } from './validation-issues.util';
 const COMPONENT_TYPES = ['code_editor_completion', 'code_editor_generation', 'code_context'];
 
 /** Validates a `/v3/code/completions` or `/v4/code/suggestions` body. */
+// eslint-disable-next-line max-lines-per-function -- walks the AIGW's request model field by field, in its order, so the two can be compared side by side
 export function validateV3(body: unknown, catalog: ModelCatalog): Validated {
   const c = new IssueCollector();
   if (!isRecord(body)) return { ok: false, issues: [bodyIssue(body)] };

@@ -48,6 +48,7 @@ const USER_ACCESS_TOKEN_PATH = '/v1/code/user_access_token';
 const CLOSE_TIMEOUT_MS = 2000;
 
 /** Starts a stub AI Gateway speaking the AIGW's Code Suggestions contract. */
+// eslint-disable-next-line max-lines-per-function -- the request dispatcher is a closure over the server's state (faults, recorder, verifier); a test-only server
 export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<StubGateway> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const audience = opts.audience ?? DEFAULT_AUDIENCE;

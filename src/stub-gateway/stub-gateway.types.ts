@@ -2,8 +2,7 @@ import type pino from 'pino';
 import type { FaultRegistry } from './fault.registry';
 import type { ModelSpec } from './model-catalog.constants';
 
-/** The gateway APIs a fault can target. */
-export type StubApi = 'v2' | 'v3' | 'v4';
+export type { StubApi } from './stub-api';
 
 export interface StubGatewayOptions {
   /** Interface to listen on. Default `127.0.0.1`. */

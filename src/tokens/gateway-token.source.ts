@@ -4,7 +4,6 @@ import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
 import { JwtIssuerService } from './jwt-issuer.service';
 import {
-  CLIENT_REFRESH_MARGIN_SEC,
   GATEWAY_BASE_URL,
   MIN_REUSABLE_LIFE_SEC,
   TOKENS_TUNING,

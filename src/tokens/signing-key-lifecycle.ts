@@ -48,3 +48,29 @@ export function publicMembers(jwk: PublicSigningJwk, kid: string): PublicSigning
   }
   return { kty: 'RSA', n: jwk.n, e: jwk.e, kid, use: 'sig', alg: 'RS256' };
 }
+
+export interface SigningKeyView {
+  kid: string;
+  /** When the key starts signing (later than its insertion for a staged rotation). */
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** null while the key is active; then retiredAt + 1 h token lifetime + 5 min skew. */
+  publishedUntil: Date | null;
+  active: boolean;
+  published: boolean;
+}
+
+export interface RotationOptions {
+  /**
+   * Publish the new key now but sign with it only this much later (default 0). Lets verifiers
+   * that cache the JWKS without refetching on an unknown kid learn the key before it is used.
+   */
+  activateInMs?: number;
+}
+
+export interface RotationResult {
+  kid: string;
+  activatesAt: Date;
+  previousKid: string | null;
+  previousPublishedUntil: Date | null;
+}

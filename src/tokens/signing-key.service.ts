@@ -16,6 +16,9 @@ import {
 } from './rsa-key.util';
 import { SigningKeyCipher, SigningKeyDecryptionError } from './signing-key.cipher';
 import {
+  type RotationOptions,
+  type RotationResult,
+  type SigningKeyView,
   byAge,
   isPublished,
   maySign,
@@ -37,31 +40,7 @@ export interface ActiveSigningKey {
   privateKey: KeyObject;
 }
 
-export interface SigningKeyView {
-  kid: string;
-  /** When the key starts signing (later than its insertion for a staged rotation). */
-  createdAt: Date;
-  retiredAt: Date | null;
-  /** null while the key is active; then retiredAt + 1 h token lifetime + 5 min skew. */
-  publishedUntil: Date | null;
-  active: boolean;
-  published: boolean;
-}
-
-export interface RotationOptions {
-  /**
-   * Publish the new key now but sign with it only this much later (default 0). Lets verifiers
-   * that cache the JWKS without refetching on an unknown kid learn the key before it is used.
-   */
-  activateInMs?: number;
-}
-
-export interface RotationResult {
-  kid: string;
-  activatesAt: Date;
-  previousKid: string | null;
-  previousPublishedUntil: Date | null;
-}
+export type { RotationOptions, RotationResult, SigningKeyView } from './signing-key-lifecycle';
 
 /**
  * The RS256 keys: loaded from `signing_keys` at start (the first one is created when there is

@@ -9,6 +9,8 @@ export interface HttpFaultProxy {
   readonly faulted: string[];
   /** Every request seen (method and path), forwarded or not. */
   readonly seen: string[];
+  /** Requests the proxy itself failed to forward (answered 502), with the error code. */
+  readonly broken: string[];
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
   const rules: Array<{ method: string; path: RegExp; status: number }> = [];
   const faulted: string[] = [];
   const seen: string[] = [];
+  const broken: string[] = [];
   const server = http.createServer((req, res) => {
     const line = `${req.method} ${req.url}`;
     seen.push(line);
@@ -37,13 +40,18 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
         method: req.method,
         path: req.url,
         headers: { ...req.headers, host: upstream.host },
+        // A fresh connection per request. With the default keep-alive agent a request could
+        // go out on a socket the upstream was just closing: ECONNRESET, answered 502 here, a
+        // fault no test injected (it made unleash-store.spec.ts flaky on a loaded machine).
+        agent: false,
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },
     );
-    out.on('error', () => {
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      broken.push(`${line}: ${err.code ?? err.message}`);
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
@@ -55,6 +63,7 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
     failNext: (method, path, status = 500) => rules.push({ method, path, status }),
     faulted,
     seen,
+    broken,
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

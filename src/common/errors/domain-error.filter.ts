@@ -1,11 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Inject,
+  Optional,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from './domain-error';
 import { CONTENT_TYPE_HINT } from '../http/fastify-setup';
 import { rootLogger } from '../logging/logger';
 import { loggedUrl } from '../logging/logged-url';
-import { clientErrorFromDatabase } from '../../database/prisma-errors';
 
 interface HttpAnswer {
   status: number;
@@ -91,8 +97,18 @@ function answerForFramework(err: { code?: string; statusCode?: number; message: 
   }
 }
 
+/**
+ * Turns a lower layer's error that is really the client's fault into a DomainError (the database
+ * module provides one for numbers the database cannot hold). Provided under ERROR_TRANSLATOR so
+ * common/ needs no import from a feature folder.
+ */
+export type ErrorTranslator = (err: unknown) => DomainError | undefined;
+export const ERROR_TRANSLATOR = Symbol('ERROR_TRANSLATOR');
+
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
+  constructor(@Optional() @Inject(ERROR_TRANSLATOR) private readonly translate?: ErrorTranslator) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
@@ -107,7 +123,7 @@ export class DomainErrorFilter implements ExceptionFilter {
   }
 
   private toAnswer(thrown: unknown, request: FastifyRequest): HttpAnswer {
-    const exception = clientErrorFromDatabase(thrown) ?? thrown;
+    const exception = this.translate?.(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const answer = answerFor(exception);
       return { ...answer, headers: { ...answer.headers, ...exception.headers } };

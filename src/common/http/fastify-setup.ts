@@ -81,6 +81,12 @@ function exactJsonContentType(value: unknown): boolean {
 }
 
 export function configureFastify(fastify: FastifyInstance, logger: Logger): void {
+  addBodyParsers(fastify);
+  addRequestHooks(fastify, logger);
+}
+
+/** JSON, form and multipart bodies, each decoded as UTF-8 and counted in code points. */
+function addBodyParsers(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser(
     ['application/json', 'application/vnd.api+json'],
@@ -120,7 +126,10 @@ export function configureFastify(fastify: FastifyInstance, logger: Logger): void
   fastify.addContentTypeParser('multipart/form-data', (req, payload, done) =>
     parseMultipart(req, payload, HARD_BODY_LIMIT_BYTES, done),
   );
+}
 
+/** The request id on every answer, GitLab's exact JSON content type, one log line per request. */
+function addRequestHooks(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (req, reply, next) => {
     void reply.header('x-request-id', req.id);
     next();

@@ -1,11 +1,8 @@
 /**
- * JSON schemas for the OpenAPI document (served at /api/docs, see openapi.ts).
- *
- * Validation is done with zod (ZodPipe), so @nestjs/swagger cannot infer request bodies: the
- * schemas below restate the controllers' zod schemas and the answers' shapes (CONTRACT.md).
- * When a zod schema changes, change its twin here; test/e2e/openapi.e2e.spec.ts checks the
- * important ones against the running app.
+ * Building blocks of the OpenAPI document (served at /api/docs, see openapi.ts): security
+ * schemes, tags, error answers and the admin APIs' answers. Request bodies and query parameters
+ * are not written here: they are derived from the zod schemas that validate them
+ * (openapi/zod-openapi.ts).
  */
 export * from './openapi/base.schemas';
-export * from './openapi/code-suggestions.schemas';
 export * from './openapi/admin.schemas';

@@ -1,11 +1,20 @@
+import type { Type } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AppConfig } from '../../config/app-config';
+import { IS_PUBLIC } from '../auth/auth.decorators';
 import { rootLogger } from '../logging/logger';
 import { projectRoot } from '../project-root';
 import { BEARER_SCHEME, PRIVATE_TOKEN_SCHEME, TAG_DESCRIPTIONS } from './openapi-schemas';
+import { applyZodSchemas, hoistNamedSchemas, operationsOf } from './openapi/zod-openapi';
+
+/** What the document says about this instance (passed in: common/ reads no feature config). */
+export interface OpenApiSettings {
+  publicUrl: string;
+  gitlabVersion: string;
+}
 
 /** Swagger UI (HTML). */
 export const OPENAPI_UI_PATH = '/api/docs';
@@ -25,10 +34,13 @@ const UI_ASSETS: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-/** Builds the OpenAPI document from the controllers' swagger decorators. */
+/**
+ * Builds the OpenAPI document: routes, answers and tags from the controllers' swagger
+ * decorators; request bodies and query parameters from the zod schemas that validate them.
+ */
 export function buildOpenApiDocument(
   app: NestFastifyApplication,
-  config: AppConfig,
+  config: OpenApiSettings,
 ): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Switchboard')
@@ -42,7 +54,8 @@ export function buildOpenApiDocument(
         'Validation errors: 400 `{"error":"<field> <problem>"}`.',
     )
     .setVersion(packageVersion())
-    .addServer(config.http.publicUrl)
+    .setLicense('MIT', 'https://opensource.org/license/mit')
+    .addServer(config.publicUrl)
     .addApiKey(
       {
         type: 'apiKey',
@@ -61,10 +74,32 @@ export function buildOpenApiDocument(
         description: 'A personal access token as `Authorization: Bearer <token>`',
       },
       BEARER_SCHEME,
-    );
+    )
+    // Deny by default, as the global AuthGuard does; @Public() routes say `security: []`.
+    .addSecurityRequirements(PRIVATE_TOKEN_SCHEME)
+    .addSecurityRequirements(BEARER_SCHEME);
   for (const [name, description] of Object.entries(TAG_DESCRIPTIONS))
     builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build());
+  const doc = SwaggerModule.createDocument(app, builder.build());
+  const controllers = controllersOf(app);
+  applyZodSchemas(doc, controllers);
+  hoistNamedSchemas(doc);
+  for (const { operation, controller, method } of operationsOf(doc, controllers)) {
+    const handler = (controller.prototype as Record<string, object>)[method];
+    if (Reflect.getMetadata(IS_PUBLIC, handler) || Reflect.getMetadata(IS_PUBLIC, controller))
+      operation.security = [];
+  }
+  const bearer = doc.components?.securitySchemes?.[BEARER_SCHEME] as { bearerFormat?: string };
+  if (bearer) delete bearer.bearerFormat;
+  return doc;
+}
+
+function controllersOf(app: NestFastifyApplication): Type[] {
+  const out = new Set<Type>();
+  for (const module of app.get(ModulesContainer).values())
+    for (const wrapper of module.controllers.values())
+      if (wrapper.metatype) out.add(wrapper.metatype as Type);
+  return [...out];
 }
 
 /**
@@ -72,7 +107,7 @@ export function buildOpenApiDocument(
  * the raw Fastify instance, outside Nest's global auth guard: the docs are public. The document
  * is built on the first request, so booting does not pay for it.
  */
-export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): void {
+export function setupOpenApi(app: NestFastifyApplication, config: OpenApiSettings): void {
   SwaggerModule.setup(OPENAPI_UI_PATH, app, () => buildOpenApiDocument(app, config), {
     ui: false,
     raw: ['json'],

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppConfig } from '../../config/app-config';
 import { presentedToken } from '../auth/auth.guard';
 import type { TokenAuthenticator } from '../auth/principal';
 
@@ -15,7 +14,11 @@ const BODYLESS = new Set(['GET', 'HEAD']);
  * - connectionsCheckingInterval: how often Node looks for requests past those limits, so a
  *   limit is enforced within about a second of being passed instead of up to 30 s later.
  */
-export function serverTimeouts(http: AppConfig['http']) {
+export function serverTimeouts(http: {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}) {
   return {
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,

@@ -5,7 +5,7 @@ import { formatZodError } from './zod-messages';
 
 /** Validates and transforms one argument (body or query) with a zod schema; 400 on failure. */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value ?? {});

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiConsumes,
   ApiOperation,
   ApiParam,
@@ -17,7 +16,8 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../../identity/users/users.service';
 import { FlagsService } from '../flags.service';
 import { FeatureAdminService } from './feature-admin.service';
-import { parseSetFeature } from './feature-params';
+import { parseSetFeature, setFeatureSchema } from './feature-params';
+import { ApiZodBody } from '../../common/http/openapi/zod-openapi';
 import { presentFeature } from './feature.presenter';
 import {
   BEARER_SCHEME,
@@ -26,7 +26,6 @@ import {
   featureEvaluationSchema,
   featureSchema,
   PRIVATE_TOKEN_SCHEME,
-  setFeatureRequestSchema,
   TAGS,
 } from '../../common/http/openapi-schemas';
 
@@ -103,7 +102,7 @@ export class FeaturesController {
     example: 'code_completion_v4_endpoint',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiBody({ schema: setFeatureRequestSchema })
+  @ApiZodBody(setFeatureSchema)
   @ApiResponse({ status: 201, description: 'The feature after the change', schema: featureSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })

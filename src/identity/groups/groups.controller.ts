@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -21,9 +20,7 @@ import { GroupRecord, MemberRecord } from './groups.repository';
 import { GroupsService } from './groups.service';
 import {
   BEARER_SCHEME,
-  createGroupRequestSchema,
   ERROR_RESPONSES,
-  groupMemberRequestSchema,
   groupMemberSchema,
   groupSchema,
   memberSchema,
@@ -32,7 +29,6 @@ import {
   PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
-  updateGroupRequestSchema,
 } from '../../common/http/openapi-schemas';
 
 const createGroup = z.strictObject({
@@ -93,7 +89,6 @@ export class GroupsController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({ summary: 'Create a group, or a subgroup with parent_id (admin)' })
-  @ApiBody({ schema: createGroupRequestSchema })
   @ApiResponse({ status: 201, description: 'The new group', schema: groupSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
@@ -137,7 +132,8 @@ export class GroupsController {
   @ApiResponse({ ...ERROR_RESPONSES.badRequest, description: '`id is invalid`' })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
   async get(@Param('id') id: string) {
-    // Fastify has decoded the parameter once already; decoding again made `%25` a URIError (500).
+    // Fastify has decoded the path parameter already (`acme%2Fsub` → `acme/sub`): decoding again
+    // made `/groups/%25` a URIError (500) and `%2541` mean `A`.
     return presentGroup(await this.groups.resolve(id));
   }
 
@@ -173,7 +169,6 @@ export class GroupsController {
     summary: 'Change a group: name, duo_features_enabled, direct_code_suggestions_enabled (admin)',
   })
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: updateGroupRequestSchema })
   @ApiResponse({ status: 200, description: 'The group', schema: groupSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Group Not Found`' })
@@ -195,7 +190,6 @@ export class GroupsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a group (admin)' })
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: groupMemberRequestSchema })
   @ApiResponse({ status: 201, description: 'The membership', schema: groupMemberSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,

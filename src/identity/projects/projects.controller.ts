@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -20,17 +19,14 @@ import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
 import {
   BEARER_SCHEME,
-  createProjectRequestSchema,
   ERROR_RESPONSES,
   PAGE_QUERY,
   PAGINATION_DESCRIPTION,
   PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
-  projectMemberRequestSchema,
   projectMemberSchema,
   projectSchema,
   TAGS,
-  updateProjectRequestSchema,
 } from '../../common/http/openapi-schemas';
 
 const createProject = z.strictObject({
@@ -73,7 +69,6 @@ export class ProjectsController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({ summary: 'Create a project in a group (admin)' })
-  @ApiBody({ schema: createProjectRequestSchema })
   @ApiResponse({ status: 201, description: 'The new project', schema: projectSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
@@ -132,7 +127,6 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Change a project: name, duo_features_enabled (admin)' })
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: updateProjectRequestSchema })
   @ApiResponse({ status: 200, description: 'The project', schema: projectSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: '`404 Project Not Found`' })
@@ -155,7 +149,6 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a project (admin)' })
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: projectMemberRequestSchema })
   @ApiResponse({ status: 201, description: 'The membership', schema: projectMemberSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -13,6 +12,7 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { id, IdPipe, integer, isoDate } from '../../common/validation/params';
+import { ApiZodBody } from '../../common/http/openapi/zod-openapi';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { isoDate as presentDate } from '../presenters';
 import { actorOf } from '../users/users.service';
@@ -20,11 +20,9 @@ import { PurchaseRecord } from './seats.repository';
 import { SeatsService } from './seats.service';
 import {
   BEARER_SCHEME,
-  createPurchaseRequestSchema,
   ERROR_RESPONSES,
   PRIVATE_TOKEN_SCHEME,
   purchaseSchema,
-  seatAssignmentRequestSchema,
   seatAssignmentSchema,
   TAGS,
 } from '../../common/http/openapi-schemas';
@@ -68,7 +66,6 @@ export class SeatsController {
     description: 'Top-level group id',
     schema: { type: 'integer', minimum: 1 },
   })
-  @ApiBody({ schema: createPurchaseRequestSchema })
   @ApiResponse({ status: 201, description: 'The purchase', schema: purchaseSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
@@ -123,7 +120,6 @@ export class SeatsController {
     description: 'Add-on purchase id',
     schema: { type: 'integer', minimum: 1 },
   })
-  @ApiBody({ schema: seatAssignmentRequestSchema })
   @ApiResponse({ status: 201, description: 'The seat assignment', schema: seatAssignmentSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
@@ -166,7 +162,7 @@ export class SeatsController {
     description: 'When the body is empty',
     schema: { type: 'integer', minimum: 1 },
   })
-  @ApiBody({ schema: seatAssignmentRequestSchema, required: false })
+  @ApiZodBody(assignment, { required: false })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({

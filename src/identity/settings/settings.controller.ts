@@ -1,12 +1,5 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiOperation,
-  ApiResponse,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
@@ -23,7 +16,6 @@ import {
   PRIVATE_TOKEN_SCHEME,
   settingsSchema,
   TAGS,
-  updateSettingsRequestSchema,
 } from '../../common/http/openapi-schemas';
 
 const update = z.strictObject({
@@ -69,7 +61,6 @@ export class SettingsController {
 
   @Put()
   @ApiOperation({ summary: 'Change instance settings (admin); instance_id is read-only' })
-  @ApiBody({ schema: updateSettingsRequestSchema })
   @ApiResponse({ status: 200, description: 'The settings', schema: settingsSchema })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,

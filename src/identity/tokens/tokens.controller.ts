@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -22,7 +21,6 @@ import { TokensService } from './tokens.service';
 import {
   BEARER_SCHEME,
   createdTokenSchema,
-  createTokenRequestSchema,
   ERROR_RESPONSES,
   PAGE_QUERY,
   PAGINATION_DESCRIPTION,
@@ -66,7 +64,6 @@ export class TokensController {
     summary: 'Create a personal access token for a user (admin); the secret is in this answer only',
   })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: createTokenRequestSchema })
   @ApiResponse({
     status: 201,
     description: 'The token, with its secret in `token`',

@@ -19,14 +19,12 @@ import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
 import {
   BEARER_SCHEME,
-  createUserRequestSchema,
   ERROR_RESPONSES,
   PAGE_QUERY,
   PAGINATION_DESCRIPTION,
   PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
-  updateUserRequestSchema,
   userSchema,
 } from '../../common/http/openapi-schemas';
 
@@ -36,7 +34,11 @@ import {
  * scripts work unmodified, and discarded (a password is never stored, hashed or logged).
  */
 const ignoredAccountFields = {
-  password: z.string().max(1000).optional(),
+  password: z
+    .string()
+    .max(1000)
+    .optional()
+    .meta({ description: 'Accepted and discarded: Switchboard has no password login' }),
   reset_password: looseBoolean.optional(),
   force_random_password: looseBoolean.optional(),
   skip_confirmation: looseBoolean.optional(),
@@ -88,7 +90,6 @@ export class UsersController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({ summary: 'Create a user (admin)' })
-  @ApiBody({ schema: createUserRequestSchema })
   @ApiResponse({ status: 201, description: 'The new user', schema: userSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(ERROR_RESPONSES.adminOnly)
@@ -182,7 +183,6 @@ export class UsersController {
   @AdminOnly()
   @ApiOperation({ summary: 'Change a user: name, admin, state (admin)' })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
-  @ApiBody({ schema: updateUserRequestSchema })
   @ApiResponse({ status: 200, description: 'The user', schema: userSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse(ERROR_RESPONSES.adminOnly)

@@ -26,12 +26,11 @@ export interface UserFilter {
   searchEmail?: boolean;
 }
 
-/** `exactId`: the id of the user named `username` (any case), resolved with lower() first. */
-function userWhere(f: UserFilter, exactId?: number | null): Prisma.UserWhereInput {
+/** `exactId`: the id `username=` resolved to (null: nobody), found by findByUsername. */
+function userWhere(f: UserFilter, exactId: number | null | undefined): Prisma.UserWhereInput {
   const and: Prisma.UserWhereInput[] = [];
-  // Not `equals` + `mode: 'insensitive'`: Prisma makes that an ILIKE with the value unescaped,
-  // so `username=%` listed everyone and `a%` enumerated names by prefix.
-  if (f.username !== undefined) and.push({ id: exactId ?? -1 });
+  // Not `equals` + `mode: 'insensitive'`: Prisma makes that an ILIKE with `_` and `%` live.
+  if (exactId !== undefined) and.push({ id: exactId ?? -1 });
   if (f.search !== undefined) {
     const contains = containsText(f.search);
     and.push({
@@ -96,9 +95,11 @@ export class UsersRepository {
     filter: UserFilter,
     page: { skip: number; take: number },
   ): Promise<{ items: UserRecord[]; total: number }> {
-    const exact =
-      filter.username === undefined ? undefined : await this.findByUsername(filter.username);
-    const where = userWhere(filter, exact?.id);
+    const exactId =
+      filter.username === undefined
+        ? undefined
+        : ((await this.findByUsername(filter.username))?.id ?? null);
+    const where = userWhere(filter, exactId);
     const [items, total] = await Promise.all([
       this.prisma.user.findMany({
         where,

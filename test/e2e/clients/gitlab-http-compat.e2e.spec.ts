@@ -102,6 +102,9 @@ describe.each(BACKENDS)('GitLab HTTP compatibility (%s)', (backend) => {
     expect(await names(`search=${encodeURIComponent('100%')}`)).toEqual([`${prefix}_u1`]);
     expect(await names(`search=${encodeURIComponent('\\')}`)).toEqual([]);
     expect(await names(`username=${prefix}_u`)).toEqual([]);
+    expect((await make(`${prefix}xu1`, 'Same length')).status).toBe(201);
+    expect(await names(`username=${prefix}_u1`)).toEqual([`${prefix}_u1`]);
+    expect(await names(`username=${prefix}%25`)).toEqual([]);
     expect(await names(`username=${prefix.toUpperCase()}_U1`)).toEqual([`${prefix}_u1`]);
   });
 

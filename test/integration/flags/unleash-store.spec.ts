@@ -293,6 +293,13 @@ suite('flags backed by a real Unleash server', () => {
             root,
           )
         ).body as Array<{ details: { before: unknown } }>;
+      /** Waits until the Unleash client (polling through the proxy) has asked `n` more times. */
+      const clientPolls = async (n: number) => {
+        const count = () =>
+          proxy.seen.filter((l) => l.startsWith('GET /api/client/features')).length;
+        const target = count() + n;
+        await waitFor(async () => count() >= target, 30_000, `${n} Unleash client polls`);
+      };
       expect(await exists()).toBe(false);
 
       // 1. The strategy call fails: the feature it created is deleted again, nothing is audited.
@@ -302,7 +309,7 @@ suite('flags backed by a real Unleash server', () => {
       expect(failed.body.message).toMatch(new RegExp(`${KILL}, nothing was applied`));
       expect(await exists()).toBe(false);
       expect(await audits()).toHaveLength(0);
-      await new Promise((r) => setTimeout(r, 1000)); // a few polls: still the default (on)
+      await clientPolls(3); // a few polls later: still the default (on)
       expect(await killSwitch()).toMatchObject({ enabled: true, gate: 'default_enabled' });
 
       // 2. The strategy call fails and so does deleting the created feature: the answer says the
@@ -315,7 +322,7 @@ suite('flags backed by a real Unleash server', () => {
       expect(halfUndone.body.message).toMatch(/may be partially applied/);
       expect(halfUndone.body.message).not.toMatch(/nothing was applied/);
       expect(await exists()).toBe(true);
-      await new Promise((r) => setTimeout(r, 1000));
+      await clientPolls(3);
       expect(await killSwitch()).toMatchObject({ enabled: true, gate: 'default_enabled' });
 
       // 3. The next write finishes it; the audit's "before" is the default (on), not "off".
@@ -338,6 +345,9 @@ suite('flags backed by a real Unleash server', () => {
       expect(removed.status).toBe(503);
       expect(removed.body.message).toMatch(/archived in Unleash .*back to its default.*retry/);
       expect(removed.body.message).not.toMatch(/nothing was changed/);
+      // Every failure above was one this test injected; the proxy broke nothing by itself.
+      expect(proxy.broken).toEqual([]);
+      expect(proxy.faulted).toHaveLength(4);
     } finally {
       await viaProxy.close();
       await proxy.close();

@@ -26,7 +26,7 @@ describe('GatewayClient over a socket', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    client.onApplicationShutdown();
+    await client.onApplicationShutdown();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });

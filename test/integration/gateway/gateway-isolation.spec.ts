@@ -23,7 +23,7 @@ describe('GatewayClient: isolation between models and stalled streams', () => {
     gw = await startStubGateway({ verifyTokens: false, streamChunkDelayMs: 1 });
   });
   afterAll(async () => {
-    for (const c of clients) c.onApplicationShutdown();
+    for (const c of clients) await c.onApplicationShutdown();
     await gw.close();
   });
   beforeEach(() => {

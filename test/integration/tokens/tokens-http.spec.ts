@@ -226,7 +226,11 @@ describe('tokens over HTTP on an embedded database', () => {
     expect(decodeProtectedHeader(fromB.token).kid).toBe(kid);
     // B's issuer is B's PUBLIC_URL; its JWKS also publishes the new key.
     await expect(verifyViaDiscovery(fromB.token, b.url)).resolves.toBeDefined();
-    await expect(verifyViaDiscovery((await issue()).token, b.url)).rejects.toBeDefined(); // other issuer
+    // A's token is signed by a key B publishes too (shared database), but names A as its issuer.
+    await expect(verifyViaDiscovery((await issue()).token, b.url)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'iss',
+    });
   });
 
   it('can stage a rotation (publish now, sign a day later) and validates the request', async () => {

@@ -1,6 +1,33 @@
 import { Prisma } from '../../../src/generated/prisma/client';
-import { answerFor } from '../../../src/common/errors/domain-error.filter';
+import type { ArgumentsHost } from '@nestjs/common';
+import {
+  answerFor,
+  DomainErrorFilter,
+  ERROR_TRANSLATOR,
+} from '../../../src/common/errors/domain-error.filter';
+import type { DatabaseConnection } from '../../../src/database/database-connection';
+import { DatabaseModule } from '../../../src/database/database.module';
 import { clientErrorFromDatabase, mapPrismaError } from '../../../src/database/prisma-errors';
+
+/** What the filter sends for `err`, through a minimal Fastify reply. */
+function filtered(filter: DomainErrorFilter, err: unknown) {
+  const sent: { status?: number; body?: unknown } = {};
+  const reply = {
+    sent: false,
+    raw: { headersSent: false },
+    header: () => reply,
+    status: (s: number) => ((sent.status = s), reply),
+    send: (b: unknown) => ((sent.body = b), reply),
+  };
+  const host = {
+    switchToHttp: () => ({
+      getResponse: () => reply,
+      getRequest: () => ({ id: 'req-1', method: 'GET', url: '/x' }),
+    }),
+  } as unknown as ArgumentsHost;
+  filter.catch(err, host);
+  return sent;
+}
 
 // The backstop behind input validation: a number PostgreSQL cannot hold is the client's 400.
 describe('database numeric-range errors', () => {
@@ -34,5 +61,18 @@ describe('database numeric-range errors', () => {
     expect(clientErrorFromDatabase(other)).toBeUndefined();
     expect(clientErrorFromDatabase(new Error('boom'))).toBeUndefined();
     expect(clientErrorFromDatabase(null)).toBeUndefined();
+  });
+
+  it('reaches the error filter through the translator the database module provides (common/ imports no database code)', () => {
+    const providers = DatabaseModule.forConnection({} as DatabaseConnection).providers ?? [];
+    expect(providers).toContainEqual({
+      provide: ERROR_TRANSLATOR,
+      useValue: clientErrorFromDatabase,
+    });
+    expect(filtered(new DomainErrorFilter(clientErrorFromDatabase), outOfRange)).toEqual({
+      status: 400,
+      body: { error: 'a number in the request is out of range' },
+    });
+    expect(filtered(new DomainErrorFilter(), outOfRange).status).toBe(500);
   });
 });

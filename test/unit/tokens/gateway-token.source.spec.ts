@@ -19,6 +19,9 @@ const REQUEST: UserTokenRequest = {
   extra: { model_name: 'ignored by the gateway source' },
 };
 
+// beforeAll generates a real RSA-2048 key: a random time, seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('GatewayTokenSource', () => {
   const clock = new TestClock();
   let keys: SigningKeyService;

@@ -12,6 +12,9 @@ const CLAIMS = {
   instanceId: 'instance-uuid-1',
 };
 
+// beforeAll generates a real RSA-2048 key: a random time, seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('JwtIssuerService', () => {
   const clock = new TestClock();
   let keys: SigningKeyService;

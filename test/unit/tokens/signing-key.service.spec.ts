@@ -15,6 +15,10 @@ import {
 const ADMIN = { id: 1, name: 'root' };
 const MIN = 60_000;
 
+// Each test generates real RSA-2048 keys: finding primes takes a random time, seconds on a
+// loaded two-core machine, so jest's 5 s default made these tests fail by luck.
+jest.setTimeout(60_000);
+
 describe('SigningKeyService', () => {
   beforeAll(quietLogs);
   const started: { onModuleDestroy(): void }[] = [];

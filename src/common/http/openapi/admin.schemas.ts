@@ -1,20 +1,8 @@
 /* OpenAPI schemas: see openapi-schemas.ts. */
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
 import { TOKEN_SCOPES } from '../../auth/principal';
-import {
-  str,
-  int,
-  bool,
-  nullable,
-  dateTime,
-  date,
-  object,
-  strict,
-  looseBoolean,
-  positiveId,
-  USERNAME_PATTERN,
-  PATH_PATTERN,
-} from './base.schemas';
+import { str, int, bool, nullable, dateTime, date, object } from './base.schemas';
+import { nameSchemas } from './zod-openapi';
 
 // ---------------------------------------------------------------------------------------------
 // Version
@@ -47,34 +35,6 @@ export const userSchema = object({
   email: nullable(str({ description: 'Only for oneself and for administrators' })),
 });
 
-export const createUserRequestSchema = strict(
-  {
-    username: str({ minLength: 1, maxLength: 255, pattern: USERNAME_PATTERN, example: 'ada' }),
-    name: str({ minLength: 1, maxLength: 255, example: 'Ada Lovelace' }),
-    email: str({ format: 'email', maxLength: 255 }),
-    admin: looseBoolean(),
-    password: str({
-      maxLength: 1000,
-      description:
-        'Accepted for GitLab clients and discarded: Switchboard has no password login and stores no password',
-    }),
-    reset_password: looseBoolean(),
-    force_random_password: looseBoolean(),
-    skip_confirmation: looseBoolean(),
-    projects_limit: int(),
-    can_create_group: looseBoolean(),
-    external: looseBoolean(),
-    private_profile: looseBoolean(),
-    note: str({ maxLength: 2000 }),
-  },
-  ['username', 'name'],
-);
-export const updateUserRequestSchema = strict({
-  name: str({ minLength: 1, maxLength: 255 }),
-  admin: looseBoolean(),
-  state: str({ enum: ['active', 'blocked'] }),
-});
-
 export const tokenSchema = object({
   id: int(),
   name: str(),
@@ -93,21 +53,6 @@ export const createdTokenSchema: SchemaObject = {
     object({ token: str({ description: 'The secret. Shown in this answer only.' }) }, ['token']),
   ],
 };
-export const createTokenRequestSchema = strict(
-  {
-    name: str({ minLength: 1, maxLength: 255, example: 'language-server' }),
-    scopes: {
-      type: 'array',
-      minItems: 1,
-      maxItems: TOKEN_SCOPES.length,
-      items: str({ enum: [...TOKEN_SCOPES] }),
-      example: ['ai_features'],
-    },
-    expires_at: nullable(date({ description: 'YYYY-MM-DD, in the future' })),
-    description: str({ maxLength: 255 }),
-  },
-  ['name', 'scopes'],
-);
 
 // ---------------------------------------------------------------------------------------------
 // Groups, projects, members
@@ -123,28 +68,6 @@ export const groupSchema = object({
   direct_code_suggestions_enabled: bool(),
   created_at: dateTime(),
 });
-export const createGroupRequestSchema = strict(
-  {
-    name: str({ minLength: 1, maxLength: 255, example: 'Acme' }),
-    path: str({ minLength: 1, maxLength: 255, pattern: PATH_PATTERN, example: 'acme' }),
-    parent_id: positiveId('Parent group (subgroups)'),
-    description: str({ maxLength: 2000 }),
-    visibility: str({ enum: ['private', 'internal', 'public'] }),
-  },
-  ['name', 'path'],
-);
-export const updateGroupRequestSchema = strict({
-  name: str({ minLength: 1, maxLength: 255 }),
-  duo_features_enabled: looseBoolean(),
-  direct_code_suggestions_enabled: looseBoolean(),
-});
-export const groupMemberRequestSchema = strict(
-  {
-    user_id: positiveId(),
-    access_level: int({ enum: [10, 20, 30, 40, 50], default: 30 }),
-  },
-  ['user_id'],
-);
 export const groupMemberSchema = object({
   id: int({ description: 'The user id' }),
   access_level: int(),
@@ -165,24 +88,6 @@ export const projectSchema = object({
   duo_features_enabled: bool(),
   created_at: dateTime(),
 });
-export const createProjectRequestSchema = strict(
-  {
-    name: str({ minLength: 1, maxLength: 255, example: 'Widgets' }),
-    path: str({ minLength: 1, maxLength: 255, pattern: PATH_PATTERN, example: 'widgets' }),
-    namespace_id: positiveId('The group holding the project'),
-    description: str({ maxLength: 2000 }),
-    visibility: str({ enum: ['private', 'internal', 'public'] }),
-  },
-  ['name', 'namespace_id'],
-);
-export const updateProjectRequestSchema = strict({
-  name: str({ minLength: 1, maxLength: 255 }),
-  duo_features_enabled: looseBoolean(),
-});
-export const projectMemberRequestSchema = strict(
-  { user_id: positiveId(), access_level: int({ minimum: 10, maximum: 50, default: 30 }) },
-  ['user_id'],
-);
 export const projectMemberSchema = object({
   id: int({ description: 'The user id' }),
   access_level: int(),
@@ -202,16 +107,6 @@ export const purchaseSchema = object({
   expires_at: nullable(date()),
   created_at: dateTime(),
 });
-export const createPurchaseRequestSchema = strict(
-  {
-    add_on: str({ enum: ['duo_pro', 'duo_enterprise'] }),
-    quantity: int({ minimum: 1, maximum: 1_000_000 }),
-    starts_at: date(),
-    expires_at: date({ description: 'After starts_at' }),
-  },
-  ['add_on', 'quantity'],
-);
-export const seatAssignmentRequestSchema = strict({ user_id: positiveId() }, ['user_id']);
 export const seatAssignmentSchema = object({
   id: int(),
   user_id: int(),
@@ -229,15 +124,6 @@ export const settingsSchema = object({
   disabled_direct_code_suggestions: bool(),
   ai_gateway_url: nullable(str({ format: 'uri' })),
   updated_at: dateTime(),
-});
-export const updateSettingsRequestSchema = strict({
-  disabled_direct_code_suggestions: looseBoolean(),
-  gitlab_realm: str({ enum: ['saas', 'self-managed'] }),
-  ai_gateway_url: nullable(
-    str({ format: 'uri', description: 'An http(s) URL; null to use AIGW_URL' }),
-  ),
-  host_name: str({ minLength: 1, maxLength: 255 }),
-  instance_id: { description: 'Read-only: sending it answers 400 `instance_id is read-only`' },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -305,29 +191,6 @@ export const featureSchema = object(
     },
   },
 );
-const commaList = (what: string): SchemaObject =>
-  str({ maxLength: 5000, description: `Comma-separated ${what}` });
-/** `POST /api/v4/features/:name` (feature-params.ts). */
-export const setFeatureRequestSchema = strict(
-  {
-    value: {
-      description:
-        '`true`, `false`, or an integer percentage 0-100: of time, unless `key` is `percentage_of_actors`',
-      oneOf: [bool(), int({ minimum: 0, maximum: 100 }), str({ maxLength: 20 })],
-    },
-    key: str({ enum: ['percentage_of_actors', 'percentage_of_time'] }),
-    feature_group: str({ maxLength: 1000, description: 'e.g. `gitlab_team_members`' }),
-    user: commaList('usernames'),
-    group: commaList('group paths'),
-    namespace: commaList('namespace paths'),
-    project: commaList('project paths'),
-    repository: str({ maxLength: 5000, description: 'Not supported by Switchboard (400)' }),
-    instance: looseBoolean(),
-    force: looseBoolean(),
-  },
-  ['value'],
-  { example: { value: true, user: 'ada,grace' } },
-);
 export const featureEvaluationSchema = object({
   name: str(),
   enabled: bool(),
@@ -351,14 +214,6 @@ export const signingKeySchema = object({
   published_until: nullable(dateTime()),
   active: bool(),
   published: bool(),
-});
-export const rotateSigningKeyRequestSchema = strict({
-  activate_in_seconds: int({
-    minimum: 0,
-    maximum: 30 * 24 * 3600,
-    default: 0,
-    description: 'Publish the new key now, sign with it only after this many seconds',
-  }),
 });
 export const rotateSigningKeyAnswerSchema = object({
   kid: str(),
@@ -407,3 +262,29 @@ export const NOT_MODIFIED_RESPONSE: ApiResponseOptions = {
   status: 304,
   description: 'Not modified (`If-None-Match` matched the ETag)',
 };
+
+// Named components of the document (#/components/schemas/<name>).
+nameSchemas({
+  Version: versionSchema,
+  Metadata: metadataSchema,
+  User: userSchema,
+  Token: tokenSchema,
+  CreatedToken: createdTokenSchema,
+  Group: groupSchema,
+  GroupMember: groupMemberSchema,
+  Project: projectSchema,
+  ProjectMember: projectMemberSchema,
+  Purchase: purchaseSchema,
+  SeatAssignment: seatAssignmentSchema,
+  Settings: settingsSchema,
+  AuditEvent: auditEventSchema,
+  FeatureDefinition: featureDefinitionSchema,
+  Feature: featureSchema,
+  FeatureEvaluation: featureEvaluationSchema,
+  SigningKey: signingKeySchema,
+  RotateSigningKeyAnswer: rotateSigningKeyAnswerSchema,
+  OpenidConfiguration: openidConfigurationSchema,
+  Jwks: jwksSchema,
+  Liveness: livenessSchema,
+  Readiness: readinessSchema,
+});

@@ -1,13 +1,11 @@
 /**
- * JSON schemas for the OpenAPI document (served at /api/docs, see openapi.ts).
- *
- * Validation is done with zod (ZodPipe), so @nestjs/swagger cannot infer request bodies: the
- * schemas below restate the controllers' zod schemas and the answers' shapes (CONTRACT.md).
- * When a zod schema changes, change its twin here; test/e2e/openapi.e2e.spec.ts checks the
- * important ones against the running app.
+ * Building blocks of the OpenAPI answers (security schemes, tags, error bodies). Request bodies
+ * are derived from the zod schemas (zod-openapi.ts); answers are described here because no zod
+ * schema produces them (presenters build them).
  */
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
 import { RATE_LIMIT_MESSAGE } from '../../errors/domain-error.filter';
+import { nameSchemas } from './zod-openapi';
 
 // ---------------------------------------------------------------------------------------------
 // Security schemes and tags (names shared by openapi.ts and the controllers' decorators)
@@ -89,25 +87,6 @@ export const object = (
   ...(required.length > 0 ? { required } : {}),
   ...extra,
 });
-/** zod's strictObject: unknown fields are refused with 400. */
-export const strict = (
-  properties: Record<string, SchemaObject>,
-  required: string[] = [],
-  extra: SchemaObject = {},
-): SchemaObject => object(properties, required, { additionalProperties: false, ...extra });
-
-/** `looseBoolean`: a JSON boolean, or the strings form-style clients send. */
-export const looseBoolean = (description?: string): SchemaObject => ({
-  oneOf: [bool(), str({ enum: ['true', 'false'] })],
-  ...(description ? { description } : {}),
-});
-/** Positive integer ids (a JSON integer, or a decimal-digit string from a form or query). */
-export const positiveId = (description?: string): SchemaObject =>
-  int({ minimum: 1, ...(description ? { description } : {}) });
-
-export const USERNAME_PATTERN = '^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*$';
-export const PATH_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$';
-
 // ---------------------------------------------------------------------------------------------
 // Error bodies (DomainErrorFilter's shapes, GitLab's API)
 
@@ -171,7 +150,10 @@ export const payloadTooLargeErrorSchema = object({ message: str() }, ['message']
   example: { message: '413 Request Entity Too Large' },
 });
 export const unsupportedMediaTypeErrorSchema = object({ message: str() }, ['message'], {
-  example: { message: '415 Unsupported Media Type' },
+  example: {
+    message:
+      '415 Unsupported Media Type - send the body as JSON with Content-Type: application/json',
+  },
 });
 export const serviceUnavailableErrorSchema = object({ message: str() }, ['message'], {
   example: { message: 'AI Gateway is unreachable (ECONNREFUSED)' },
@@ -281,3 +263,19 @@ export const PER_PAGE_QUERY = {
   description: 'Above 100 counts as 100',
   schema: { type: 'integer', minimum: 1, default: 20 },
 } as const;
+
+// Named components of the document (#/components/schemas/<name>).
+nameSchemas({
+  UnauthorizedError: unauthorizedErrorSchema,
+  InsufficientScopeError: insufficientScopeErrorSchema,
+  ForbiddenError: forbiddenErrorSchema,
+  DirectAccessForbiddenError: directAccessForbiddenErrorSchema,
+  NotFoundError: notFoundErrorSchema,
+  ValidationError: validationErrorSchema,
+  ConflictError: conflictErrorSchema,
+  RateLimitedError: rateLimitedErrorSchema,
+  PayloadTooLargeError: payloadTooLargeErrorSchema,
+  UnsupportedMediaTypeError: unsupportedMediaTypeErrorSchema,
+  ServiceUnavailableError: serviceUnavailableErrorSchema,
+  GatewayError: gatewayErrorSchema,
+});

@@ -1,11 +1,8 @@
-/* OpenAPI schemas: see openapi-schemas.ts. */
+/*
+ * OpenAPI answers of the Code Suggestions routes. Request bodies are not here: they are derived
+ * from the zod schemas that validate them (common/http/openapi/zod-openapi.ts).
+ */
 import type { ApiResponseOptions } from '@nestjs/swagger';
-import {
-  MAX_BODY_CHARS,
-  MAX_CONTENT_CHARS,
-  MAX_CONTEXT_ITEMS,
-  MAX_INSTRUCTION_CHARS,
-} from '../../../code-suggestions/completion-input.schema';
 import {
   str,
   int,
@@ -16,70 +13,11 @@ import {
   directAccessForbiddenErrorSchema,
   serviceUnavailableErrorSchema,
   gatewayErrorSchema,
-} from './base.schemas';
+} from '../common/http/openapi/base.schemas';
+import { nameSchemas } from '../common/http/openapi/zod-openapi';
 
 // ---------------------------------------------------------------------------------------------
 // Code Suggestions
-
-const contextItemSchema = object(
-  {
-    type: str({ enum: ['file', 'snippet'] }),
-    name: str({ minLength: 1, maxLength: 255, description: 'Not blank' }),
-    content: str({ minLength: 1, maxLength: MAX_INSTRUCTION_CHARS, description: 'Not blank' }),
-  },
-  ['type', 'name', 'content'],
-);
-
-/** `POST /api/v4/code_suggestions/completions` (completion-input.schema.ts, CONTRACT.md §1). */
-export const completionRequestSchema = object(
-  {
-    current_file: object(
-      {
-        file_name: str({ maxLength: 255, example: 'main.py' }),
-        content_above_cursor: str({
-          maxLength: MAX_CONTENT_CHARS,
-          example: 'def add(a, b):\n    ',
-        }),
-        content_below_cursor: str({ maxLength: MAX_CONTENT_CHARS }),
-        language_identifier: str({ example: 'python', description: 'Passed through' }),
-      },
-      ['file_name', 'content_above_cursor'],
-    ),
-    intent: str({ enum: ['completion', 'generation'] }),
-    generation_type: str({ enum: ['comment', 'empty_function', 'small_file'] }),
-    stream: bool({
-      default: false,
-      description:
-        'Stream the answer (text/event-stream). Strings Grape reads as booleans ("true", "1", "yes", ...) are accepted',
-    }),
-    project_path: str({ example: 'gitlab-org/gitlab' }),
-    project_id: int(),
-    user_instruction: str({ maxLength: MAX_INSTRUCTION_CHARS, description: 'Given → generation' }),
-    context: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_CONTEXT_ITEMS,
-      description: "Extra context; not empty when given; at most the AI Gateway's own limit",
-      items: contextItemSchema,
-    },
-    choices_count: int({ description: 'Passed through (the gateway judges the value)' }),
-    prompt_version: int({ description: 'Passed through' }),
-    telemetry: { type: 'array', items: {}, description: 'Passed through' },
-  },
-  ['current_file'],
-  {
-    description: `Unknown fields are ignored. Lengths count characters (code points), as GitLab does. The whole body may have at most ${MAX_BODY_CHARS.toLocaleString('en-US')} characters (413).`,
-    example: {
-      current_file: {
-        file_name: 'main.py',
-        content_above_cursor: 'def add(a, b):\n    ',
-        content_below_cursor: '',
-      },
-      intent: 'completion',
-      stream: false,
-    },
-  },
-);
 
 /** The `/v2/code/completions` JSON answer (non-streaming), passed through from the AI Gateway. */
 export const completionAnswerSchema = object(
@@ -93,6 +31,18 @@ export const completionAnswerSchema = object(
       items: object({ text: str(), index: int(), finish_reason: str() }, ['text', 'index']),
     },
     experiments: { type: 'array', items: {} },
+    metadata: object(
+      {
+        model: object({ engine: str(), name: str(), lang: str() }),
+        timestamp: int({ description: 'Epoch seconds' }),
+        enabled_feature_flags: { type: 'array', items: str() },
+      },
+      [],
+      {
+        additionalProperties: true,
+        description: "The AI Gateway's metadata block (v3/v4 answers), passed through",
+      },
+    ),
   },
   ['choices'],
   {
@@ -150,16 +100,6 @@ export const GATEWAY_ERROR_RESPONSE: ApiResponseOptions = {
   schema: gatewayErrorSchema,
 };
 
-/** `POST /api/v4/code_suggestions/direct_access`. */
-export const directAccessRequestSchema = object(
-  {
-    project_path: str({ maxLength: 1000, example: 'gitlab-org/gitlab' }),
-    projectPath: str({ maxLength: 1000, description: 'Alias of `project_path`' }),
-  },
-  [],
-  { example: { project_path: 'gitlab-org/gitlab' } },
-);
-
 export const directAccessAnswerSchema = object(
   {
     base_url: str({
@@ -209,12 +149,6 @@ export const DIRECT_ACCESS_FORBIDDEN_RESPONSE: ApiResponseOptions = {
   schema: { oneOf: [directAccessForbiddenErrorSchema, insufficientScopeErrorSchema] },
 };
 
-/** `POST /api/v4/code_suggestions/enabled`. */
-export const enabledRequestSchema = object(
-  { project_path: str({ minLength: 1, maxLength: 1000, example: 'gitlab-org/gitlab' }) },
-  ['project_path'],
-);
-
 export const connectionDetailsSchema = object({
   instance_id: str(),
   instance_version: str({ example: '18.6.0' }),
@@ -225,13 +159,17 @@ export const connectionDetailsSchema = object({
   saas_duo_pro_namespace_ids: { type: 'array', items: int() },
 });
 
-const routingDecisionSchema = object({
+export const routingDecisionSchema = object({
   task: str({ enum: ['completion', 'generation'] }),
   generation_type: nullable(str()),
   api: str({ description: 'The AI Gateway API used (v2, v3, v4)' }),
   endpoint: str({ example: '/v2/code/completions' }),
   model: nullable(object({ provider: str(), name: str(), prompt_version: int() })),
-  generation_prompt: nullable({}),
+  generation_prompt: nullable(
+    object({ promptId: str(), promptVersion: str() }, [], {
+      description: 'The AI Gateway prompt of a generation (v3/v4), when one is used',
+    }),
+  ),
   model_source: str({ description: 'Which rule chose the model (default, beta flag, failover …)' }),
   direct_access: object({ allowed: bool(), reason: str() }, [], { additionalProperties: true }),
   deciding_flags: {
@@ -276,4 +214,14 @@ export const routingExplanationSchema = object({
   breakers: { description: 'Circuit breaker state per model' },
   rollout_guard: { description: 'Rollout guard status' },
   flag_source: object({ kind: str(), stale: bool() }),
+});
+
+// Named components of the document (#/components/schemas/<name>).
+nameSchemas({
+  CompletionAnswer: completionAnswerSchema,
+  CompletionStream: completionStreamSchema,
+  DirectAccessAnswer: directAccessAnswerSchema,
+  ConnectionDetails: connectionDetailsSchema,
+  RoutingExplanation: routingExplanationSchema,
+  RoutingDecision: routingDecisionSchema,
 });
