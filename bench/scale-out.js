@@ -71,8 +71,9 @@ function stopChild(child) {
 }
 
 /** CPU seconds (user + system) of a process and its children, from /proc. */
-function cpuSeconds(pid) {
+function cpuSeconds(pid, { children = true } = {}) {
   let pids = [pid];
+  if (!children) return ticksOf(pids) / 100;
   try {
     pids = pids.concat(
       execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
@@ -83,6 +84,10 @@ function cpuSeconds(pid) {
   } catch {
     /* no children */
   }
+  return ticksOf(pids) / 100;
+}
+
+function ticksOf(pids) {
   let ticks = 0;
   for (const p of pids) {
     try {
@@ -93,7 +98,7 @@ function cpuSeconds(pid) {
       /* gone */
     }
   }
-  return ticks / 100;
+  return ticks;
 }
 
 const pct = (sorted, p) =>
@@ -176,6 +181,7 @@ async function throughput(workers, common, stub) {
     const user = await new Admin(svc.url, ROOT_TOKEN).seatedUser('scale');
     await cannon(svc.url, user.token, BODY, CFG.connections, 2); // warm-up
     const before = {
+      primary: cpuSeconds(svc.child.pid, { children: false }),
       svc: cpuSeconds(svc.child.pid),
       stub: cpuSeconds(stub.pid),
       gen: process.cpuUsage(),
@@ -191,6 +197,7 @@ async function throughput(workers, common, stub) {
       p99Ms: res.latency.p99,
       cpuSeconds: {
         service: round(cpuSeconds(svc.child.pid) - before.svc, 2),
+        ofWhichPrimary: round(cpuSeconds(svc.child.pid, { children: false }) - before.primary, 2),
         stub: round(cpuSeconds(stub.pid) - before.stub, 2),
         loadGenerator: round((gen.user + gen.system) / 1e6, 2),
       },

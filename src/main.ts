@@ -15,6 +15,12 @@ async function main(): Promise<void> {
     }
   }
   await bootstrap({ handleSignals: true });
+  if (cluster.isWorker) {
+    // A worker may get a stop signal twice: from a service manager that signals the whole group
+    // (systemd, a terminal's Ctrl-C) and from its primary. The first starts the graceful
+    // shutdown; with no listener left, the second would kill the worker mid-drain.
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => undefined);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -30,16 +30,16 @@ export class DatabaseUnavailableError extends Error {
 
 /**
  * Deadline and breaker for the database calls on the request path (identity and seat lookups
- * behind their caches). A call that does not answer within DATABASE_DEADLINE_MS fails, so the
- * caller serves its cached answer instead of waiting for a hung server (a pool connect alone
- * waits 5 s). After DATABASE_BREAKER_THRESHOLD consecutive failures the database is known to be
+ * behind their caches). A call whose caller holds a cached answer fails after DATABASE_DEADLINE_MS,
+ * so that answer is served instead of waiting for a hung server (a pool connect alone waits 2 s). After DATABASE_BREAKER_THRESHOLD consecutive failures the database is known to be
  * down: calls fail at once, without a query or a log line, and one probe call is let through
  * every DATABASE_PROBE_AFTER_MS. Only the state changes are logged. cockatiel (already used for
  * the model breakers) provides both policies.
  */
 @Injectable()
 export class DatabaseGuard {
-  private readonly policy: IPolicy;
+  /** With the deadline: for calls whose caller has a cached answer to serve instead. */
+  private readonly withDeadline: IPolicy;
   private readonly breaker;
   private downSinceMs: number | undefined;
 
@@ -52,7 +52,7 @@ export class DatabaseGuard {
         breaker: new ConsecutiveBreaker(g.breakerThreshold),
       },
     );
-    this.policy = wrap(this.breaker, timeout(g.deadlineMs, TimeoutStrategy.Aggressive));
+    this.withDeadline = wrap(this.breaker, timeout(g.deadlineMs, TimeoutStrategy.Aggressive));
     this.breaker.onBreak(() => {
       this.downSinceMs ??= Date.now();
       rootLogger.warn(
@@ -67,10 +67,15 @@ export class DatabaseGuard {
     });
   }
 
-  /** Runs one call under the deadline and breaker; DatabaseUnavailableError when it cannot. */
-  async run<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one call under the breaker; DatabaseUnavailableError when it cannot. `cached`: the
+   * caller has an answer to serve instead, so the call also gets the deadline. Without one
+   * (a user not seen yet), waiting for a slow database beats a 503, so only the pool's own
+   * limits apply (connect 2 s, query 30 s); a database known down still fails at once.
+   */
+  async run<T>(call: () => Promise<T>, cached = true): Promise<T> {
     try {
-      return await this.policy.execute(call);
+      return await (cached ? this.withDeadline : this.breaker).execute(call);
     } catch (err) {
       if (err instanceof BrokenCircuitError) throw new DatabaseUnavailableError('down');
       if (err instanceof TaskCancelledError)

@@ -60,7 +60,10 @@ export class FlagSubjectsService {
     try {
       const team = await this.teamGroup();
       member = team
-        ? await this.database.run(() => this.groups.isMemberOfHierarchy(team, userId))
+        ? await this.database.run(
+            () => this.groups.isMemberOfHierarchy(team, userId),
+            this.teamCache.getStale(userId) !== undefined,
+          )
         : false;
     } catch (err) {
       const stale = this.teamCache.getStale(userId);
@@ -75,7 +78,10 @@ export class FlagSubjectsService {
     const path = this.config.flags.teamMembersGroup;
     const cached = this.teamGroupCache.get(path);
     if (cached) return cached.group;
-    const group = await this.database.run(() => this.groups.findByFullPath(path));
+    const group = await this.database.run(
+      () => this.groups.findByFullPath(path),
+      this.teamGroupCache.getStale(path) !== undefined,
+    );
     this.teamGroupCache.set(path, { group });
     return group;
   }

@@ -41,6 +41,7 @@ export class FleetRateLimiter implements RateLimiter {
     if (this.shared && this.redis?.connection.isUp) {
       const verdict = await consume(this.shared, key);
       if (verdict !== 'failed') return verdict;
+      this.redis.connection.reportFailure();
     }
     if (this.shared) this.onLocalFallback(this.name);
     const verdict = await consume(this.local, key);

@@ -56,6 +56,15 @@ export class RedisConnection {
     return this.up === true;
   }
 
+  /**
+   * A command failed or timed out on a connection that looks ready (Redis hung, or the network
+   * dropped packets without a reset): reconnect, so later calls fall back at once instead of each
+   * waiting for the timeout, and the outage shows in readiness.
+   */
+  reportFailure(): void {
+    if (this.client.status === 'ready') this.client.disconnect(true);
+  }
+
   onChange(listener: SharedStateListener): void {
     this.listeners.push(listener);
   }

@@ -1,4 +1,4 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster, { type Address, type Worker } from 'node:cluster';
 import type { AppConfig } from '../config/app-config';
 import { rootLogger } from '../common/logging/logger';
 
@@ -18,10 +18,19 @@ export async function runPrimary(config: AppConfig, port: number): Promise<void>
   let stopping = false;
   let everListened = false;
 
-  const fork = (): Worker => {
+  /** Resolves when the worker serves the API (not another server of its own, e.g. the
+   * built-in stub gateway without AIGW_URL). */
+  const fork = (): Promise<Worker> => {
     const worker = cluster.fork(env);
-    worker.once('listening', () => (everListened = true));
-    return worker;
+    return new Promise((resolve) => {
+      const onListening = (address: Address) => {
+        if (address.port !== port) return;
+        worker.off('listening', onListening);
+        everListened = true;
+        resolve(worker);
+      };
+      worker.on('listening', onListening);
+    });
   };
 
   cluster.on('exit', (worker, code, signal) => {
@@ -34,7 +43,7 @@ export async function runPrimary(config: AppConfig, port: number): Promise<void>
       process.exit(1);
     }
     log.error({ worker: worker.id, code, signal }, 'worker died; starting a replacement');
-    setTimeout(() => fork(), RESTART_DELAY_MS).unref();
+    setTimeout(() => void fork(), RESTART_DELAY_MS).unref();
   });
 
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -48,7 +57,7 @@ export async function runPrimary(config: AppConfig, port: number): Promise<void>
     });
   }
 
-  await new Promise<void>((resolve) => fork().once('listening', () => resolve()));
-  for (let i = 1; i < config.workers; i++) fork();
+  await fork();
+  for (let i = 1; i < config.workers; i++) void fork();
   log.info({ workers: config.workers, port }, 'switchboard cluster started');
 }

@@ -15,6 +15,9 @@ const ROOT = path.join(__dirname, '..', '..');
 const KILLS = 2;
 const WRITERS = 6;
 
+// Hooks (start, stop, dropping a database) too: generous on a loaded machine.
+jest.setTimeout(60_000);
+
 interface Service {
   proc: ChildProcess;
   api: Api;

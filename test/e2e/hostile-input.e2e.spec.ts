@@ -24,6 +24,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /** Sent in the query string of every request: it must never appear in a log line. */
 const QUERY_SECRET = 'glpat-QuerySecretNeverLogged0123';
 
+// Hooks (start, stop, dropping a database) too: generous on a loaded machine.
+jest.setTimeout(60_000);
+
 interface Tally {
   requests: number;
   fiveXx: string[];

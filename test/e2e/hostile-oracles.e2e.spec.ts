@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { Client } from 'pg';
 import { OPENAPI_JSON_PATH } from '../../src/common/http/openapi';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { BACKENDS } from '../support/test-database';
@@ -10,6 +11,9 @@ import { BACKENDS } from '../support/test-database';
  * hold a request open: a body needs a credential, a stalled body gets a 408, GET takes no body.
  */
 const FLAG = 'code_completion_model_codestral';
+
+// The request-limit test waits out a 2 s body limit and a 1 s headers limit; a loaded machine is slow.
+jest.setTimeout(60_000);
 
 describe.each(BACKENDS)('hostile-input oracles (%s)', (backend) => {
   let s: Stack;
@@ -47,6 +51,18 @@ describe.each(BACKENDS)('hostile-input oracles (%s)', (backend) => {
       expect((found.body as Array<{ username: string }>).map((u) => u.username)).toEqual(
         pattern.toLowerCase() === `j_${tag}` ? [`j_${tag}`] : [],
       );
+    }
+    for (const term of ['%', '_', `j_${tag.slice(0, 3)}%`, `x${tag.slice(0, 3)}`]) {
+      const found = await api().call('GET', `/api/v4/users?search=${encodeURIComponent(term)}`, {
+        token: root(),
+      });
+      const users = found.body as Array<{ username: string; name: string; email: string | null }>;
+      // a plain substring: every user listed holds the term literally, `_`/`%` included
+      const literal = users.filter((u) =>
+        [u.username, u.name, u.email ?? ''].some((v) => v.toLowerCase().includes(term)),
+      );
+      expect({ term, listed: users.length }).toEqual({ term, listed: literal.length });
+      if (term.includes('%')) expect(users).toEqual([]);
     }
     for (const user of ['%', `j_${tag.slice(0, -1)}%`, `_x${tag}`]) {
       const gated = await api().call('POST', `/api/v4/features/${FLAG}`, {
@@ -128,6 +144,29 @@ describe.each(BACKENDS)('hostile-input oracles (%s)', (backend) => {
       expect(r).toMatchObject({ status: 400 });
       expect(String((r.body as { error: string }).error)).toMatch(/^host_name /);
     }
+  });
+
+  it('a host_name stored before validation is served in its ASCII form (PostgreSQL: written directly)', async () => {
+    const url = s.app.running.config.database.url;
+    if (!url) return; // the embedded database cannot be written from outside the process
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    await db.query(`UPDATE application_settings SET host_name = 'bücher.example'`);
+    await db.end();
+    const { user } = await s.f.seatedUser();
+    let header: string | undefined;
+    const until = Date.now() + 20_000; // the settings snapshot refreshes every 2 s
+    while (header !== 'xn--bcher-kva.example' && Date.now() < until) {
+      const mark = s.mark();
+      const c = await api().call('POST', '/api/v4/code_suggestions/completions', {
+        token: user.token,
+        body: completionBody(),
+      });
+      expect(c.status).toBe(200);
+      header = s.since(mark)[0]?.headers['x-gitlab-host-name'];
+      if (header !== 'xn--bcher-kva.example') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(header).toBe('xn--bcher-kva.example');
   });
 
   it('a revoked token is refused at once', async () => {

@@ -3,21 +3,23 @@
 // Gateway is the in-process stub. Fallbacks that would also spread a change (token cache TTL,
 // key refresh) are set far beyond the waits below, so a pass shows the change bus at work.
 import * as fs from 'node:fs';
-import { startStubGateway, type StubGateway } from '../../src/stub-gateway/stub-gateway';
-import { completionBody } from '../support/stack';
 import { PRIMARY } from '../support/failover-helpers';
-import { Factory } from '../support/factories';
-import { Api } from '../support/test-app';
-import { createPostgresDatabase } from '../support/test-database';
-import { HaProxy } from '../support/fleet/haproxy';
+import type { Factory } from '../support/factories';
+import {
+  both,
+  complete,
+  direct,
+  Fleet,
+  kidOf,
+  me,
+  readiness,
+  ROOT,
+  spread,
+} from '../support/fleet/fleet';
 import { call, statuses, type Answer } from '../support/fleet/http';
-import { Instance } from '../support/fleet/instance';
-import { freePort, waitFor } from '../support/fleet/processes';
-import { RedisServer } from '../support/fleet/redis-server';
+import type { Instance } from '../support/fleet/instance';
+import { waitFor } from '../support/fleet/processes';
 
-const ROOT = 'scale-out-root-token-0123456789';
-/** The waits for a change to reach every process; the fallbacks would take 30-60 s. */
-const SPREAD_DEADLINE_MS = 8000;
 const binaries = ['/usr/bin/redis-server', '/usr/sbin/haproxy'].filter((b) => fs.existsSync(b));
 const runnable = process.env.TEST_DATABASE_URL !== undefined && binaries.length === 2;
 if (!runnable && process.env.CI === 'true')
@@ -25,65 +27,20 @@ if (!runnable && process.env.CI === 'true')
 
 jest.setTimeout(240_000);
 
-const kidOf = (token: string): string =>
-  (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
-
 (runnable ? describe : describe.skip)('scale out: 2 instances × 2 workers behind HAProxy', () => {
-  let redis: RedisServer;
-  let db: { url: string; drop(): Promise<void> };
-  let stub: StubGateway;
+  let fleet: Fleet;
   let a: Instance;
   let b: Instance;
-  let proxy: HaProxy;
+  let proxy: { url: string };
   let f: Factory;
-
-  const complete = (base: string, token: string) =>
-    call(base, 'POST', '/api/v4/code_suggestions/completions', { token, body: completionBody() });
-  const direct = (base: string, token: string) =>
-    call(base, 'POST', '/api/v4/code_suggestions/direct_access', { token, body: {} });
-  const me = (base: string, token: string) => call(base, 'GET', '/api/v4/user', { token });
-  const readiness = (base: string) => call(base, 'GET', '/-/readiness');
   const seated = async () => (await f.seatedUser()).user;
-  /** Every worker of both instances (4 concurrent connections each) answers `status`. */
-  const everywhere = async (fn: (base: string) => Promise<Answer>, status: number) => {
-    const all = [...(await statuses(4, () => fn(a.url))), ...(await statuses(4, () => fn(b.url)))];
-    return all.every((s) => s === status) ? all : undefined;
-  };
-  /** Every worker (4 concurrent connections per instance) reports Redis `state`. */
-  const redisEverywhere = async (state: 'up' | 'down') => {
-    const all = [...(await both(() => readiness(a.url))), ...(await both(() => readiness(b.url)))];
-    return all.every(
-      (r) =>
-        r.status === 200 &&
-        r.body.checks.shared_state.detail.redis === state &&
-        (state === 'up' || (r.body.status === 'degraded' && r.body.checks.shared_state.degraded)),
-    )
-      ? true
-      : undefined;
-  };
-  const both = (fn: () => Promise<Answer>) => Promise.all(Array.from({ length: 4 }, fn));
-  /** Polls until `check` holds everywhere; resolves with the milliseconds it took. */
-  const spread = async (what: string, check: () => Promise<unknown>) => {
-    const started = Date.now();
-    await waitFor(what, check, SPREAD_DEADLINE_MS, 20);
-    return Date.now() - started;
-  };
+  const everywhere = (fn: (base: string) => Promise<Answer>, status: number) =>
+    fleet.everywhere(fn, status);
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    db = await createPostgresDatabase();
-    const proxyPort = await freePort();
-    const publicUrl = `http://127.0.0.1:${proxyPort}`;
-    stub = await startStubGateway({ trustedIssuers: () => [publicUrl], streamChunkDelayMs: 1 });
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      AIGW_URL: stub.url,
-      PUBLIC_URL: publicUrl,
-      INITIAL_ROOT_TOKEN: ROOT,
-      SIGNING_KEY_SECRET: 'scale-out-signing-key-secret-0123456789abcdef',
+    fleet = await Fleet.start({
       TOKEN_CACHE_TTL_MS: '60000',
-      SEAT_CACHE_TTL_MS: '1000',
+      SEAT_CACHE_TTL_MS: '60000',
       FAILOVER_BREAKER_THRESHOLD: '2',
       FAILOVER_HALF_OPEN_AFTER_MS: '1000',
       FAILOVER_ATTEMPT_TIMEOUT_MS: '3000',
@@ -91,21 +48,12 @@ const kidOf = (token: string): string =>
       // Embedded flags: no polling within the test's waits (the bus must carry the change).
       FLAGS_POLL_INTERVAL_MS: '60000',
       FLAGS_STALE_AFTER_MS: '3600000',
-    };
-    a = await Instance.start('a', 2, env);
-    b = await Instance.start('b', 2, env);
-    proxy = await HaProxy.start(proxyPort, [a.port, b.port]);
-    f = new Factory(new Api(proxy.url), ROOT);
-    await waitFor('every worker on Redis', () => redisEverywhere('up'));
+    });
+    ({ a, b, proxy } = fleet);
+    f = fleet.f();
   }, 240_000);
 
-  afterAll(async () => {
-    await proxy?.stop();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await stub?.close();
-    await redis?.stop();
-    await db?.drop();
-  }, 60_000);
+  afterAll(() => fleet?.stop(), 60_000);
 
   it('the 61st completion of a user in a minute, spread over all instances, gets 429', async () => {
     const user = await seated();
@@ -143,6 +91,22 @@ const kidOf = (token: string): string =>
       everywhere((base) => me(base, user.token), 401),
     );
     console.log(`scale-out: blocked user refused by every worker after ${ms} ms`);
+  });
+
+  it('a seat taken away on one instance is refused on every other at once', async () => {
+    const { user, group, purchaseId } = await f.seatedUser();
+    expect(await everywhere((base) => direct(base, user.token), 201)).toBeDefined(); // cached
+    const removed = await call(
+      b.url,
+      'DELETE',
+      `/api/v4/groups/${group.id}/add_on_purchases/${purchaseId}/assignments?user_id=${user.id}`,
+      { token: ROOT },
+    );
+    expect(removed.status).toBe(204);
+    const ms = await spread('seat gone everywhere', () =>
+      everywhere((base) => direct(base, user.token), 401),
+    );
+    console.log(`scale-out: seat removal seen by every worker after ${ms} ms`);
   });
 
   it('a signing key rotated on one instance signs on every other at once', async () => {
@@ -209,7 +173,7 @@ const kidOf = (token: string): string =>
   it('a breaker opened on one instance forbids direct access on all; recovery restores it', async () => {
     const user = await seated();
     expect(await everywhere((base) => direct(base, user.token), 201)).toBeDefined();
-    stub.faults.add({ ...PRIMARY, status: 503 });
+    fleet.stub.faults.add({ ...PRIMARY, status: 503 });
     // Completions through instance a only, until one of its workers has the breaker open.
     const opener = await seated();
     await waitFor(
@@ -226,7 +190,7 @@ const kidOf = (token: string): string =>
     );
     console.log(`scale-out: direct_access 403 on every worker ${ms} ms after the first`);
 
-    stub.faults.clear();
+    fleet.stub.faults.clear();
     const prober = await seated();
     await waitFor(
       'direct access back everywhere',
@@ -254,8 +218,8 @@ const kidOf = (token: string): string =>
       }),
     );
     await waitFor('load running', async () => (served >= 6 ? true : undefined));
-    await redis.stop();
-    await waitFor('readiness degraded on every worker', () => redisEverywhere('down'));
+    await fleet.redis.stop();
+    await waitFor('readiness degraded on every worker', () => fleet.redisEverywhere('down'));
     const before = served;
     await waitFor('completions while Redis is down', async () =>
       served >= before + 12 ? true : undefined,
@@ -264,8 +228,8 @@ const kidOf = (token: string): string =>
     await load;
     expect(failures).toEqual([]);
 
-    await redis.resume();
-    await waitFor('every worker on Redis again', () => redisEverywhere('up'));
+    await fleet.redis.resume();
+    await waitFor('every worker on Redis again', () => fleet.redisEverywhere('up'));
     const user = await seated();
     for (let i = 0; i < 60; i += 4) {
       expect(await statuses(4, () => complete(i % 8 ? a.url : b.url, user.token))).toEqual([
@@ -274,6 +238,27 @@ const kidOf = (token: string): string =>
     }
     expect((await complete(a.url, user.token)).status).toBe(429);
     expect((await complete(b.url, user.token)).status).toBe(429);
+  });
+
+  it('a worker killed with SIGKILL is replaced by its primary', async () => {
+    const pidsOf = async (base: string) =>
+      new Set(
+        (await both(() => readiness(base, 3000))).map(
+          (r) => r.body.checks.shared_state.detail.pid as number,
+        ),
+      );
+    const before = await waitFor('both workers of a seen', async () => {
+      const pids = await pidsOf(a.url);
+      return pids.size === 2 ? pids : undefined;
+    });
+    const victim = [...before][0];
+    process.kill(victim, 'SIGKILL');
+    // A connection node:cluster hands to the worker as it dies hangs until the client gives up
+    // (hence the short timeout above; waitFor retries).
+    await waitFor('a replacement worker', async () => {
+      const pids = await pidsOf(a.url);
+      return pids.size === 2 && !pids.has(victim) ? true : undefined;
+    });
   });
 
   it('one instance killed with SIGKILL under load: only requests in flight on it fail; no acknowledged admin write is lost', async () => {

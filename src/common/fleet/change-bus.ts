@@ -9,6 +9,10 @@ export interface ChangeMessages {
   /** A user's state or admin flag changed (blocked, unblocked, …). */
   'user.changed': { userId: number };
   'settings.changed': Record<string, never>;
+  /** A seat assigned to or taken from the user. */
+  'seats.changed': { userId: number };
+  /** Groups created or changed (seat groups, team membership, group settings). */
+  'groups.changed': Record<string, never>;
   'signing_keys.changed': Record<string, never>;
   'flags.changed': Record<string, never>;
   /** `open`: the breaker is not closed (open, half-open or isolated) in the sending process. */

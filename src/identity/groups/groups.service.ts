@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
+import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { AuditRepository } from '../../audit/audit.repository';
 import { Transactions, Tx } from '../../database/transactions';
 import type { Actor } from '../users/users.service';
@@ -26,10 +27,14 @@ export class GroupsService {
     private readonly audit: AuditRepository,
     private readonly projects: ProjectsRepository,
     private readonly transactions: Transactions,
-  ) {}
+    @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
+  ) {
+    // Another process changed groups: its caches were told; tell ours.
+    bus.subscribe('groups.changed', () => this.listeners.forEach((l) => l()));
+  }
 
   /** Seat, routing and flag-subject caches subscribe so group creation and setting changes apply
-   * at once on this instance (others within the caches' TTL). */
+   * at once here, and in the other processes through the change bus. */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }
@@ -63,6 +68,7 @@ export class GroupsService {
     });
     // After the commit: caches that remember a path as absent (the team group) must forget it.
     for (const l of this.listeners) l();
+    this.bus.publish('groups.changed', {});
     return created;
   }
 
@@ -107,6 +113,7 @@ export class GroupsService {
       return updated;
     });
     for (const l of this.listeners) l();
+    this.bus.publish('groups.changed', {});
     return after;
   }
 
@@ -127,6 +134,7 @@ export class GroupsService {
       });
     });
     for (const l of this.listeners) l();
+    this.bus.publish('groups.changed', {});
   }
 
   private record(

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
+import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { AuditRepository } from '../../audit/audit.repository';
 import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions, Tx } from '../../database/transactions';
@@ -43,6 +44,7 @@ export class SeatsService {
     private readonly database: DatabaseGuard,
     groupsService: GroupsService,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
     this.cache = new TtlCache(
       config.cache.seatTtlMs,
@@ -51,6 +53,7 @@ export class SeatsService {
       config.degradedMaxStalenessMs,
     );
     groupsService.onChange(() => this.cache.clear());
+    bus.subscribe('seats.changed', (d) => (d ? this.cache.delete(d.userId) : this.cache.clear()));
   }
 
   async seatContext(userId: number): Promise<SeatContext> {
@@ -58,7 +61,10 @@ export class SeatsService {
     if (cached) return cached;
     let rows;
     try {
-      rows = await this.database.run(() => this.seats.activeSeatGroups(userId, todayUtc()));
+      rows = await this.database.run(
+        () => this.seats.activeSeatGroups(userId, todayUtc()),
+        this.cache.getStale(userId) !== undefined,
+      );
     } catch (err) {
       const stale = this.cache.getStale(userId);
       if (!stale)
@@ -130,6 +136,7 @@ export class SeatsService {
       this.record(tx, actor, 'seat_assigned', purchaseId, undefined, { user_id: userId }),
     );
     this.cache.delete(userId);
+    this.bus.publish('seats.changed', { userId });
     return {
       id: assignment.id,
       user_id: userId,
@@ -147,6 +154,7 @@ export class SeatsService {
       await this.record(tx, actor, 'seat_unassigned', purchaseId, { user_id: userId }, undefined);
     });
     this.cache.delete(userId);
+    this.bus.publish('seats.changed', { userId });
   }
 
   private record(

@@ -3,7 +3,9 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
 import { rootLogger } from '../../common/logging/logger';
 import { AuditRepository } from '../../audit/audit.repository';
+import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions } from '../../database/transactions';
+import { hostName } from '../../common/validation/params';
 import type { Actor } from '../users/users.service';
 import { InstanceSettingsRecord, SettingsRepository } from './settings.repository';
 
@@ -27,14 +29,15 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
+    private readonly database: DatabaseGuard,
   ) {
     bus.subscribe('settings.changed', () => void this.refresh());
   }
 
   async onModuleInit(): Promise<void> {
-    this.snapshot = await this.repo.getOrCreate({
-      hostName: new URL(this.config.http.publicUrl).hostname,
-    });
+    this.snapshot = this.servable(
+      await this.repo.getOrCreate({ hostName: new URL(this.config.http.publicUrl).hostname }),
+    );
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.timer.unref();
   }
@@ -69,16 +72,36 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
       );
       return after;
     });
+    this.snapshot = this.servable(this.snapshot);
     this.bus.publish('settings.changed', {});
     return this.snapshot;
   }
 
   private async refresh(): Promise<void> {
     try {
-      this.snapshot = await this.repo.getOrCreate({ hostName: this.snapshot.hostName });
+      const fresh = await this.database.run(() =>
+        this.repo.getOrCreate({ hostName: this.snapshot.hostName }),
+      );
+      this.snapshot = this.servable(fresh);
     } catch (err) {
-      rootLogger.warn({ err }, 'could not refresh application settings; keeping the last known');
+      // While the database is known down the guard has logged the outage: no line every 2 s.
+      if (!this.database.down)
+        rootLogger.warn({ err }, 'could not refresh application settings; keeping the last known');
     }
+  }
+
+  /**
+   * A host_name stored before it was validated (e.g. `gitlab.例え.jp`) cannot go into a header:
+   * it is served in its ASCII form, or as PUBLIC_URL's host when it is no host name at all.
+   */
+  private servable(record: InstanceSettingsRecord): InstanceSettingsRecord {
+    const parsed = hostName.safeParse(record.hostName);
+    if (parsed.success && parsed.data === record.hostName) return record;
+    const fallback = new URL(this.config.http.publicUrl).hostname;
+    if (!parsed.success && this.snapshot?.hostName !== fallback) {
+      rootLogger.warn("stored host_name is not a host name: serving PUBLIC_URL's host instead");
+    }
+    return { ...record, hostName: parsed.success ? parsed.data : fallback };
   }
 }
 

@@ -73,7 +73,10 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     if (!entry) {
       let row: TokenWithUser | null;
       try {
-        row = await this.database.run(() => this.repo.findByDigestWithUser(digest));
+        row = await this.database.run(
+          () => this.repo.findByDigestWithUser(digest),
+          this.cache.getStale(digest) !== undefined,
+        );
       } catch (err) {
         // Database unreachable, hung past the deadline or known down: serve the last known
         // answer for a bounded time (degraded mode). The guard logs the outage once, not here.

@@ -73,6 +73,31 @@ jest.setTimeout(60_000);
     expect(fallbacks).toHaveLength(8);
   });
 
+  it('Redis hung (SIGSTOP): one hit waits for the command timeout, then the process counts alone until it answers again', async () => {
+    const fallbacks: string[] = [];
+    const l1 = new FleetRateLimiter(
+      'h',
+      3,
+      60_000,
+      { keyPrefix: prefix, connection: one },
+      (name) => fallbacks.push(name),
+    );
+    expect(await l1.hit('x')).toBeUndefined();
+    redis.signal('SIGSTOP');
+    try {
+      expect(await l1.hit('y')).toBeUndefined(); // timed out → counted here
+      expect(fallbacks).toEqual(['h']);
+      await waitFor('seen as down', async () => (!one.isUp ? true : undefined));
+      // Not ready: Redis is not even tried (no second wait for the timeout).
+      expect(one.client.status).not.toBe('ready');
+      expect(await l1.hit('y')).toBeUndefined();
+      expect(fallbacks).toEqual(['h', 'h']);
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    await upBoth();
+  });
+
   it('a notification reaches the other process, not the sender; after an outage both re-read', async () => {
     const bus1 = new RedisChangeBus(one, prefix, log);
     const bus2 = new RedisChangeBus(two, prefix, log);

@@ -32,7 +32,13 @@ export class RedisServer {
     await waitFor('redis-server', async () => ((await this.ping()) ? true : undefined), 20_000);
   }
 
+  /** SIGSTOP / SIGCONT: Redis hung, its connections open but silent. */
+  signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
+    if (this.child?.running && this.child.proc.pid) process.kill(this.child.proc.pid, sig);
+  }
+
   async stop(): Promise<void> {
+    this.signal('SIGCONT');
     await this.child?.stop();
   }
 

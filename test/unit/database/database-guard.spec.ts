@@ -1,6 +1,10 @@
 import { loadAppConfig } from '../../../src/config/app-config';
 import { DatabaseGuard, DatabaseUnavailableError } from '../../../src/database/database-guard';
 import { DomainError } from '../../../src/common/errors/domain-error';
+import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
+
+// The guard logs its state changes; not on the test's output.
+beforeAll(() => setRootLogger(createLogger('silent')));
 
 const guardWith = (env: Record<string, string>) =>
   new DatabaseGuard(
@@ -24,6 +28,15 @@ describe('DatabaseGuard: deadline and breaker on request-path database calls', (
   it('a hung call fails at the deadline (reason timeout), not when the server wakes up', async () => {
     const guard = guardWith({ DATABASE_DEADLINE_MS: '50' });
     await expect(reason(guard.run(hung))).resolves.toBe('timeout');
+  });
+
+  it('without a cached answer to serve, a slow call is waited for (no deadline), unless down', async () => {
+    const guard = guardWith({ DATABASE_DEADLINE_MS: '50' });
+    const outcome = await Promise.race([
+      reason(guard.run(hung, false)),
+      new Promise((r) => setTimeout(() => r('still waiting'), 300)),
+    ]);
+    expect(outcome).toBe('still waiting');
   });
 
   it('after THRESHOLD failures the database is down: calls fail at once without running', async () => {
