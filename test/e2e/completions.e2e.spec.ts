@@ -6,6 +6,10 @@ import { Factory } from '../support/factories';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('POST /api/v4/code_suggestions/completions', () => {
   let s: Stack;
   const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>

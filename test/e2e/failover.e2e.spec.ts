@@ -3,6 +3,10 @@ import { completionBody, startStack, Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 import { PRIMARY, BACKUP, sleep, completionDroppedAfter } from '../support/failover-helpers';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('automatic failover with the stub gateway faults', () => {
   let s: Stack;
   let token: string;

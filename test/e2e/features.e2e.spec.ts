@@ -2,6 +2,10 @@ import { Factory } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createPostgresDatabase } from '../support/test-database';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const FLAG = 'code_completion_model_codestral';
 
 describe('Features API on the embedded store', () => {

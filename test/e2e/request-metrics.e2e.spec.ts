@@ -1,6 +1,10 @@
 import { completionBody, startStack, Stack } from '../support/stack';
 import { PRIMARY, BACKUP, metricSum } from '../support/failover-helpers';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('request metrics at /metrics', () => {
   let s: Stack;
   let token: string;

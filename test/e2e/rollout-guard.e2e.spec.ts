@@ -3,6 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const FLAG = 'code_completion_model_codestral';
 const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 

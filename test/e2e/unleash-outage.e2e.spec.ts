@@ -4,6 +4,10 @@ import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { startUnleashServer, UnleashTestServer } from '../support/unleash';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;
 const BETA = 'code_completion_model_codestral';

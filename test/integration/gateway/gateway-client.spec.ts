@@ -5,6 +5,10 @@ import { DomainError } from '../../../src/common/errors/domain-error';
 import { GatewayClient } from '../../../src/gateway/gateway.client';
 import type { UpstreamRequest } from '../../../src/gateway/gateway.types';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 /**
  * The gateway client (axios on its node:http adapter) against a real HTTP server: what arrives
  * upstream, how answers come back, and every way a call can fail.

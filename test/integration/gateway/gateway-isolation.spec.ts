@@ -6,6 +6,10 @@ import type { UpstreamRequest } from '../../../src/gateway/gateway.types';
 import { startStubGateway, type StubGateway } from '../../../src/stub-gateway/stub-gateway';
 import { v2Body } from '../stub-gateway/fake-issuer';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 /**
  * The gateway client against the stub gateway: a model that hangs must not hold up calls to
  * other models, and a stream that goes silent after its headers must end instead of hanging.

@@ -1,6 +1,10 @@
 import { startStubGateway, type StubGateway } from '../../../src/stub-gateway/stub-gateway';
 import { json, v2Body, v3Body } from './fake-issuer';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('stub gateway: fault injection', () => {
   let gw: StubGateway;
 
