@@ -68,8 +68,14 @@ describe('half-open probes (short half-open time)', () => {
     s.stub.faults.add({ ...PRIMARY, status: 503, latencyMs: 300 }); // still down, answers slowly
     const from = s.mark();
     await completionDroppedAfter(s.app.url, token, 100);
-    await sleep(500);
-    // The probe reached the primary and ran to its verdict, although its client had left.
+    const toPrimary = () =>
+      s.since(from).filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model);
+    // The probe reached the primary and ran to its verdict, although its client had left: wait
+    // for the stub's answer and the breaker to leave half-open (1), however slow the machine.
+    await waitUntil(
+      async () => toPrimary().some((r) => r.outcome !== 'pending') && (await breakerState()) !== 1,
+      'the probe is answered and the breaker leaves half-open',
+    );
     expect(
       s.since(from).filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model),
     ).toHaveLength(1);
