@@ -122,7 +122,9 @@ describe('rollout guard and routing explain', () => {
     s.stub.faults.clear();
     const users = await seatedUsers(s, 40);
     await s.f.setFlag(FLAG, { value: 20, key: 'percentage_of_actors' });
-    s.stub.faults.add({ ...BETA, latencyMs: 80 }); // healthy answers, ~30x slower than the default
+    // healthy answers, far slower than the default: past the 2x ratio even when a loaded machine
+    // makes the default's own answers take a couple of hundred ms
+    s.stub.faults.add({ ...BETA, latencyMs: 600 });
     let userErrors = 0;
     for (let round = 0; round < 40 && (await percentage(s)) !== undefined; round++) {
       for (const u of users) {
