@@ -3,6 +3,10 @@ import { identityCommands } from '../../src/cli/identity-commands';
 import { runCli } from '../../src/cli/run-cli';
 import { startTestApp, TestApp } from '../support/test-app';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('npm run cli against a running instance (ChatOps form)', () => {
   let app: TestApp;
   const cli = async (...argv: string[]) => {

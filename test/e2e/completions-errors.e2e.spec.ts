@@ -1,4 +1,8 @@
 import { completionBody, startStack, Stack } from '../support/stack';
+import { waitUntil } from '../support/wait';
+
+// Every test here drives a booted service over HTTP: a loaded machine needs more than 5 s.
+jest.setTimeout(60_000);
 
 describe('completions: checks, their order and their answers', () => {
   let s: Stack;
@@ -246,33 +250,64 @@ describe('completions: checks, their order and their answers', () => {
     expect(text.length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     expect(Date.now() - started).toBeLessThan(5_000);
-    const until = Date.now() + 2_000;
-    while (s.stub.requests[0].outcome !== 'aborted' && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(s.stub.requests[0].outcome).toBe('aborted');
+    await waitUntil(
+      () => s.stub.requests[0].outcome === 'aborted',
+      `upstream request aborted (outcome: ${s.stub.requests[0].outcome})`,
+    );
   });
+});
 
-  it('a slow upstream does not block other requests', async () => {
+// Its own stack: the slow upstream must stay in flight for as long as the fast request takes on a
+// loaded machine, which the 1500 ms gateway timeout above (or the 10 s attempt timeout) would
+// not allow.
+describe('completions: a slow upstream', () => {
+  let s: Stack;
+  const SLOW_MS = 15_000;
+
+  beforeAll(async () => {
+    s = await startStack({
+      env: { GATEWAY_TIMEOUT_MS: '60000', FAILOVER_ATTEMPT_TIMEOUT_MS: '60000' },
+    });
+  }, 60_000);
+  afterAll(() => s?.close());
+  afterEach(() => s.stub.faults.clear());
+
+  it('does not block other requests', async () => {
     const a = await s.f.seatedUser();
     const b = await s.f.seatedUser();
     s.stub.faults.add({
-      latencyMs: 1200,
+      latencyMs: SLOW_MS,
       fraction: 1,
       model: 'code-gecko@002',
       provider: 'vertex-ai',
     });
     await s.f.setFlag('code_completion_model_codestral', { value: true, user: b.user.username });
     try {
-      const slow = post(a.user.token, completionBody());
-      const started = Date.now();
-      const fast = await post(b.user.token, completionBody());
+      s.stub.clearRequests();
+      let slowSettled = false;
+      const slow = s.app.api
+        .call('POST', '/api/v4/code_suggestions/completions', {
+          token: a.user.token,
+          body: completionBody(),
+        })
+        .finally(() => (slowSettled = true));
+      // the slow request is held upstream before the fast one starts
+      await waitUntil(
+        () => s.stub.requests.some((r) => r.outcome === 'pending'),
+        'the slow request reaches the stub',
+      );
+      const fast = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+        token: b.user.token,
+        body: completionBody(),
+      });
       expect(fast.status).toBe(200);
-      expect(Date.now() - started).toBeLessThan(800);
+      // answered while the slow one is still waiting upstream: not queued behind it
+      expect(slowSettled).toBe(false);
       expect((await slow).status).toBe(200);
     } finally {
       await s.app.api.call('DELETE', '/api/v4/features/code_completion_model_codestral', {
         token: s.app.rootToken,
       });
     }
-  });
+  }, 60_000);
 });

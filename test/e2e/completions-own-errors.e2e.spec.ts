@@ -1,6 +1,10 @@
 import { completionBody, startStack, Stack } from '../support/stack';
 import { metricSum, PRIMARY_UPSTREAM } from '../support/failover-helpers';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 /**
  * Our own errors are never provider failures: a gateway request we cannot build (here an
  * identity header whose value HTTP cannot carry, from the configured GitLab version) is a 500

@@ -13,6 +13,7 @@ import {
 import { PRIMARY } from '../support/failover-helpers';
 import { completionBody, startStack, type Stack } from '../support/stack';
 import { BACKENDS } from '../support/test-database';
+import { waitUntil } from '../support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildConsole } = require('../../scripts/build-console.js') as {
@@ -290,6 +291,16 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     try {
       // ~half go to the failing beta (answered by the backup), half to the default model
       for (let i = 0; i < 30; i++) expect((await complete(worker)).status).toBe(200);
+      // The guard acts on its own timer, and the Rollouts page reads the flag once when it
+      // opens: wait (through the API) until the guard has set the percentage to 0, so the page
+      // cannot open on the flag as it was before a late guard tick.
+      await waitUntil(async () => {
+        const f = await s.app.api.call('GET', `/api/v4/features/${BETA_FLAG}`, { token: admin });
+        return !f.body.gates.some(
+          (g: { key: string; value: unknown }) =>
+            g.key === 'percentage_of_time' && Number(g.value) > 0,
+        );
+      }, 'the rollout guard sets the beta flag back to 0%');
       await goTo('Rollouts');
       await page.select('#rollout-flag', BETA_FLAG);
       await waitForText(page, /rolled back to 0% at .*error rate/, '[data-testid="guard-verdict"]');

@@ -3,6 +3,10 @@ import { completionBody, startStack, Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createPostgresDatabase } from '../support/test-database';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const suite = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 /** Database deadline in these drills; a request may take it once, never a pool's 5 s or a hang. */

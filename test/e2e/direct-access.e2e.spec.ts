@@ -2,6 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { completionBody, startStack, Stack } from '../support/stack';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const kidOf = (token: string): string =>
   JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid;
 const claimsOf = (token: string) =>

@@ -10,6 +10,11 @@ import {
   completionDroppedAfter,
   samples,
 } from '../support/failover-helpers';
+import { waitUntil } from '../support/wait';
+
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
 
 describe('half-open probes (short half-open time)', () => {
   let s: Stack;
@@ -63,8 +68,14 @@ describe('half-open probes (short half-open time)', () => {
     s.stub.faults.add({ ...PRIMARY, status: 503, latencyMs: 300 }); // still down, answers slowly
     const from = s.mark();
     await completionDroppedAfter(s.app.url, token, 100);
-    await sleep(500);
-    // The probe reached the primary and ran to its verdict, although its client had left.
+    const toPrimary = () =>
+      s.since(from).filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model);
+    // The probe reached the primary and ran to its verdict, although its client had left: wait
+    // for the stub's answer and the breaker to leave half-open (1), however slow the machine.
+    await waitUntil(
+      async () => toPrimary().some((r) => r.outcome !== 'pending') && (await breakerState()) !== 1,
+      'the probe is answered and the breaker leaves half-open',
+    );
     expect(
       s.since(from).filter((r) => (r.body as { model_name?: string }).model_name === PRIMARY.model),
     ).toHaveLength(1);
@@ -108,28 +119,63 @@ describe('half-open probes (short half-open time)', () => {
     // 4 + 1 consecutive failures: the 429 did not reset the count (without the fix: still 0)
     expect(await breakerState()).toBe(2);
   }, 20_000);
+});
+
+// Its own stack: the probe must stay slow for longer than six requests take on a loaded machine,
+// which the 400 ms attempt timeout above would not allow.
+describe('half-open probes (a probe slower than any request)', () => {
+  let s: Stack;
+  let token: string;
+  const HALF_OPEN_MS = 800;
+  const PROBE_MS = 10_000;
+  const complete = () =>
+    s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
+      token,
+      body: completionBody(),
+    });
+  const breakerState = async () =>
+    samples((await s.app.api.call('GET', '/metrics')).text, 'switchboard_breaker_state').find(
+      (x) => x.labels.upstream === PRIMARY_UPSTREAM,
+    )?.value;
+
+  beforeAll(async () => {
+    s = await startStack({
+      env: {
+        FAILOVER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_MS),
+        FAILOVER_ATTEMPT_TIMEOUT_MS: '60000',
+        GATEWAY_TIMEOUT_MS: '60000',
+        RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
+      },
+    });
+    token = (await s.f.seatedUser()).user.token;
+  }, 60_000);
+  afterAll(() => s?.close(), 30_000);
 
   it('requests arriving during a slow probe fail over at once instead of waiting for it', async () => {
-    await openPrimaryBreaker();
+    s.stub.faults.add({ ...PRIMARY, status: 503 });
+    for (let i = 0; i < 5; i++) expect((await complete()).status).toBe(200);
+    expect(await breakerState()).toBe(2);
     await sleep(HALF_OPEN_MS + 100);
     s.stub.faults.clear();
-    s.stub.faults.add({ ...PRIMARY, latencyMs: 350 }); // recovering, but slow to answer
-    const probe = complete();
-    await sleep(30);
-    const timed = await Promise.all(
-      Array.from({ length: 6 }, async () => {
-        const t0 = Date.now();
-        const r = await complete();
-        return { ms: Date.now() - t0, r };
-      }),
+    s.stub.faults.add({ ...PRIMARY, latencyMs: PROBE_MS }); // recovering, but slow to answer
+    s.stub.clearRequests();
+    let probeSettled = false;
+    const probe = complete().finally(() => (probeSettled = true));
+    // the probe is at the primary before the other requests arrive
+    await waitUntil(
+      () => s.stub.requests.some((r) => r.outcome === 'pending'),
+      'the probe reaches the primary',
     );
-    for (const { ms, r } of timed) {
+    const answers = await Promise.all(Array.from({ length: 6 }, () => complete()));
+    // all answered by the backup while the probe still waits (without the fix: they wait for
+    // the probe, then call the primary)
+    expect(probeSettled).toBe(false);
+    for (const r of answers) {
       expect(r.status).toBe(200);
       expect(r.body.choices[0].text).toContain(BACKUP);
-      expect(ms).toBeLessThan(250); // without the fix: ~320 ms waiting + a 350 ms primary call
     }
     expect((await probe).body.choices[0].text).toContain(PRIMARY.model);
-  }, 20_000);
+  }, 60_000);
 });
 
 describe('manual failover mode (mode: manual in the catalogue)', () => {

@@ -3,6 +3,10 @@ import { completionBody, startStack, Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 import { PRIMARY, BACKUP, sleep, completionDroppedAfter } from '../support/failover-helpers';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('automatic failover with the stub gateway faults', () => {
   let s: Stack;
   let token: string;
@@ -152,12 +156,13 @@ describe('automatic failover with the stub gateway faults', () => {
   }, 60_000);
 
   it('primary slow (above the attempt budget): failover by timeout, no request hangs', async () => {
-    s.stub.faults.add({ ...PRIMARY, latencyMs: 5000 });
+    s.stub.faults.add({ ...PRIMARY, latencyMs: 30_000 });
     const started = Date.now();
     const r = await complete();
     expect(r.status).toBe(200);
     expect(r.body.choices[0].text).toContain(BACKUP);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // answered long before the primary would have (a bound a loaded machine cannot reach)
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('connection dropped before headers: exactly one retry, then failover; the user gets a completion', async () => {

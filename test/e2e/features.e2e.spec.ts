@@ -2,6 +2,10 @@ import { Factory } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createPostgresDatabase } from '../support/test-database';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const FLAG = 'code_completion_model_codestral';
 
 describe('Features API on the embedded store', () => {
@@ -206,7 +210,7 @@ describe('Features API on the embedded store', () => {
 const pgOnly = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 pgOnly('embedded store across two instances on one PostgreSQL', () => {
-  it('a change made on one instance is seen by the other within 1 s', async () => {
+  it('a change made on one instance is seen by the other within a few 500 ms polls', async () => {
     const db = await createPostgresDatabase();
     // Instances sharing a database share the signing-key secret (as in production).
     const env = {
@@ -230,16 +234,14 @@ pgOnly('embedded store across two instances on one PostgreSQL', () => {
         token: a.rootToken,
         body: { value: false },
       });
-      // b learns of the change only by polling the shared table every 500 ms (no bus here, no
-      // TTL): on a quiet machine it shows within one or two polls, well under 1 s. The bound
-      // leaves room for a loaded CI machine (a full run saw 2.1 s from before the write) and
-      // still fails when polling does not carry the change at all.
-      const acknowledged = Date.now();
+      // timed from the answer to the change (a loaded machine may be slow to give it); 3 s is
+      // six poll intervals: room for slow reads, still short of any cache or stale-data delay
+      const started = Date.now();
       while ((await read()) !== false) {
-        if (Date.now() - acknowledged > 5000) throw new Error('instance b never saw the change');
+        if (Date.now() - started > 10_000) throw new Error('instance b never saw the change');
         await new Promise((r) => setTimeout(r, 50));
       }
-      console.log(`embedded store: b saw the change ${Date.now() - acknowledged} ms after the ack`);
+      expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await b.running.close();
       await a.running.close();

@@ -3,6 +3,10 @@ import { Factory } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { BACKENDS } from '../support/test-database';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe.each(BACKENDS)('identity and auth over HTTP (%s)', (backend) => {
   let app: TestApp;
   let f: Factory;

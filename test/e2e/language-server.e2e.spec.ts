@@ -12,6 +12,10 @@ import {
 } from '../support/language-server';
 import { startStack, Stack } from '../support/stack';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const bundlePath = locateLanguageServerBundle();
 const suite = bundlePath ? describe : describe.skip;
 const FAILOVER = 'incident_fail_over_completion_provider';

@@ -7,6 +7,10 @@ import { zodToOpenApi } from '../../src/common/http/openapi/zod-openapi';
 import { setFeatureSchema } from '../../src/flags/admin/feature-params';
 import { startTestApp, TestApp } from '../support/test-app';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 /** `doc` with every `$ref` replaced by the component it names (the document has no cycles). */
 function dereference(doc: any): any {
   const visit = (node: any): any => {

@@ -3,6 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { startUnleashServer, UnleashTestServer } from '../support/unleash';
+import { waitUntil } from '../support/wait';
+
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
 
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;
@@ -82,8 +87,14 @@ suite('completions under load while Unleash goes away', () => {
       await new Promise((r) => setTimeout(r, 500));
       const killedAt = seen.length;
       await unleash.kill();
-      // past FLAGS_STALE_AFTER_MS, under load
-      await new Promise((r) => setTimeout(r, 3_000));
+      const killed = Date.now();
+      // past FLAGS_STALE_AFTER_MS, under load, and until 50 requests were served (however slowly
+      // a loaded machine serves them); a request that failed or hung still fails the test
+      await waitUntil(
+        () => Date.now() - killed >= 3_000 && seen.length - killedAt > 50,
+        'more than 50 requests served with Unleash down',
+        { timeoutMs: 30_000 },
+      );
       const during = seen.slice(killedAt);
       expect(during.length).toBeGreaterThan(50);
       expect(during.filter((x) => x.status !== 200)).toEqual([]);
@@ -136,7 +147,13 @@ suite('completions under load while Unleash goes away', () => {
       await new Promise((r) => setTimeout(r, 300));
       process.kill(pid, 'SIGSTOP');
       const from = samples.length;
-      await new Promise((r) => setTimeout(r, 3_000)); // past FLAGS_STALE_AFTER_MS
+      const paused = Date.now();
+      // past FLAGS_STALE_AFTER_MS, and until 30 requests were served however slow the machine
+      await waitUntil(
+        () => Date.now() - paused >= 3_000 && samples.length - from > 30,
+        'more than 30 requests served with Unleash paused',
+        { timeoutMs: 30_000 },
+      );
       const during = samples.slice(from);
       process.kill(pid, 'SIGCONT');
       const ms = during.map((x) => x.ms).sort((a, b) => a - b);

@@ -3,6 +3,10 @@ import { startTestApp, TestApp } from '../../support/test-app';
 import { BACKENDS } from '../../support/test-database';
 import { createBulkUsers } from '../../support/clients/seed';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const BULK = 250;
 
 /**

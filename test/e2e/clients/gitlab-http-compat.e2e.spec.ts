@@ -1,6 +1,10 @@
 import { startTestApp, TestApp } from '../../support/test-app';
 import { BACKENDS } from '../../support/test-database';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 /**
  * Issue #12, the HTTP details GitLab clients rely on, checked on the wire: slashes, the exact
  * content type, the pagination headers, `search` taken literally, the three body encodings,

@@ -5,6 +5,10 @@ import { pythonGitlabAvailable, runPythonGitlab } from '../../support/clients/py
 import { createBulkUsers, createFeatureActors } from '../../support/clients/seed';
 import { expectFeatureScenario } from '../../support/clients/feature-scenario';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const BULK = 250;
 
 beforeAll(() => {

@@ -12,6 +12,10 @@ import {
   UnleashTestServer,
 } from '../../support/unleash';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 const FLAG = 'code_completion_model_codestral';
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;

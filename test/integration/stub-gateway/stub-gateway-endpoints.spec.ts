@@ -12,6 +12,10 @@ import {
   json,
 } from './fake-issuer';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 describe('stub gateway: completion endpoints', () => {
   let issuer: FakeIssuer;
   let gw: StubGateway;

@@ -4,6 +4,10 @@ import * as path from 'node:path';
 import { startStubGateway } from '../../../src/stub-gateway/stub-gateway';
 import { v2Body } from './fake-issuer';
 
+// Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
+// jest's default 5 s.
+jest.setTimeout(60_000);
+
 /** The stub accepts the models of a Switchboard catalogue file (the `modelsFile` option). */
 describe('stub gateway: models from a catalogue file', () => {
   let dir: string;
