@@ -7,6 +7,9 @@
  * server of BENCH_DATABASE_URL (default: the test server of scripts/test-postgres.sh) and dropped
  * afterwards. Reports RSS idle, at peak during completions at 8 and 32 connections, and after.
  * `npm run build && scripts/test-postgres.sh start && node bench/rss-postgres.js`
+ * BENCH_EMBEDDED=1 measures the same on the embedded PGlite instead (no server needed; the
+ * service is restarted once on its DATA_DIR, as `npm run bench` does, so initdb's peak is not
+ * in the figures).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -20,8 +23,10 @@ const SERVER =
   process.env.BENCH_DATABASE_URL ??
   'postgres://switchboard:switchboard@127.0.0.1:54329/switchboard_test';
 const DURATION_S = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const EMBEDDED = process.env.BENCH_EMBEDDED === '1';
 
 async function admin(sql) {
+  if (EMBEDDED) return;
   const c = new Client({ connectionString: SERVER });
   await c.connect();
   try {
@@ -42,15 +47,15 @@ async function main() {
     stack = await startStack({
       directAccessUsers: 0,
       withBare: false,
-      restart: false,
-      serviceEnv: { DATABASE_URL: url.toString() },
+      restart: EMBEDDED,
+      serviceEnv: EMBEDDED ? {} : { DATABASE_URL: url.toString() },
       log,
     });
     const pid = stack.service.pid;
     await sleep(2000);
     const out = {
       at: new Date().toISOString(),
-      database: `${url.host}/${db} (PostgreSQL, fresh database)`,
+      database: EMBEDDED ? 'embedded PGlite' : `${url.host}/${db} (PostgreSQL, fresh database)`,
       idleMb: round(procMemory(pid).rssMb, 1),
       idleUsage: await childMemoryUsage(stack.service.child),
       load: [],
@@ -85,10 +90,13 @@ async function main() {
     out.goal = { rssMb: 200, met: out.peakUnderLoadMb <= 200 };
     const dir = path.join(__dirname, 'results');
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `rss-postgres-${out.at.replace(/[:.]/g, '-')}.json`);
+    const file = path.join(
+      dir,
+      `rss-${EMBEDDED ? 'embedded' : 'postgres'}-${out.at.replace(/[:.]/g, '-')}.json`,
+    );
     fs.writeFileSync(file, JSON.stringify(out, null, 2));
     process.stdout.write(
-      `RSS with PostgreSQL: idle ${out.idleMb} MB, peak under load ${out.peakUnderLoadMb} MB ` +
+      `RSS with ${EMBEDDED ? 'embedded PGlite' : 'PostgreSQL'}: idle ${out.idleMb} MB, peak under load ${out.peakUnderLoadMb} MB ` +
         `(VmHWM ${out.vmHwmMb}), 5 s after ${out.after5sIdleMb} MB; goal <= 200 MB: ${out.goal.met ? 'met' : 'MISSED'}\n` +
         out.load
           .map(

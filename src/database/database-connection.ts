@@ -53,12 +53,25 @@ async function openPostgres(url: string): Promise<DatabaseConnection> {
   };
 }
 
+/**
+ * Postgres settings for the embedded database, on top of PGlite's own start parameters.
+ * PGlite 0.5 starts with Postgres' default shared_buffers (128 MB), all of it touched in its
+ * WebAssembly memory at start: 16 MB cuts the RSS of a bare PGlite by ~120 MB (bench/RESULTS.md,
+ * "Memory, 2026-12-04"), and a small service's working set fits in it (pages not in it are read
+ * back from the files in DATA_DIR through the OS page cache). work_mem, temp_buffers,
+ * wal_buffers and max_connections measured within noise, so they keep their defaults. The
+ * WebAssembly heap cannot start below 128 MB (`initialMemory` under it fails to link).
+ */
+export const PGLITE_SETTINGS: readonly string[] = ['shared_buffers=16MB'];
+
 async function openPglite(dir: string): Promise<DatabaseConnection> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   fs.mkdirSync(dir, { recursive: true });
-  const pg = await PGlite.create(dir);
+  const pg = await PGlite.create(dir, {
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
+  });
   return {
     kind: 'pglite',
     adapter: new PrismaPGlite(pg),

@@ -9,7 +9,6 @@ import { FlagsService } from './flags.service';
 import { EmbeddedFlagRepository } from './stores/embedded-flag.repository';
 import { EmbeddedFlagStore } from './stores/embedded-flag.store';
 import { FLAG_STORE, FlagStore } from './stores/flag-store';
-import { UnleashFlagStore } from './stores/unleash-flag.store';
 
 /** Flags: definitions, the store (embedded or Unleash), evaluation, Features API. */
 @Global()
@@ -20,18 +19,21 @@ import { UnleashFlagStore } from './stores/unleash-flag.store';
     {
       provide: FLAG_STORE,
       inject: [APP_CONFIG, EmbeddedFlagRepository, AuditRepository, CHANGE_BUS],
-      useFactory: (
+      // The Unleash store (the whole unleash-client with its HTTP repository and metrics) is
+      // loaded only when UNLEASH_URL is set: the embedded store needs just its evaluation engine.
+      useFactory: async (
         config: AppConfig,
         repo: EmbeddedFlagRepository,
         audit: AuditRepository,
         bus: ChangeBus,
-      ): FlagStore =>
-        config.unleash
-          ? new UnleashFlagStore(config.unleash, audit, {
-              staleAfterMs: config.flags.staleAfterMs,
-              dataDir: config.database.dataDir,
-            })
-          : new EmbeddedFlagStore(repo, audit, config.flags, bus),
+      ): Promise<FlagStore> => {
+        if (!config.unleash) return new EmbeddedFlagStore(repo, audit, config.flags, bus);
+        const { UnleashFlagStore } = await import('./stores/unleash-flag.store');
+        return new UnleashFlagStore(config.unleash, audit, {
+          staleAfterMs: config.flags.staleAfterMs,
+          dataDir: config.database.dataDir,
+        });
+      },
     },
     FlagsService,
     FlagSubjectsService,
