@@ -52,14 +52,10 @@ export default tseslint.config(
     },
   },
   {
-    // Over 60 lines, left to the completions-pipeline rework (issue #13) that is rewriting these
-    // very functions: CompletionsService.complete (133 lines), nodeHttpAdapter (62) and
-    // decideCompletion (73). Remove each entry when its function is split.
-    files: [
-      'src/code-suggestions/completions.service.ts',
-      'src/gateway/node-http.adapter.ts',
-      'src/routing/routing-policy.ts',
-    ],
+    // decideCompletion (73 lines) reads as the rule order itself (failover, v4 switch, beta
+    // rules, default), one branch per rule, and is pinned by the routing table tests; split into
+    // helpers, the order would no longer be visible in one place.
+    files: ['src/routing/routing-policy.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
   {
