@@ -14,7 +14,30 @@ export class ApiClient {
     private readonly token: string | undefined,
   ) {}
 
+  /**
+   * Every item of a paginated list: pages of 100 (the server's maximum), following X-Next-Page
+   * until it is empty, so a CLI list is never silently cut at the server's default of 20.
+   */
+  async all<T = unknown>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    const sep = path.includes('?') ? '&' : '?';
+    for (let page: string | null = '1'; page;) {
+      const { body, headers } = await this.request('GET', `${path}${sep}per_page=100&page=${page}`);
+      items.push(...(body as T[]));
+      page = headers.get('x-next-page');
+    }
+    return items;
+  }
+
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.request(method, path, body)).body as T;
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ body: unknown; headers: Headers }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers['private-token'] = this.token;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -32,6 +55,6 @@ export class ApiClient {
       // not JSON: keep the text
     }
     if (!res.ok) throw new ApiError(res.status, parsed);
-    return parsed as T;
+    return { body: parsed, headers: res.headers };
   }
 }

@@ -42,10 +42,7 @@ export const identityCommands: Record<string, Command<ApiClient>> = {
     '[--username=NAME]\nList users, or find one by username.',
     ['username'],
     (api, { options: o }) =>
-      api.call(
-        'GET',
-        `/api/v4/users${o.username ? `?username=${encodeURIComponent(o.username)}` : ''}`,
-      ),
+      api.all(`/api/v4/users${o.username ? `?username=${encodeURIComponent(o.username)}` : ''}`),
   ),
   'user block': cmd(
     'USER (id or username)\nBlock a user: their tokens stop working.',
@@ -82,7 +79,7 @@ export const identityCommands: Record<string, Command<ApiClient>> = {
         parent_id: num(o.parent, 'parent'),
       }),
   ),
-  'group list': cmd('\nList groups.', [], (api) => api.call('GET', '/api/v4/groups')),
+  'group list': cmd('\nList groups.', [], (api) => api.all('/api/v4/groups')),
   'group update': cmd(
     'GROUP_ID [--name=NAME] [--duo-features-enabled=true|false] [--direct-code-suggestions-enabled=true|false]\nChange a group.',
     ['name', 'duo-features-enabled', 'direct-code-suggestions-enabled'],

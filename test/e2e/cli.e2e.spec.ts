@@ -53,6 +53,26 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
     expect(settings.out.disabled_direct_code_suggestions).toBe(true);
   });
 
+  it('user list and group list print every row, not the first page of 20', async () => {
+    for (let i = 0; i < 110; i++) {
+      const made = await app.api.call('POST', '/api/v4/users', {
+        token: app.rootToken,
+        body: { username: `many${i}`, name: `Many ${i}`, email: `many${i}@example.com` },
+      });
+      expect(made.status).toBe(201);
+    }
+    const listed = await app.api.call('GET', '/api/v4/users?per_page=1', { token: app.rootToken });
+    const total = Number(listed.headers.get('x-total'));
+    expect(total).toBeGreaterThan(110); // two pages of 100 at least: the CLI must follow them
+    const users = await cli('user', 'list');
+    expect(users.code).toBe(0);
+    expect(users.out).toHaveLength(total);
+    expect(new Set(users.out.map((u: { id: number }) => u.id)).size).toBe(total);
+    const groups = await cli('group', 'list');
+    expect(groups.code).toBe(0);
+    expect(Array.isArray(groups.out)).toBe(true);
+  });
+
   it('feature set/get/delete map onto the Features API as ChatOps does', async () => {
     expect(
       (await cli('feature', 'set', 'code_completion_model_codestral', '25')).out.gates,
