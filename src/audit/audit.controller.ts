@@ -13,12 +13,11 @@ import { Page, pageFields, Pagination } from '../common/http/pagination';
 import { ZodPipe } from '../common/validation/zod.pipe';
 import { AuditEventView, AuditRepository } from './audit.repository';
 import {
+  ApiPagination,
   auditEventSchema,
   BEARER_SCHEME,
   ERROR_RESPONSES,
-  PAGE_QUERY,
   PAGINATION_DESCRIPTION,
-  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../common/http/openapi-schemas';
@@ -52,8 +51,7 @@ export class AuditController {
     schema: { type: 'string', maxLength: 100 },
   })
   @ApiQuery({ name: 'entity_id', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery(PAGE_QUERY)
-  @ApiQuery(PER_PAGE_QUERY)
+  @ApiPagination()
   @ApiResponse({
     status: 200,
     description: 'The events',

@@ -19,14 +19,13 @@ import { actorOf } from '../users/users.service';
 import { GroupRecord, MemberRecord } from './groups.repository';
 import { GroupsService } from './groups.service';
 import {
+  ApiPagination,
   BEARER_SCHEME,
   ERROR_RESPONSES,
   groupMemberSchema,
   groupSchema,
   memberSchema,
-  PAGE_QUERY,
   PAGINATION_DESCRIPTION,
-  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../../common/http/openapi-schemas';
@@ -108,8 +107,7 @@ export class GroupsController {
   @AdminOnly()
   @ApiOperation({ summary: 'List groups (admin)', description: PAGINATION_DESCRIPTION })
   @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery(PAGE_QUERY)
-  @ApiQuery(PER_PAGE_QUERY)
+  @ApiPagination()
   @ApiResponse({
     status: 200,
     description: 'The groups',
@@ -145,8 +143,7 @@ export class GroupsController {
   })
   @ApiParam(ID_OR_PATH)
   @ApiQuery({ name: 'query', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery(PAGE_QUERY)
-  @ApiQuery(PER_PAGE_QUERY)
+  @ApiPagination()
   @ApiResponse({
     status: 200,
     description: 'The members: users with their `access_level`',

@@ -18,11 +18,10 @@ import { actorOf } from '../users/users.service';
 import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
 import {
+  ApiPagination,
   BEARER_SCHEME,
   ERROR_RESPONSES,
-  PAGE_QUERY,
   PAGINATION_DESCRIPTION,
-  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   projectMemberSchema,
   projectSchema,
@@ -91,8 +90,7 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'List projects (admin)', description: PAGINATION_DESCRIPTION })
   @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery(PAGE_QUERY)
-  @ApiQuery(PER_PAGE_QUERY)
+  @ApiPagination()
   @ApiResponse({
     status: 200,
     description: 'The projects',

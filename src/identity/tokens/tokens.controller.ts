@@ -19,12 +19,11 @@ import { presentToken } from '../presenters';
 import { UsersService, actorOf } from '../users/users.service';
 import { TokensService } from './tokens.service';
 import {
+  ApiPagination,
   BEARER_SCHEME,
   createdTokenSchema,
   ERROR_RESPONSES,
-  PAGE_QUERY,
   PAGINATION_DESCRIPTION,
-  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
   tokenSchema,
@@ -102,8 +101,7 @@ export class TokensController {
   })
   @ApiQuery({ name: 'revoked', required: false, schema: { type: 'boolean' } })
   @ApiQuery({ name: 'search', required: false, schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery(PAGE_QUERY)
-  @ApiQuery(PER_PAGE_QUERY)
+  @ApiPagination()
   @ApiResponse({
     status: 200,
     description: 'The tokens',

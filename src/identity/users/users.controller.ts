@@ -18,11 +18,10 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
 import {
+  ApiPagination,
   BEARER_SCHEME,
   ERROR_RESPONSES,
-  PAGE_QUERY,
   PAGINATION_DESCRIPTION,
-  PER_PAGE_QUERY,
   PRIVATE_TOKEN_SCHEME,
   TAGS,
   userSchema,
@@ -115,8 +114,7 @@ export class UsersController {
   })
   @ApiQuery({ name: 'active', required: false, schema: { type: 'boolean' } })
   @ApiQuery({ name: 'blocked', required: false, schema: { type: 'boolean' } })
-  @ApiQuery(PAGE_QUERY)
-  @ApiQuery(PER_PAGE_QUERY)
+  @ApiPagination()
   @ApiResponse({
     status: 200,
     description: 'Users (email only for administrators)',

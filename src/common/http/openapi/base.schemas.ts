@@ -3,6 +3,8 @@
  * are derived from the zod schemas (zod-openapi.ts); answers are described here because no zod
  * schema produces them (presenters build them).
  */
+import { applyDecorators } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
 import { RATE_LIMIT_MESSAGE } from '../../errors/domain-error.filter';
 import { nameSchemas } from './zod-openapi';
@@ -263,6 +265,11 @@ export const PER_PAGE_QUERY = {
   description: 'Above 100 counts as 100',
   schema: { type: 'integer', minimum: 1, default: 20 },
 } as const;
+/**
+ * `page` and `per_page` on a list route: one decorator, so no list documents only one. Applied in
+ * the order stacked decorators were (bottom first), so the document lists `page` first as before.
+ */
+export const ApiPagination = () => applyDecorators(ApiQuery(PER_PAGE_QUERY), ApiQuery(PAGE_QUERY));
 
 // Named components of the document (#/components/schemas/<name>).
 nameSchemas({
