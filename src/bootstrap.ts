@@ -17,6 +17,7 @@ import { setupOpenApi } from './common/http/openapi';
 import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
 import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
 import { installShutdownLog } from './common/http/shutdown-log';
+import { installCompletionsRoute } from './code-suggestions/completions.route';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -69,6 +70,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       },
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
+    installCompletionsRoute(app.getHttpAdapter().getInstance(), app);
     installBodyAuthentication(app.getHttpAdapter().getInstance(), app.get(TOKEN_AUTHENTICATOR));
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, {

@@ -31,10 +31,10 @@ import {
 import { logCompletionInput } from './completion-log';
 import { decisionClaims, decisionClaimsKey, enabledFlagNames } from './decision-claims';
 import { DirectAccessService } from './direct-access.service';
-import { identityHeaders, realmOf } from './identity-headers';
+import { realmOf, upstreamCallHeaders } from './identity-headers';
 import { staleSources } from './stale-sources';
 import { RouteDeciderService } from './route-decider.service';
-import { forwardedClientHeaders } from './upstream-headers';
+import { addForwardedClientHeaders } from './upstream-headers';
 import { UpstreamTokenService } from './upstream-token.service';
 
 export interface CompletionRequestMeta {
@@ -221,23 +221,30 @@ export class CompletionsService {
     d: RoutingDecision,
   ): Promise<Record<string, string>> {
     const { p, settings, meta } = c;
+    const decisionKey = decisionClaimsKey(d);
     const token = await this.tokens.forOwnCall({
       globalUserId: p.user.globalUserId,
       instanceId: settings.instanceId,
       realm: realmOf(settings),
-      claimsKey: decisionClaimsKey(d),
+      claimsKey: decisionKey,
       claims: () => decisionClaims(d),
     });
-    return {
-      ...forwardedClientHeaders(meta.headers),
-      ...identityHeaders(
-        { user: p.user, settings, seat: c.seat, gitlabVersion: this.config.gitlabVersion },
-        enabledFlagNames(d.decidingFlags).join(','),
-      ),
-      Authorization: `Bearer ${token}`,
-      'X-Request-ID': meta.requestId,
-      'X-Gitlab-Rails-Send-Start': (Date.now() / 1000).toFixed(3),
+    const identity = {
+      user: p.user,
+      settings,
+      seat: c.seat,
+      gitlabVersion: this.config.gitlabVersion,
     };
+    const shared = upstreamCallHeaders(
+      identity,
+      decisionKey,
+      () => enabledFlagNames(d.decidingFlags).join(','),
+      token,
+    );
+    const headers = addForwardedClientHeaders(meta.headers, { ...shared });
+    headers['X-Request-ID'] = meta.requestId;
+    headers['X-Gitlab-Rails-Send-Start'] = (Date.now() / 1000).toFixed(3);
+    return headers;
   }
 
   /** The gateway's answer for the client: a failure mapped, a JSON completion post-processed. */

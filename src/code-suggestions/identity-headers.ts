@@ -20,15 +20,21 @@ export interface IdentityInput {
 }
 
 type Headers = Readonly<Record<string, string>>;
+interface Memo {
+  from: IdentityInput;
+  headers: Headers;
+  /** The last upstream call's identity, flag and Authorization headers (see upstreamCallHeaders). */
+  lastCall?: { decisionKey: string; token: string; headers: Headers };
+}
 /** Per seat context (cached per user by SeatsService): the headers, and what they were made from. */
-const memo = new WeakMap<SeatContext, { from: IdentityInput; headers: Headers }>();
+const memo = new WeakMap<SeatContext, Memo>();
 
 /**
  * The identity headers of every upstream call (CONTRACT.md section 2) but the enabled-flags one;
  * the same set goes to the IDE in a direct-access answer. The gateway checks them against the
  * token's claims. Computed once per user's seat context and settings, not per request.
  */
-function userIdentityHeaders(input: IdentityInput): Headers {
+function userIdentity(input: IdentityInput): Memo {
   const hit = memo.get(input.seat);
   if (
     hit &&
@@ -36,7 +42,7 @@ function userIdentityHeaders(input: IdentityInput): Headers {
     hit.from.user.globalUserId === input.user.globalUserId &&
     hit.from.gitlabVersion === input.gitlabVersion
   )
-    return hit.headers;
+    return hit;
   const headers: Headers = {
     'X-Gitlab-Authentication-Type': 'oidc',
     'X-Gitlab-Instance-Id': input.settings.instanceId,
@@ -47,8 +53,9 @@ function userIdentityHeaders(input: IdentityInput): Headers {
     'X-Gitlab-Feature-Enabled-By-Namespace-Ids': input.seat.groups.map((g) => g.id).join(','),
     'X-Gitlab-Feature-Enablement-Type': featureEnablementType(input.seat),
   };
-  memo.set(input.seat, { from: input, headers });
-  return headers;
+  const entry: Memo = { from: input, headers };
+  memo.set(input.seat, entry);
+  return entry;
 }
 
 /** The identity headers with the decision's enabled flags (a comma-separated list). */
@@ -57,8 +64,31 @@ export function identityHeaders(
   enabledFlags: string,
 ): Record<string, string> {
   return {
-    ...userIdentityHeaders(input),
+    ...userIdentity(input).headers,
     'x-gitlab-enabled-feature-flags': enabledFlags,
     'X-Gitlab-Model-Prompt-Cache-Enabled': 'true',
   };
+}
+
+/**
+ * The headers of an upstream call that depend only on the user, the routing decision and the
+ * upstream token: the identity headers, the enabled flags and Authorization. A user's calls
+ * mostly share all three, so the last set is kept per user (one slot: a new decision or token
+ * replaces it) instead of being rebuilt for every completion.
+ */
+export function upstreamCallHeaders(
+  input: IdentityInput,
+  decisionKey: string,
+  enabledFlags: () => string,
+  token: string,
+): Headers {
+  const entry = userIdentity(input);
+  const last = entry.lastCall;
+  if (last && last.decisionKey === decisionKey && last.token === token) return last.headers;
+  const headers = {
+    ...identityHeaders(input, enabledFlags()),
+    Authorization: `Bearer ${token}`,
+  };
+  entry.lastCall = { decisionKey, token, headers };
+  return headers;
 }

@@ -15,7 +15,11 @@ export const Scopes = (...scopes: TokenScope[]) => SetMetadata(REQUIRED_SCOPES, 
 /** Only administrators (403 otherwise). */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
-export type AuthedRequest = FastifyRequest & { principal?: Principal };
+export type AuthedRequest = FastifyRequest & {
+  principal?: Principal;
+  /** Who the credential was found to be before the body was read (the request-limits hook). */
+  preAuthenticated?: { secret: string; principal: Principal };
+};
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal => {

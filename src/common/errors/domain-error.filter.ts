@@ -111,8 +111,11 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const request = ctx.getRequest<FastifyRequest>();
+    this.respond(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>());
+  }
+
+  /** Answers `exception` on `reply`; also for the route Fastify runs without Nest's pipeline. */
+  respond(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const answer = this.toAnswer(exception, request);
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();

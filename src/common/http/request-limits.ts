@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { presentedToken } from '../auth/auth.guard';
+import type { AuthedRequest } from '../auth/auth.decorators';
+import { presentedToken } from '../auth/authorize';
 import type { TokenAuthenticator } from '../auth/principal';
 
 /** Methods whose bodies Fastify never parses: a body there is only a way to hold a socket. */
@@ -69,9 +70,9 @@ export function installRequestLimits(fastify: FastifyInstance, bodyLimitBytes: n
 /**
  * Authentication before the body is read: a request with a body whose token does not
  * authenticate is a 401 before a byte of the body is read, so a client with a made-up token
- * cannot hold a body open either. The auth guard authenticates again later (a cache hit) and
- * checks scopes; when authentication cannot be decided now (database down, token unknown to the
- * cache), the request goes on and the guard gives its answer.
+ * cannot hold a body open either. The principal found is kept on the request, so the auth guard
+ * checks its scopes without hashing the token again. When authentication cannot be decided now
+ * (database down, token unknown to the cache), the request goes on and the guard decides.
  */
 export function installBodyAuthentication(
   fastify: FastifyInstance,
@@ -81,6 +82,7 @@ export function installBodyAuthentication(
     const secret = hasBody(req) ? credential(req) : undefined;
     if (secret === undefined) return;
     const principal = await tokens.authenticate(secret).catch(() => null);
+    if (principal) (req as AuthedRequest).preAuthenticated = { secret, principal };
     if (principal !== undefined) return;
     refuse(reply, 401, { message: '401 Unauthorized' });
     return reply; // answered: Fastify stops the lifecycle here
