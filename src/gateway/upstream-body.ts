@@ -42,18 +42,41 @@ export function decodedBody(body: Readable, headers: Record<string, string>): Re
   return body.pipe(decoder);
 }
 
-/** The whole answer parsed as JSON (`{}` when empty, `{message}` when not JSON), at most 10 MB. */
-export async function readJsonBody(body: Readable): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_JSON_BYTES) {
+/**
+ * The whole answer parsed as JSON (`{}` when empty, `{message}` when not JSON), at most 10 MB.
+ * Read with 'data'/'end' listeners rather than `for await`: the async iterator costs a promise
+ * and a microtask per chunk, on every completion.
+ */
+export function readJsonBody(body: Readable): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      body.removeListener('data', onData);
+      reject(err);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_JSON_BYTES) return void chunks.push(c);
+      fail(new UpstreamFailure('oversized_answer', 'AI Gateway answer is too large'));
       body.destroy();
-      throw new UpstreamFailure('oversized_answer', 'AI Gateway answer is too large');
-    }
-    chunks.push(c);
-  }
+    };
+    body.on('data', onData);
+    body.once('error', fail);
+    body.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(parseAnswer(chunks));
+    });
+    // Destroyed without an error (aborted): `for await` reports this as a premature close too.
+    body.once('close', () => fail(new Error('AI Gateway answer closed before its end')));
+  });
+}
+
+function parseAnswer(chunks: Buffer[]): unknown {
   const text =
     chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
   if (text === '') return {};
