@@ -1,5 +1,5 @@
 'use strict';
-/* Time to first body byte of a streamed answer, N sequential requests over one keep-alive socket. */
+/* Time to first body byte of a streamed answer: N requests over one or more keep-alive sockets. */
 const http = require('node:http');
 const { summarize, round } = require('./util');
 
@@ -49,33 +49,51 @@ function once(url, headers, payload, agent, timeoutMs) {
   });
 }
 
-/** `n` measured requests after `warmup` discarded ones; throws on a non-200 answer. */
-async function measureTtfb({ url, headers, body, n = 500, warmup = 30, timeoutMs = 10_000 }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * `n` measured requests after `warmup` discarded ones, spread over `connections` keep-alive
+ * sockets each sending its next request when its last stream ended (1: sequential); throws on a
+ * non-200 answer.
+ */
+async function measureTtfb({
+  url,
+  headers,
+  body,
+  n = 500,
+  warmup = 30,
+  connections = 1,
+  timeoutMs = 10_000,
+}) {
   const payload = JSON.stringify(body);
   const ttfb = [];
   const total = [];
   let sample;
-  try {
-    for (let i = 0; i < warmup + n; i++) {
-      const r = await once(url, headers, payload, agent, timeoutMs);
-      if (r.status !== 200 || r.ttfb === undefined)
-        throw new Error(
-          `streamed request to ${url}: status ${r.status}, first chunk ${r.firstChunk}`,
-        );
-      sample ??= r;
-      if (i >= warmup) {
-        ttfb.push(r.ttfb);
-        total.push(r.totalMs);
+  let started = 0;
+  const loop = async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      while (started < warmup + n) {
+        const i = started++;
+        const r = await once(url, headers, payload, agent, timeoutMs);
+        if (r.status !== 200 || r.ttfb === undefined)
+          throw new Error(
+            `streamed request to ${url}: status ${r.status}, first chunk ${r.firstChunk}`,
+          );
+        sample ??= r;
+        if (i >= warmup) {
+          ttfb.push(r.ttfb);
+          total.push(r.totalMs);
+        }
       }
+    } finally {
+      agent.destroy();
     }
-  } finally {
-    agent.destroy();
-  }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
   const a = summarize(ttfb);
   const b = summarize(total);
   return {
     n,
+    connections,
     contentType: sample.contentType,
     firstChunk: sample.firstChunk.slice(0, 80),
     ttfbMs: {
