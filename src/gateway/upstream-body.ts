@@ -72,7 +72,10 @@ export function readJsonBody(body: Readable): Promise<unknown> {
       resolve(parseAnswer(chunks));
     });
     // Destroyed without an error (aborted): `for await` reports this as a premature close too.
-    body.once('close', () => fail(new Error('AI Gateway answer closed before its end')));
+    // (Checked first: 'close' follows every 'end', and an Error captures a stack trace.)
+    body.once('close', () => {
+      if (!settled) fail(new Error('AI Gateway answer closed before its end'));
+    });
   });
 }
 
