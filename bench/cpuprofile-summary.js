@@ -124,6 +124,8 @@ function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
     for (const m of seen) modIncl.set(m, (modIncl.get(m) ?? 0) + dt);
   }
 
+  const byOwner = ownerTimes(samples, timeDeltas, byId, parent);
+
   return {
     wallMs: Math.round(total / 1000),
     busyMs: Math.round(busy / 1000),
@@ -138,7 +140,35 @@ function summarize(profile, { top = 25, inclusiveOf = [], lastMs } = {}) {
     byModuleInclusive: sorted(modIncl)
       .slice(0, top)
       .map(([module, us]) => ({ module, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
+    byOwner: sorted(byOwner)
+      .slice(0, top)
+      .map(([owner, us]) => ({ owner, ms: Math.round(us / 1000), pctOfBusy: pctOf(us) })),
   };
+}
+
+/**
+ * Self time charged to the nearest of the service's own functions on the stack (dist/src), so a
+ * library's work counts for the step that called it (pino under the log line, undici under the
+ * gateway call). Work with none of ours on the stack (an async continuation: the socket, the
+ * HTTP parser, Fastify's lifecycle, the garbage collector) is charged to the library or
+ * built-in it ran in.
+ */
+function ownerTimes(samples, timeDeltas, byId, parent) {
+  const owner = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    const leaf = byId.get(samples[i]).callFrame;
+    if (leaf.functionName === '(idle)') continue;
+    const dt = Math.max(0, timeDeltas[i + 1] ?? timeDeltas[i] ?? 0);
+    let key;
+    for (let id = samples[i]; id !== undefined && !key; id = parent.get(id)) {
+      const f = byId.get(id).callFrame;
+      const d = f.url.indexOf('/dist/src/');
+      if (d !== -1) key = `src/${f.url.slice(d + 10)} ${f.functionName || '(anonymous)'}`;
+    }
+    key ??= `${moduleOf(leaf.url, leaf.functionName)} (no own frame)`;
+    owner.set(key, (owner.get(key) ?? 0) + dt);
+  }
+  return owner;
 }
 
 function print(s, out = process.stdout) {
@@ -160,6 +190,13 @@ function print(s, out = process.stdout) {
     for (const r of s.byModuleInclusive)
       out.write(
         `  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.module}\n`,
+      );
+  }
+  if (s.byOwner?.length) {
+    out.write('\nself time by owner (the nearest of our functions on the stack):\n');
+    for (const r of s.byOwner)
+      out.write(
+        `  ${String(r.pctOfBusy).padStart(5)}%  ${String(r.ms).padStart(6)} ms  ${r.owner}\n`,
       );
   }
   if (Object.keys(s.inclusive).length) {
