@@ -1,7 +1,7 @@
 'use strict';
 /*
  * Diagnostic for the completions finding: CPU per upstream call of the service's GatewayClient.send
- * (axios) vs a plain node:http request with a keep-alive agent, same stub, same v2 body and headers,
+ * (undici since 2026-12-04; axios when the finding was made) vs a plain node:http request with a keep-alive agent, same stub, same v2 body and headers,
  * 8 calls in flight, measured with process.cpuUsage() (the stub runs in its own process).
  * `npm run build && node bench/gateway-client-micro.js [calls=5000]`
  */

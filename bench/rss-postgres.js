@@ -19,14 +19,17 @@ const { startStack } = require('./lib/stack');
 const { childMemoryUsage } = require('./lib/procs');
 const { RssSampler, procMemory, round, sleep } = require('./lib/util');
 
-const SERVER =
-  process.env.BENCH_DATABASE_URL ??
-  'postgres://switchboard:switchboard@127.0.0.1:54329/switchboard_test';
+// scripts/test-postgres.sh picks a free port per checkout and prints TEST_DATABASE_URL.
+const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const DURATION_S = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const EMBEDDED = process.env.BENCH_EMBEDDED === '1';
 
 async function admin(sql) {
   if (EMBEDDED) return;
+  if (!SERVER)
+    throw new Error(
+      'set BENCH_DATABASE_URL, or run scripts/test-postgres.sh start and export the TEST_DATABASE_URL it prints',
+    );
   const c = new Client({ connectionString: SERVER });
   await c.connect();
   try {

@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 
 export interface StartUnleashServerOptions {
-  /** postgres://user:pass@127.0.0.1:54329/unleash_test (TEST_UNLEASH_DATABASE_URL). */
+  /** e.g. postgres://user:pass@127.0.0.1:<port>/unleash_test (TEST_UNLEASH_DATABASE_URL, printed by scripts/test-postgres.sh). */
   databaseUrl: string;
   /** TCP port on 127.0.0.1; default: a free ephemeral port. */
   port?: number;
