@@ -36,6 +36,11 @@ declare module 'fastify' {
      * 600,000-char limit is counted in characters, so an emoji is one, not two UTF-16 units.
      */
     bodyChars?: number;
+    /**
+     * Set by the JSON parser when the raw text has no `\u0000` escape (a raw NUL is not valid
+     * JSON), so the parsed body holds no NUL and the text guard need not walk it.
+     */
+    bodyNulFree?: boolean;
   }
 }
 
@@ -99,6 +104,7 @@ function addBodyParsers(fastify: FastifyInstance): void {
         return done(err as Error);
       }
       if (text.trim() === '') return done(null, {});
+      req.bodyNulFree = !text.includes('\\u0000');
       try {
         done(null, JSON.parse(text));
       } catch {

@@ -32,7 +32,9 @@ export function fieldWithNul(value: unknown, path: PropertyKey[] = []): string |
 
 function firstNulField(req: FastifyRequest): string | undefined {
   return (
-    fieldWithNul(req.params ?? {}) ?? fieldWithNul(req.query ?? {}) ?? fieldWithNul(req.body ?? {})
+    fieldWithNul(req.params ?? {}) ??
+    fieldWithNul(req.query ?? {}) ??
+    (req.bodyNulFree ? undefined : fieldWithNul(req.body ?? {}))
   );
 }
 

@@ -1,3 +1,6 @@
+import Fastify from 'fastify';
+import pino from 'pino';
+import { configureFastify } from '../../../src/common/http/fastify-setup';
 import { hostName } from '../../../src/common/validation/params';
 import { fieldWithNul } from '../../../src/common/validation/text-guard';
 
@@ -32,4 +35,38 @@ describe('hostName: what HTTP headers can carry, IDN as punycode', () => {
       expect(hostName.safeParse(input).success).toBe(false);
     },
   );
+});
+
+describe('the text guard on JSON bodies (the parser says when the text has no \\u0000)', () => {
+  async function post(raw: string) {
+    const fastify = Fastify();
+    configureFastify(fastify, pino({ level: 'silent' }));
+    fastify.post('/echo', (req) => ({ body: req.body }));
+    const res = await fastify.inject({
+      method: 'POST',
+      url: '/echo',
+      // A body needs a credential (the request limits); this route checks none.
+      headers: { 'content-type': 'application/json', 'private-token': 'any' },
+      payload: raw,
+    });
+    await fastify.close();
+    return [res.statusCode, res.json()];
+  }
+
+  it.each([
+    [
+      'an escaped NUL',
+      '{"a":{"b":"x\\u0000"}}',
+      [400, { error: 'a[b] must not contain a NUL character' }],
+    ],
+    [
+      'an escaped NUL in a key',
+      '{"k\\u0000":1}',
+      [400, { error: 'body must not contain a NUL character' }],
+    ],
+    ['a backslash then "u0000" (no NUL)', '{"a":"\\\\u0000"}', [200, { body: { a: '\\u0000' } }]],
+    ['no NUL at all', '{"a":["x","y"]}', [200, { body: { a: ['x', 'y'] } }]],
+  ])('%s', async (_name, raw, expected) => {
+    expect(await post(raw)).toEqual(expected);
+  });
 });
