@@ -3,7 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accessRuleOf } from '../common/auth/auth.guard';
 import { authorize } from '../common/auth/authorize';
-import { TOKEN_AUTHENTICATOR, type TokenAuthenticator } from '../common/auth/principal';
+import {
+  TOKEN_AUTHENTICATOR,
+  type Principal,
+  type TokenAuthenticator,
+} from '../common/auth/principal';
 import {
   DomainErrorFilter,
   ERROR_TRANSLATOR,
@@ -41,10 +45,11 @@ export function installCompletionsRoute(
     CompletionsController.prototype.complete,
     CompletionsController,
   ]);
+  // Refused at startup, not answered with a 500 per request: the handler needs a principal.
+  if (rule.isPublic) throw new Error(`${COMPLETIONS_PATH} must not be @Public()`);
   const handler = async function completionsRoute(req: FastifyRequest, reply: FastifyReply) {
     try {
-      const principal = await authorize(req, tokens, rule);
-      if (!principal) throw new Error('the completions route must not be public');
+      const principal = (await authorize(req, tokens, rule)) as Principal;
       await controller.complete(principal, req.body, req, reply);
     } catch (err) {
       filter.respond(err, req, reply);
