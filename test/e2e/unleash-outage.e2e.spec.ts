@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { completionBody, startStack, Stack } from '../support/stack';
-import { startUnleashServer, UnleashTestServer } from '../support/unleash';
+import { startUnleashServer, unleashServiceEnv, UnleashTestServer } from '../support/unleash';
 import { waitUntil } from '../support/wait';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
@@ -26,10 +26,7 @@ suite('completions under load while Unleash goes away', () => {
     unleash = await startUnleashServer({ databaseUrl: unleashDb! });
     s = await startStack({
       env: {
-        UNLEASH_URL: unleash.url,
-        UNLEASH_API_TOKEN: unleash.clientToken,
-        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        UNLEASH_ENVIRONMENT: unleash.environment,
+        ...unleashServiceEnv(unleash),
         UNLEASH_REFRESH_INTERVAL_MS: '300',
         FLAGS_STALE_AFTER_MS: '1000',
         RATE_LIMIT_COMPLETIONS_PER_MINUTE: '1000000',
@@ -181,10 +178,7 @@ suite('completions under load while Unleash goes away', () => {
     const again = await startStack({
       env: {
         DATA_DIR: copy,
-        UNLEASH_URL: unleash.url,
-        UNLEASH_API_TOKEN: unleash.clientToken,
-        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        UNLEASH_ENVIRONMENT: unleash.environment,
+        ...unleashServiceEnv(unleash),
         FLAGS_STALE_AFTER_MS: '1000',
       },
     });

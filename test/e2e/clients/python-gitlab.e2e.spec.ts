@@ -1,6 +1,6 @@
 import { startTestApp, TestApp } from '../../support/test-app';
 import { BACKENDS } from '../../support/test-database';
-import { startUnleashServer, UnleashTestServer } from '../../support/unleash';
+import { startUnleashServer, unleashServiceEnv, UnleashTestServer } from '../../support/unleash';
 import { pythonGitlabAvailable, runPythonGitlab } from '../../support/clients/python-gitlab';
 import { createBulkUsers, createFeatureActors } from '../../support/clients/seed';
 import { expectFeatureScenario } from '../../support/clients/feature-scenario';
@@ -122,10 +122,7 @@ unleashSuite('python-gitlab 3.12 features calls in Unleash mode', () => {
     unleash = await startUnleashServer({ databaseUrl: unleashDb! });
     app = await startTestApp({
       env: {
-        UNLEASH_URL: unleash.url,
-        UNLEASH_API_TOKEN: unleash.clientToken,
-        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        UNLEASH_ENVIRONMENT: unleash.environment,
+        ...unleashServiceEnv(unleash),
         UNLEASH_REFRESH_INTERVAL_MS: '60000',
       },
     });

@@ -10,6 +10,7 @@ import {
   UnleashAdmin,
   UnleashAdminError,
   UnleashTestServer,
+  unleashServiceEnv,
 } from '../../support/unleash';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
@@ -41,10 +42,7 @@ suite('flags backed by a real Unleash server', () => {
     unleash = await startUnleashServer({ databaseUrl: unleashDb! });
     app = await startTestApp({
       env: {
-        UNLEASH_URL: unleash.url,
-        UNLEASH_API_TOKEN: unleash.clientToken,
-        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        UNLEASH_ENVIRONMENT: unleash.environment,
+        ...unleashServiceEnv(unleash),
         UNLEASH_REFRESH_INTERVAL_MS: '300',
         FLAGS_STALE_AFTER_MS: '2000',
       },
@@ -193,10 +191,7 @@ suite('flags backed by a real Unleash server', () => {
     };
     const viaProxy = await startTestApp({
       env: {
-        UNLEASH_URL: proxy.url,
-        UNLEASH_API_TOKEN: unleash.clientToken,
-        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        UNLEASH_ENVIRONMENT: unleash.environment,
+        ...unleashServiceEnv(unleash, proxy.url),
         UNLEASH_REFRESH_INTERVAL_MS: '300',
       },
     });
@@ -269,10 +264,7 @@ suite('flags backed by a real Unleash server', () => {
       );
     const viaProxy = await startTestApp({
       env: {
-        UNLEASH_URL: proxy.url,
-        UNLEASH_API_TOKEN: unleash.clientToken,
-        UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        UNLEASH_ENVIRONMENT: unleash.environment,
+        ...unleashServiceEnv(unleash, proxy.url),
         UNLEASH_REFRESH_INTERVAL_MS: '300',
       },
     });

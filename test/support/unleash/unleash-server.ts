@@ -41,6 +41,22 @@ export interface StartUnleashServerOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The environment that points Switchboard at this Unleash server (`url`: another address in
+ * front of it, e.g. a proxy that cuts the connection).
+ */
+export function unleashServiceEnv(
+  unleash: Pick<UnleashTestServer, 'url' | 'clientToken' | 'adminToken' | 'environment'>,
+  url: string = unleash.url,
+): Record<string, string> {
+  return {
+    UNLEASH_URL: url,
+    UNLEASH_API_TOKEN: unleash.clientToken,
+    UNLEASH_ADMIN_TOKEN: unleash.adminToken,
+    UNLEASH_ENVIRONMENT: unleash.environment,
+  };
+}
+
 export interface UnleashTestServer {
   /** http://127.0.0.1:PORT (no trailing slash). SDK url: `${url}/api/`. */
   url: string;
