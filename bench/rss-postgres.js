@@ -13,7 +13,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { Client } = require('pg');
+const { freshDatabase } = require('./lib/postgres');
 const { measure } = require('./lib/load');
 const { startStack } = require('./lib/stack');
 const { childMemoryUsage } = require('./lib/procs');
@@ -24,26 +24,12 @@ const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const DURATION_S = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const EMBEDDED = process.env.BENCH_EMBEDDED === '1';
 
-async function admin(sql) {
-  if (EMBEDDED) return;
-  if (!SERVER)
+async function main() {
+  if (!EMBEDDED && !SERVER)
     throw new Error(
       'set BENCH_DATABASE_URL, or run scripts/test-postgres.sh start and export the TEST_DATABASE_URL it prints',
     );
-  const c = new Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function main() {
-  const db = `sb_bench_rss_${process.pid}`;
-  await admin(`CREATE DATABASE ${db}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${db}`;
+  const db = EMBEDDED ? undefined : await freshDatabase(SERVER, 'sb_bench_rss');
   const log = (m) => process.stderr.write(`[rss-postgres] ${m}\n`);
   let stack;
   try {
@@ -51,14 +37,16 @@ async function main() {
       directAccessUsers: 0,
       withBare: false,
       restart: EMBEDDED,
-      serviceEnv: EMBEDDED ? {} : { DATABASE_URL: url.toString() },
+      serviceEnv: db ? { DATABASE_URL: db.url } : {},
       log,
     });
     const pid = stack.service.pid;
     await sleep(2000);
     const out = {
       at: new Date().toISOString(),
-      database: EMBEDDED ? 'embedded PGlite' : `${url.host}/${db} (PostgreSQL, fresh database)`,
+      database: db
+        ? `${new URL(db.url).host}/${db.name} (PostgreSQL, fresh database)`
+        : 'embedded PGlite',
       idleMb: round(procMemory(pid).rssMb, 1),
       idleUsage: await childMemoryUsage(stack.service.child),
       load: [],
@@ -111,7 +99,7 @@ async function main() {
     );
   } finally {
     await stack?.close();
-    await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await db?.drop();
   }
 }
 

@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { Client } = require('pg');
+const { freshDatabase } = require('./lib/postgres');
 const { Admin } = require('./lib/provision');
 const { freePort, request, sleep } = require('./lib/util');
 
@@ -104,25 +104,6 @@ function ticksOf(pids) {
 const pct = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const round = (v, d = 3) => Number(v.toFixed(d));
-
-async function freshDatabase(base) {
-  const name = `sb_bench_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function startService(workers, common, withRedis) {
   const port = await freePort();
