@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
@@ -18,6 +18,7 @@ import { installBodyAuthentication, serverTimeouts } from './common/http/request
 import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
 import { installShutdownLog } from './common/http/shutdown-log';
 import { installCompletionsRoute } from './code-suggestions/completions.route';
+import { freePort } from './common/net/free-port';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -109,15 +110,4 @@ function handleSignals(app: NestFastifyApplication, logger: Logger, graceMs: num
       }, graceMs).unref();
     });
   }
-}
-
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { bootstrap, freePort } from './bootstrap';
+import { bootstrap } from './bootstrap';
+import { freePort } from './common/net/free-port';
 import { ConfigError, loadAppConfig } from './config/app-config';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { runPrimary } from './workers/cluster-primary';

@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../../../src/common/net/free-port';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AuditModule } from '../../../src/audit/audit.module';
@@ -136,15 +136,4 @@ export async function startTokensApp(opts: TestAppOptions): Promise<TestApp> {
   });
   await app.listen({ port, host: '127.0.0.1' });
   return { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }

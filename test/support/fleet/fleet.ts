@@ -11,7 +11,8 @@ import { createPostgresDatabase } from '../test-database';
 import { HaProxy } from './haproxy';
 import { call, statuses, type Answer } from './http';
 import { Instance } from './instance';
-import { freePort, waitFor } from './processes';
+import { freePort } from '../../../src/common/net/free-port';
+import { waitFor } from './processes';
 import { RedisServer } from './redis-server';
 
 export const ROOT = 'scale-out-root-token-0123456789';

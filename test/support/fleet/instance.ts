@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Api } from '../test-app';
-import { Child, freePort, waitFor } from './processes';
+import { freePort } from '../../../src/common/net/free-port';
+import { Child, waitFor } from './processes';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const TS_ENTRY = path.join(ROOT, 'test', 'unit', 'config', 'ts-entry.js');

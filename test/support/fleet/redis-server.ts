@@ -1,7 +1,8 @@
 /** A throw-away redis-server (Debian package) on a free loopback port, no persistence. */
 import * as fs from 'node:fs';
 import { Redis } from 'ioredis';
-import { Child, freePort, waitFor } from './processes';
+import { freePort } from '../../../src/common/net/free-port';
+import { Child, waitFor } from './processes';
 
 const REDIS_SERVER = fs.existsSync('/usr/bin/redis-server')
   ? '/usr/bin/redis-server'
