@@ -60,6 +60,8 @@ interface IssuerKeys {
   keySet?: JWTVerifyGetKey;
   kids: Set<string>;
   fetchedAt: number;
+  /** Epoch ms of the last failed fetch (0: none since the last success). */
+  failedAt: number;
   /** Epoch ms until which the fetched JWKS is used (fetch time + the cache TTL). */
   freshUntil: number;
   inflight?: Promise<void>;
@@ -248,14 +250,14 @@ export class TokenVerifier {
   private async currentKeys(issuer: string): Promise<IssuerKeys> {
     let entry = this.issuers.get(issuer);
     if (!entry) {
-      entry = { kids: new Set(), fetchedAt: 0, freshUntil: 0 };
+      entry = { kids: new Set(), fetchedAt: 0, failedAt: 0, freshUntil: 0 };
       this.issuers.set(issuer, entry);
     }
     const now = Date.now();
     const stale = !entry.keySet || now >= entry.freshUntil;
     if (stale) {
       if (entry.inflight) await entry.inflight;
-      else if (now - entry.fetchedAt >= this.opts.refetchIntervalMs) {
+      else if (now - entry.failedAt >= this.opts.refetchIntervalMs) {
         const e = entry;
         e.inflight = this.refresh(issuer, e).finally(() => (e.inflight = undefined));
         await e.inflight;
@@ -265,7 +267,6 @@ export class TokenVerifier {
   }
 
   private async refresh(issuer: string, entry: IssuerKeys): Promise<void> {
-    entry.fetchedAt = Date.now();
     try {
       const discovery = await getJson(discoveryUrl(issuer));
       const jwksUri = (discovery as { jwks_uri?: unknown }).jwks_uri;
@@ -276,9 +277,11 @@ export class TokenVerifier {
       entry.keySet = createLocalJWKSet(jwks);
       entry.kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => !!k));
       entry.fetchedAt = Date.now();
+      entry.failedAt = 0;
       entry.freshUntil = entry.fetchedAt + this.opts.cacheTtlMs;
       this.opts.logger.debug({ issuer, kids: [...entry.kids] }, 'stub gateway: fetched JWKS');
     } catch (err) {
+      entry.failedAt = Date.now();
       this.opts.logger.warn(
         { issuer, err: (err as Error).message },
         'stub gateway: JWKS fetch failed',

@@ -113,7 +113,9 @@ describe('stub gateway: completion endpoints', () => {
       }),
     );
     expect(res.status).toBe(200);
-    expect((await json(res)).choices[0].text).toContain('gitlab/codestral_2501_fireworks via v2 p2');
+    expect((await json(res)).choices[0].text).toContain(
+      'gitlab/codestral_2501_fireworks via v2 p2',
+    );
   });
 
   it('streams v2 as raw text chunks over text/event-stream', async () => {
@@ -253,9 +255,9 @@ describe('stub gateway: completion endpoints', () => {
     expect(await json(res)).toEqual({
       detail:
         "[{'type': 'value_error', 'loc': ('body', 1, 'model_name'), 'msg': 'Value error, model " +
-        "claude-3-haiku-20240307 is not supported by use case code completions and provider " +
+        'claude-3-haiku-20240307 is not supported by use case code completions and provider ' +
         "vertex-ai', 'input': 'claude-3-haiku-20240307', 'ctx': {'error': ValueError('model " +
-        "claude-3-haiku-20240307 is not supported by use case code completions and provider " +
+        'claude-3-haiku-20240307 is not supported by use case code completions and provider ' +
         "vertex-ai')}}]",
     });
   });
