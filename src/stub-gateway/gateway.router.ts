@@ -10,7 +10,7 @@ import {
 import { defaultFaultBody, type Fault, type FaultRegistry } from './fault.registry';
 import { header, parseBody, sendJson, sleep } from './http.util';
 import type { RequestRecorder } from './request.recorder';
-import { validateSuggestion, type SuggestionRequest } from './request.validator';
+import { faultTarget, validateSuggestion, type SuggestionRequest } from './request.validator';
 import type { RecordedRequest, StubApi } from './stub-gateway.types';
 import type { StubTokenAuthority } from './token.issuer';
 import {
@@ -146,7 +146,7 @@ export async function handleSuggestion(
   rec.model = { ...sreq.model };
   if (sreq.modelMetadataIgnored) rec.modelMetadataIgnored = sreq.modelMetadataIgnored;
 
-  const fault = ctx.faults.pick({ api, provider: sreq.model.provider, model: sreq.model.name });
+  const fault = ctx.faults.pick(faultTarget(api, sreq));
   if (fault) {
     rec.faultId = fault.id;
     if (await applyFault(ctx, fault, req, res, rec)) return;

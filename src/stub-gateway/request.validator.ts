@@ -8,6 +8,7 @@ import {
   type ModelMetadataResolution,
 } from '../common/aigw/aigw-contract';
 import { ContractValidator, type PydanticIssue } from './contract.validator';
+import type { FaultTarget } from './fault.registry';
 import { isRecord } from './http.util';
 import type { ResolvedModel } from './model-catalog.constants';
 import type { StubApi } from './stub-gateway.types';
@@ -24,6 +25,8 @@ export interface SuggestionRequest {
   stream: boolean;
   /** The model that serves the request, as the pinned gateway picks it. */
   model: ResolvedModel;
+  /** The model the request named (v2 `model_provider`/`model_name`), for fault matching. */
+  requested?: ResolvedModel;
   /** Why a `model_metadata` that was sent did not choose the model (the gateway ignores it). */
   modelMetadataIgnored?: string;
 }
@@ -88,7 +91,7 @@ function modelFor(identifier: string): ResolvedModel | undefined {
  */
 function fromV2(b: Record<string, unknown>): Validated {
   const file = fileOf(b.current_file as FileFields);
-  const common = {
+  const common: Omit<SuggestionRequest, 'model'> = {
     kind: 'completion' as const,
     variant: `p${String(b.prompt_version)}`,
     ...file,
@@ -96,6 +99,9 @@ function fromV2(b: Record<string, unknown>): Validated {
   };
   let provider = typeof b.model_provider === 'string' ? b.model_provider : 'vertex-ai';
   let name = typeof b.model_name === 'string' ? b.model_name : '';
+  if (typeof b.model_provider === 'string') {
+    Object.assign(common, { requested: { provider, name } });
+  }
   if (provider === 'amazon_q') {
     return { ok: true, value: { ...common, model: { provider, name: 'amazon_q' } } };
   }
@@ -173,4 +179,12 @@ function generation(
   model ??= modelFor(defaultModelOf('code_generations'));
   if (!model) return { ok: false, status: 500, reason: 'no default generation model' };
   return { ok: true, value: { ...common, kind: 'generation', model } };
+}
+
+/** What a fault may match on: the model serving the request and the one it named. */
+export function faultTarget(api: StubApi, sreq: SuggestionRequest): FaultTarget {
+  const t: FaultTarget = { api, provider: sreq.model.provider, model: sreq.model.name };
+  if (sreq.requested)
+    t.requested = { provider: sreq.requested.provider, model: sreq.requested.name };
+  return t;
 }
