@@ -420,6 +420,21 @@ def route_param(mod, fn_name, param):
     fail(f"{mod.path}: {fn_name}({param}) not found")
 
 
+def header_params(mod, fn_name):
+    """`x_gitlab_project_id: Annotated[Optional[str], Header()] = None` -> optional headers."""
+    for n in mod.tree.body:
+        if isinstance(n, ast.AsyncFunctionDef) and n.name == fn_name:
+            out = []
+            defaults = [None] * (len(n.args.args) - len(n.args.defaults)) + list(n.args.defaults)
+            for a, d in zip(n.args.args, defaults):
+                if a.annotation is not None and "Header()" in ast.unparse(a.annotation):
+                    out.append({"name": a.arg.replace("_", "-"), "required": d is None})
+            if not out:
+                fail(f"{mod.path}: {fn_name} reads no Header() parameters any more")
+            return out
+    fail(f"{mod.path}: {fn_name} not found")
+
+
 def legacy_identifiers(mod):
     node = dict_literal(mod, "LEGACY_COMPLETION_MODEL_TO_GITLAB_IDENTIFIER")
     return OrderedDict((const(k), const(v)) for k, v in zip(node.keys, node.values))
@@ -512,6 +527,7 @@ def derive(gitdir, commit):
     check_source(texts["v4_routes"], '"X-Streaming-Format": "sse"', FILES["v4_routes"], "v4 SSE header")
     endpoints["/v1/code/user_access_token"] = {
         "aliases": ["/v1/code/user_access_token"], "body": None,
+        "headers": header_params(modules["v1_token_route"], "user_access_token"),
         "response": {"kind": "model", "model": reader.model(modules["v1_token"], "Token")}}
     if route_paths(modules["v1_token_route"], "user_access_token") != ["/user_access_token"]:
         fail(f"{FILES['v1_token_route']}: POST /user_access_token not found")

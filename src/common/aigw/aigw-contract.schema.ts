@@ -106,6 +106,7 @@ export const contractSchema = z.object({
       aliases: z.array(z.string()).min(1),
       body: typeSpecSchema.nullable(),
       response: typeSpecSchema.optional(),
+      headers: z.array(z.object({ name: z.string(), required: z.boolean() })).optional(),
     }),
   ),
   models: z.record(z.string(), modelSchema),
