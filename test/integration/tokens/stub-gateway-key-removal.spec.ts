@@ -61,7 +61,8 @@ describe('stub gateway after our key rotation and the end of the old key’s pub
 
     const rotated = await fetch(`${app.url}/api/v4/admin/signing_keys/rotate`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ immediate: true }), // signs at once: this stub refetches on a new kid
     });
     expect(rotated.status).toBe(201);
     const fresh = await app.app.get(JwtIssuerService).issue(CLAIMS);
