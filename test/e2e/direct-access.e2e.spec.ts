@@ -205,7 +205,8 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
         token: s.app.rootToken,
         body,
       });
-    const rotated = await rotate();
+    // Immediate: this stub refetches the JWKS on an unknown kid (the real gateway does not).
+    const rotated = await rotate({ immediate: true });
     expect(rotated.status).toBe(201);
     const after = await direct(user.token);
     expect(kidOf(after.body.token)).toBe(rotated.body.kid);
@@ -214,7 +215,7 @@ describe('POST /api/v4/code_suggestions/direct_access', () => {
     expect(await upstreamKid()).toBe(rotated.body.kid);
     expect((await callGateway(after)).status).toBe(200);
 
-    const staged = await rotate({ activate_in_seconds: 3 });
+    const staged = await rotate({ immediate: true, activate_in_seconds: 3 });
     expect(staged.status).toBe(201);
     expect(kidOf((await direct(user.token)).body.token)).toBe(rotated.body.kid);
     await new Promise((r) => setTimeout(r, 3100));
