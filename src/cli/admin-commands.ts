@@ -73,7 +73,7 @@ export const adminCommands: Record<string, Command<ApiClient>> = {
   'keys rotate': {
     help:
       '[--activate-in-seconds=N] [--immediate]\nCreate a new signing key, published at once. It signs once the gateway has ' +
-      "refetched our keys (its JWKS cache time, GATEWAY_JWKS_CACHE_SECONDS, 24 h by default), or after N seconds " +
+      'refetched our keys (its JWKS cache time, GATEWAY_JWKS_CACHE_SECONDS, 24 h by default), or after N seconds ' +
       '(N >= that time). --immediate (a compromised key): it signs at once (or after N), and the answer names the ' +
       'gateways that refuse its tokens until they refetch.',
     options: ['activate-in-seconds', 'immediate'],

@@ -27,16 +27,25 @@ import {
 const MAX_ACTIVATE_IN_SEC = 30 * 24 * 3600;
 
 const rotateBody = z.strictObject({
-  activate_in_seconds: z.number().int().min(0).max(MAX_ACTIVATE_IN_SEC).optional().meta({
-    description:
-      "Publish the new key now, sign with it only after this many seconds. Default: the gateway's JWKS cache time " +
-      '(GATEWAY_JWKS_CACHE_SECONDS) plus our publication delay; shorter only with `immediate`',
-  }),
-  immediate: z.boolean().optional().meta({
-    description:
-      'A compromised key: sign with the new key at once (or after activate_in_seconds). Gateways that cached our ' +
-      'JWKS refuse its tokens until they refetch; the answer names them',
-  }),
+  activate_in_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_ACTIVATE_IN_SEC)
+    .optional()
+    .meta({
+      description:
+        "Publish the new key now, sign with it only after this many seconds. Default: the gateway's JWKS cache time " +
+        '(GATEWAY_JWKS_CACHE_SECONDS) plus our publication delay; shorter only with `immediate`',
+    }),
+  immediate: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        'A compromised key: sign with the new key at once (or after activate_in_seconds). Gateways that cached our ' +
+        'JWKS refuse its tokens until they refetch; the answer names them',
+    }),
 });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -102,7 +102,9 @@ describe('planRotation', () => {
     expect(message).toContain('86400 s, GATEWAY_JWKS_CACHE_SECONDS');
     expect(message).toContain('immediate: true');
     expect(refusal({ activateInMs: 0 })).toContain('GATEWAY_JWKS_CACHE_SECONDS');
-    expect(refusal({ activateInMs: -1, immediate: true })).toBe('activate_in_seconds must be 0 or more');
+    expect(refusal({ activateInMs: -1, immediate: true })).toBe(
+      'activate_in_seconds must be 0 or more',
+    );
   });
 
   it('an immediate rotation signs at once and says until when gateways may refuse', () => {
