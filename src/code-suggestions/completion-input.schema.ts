@@ -44,6 +44,11 @@ const grapeBoolean = z.preprocess((v) => {
   return v;
 }, z.boolean());
 
+const contextLimitsText = () =>
+  Object.entries(EDGE_LIMITS.completionContext)
+    .map(([api, l]) => `${api} ${l.items} items of ${l.content.toLocaleString('en-US')} characters`)
+    .join(', ');
+
 const telemetryText = chars(EDGE_LIMITS.telemetryStrings).nullable().optional();
 /**
  * GitLab passes `telemetry` through; the gateway takes at most 10 items of this shape and
@@ -99,7 +104,9 @@ export const completionInputSchema = z
     telemetry: z.array(telemetryItem).max(EDGE_LIMITS.telemetryItems).optional(),
   })
   .meta({
-    description: `Unknown fields are ignored. Lengths count characters (code points), as GitLab does. The whole body may have at most ${MAX_BODY_CHARS.toLocaleString('en-US')} characters (413).`,
+    description:
+      `Unknown fields are ignored. Lengths count characters (code points), as GitLab does. The whole body may have at most ${MAX_BODY_CHARS.toLocaleString('en-US')} characters (413). ` +
+      `Where the pinned AI Gateway is stricter than GitLab its limit applies (400 naming the field). Once the request is routed, a completion's context items must fit the API it goes through: ${contextLimitsText()}.`,
     example: {
       current_file: {
         file_name: 'main.py',
