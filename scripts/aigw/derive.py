@@ -355,6 +355,24 @@ def allowlists(reader, modules):
     return providers, use_cases, allow
 
 
+def saas_prompt_models(reader, modules):
+    cs = modules["cs_base"]
+    node = dict_literal(cs, "SAAS_PROMPT_MODEL_MAP")
+    out = OrderedDict()
+    for k, v in zip(node.keys, node.values):
+        if not isinstance(v, ast.Dict):
+            fail(f"{cs.path}: SAAS_PROMPT_MODEL_MAP[{const(k)}] is not a dict literal")
+        entry = {const(a): reader.enum_value(cs, b) for a, b in zip(v.keys, v.values)}
+        if set(entry) != {"model_provider", "model_version"}:
+            fail(f"{cs.path}: SAAS_PROMPT_MODEL_MAP[{const(k)}] keys changed: {sorted(entry)}")
+        out[const(k)] = OrderedDict([("provider", entry["model_provider"]), ("model", entry["model_version"])])
+    check_source(ast.unparse(modules["handler"].tree), "SAAS_PROMPT_MODEL_MAP[prompt_version]", FILES["handler"],
+                 "a generation with prompt_id looks its prompt_version up in SAAS_PROMPT_MODEL_MAP")
+    check_source(ast.unparse(modules["handler"].tree), "payload.prompt_version or '^1.0.0'", FILES["handler"],
+                 "the default prompt_version of a generation")
+    return {"default": "^1.0.0", "versions": out}
+
+
 def fstring_template(node):
     out = []
     for part in node.values:
@@ -534,6 +552,7 @@ def derive(gitdir, commit):
         ("useCases", use_cases),
         ("allowlist", allow),
         ("legacyCompletionIdentifiers", legacy_identifiers(modules["v2_routes"])),
+        ("saasPromptModels", saas_prompt_models(reader, modules)),
         ("validationErrorBody", {"verbose": "python repr of the error list", "terse": "Validation error"}),
         ("modelMetadata", OrderedDict([
             ("unresolvable", "ignored: the request is served with the feature's default model"),

@@ -118,6 +118,10 @@ export const contractSchema = z.object({
   useCases: stringLists,
   allowlist: z.record(z.string(), stringLists),
   legacyCompletionIdentifiers: z.record(z.string(), z.string()),
+  saasPromptModels: z.object({
+    default: z.string(),
+    versions: z.record(z.string(), z.object({ provider: z.string(), model: z.string() })),
+  }),
   validationErrorBody: z.object({ verbose: z.string(), terse: z.string() }),
   modelMetadata: z.object({
     unresolvable: z.string(),
