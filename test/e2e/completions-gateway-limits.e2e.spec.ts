@@ -90,7 +90,10 @@ describe('completions: the gateway’s limits at our edge', () => {
         { language_identifier: lang },
       ),
     );
-    expect(r.status).toBe(200);
+    expect({ status: r.status, refused: r.upstream[0]?.validationErrors }).toEqual({
+      status: 200,
+      refused: undefined,
+    });
     expect(r.upstream).toHaveLength(1);
     expect(r.upstream[0].path).toBe('/v2/code/completions');
     const body = r.upstream[0].body as Record<string, any>;
