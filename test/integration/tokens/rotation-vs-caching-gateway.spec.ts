@@ -70,7 +70,7 @@ describe('key rotation against gateways that cache our JWKS', () => {
         model_name: 'codestral-2501',
       }),
     });
-    return { status: res.status, body: (await res.json()) };
+    return { status: res.status, body: await res.json() };
   };
   const rotate = async (body: unknown) => {
     const res = await fetch(`${app.url}/api/v4/admin/signing_keys/rotate`, {
