@@ -71,17 +71,24 @@ export const adminCommands: Record<string, Command<ApiClient>> = {
     },
   },
   'keys rotate': {
-    help: '[--activate-in-seconds=N]\nCreate a new signing key; it signs at once, or after N seconds (staged).',
-    options: ['activate-in-seconds'],
+    help:
+      '[--activate-in-seconds=N] [--immediate]\nCreate a new signing key, published at once. It signs once the gateway has ' +
+      'refetched our keys (its JWKS cache time, GATEWAY_JWKS_CACHE_SECONDS, 24 h by default), or after N seconds ' +
+      '(N >= that time). --immediate (a compromised key): it signs at once (or after N), and the answer names the ' +
+      'gateways that refuse its tokens until they refetch.',
+    options: ['activate-in-seconds', 'immediate'],
     run: (api, { options }) => {
       const delay = options['activate-in-seconds'];
       if (delay !== undefined && !/^\d+$/.test(delay))
         throw new UsageError('--activate-in-seconds must be a whole number of seconds');
-      return api.call(
-        'POST',
-        '/api/v4/admin/signing_keys/rotate',
-        delay === undefined ? undefined : { activate_in_seconds: Number(delay) },
-      );
+      const immediate = options.immediate;
+      if (immediate !== undefined && immediate !== 'true')
+        throw new UsageError('--immediate takes no value');
+      const body = {
+        ...(delay === undefined ? {} : { activate_in_seconds: Number(delay) }),
+        ...(immediate ? { immediate: true } : {}),
+      };
+      return api.call('POST', '/api/v4/admin/signing_keys/rotate', body);
     },
   },
   'keys list': {

@@ -25,7 +25,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return { positional, options };
 }
 
-const BOOLEAN_FLAGS = new Set(['--admin', '--actors', '--json', '--help']);
+const BOOLEAN_FLAGS = new Set(['--admin', '--actors', '--json', '--help', '--immediate']);
 const isBooleanFlag = (a: string) => BOOLEAN_FLAGS.has(a);
 
 export class UsageError extends Error {}

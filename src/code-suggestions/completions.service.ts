@@ -31,6 +31,7 @@ import {
 import { logCompletionInput } from './completion-log';
 import { decisionClaims, decisionClaimsKey, enabledFlagNames } from './decision-claims';
 import { DirectAccessService } from './direct-access.service';
+import { assertWithinPathLimits } from './gateway-limits';
 import { realmOf, upstreamCallHeaders } from './identity-headers';
 import { staleSources } from './stale-sources';
 import { RouteDeciderService } from './route-decider.service';
@@ -105,6 +106,7 @@ export class CompletionsService {
     const c = this.context(p, seat, subject, input, meta);
     try {
       const first = this.route(c);
+      assertWithinPathLimits(c.input, first); // v3/v4 take fewer, shorter context items
       const { decision, outcome } = await runWithFailover({
         first,
         deadline,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { LOG_LEVELS, LogLevel } from '../common/logging/logger';
 import { projectRoot } from '../common/project-root';
+import { publicUrlWithoutPath } from './public-url';
 
 /**
  * The one place the environment is read. `loadAppConfig` validates every variable once at boot
@@ -23,7 +24,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: httpUrl.optional(),
+  PUBLIC_URL: httpUrl.pipe(publicUrlWithoutPath).optional(),
   DATABASE_URL: optionalString.pipe(
     z
       .string()
@@ -53,6 +54,7 @@ const envSchema = z.object({
   GATEWAY_TIMEOUT_MS: int(100, 600_000).default(55_000),
   GATEWAY_TOKEN_SOURCE: z.enum(['self_signed', 'gateway']).default('self_signed'),
   JWT_AUDIENCE: z.string().min(1).default('gitlab-ai-gateway'),
+  GATEWAY_JWKS_CACHE_SECONDS: int(0, 30 * 24 * 3600).default(86_400),
   SIGNING_KEY_SECRET: optionalString.pipe(
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
@@ -126,7 +128,12 @@ export interface AppConfig {
     readonly timeoutMs: number;
     readonly tokenSource: 'self_signed' | 'gateway';
   };
-  readonly jwt: { readonly audience: string; readonly signingKeySecret: string | undefined };
+  readonly jwt: {
+    readonly audience: string;
+    readonly signingKeySecret: string | undefined;
+    /** How long the gateway keeps our JWKS (a rotation publishes the new key this long first). */
+    readonly gatewayJwksCacheSec: number;
+  };
   readonly initialRootToken: string | undefined;
   readonly unleash:
     | {
@@ -225,7 +232,11 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       timeoutMs: e.GATEWAY_TIMEOUT_MS,
       tokenSource: e.GATEWAY_TOKEN_SOURCE,
     },
-    jwt: { audience: e.JWT_AUDIENCE, signingKeySecret: e.SIGNING_KEY_SECRET },
+    jwt: {
+      audience: e.JWT_AUDIENCE,
+      signingKeySecret: e.SIGNING_KEY_SECRET,
+      gatewayJwksCacheSec: e.GATEWAY_JWKS_CACHE_SECONDS,
+    },
     initialRootToken: e.INITIAL_ROOT_TOKEN,
     unleash:
       e.UNLEASH_URL && e.UNLEASH_API_TOKEN && e.UNLEASH_ADMIN_TOKEN

@@ -28,6 +28,7 @@ export const CLAIMS_SUPPORTED = [
   'jti',
   'gitlab_realm',
   'gitlab_instance_id',
+  'gitlab_instance_uid',
   'scopes',
 ];
 export const SCOPES_SUPPORTED = ['complete_code', 'generate_code'];

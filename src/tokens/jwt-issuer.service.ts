@@ -66,6 +66,8 @@ export class JwtIssuerService {
       jti: randomUUID(),
       gitlab_realm: claims.realm,
       gitlab_instance_id: claims.instanceId,
+      // Self-managed: the gateway attributes usage (billing and internal events) to this claim.
+      ...(claims.realm === 'self-managed' ? { gitlab_instance_uid: claims.instanceId } : {}),
       scopes: claims.scopes,
     };
     try {

@@ -16,6 +16,7 @@ import {
 } from './rsa-key.util';
 import { SigningKeyCipher, SigningKeyDecryptionError } from './signing-key.cipher';
 import {
+  planRotation,
   type RotationOptions,
   type RotationResult,
   type SigningKeyView,
@@ -133,12 +134,14 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A new key is published at once and signs from now (or `activateInMs` later); the keys it
-   * replaces retire at that moment and stay published for RETIRED_KEY_PUBLISHED_MS after it.
+   * A new key is published at once and signs after the gateway's JWKS cache time (see
+   * `planRotation`; at once only with `immediate`); the keys it replaces retire at that moment
+   * and stay published for RETIRED_KEY_PUBLISHED_MS after it.
    */
   async rotate(actor: Actor, options: RotationOptions = {}): Promise<RotationResult> {
+    const plan = planRotation(options, this.rotationPolicy(), this.tuning.now());
+    const { activatesAt } = plan;
     const key = await generateSigningKey();
-    const activatesAt = new Date(this.tuning.now() + Math.max(0, options.activateInMs ?? 0));
     const until = publishedUntil(activatesAt);
     const record = { ...this.encrypted(key), createdAt: activatesAt };
     const retired = await this.repo.rotate(record, activatesAt, async (tx, retiredKeys) => {
@@ -154,6 +157,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
             active_kid: key.kid,
             activates_at: activatesAt,
             previous_published_until: until,
+            immediate: options.immediate === true,
           },
         },
         tx,
@@ -164,14 +168,22 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     await this.pruneQuietly();
     const previous = retired.at(-1);
     this.log.info(
-      { kid: key.kid, activatesAt, previousKid: previous?.kid, actor: actor.name },
+      { kid: key.kid, previousKid: previous?.kid, actor: actor.name, ...plan },
       'signing key rotated',
     );
     return {
+      ...plan,
       kid: key.kid,
-      activatesAt,
       previousKid: previous?.kid ?? null,
       previousPublishedUntil: previous ? until : null,
+    };
+  }
+
+  private rotationPolicy() {
+    const { jwksMaxStalenessMs, jwksCacheMaxAgeSec } = this.tuning;
+    return {
+      gatewayJwksCacheMs: this.config.jwt.gatewayJwksCacheSec * 1000,
+      publicationDelayMs: jwksMaxStalenessMs + jwksCacheMaxAgeSec * 1000,
     };
   }
 

@@ -46,9 +46,9 @@ export interface TokensTuning {
   /** Deadline of `POST /v1/code/user_access_token`. */
   gatewayTimeoutMs: number;
   /**
-   * `Cache-Control: max-age` of the JWKS answer (tests shorten it). Short, because a rotation
-   * signs with the new key at once: a verifier that does not refetch on an unknown kid rejects
-   * new tokens until then, and a removed key stays trusted that long.
+   * `Cache-Control: max-age` of the JWKS answer (tests shorten it). Short, because a verifier
+   * that honours it trusts a removed key that long; a rotation waits this long (on top of the
+   * gateway's own cache time) before the new key signs, in case an HTTP cache holds the answer.
    */
   jwksCacheMaxAgeSec: number;
 }

@@ -133,22 +133,41 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
     }
   });
 
-  it('rotates the signing key', async () => {
+  it('rotates the signing key: by default it signs a day (+ our publication delay) later', async () => {
     const before = await cli('keys', 'list');
+    const started = Date.now();
     const rotated = await cli('keys', 'rotate');
     expect(rotated.code).toBe(0);
     expect(rotated.out.previous_kid).toBe(
       before.out.find((k: { active: boolean }) => k.active).kid,
     );
+    const delay = Date.parse(rotated.out.activates_at) - started;
+    expect(delay).toBeGreaterThanOrEqual((86_400 + 305) * 1000 - 1000);
+    expect(delay).toBeLessThan((86_400 + 305) * 1000 + 10_000);
+    expect(rotated.out).toMatchObject({ immediate: false, warning: null });
   });
 
-  it('keys rotate --activate-in-seconds stages the new key', async () => {
+  it('keys rotate --activate-in-seconds stages the new key, never below the gateway cache', async () => {
     const started = Date.now();
-    const staged = await cli('keys', 'rotate', '--activate-in-seconds=3600');
+    const staged = await cli('keys', 'rotate', '--activate-in-seconds=172800');
     expect(staged.code).toBe(0);
     const delay = Date.parse(staged.out.activates_at) - started;
-    expect(delay).toBeGreaterThan(3590_000);
-    expect(delay).toBeLessThan(3610_000);
+    expect(delay).toBeGreaterThan(172_790_000);
+    expect(delay).toBeLessThan(172_810_000);
+    const tooSoon = await cli('keys', 'rotate', '--activate-in-seconds=3600');
+    expect(tooSoon.code).not.toBe(0);
+    expect(tooSoon.err).toContain('GATEWAY_JWKS_CACHE_SECONDS');
+    expect((await cli('keys', 'rotate', '--immediate=later')).code).toBe(2);
     expect((await cli('keys', 'rotate', '--activate-in-seconds=soon')).code).toBe(2);
+  });
+
+  it('keys rotate --immediate signs at once and names the gateway that refuses until it refetches', async () => {
+    const rotated = await cli('keys', 'rotate', '--immediate');
+    expect(rotated.code).toBe(0);
+    const active = (await cli('keys', 'list')).out.find((k: { active: boolean }) => k.active);
+    expect(active.kid).toBe(rotated.out.kid);
+    expect(rotated.out.immediate).toBe(true);
+    expect(rotated.out.gateways_may_refuse).toHaveLength(1);
+    expect(rotated.out.warning).toContain(`the gateway at ${rotated.out.gateways_may_refuse[0]}`);
   });
 });

@@ -95,13 +95,14 @@ describe('completions: checks, their order and their answers', () => {
     expect((await post(user.token, completionBody({ user_instruction: instruction }))).status).toBe(
       200,
     );
-    // choices_count / telemetry are passthrough: the gateway judges them (its 422 comes back)
+    // telemetry the gateway would refuse (11 items, none of its shape) is our 400, not its 422
+    // (test/e2e/completions-gateway-limits.e2e.spec.ts has the rest of the gateway's limits)
     const many = await post(
       user.token,
       completionBody({ telemetry: Array.from({ length: 11 }, () => ({})) }),
     );
-    expect(many.status).toBe(422);
-    expect(JSON.stringify(many.body)).toMatch(/telemetry/);
+    expect(many.status).toBe(400);
+    expect((many.body as { error: string }).error).toMatch(/^telemetry/);
     const gen = s.stub.requests.find((q) => q.path !== '/v2/code/completions')?.body as {
       prompt_components: { payload: { prompt_enhancer: { user_instruction: string } } }[];
     };

@@ -115,7 +115,7 @@ jest.setTimeout(240_000);
     expect(first.status).toBe(201);
     const rotated = await call(a.url, 'POST', '/api/v4/admin/signing_keys/rotate', {
       token: ROOT,
-      body: {},
+      body: { immediate: true },
     });
     expect(rotated.status).toBe(201);
     const kid = (rotated.body as { kid: string }).kid;

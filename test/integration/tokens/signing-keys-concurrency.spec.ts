@@ -135,7 +135,7 @@ describe.each(backends)(`signing keys with ${INSTANCES} instances on %s`, (_name
 
   it('concurrent rotations leave exactly one active key, which every instance signs with', async () => {
     const results = await Promise.all(
-      services.map((s, i) => s.rotate({ id: i, name: `admin${i}` })),
+      services.map((s, i) => s.rotate({ id: i, name: `admin${i}` }, { immediate: true })),
     );
     expect(await backend.count('SELECT count(*)::int AS n FROM signing_keys')).toBe(1 + INSTANCES);
     expect(

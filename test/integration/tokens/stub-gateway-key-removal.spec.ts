@@ -1,6 +1,7 @@
-// Our real rotation, seen by the stub AI Gateway: once the old key's publication window has
-// ended (our clock jumps forward; the JWKS max-age is shortened to 1 s), the stub must refetch the
-// JWKS and refuse tokens signed by the removed key, including one it verified and cached before.
+// Our real rotation, seen by the gateway's twin: once the old key's publication window has ended
+// (our clock jumps forward) and the twin's JWKS cache (the gateway's 24 h, scaled down to 1 s
+// here) has expired, it refetches the JWKS and refuses tokens signed by the removed key, including
+// one it verified and cached before.
 import { decodeProtectedHeader } from 'jose';
 import { startStubGateway, type StubGateway } from '../../../src/stub-gateway/stub-gateway';
 import { JwtIssuerService } from '../../../src/tokens/jwt-issuer.service';
@@ -29,7 +30,11 @@ describe('stub gateway after our key rotation and the end of the old key’s pub
       connection: db.connection(),
       tuning: { now: () => clockMs, jwksCacheMaxAgeSec: 1, jwksMaxStalenessMs: 0 },
     });
-    gw = await startStubGateway({ trustedIssuers: () => [app.url], jwksRefetchIntervalMs: 50 });
+    gw = await startStubGateway({
+      trustedIssuers: () => [app.url],
+      jwksRefetchIntervalMs: 50,
+      jwksCacheTtlMs: 1000,
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -61,12 +66,15 @@ describe('stub gateway after our key rotation and the end of the old key’s pub
 
     const rotated = await fetch(`${app.url}/api/v4/admin/signing_keys/rotate`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ immediate: true }), // signs at once: the test is about the old key
     });
     expect(rotated.status).toBe(201);
     const fresh = await app.app.get(JwtIssuerService).issue(CLAIMS);
     expect(decodeProtectedHeader(fresh.token).kid).not.toBe(oldKid);
-    expect((await complete(fresh.token)).status).toBe(200); // unknown kid → refetch
+    // (Refused until the twin's cache expires: rotation-vs-caching-gateway.spec.ts shows it.)
+    await new Promise((r) => setTimeout(r, 1100)); // the twin's copy is past its cache time (1 s)
+    expect((await complete(fresh.token)).status).toBe(200); // refetched
     expect((await complete(old.token)).status).toBe(200); // still published
 
     // Our side: past the old key's publication window. The old token itself has not expired on
@@ -76,7 +84,7 @@ describe('stub gateway after our key rotation and the end of the old key’s pub
       keys: { kid: string }[];
     };
     expect(jwks.keys.map((k) => k.kid)).not.toContain(oldKid);
-    await new Promise((r) => setTimeout(r, 1100)); // the stub's copy is past its max-age (1 s)
+    await new Promise((r) => setTimeout(r, 1100)); // the twin's copy is past its cache time (1 s)
 
     const refused = await complete(old.token);
     expect(refused.status).toBe(401);

@@ -153,15 +153,24 @@ describe('tokens over HTTP on an embedded database', () => {
 
     const res = await fetch(`${a.url}/api/v4/admin/signing_keys/rotate`, {
       method: 'POST',
-      headers: admin,
+      headers: { ...admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ immediate: true }),
     });
     expect(res.status).toBe(201);
     const rotated = (await res.json()) as Record<string, string>;
+    // Signs at once: the answer names the gateway that refuses its tokens, and until when.
+    const refetchedBy = new Date(clockMs + 86_400_000 + 305_000).toISOString();
     expect(rotated).toEqual({
       kid: expect.any(String),
       activates_at: new Date(clockMs).toISOString(),
       previous_kid: oldKid,
       previous_published_until: new Date(clockMs + 65 * MIN).toISOString(),
+      immediate: true,
+      gateways_may_refuse: ['http://127.0.0.1:9'],
+      gateways_may_refuse_until: refetchedBy,
+      warning: expect.stringContaining(
+        `the gateway at http://127.0.0.1:9 (and any other that cached our JWKS before this rotation) refuses its tokens until it refetches our keys, at the latest ${refetchedBy}`,
+      ),
     });
     const { rows: audit } = await db.pg.query<{
       action: string;
@@ -219,7 +228,9 @@ describe('tokens over HTTP on an embedded database', () => {
     const bKeys = b.app.get(SigningKeyService);
     expect(bKeys.signingKey().kid).toBe(a.app.get(SigningKeyService).signingKey().kid);
 
-    const { kid } = await a.app.get(SigningKeyService).rotate({ id: 1, name: 'root' });
+    const { kid } = await a.app
+      .get(SigningKeyService)
+      .rotate({ id: 1, name: 'root' }, { immediate: true });
     for (let i = 0; i < 50 && bKeys.signingKey().kid !== kid; i++)
       await new Promise((r) => setTimeout(r, 50));
     const fromB = await issue(b);
@@ -243,6 +254,12 @@ describe('tokens over HTTP on an embedded database', () => {
       });
     expect((await rotate({ activate_in_seconds: -1 })).status).toBe(400);
     expect((await rotate({ kid: 'mine' })).status).toBe(400);
+    expect((await rotate({ immediate: 'yes' })).status).toBe(400);
+    const tooSoon = await rotate({ activate_in_seconds: 3600 });
+    expect(tooSoon.status).toBe(400);
+    expect(((await tooSoon.json()) as { error: string }).error).toMatch(
+      /^activate_in_seconds is shorter than the gateway's JWKS cache time \(86400 s, GATEWAY_JWKS_CACHE_SECONDS\).*immediate: true/,
+    );
 
     const keys = a.app.get(SigningKeyService);
     const current = keys.signingKey().kid;
@@ -263,6 +280,26 @@ describe('tokens over HTTP on an embedded database', () => {
     clockMs += 86_400_000;
     expect(keys.signingKey().kid).toBe(staged.kid);
     clockMs = Date.now();
+  });
+
+  it('rotates by default a day (+ our publication delay) after publishing the new key', async () => {
+    clockMs = Date.now();
+    const keys = a.app.get(SigningKeyService);
+    const current = keys.signingKey().kid;
+    const res = await fetch(`${a.url}/api/v4/admin/signing_keys/rotate`, {
+      method: 'POST',
+      headers: admin,
+    });
+    expect(res.status).toBe(201);
+    const staged = (await res.json()) as Record<string, unknown>;
+    expect(staged).toMatchObject({
+      activates_at: new Date(clockMs + 86_400_000 + 305_000).toISOString(),
+      immediate: false,
+      gateways_may_refuse: [],
+      gateways_may_refuse_until: null,
+      warning: null,
+    });
+    expect(keys.signingKey().kid).toBe(current);
   });
 
   it('refuses to start with a secret that cannot decrypt the keys', async () => {

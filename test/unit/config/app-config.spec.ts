@@ -45,10 +45,32 @@ describe('loadAppConfig', () => {
     [{ INITIAL_ROOT_TOKEN: 'short' }, 'INITIAL_ROOT_TOKEN'],
     [{ UNLEASH_URL: 'http://u:4242' }, 'UNLEASH_URL'],
     [{ GATEWAY_TOKEN_SOURCE: 'magic' }, 'GATEWAY_TOKEN_SOURCE'],
+    [{ GATEWAY_JWKS_CACHE_SECONDS: 'a day' }, 'GATEWAY_JWKS_CACHE_SECONDS'],
+    [{ GATEWAY_JWKS_CACHE_SECONDS: '-1' }, 'GATEWAY_JWKS_CACHE_SECONDS'],
   ])('a bad value stops the start naming the variable: %j', (env, name) => {
     expect(() => loadAppConfig(env)).toThrow(ConfigError);
     expect(() => loadAppConfig(env)).toThrow(new RegExp(name));
   });
+
+  it('GATEWAY_JWKS_CACHE_SECONDS defaults to the gateway’s 24 h', () => {
+    expect(loadAppConfig({}).jwt.gatewayJwksCacheSec).toBe(86_400);
+    expect(loadAppConfig({ GATEWAY_JWKS_CACHE_SECONDS: '0' }).jwt.gatewayJwksCacheSec).toBe(0);
+  });
+
+  it.each(['https://sb.example.com/switchboard', 'https://h/a/b/', 'https://h?x=1', 'http://h#f'])(
+    'refuses PUBLIC_URL %s in one line that says why (the gateway drops the path)',
+    (url) => {
+      let message = '';
+      try {
+        loadAppConfig({ PUBLIC_URL: url });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      const line = message.split('\n').find((l) => l.includes('PUBLIC_URL'));
+      expect(line).toMatch(/^ {2}PUBLIC_URL: must have no path: the AI Gateway looks up/);
+      expect(line).toContain('/.well-known/openid-configuration at the root of its host');
+    },
+  );
 
   it('enables Unleash only with all three variables', () => {
     const c = loadAppConfig({

@@ -56,12 +56,21 @@ describe('JwtIssuerService', () => {
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       gitlab_realm: 'self-managed',
       gitlab_instance_id: 'instance-uuid-1',
+      // The gateway attributes a self-managed instance's usage to this claim.
+      gitlab_instance_uid: 'instance-uuid-1',
       scopes: ['complete_code', 'generate_code'],
       model_provider: 'vertex-ai',
       model_name: 'codestral@2405',
       feature_flags: 'a,b',
     });
     expect(expiresAt).toBe(now + 3600);
+  });
+
+  it('carries gitlab_instance_uid only on self-managed tokens, and extra cannot change it', async () => {
+    const selfManaged = await issuer.issue({ ...CLAIMS, extra: { gitlab_instance_uid: 'x' } });
+    expect((await verify(selfManaged.token)).payload.gitlab_instance_uid).toBe('instance-uuid-1');
+    const saas = await issuer.issue({ ...CLAIMS, realm: 'saas' });
+    expect((await verify(saas.token)).payload).not.toHaveProperty('gitlab_instance_uid');
   });
 
   it('gives every token its own jti', async () => {
@@ -114,7 +123,7 @@ describe('JwtIssuerService', () => {
 
   it('uses the new kid right after a rotation', async () => {
     const before = await issuer.issue(CLAIMS);
-    const { kid } = await keys.rotate({ id: 1, name: 'root' });
+    const { kid } = await keys.rotate({ id: 1, name: 'root' }, { immediate: true });
     const after = await issuer.issue(CLAIMS);
     expect(decodeProtectedHeader(before.token).kid).not.toBe(kid);
     expect(decodeProtectedHeader(after.token).kid).toBe(kid);

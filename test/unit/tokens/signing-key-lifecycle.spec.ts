@@ -1,5 +1,6 @@
 import {
   byAge,
+  planRotation,
   isPublished,
   maySign,
   publicMembers,
@@ -65,5 +66,62 @@ describe('signing key lifecycle', () => {
     expect(() => publicMembers({ ...jwk, kid: 'other' }, 'other')).toThrow(
       /does not match its kid/,
     );
+  });
+});
+
+describe('planRotation', () => {
+  const DAY = 24 * 60 * MIN;
+  const policy = { gatewayJwksCacheMs: DAY, publicationDelayMs: 5 * MIN };
+  const refusal = (options: Parameters<typeof planRotation>[0]) => {
+    try {
+      planRotation(options, policy, T);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'not refused';
+  };
+
+  it('by default signs once a gateway that fetched just before publication has refetched', () => {
+    expect(planRotation({}, policy, T)).toEqual({
+      activatesAt: new Date(T + DAY + 5 * MIN),
+      unsafe: false,
+      gatewaysMayRefuseUntil: null,
+    });
+  });
+
+  it('takes a longer delay, or one of exactly the cache time', () => {
+    expect(planRotation({ activateInMs: 2 * DAY }, policy, T).activatesAt).toEqual(
+      new Date(T + 2 * DAY),
+    );
+    expect(planRotation({ activateInMs: DAY }, policy, T).unsafe).toBe(false);
+  });
+
+  it('refuses a delay shorter than the gateway cache, naming the setting and the way out', () => {
+    const message = refusal({ activateInMs: DAY - 1000 });
+    expect(message).toContain('activate_in_seconds is shorter than the gateway');
+    expect(message).toContain('86400 s, GATEWAY_JWKS_CACHE_SECONDS');
+    expect(message).toContain('immediate: true');
+    expect(refusal({ activateInMs: 0 })).toContain('GATEWAY_JWKS_CACHE_SECONDS');
+    expect(refusal({ activateInMs: -1, immediate: true })).toBe(
+      'activate_in_seconds must be 0 or more',
+    );
+  });
+
+  it('an immediate rotation signs at once and says until when gateways may refuse', () => {
+    expect(planRotation({ immediate: true }, policy, T)).toEqual({
+      activatesAt: new Date(T),
+      unsafe: true,
+      gatewaysMayRefuseUntil: new Date(T + DAY + 5 * MIN),
+    });
+    const soon = planRotation({ immediate: true, activateInMs: 10 * MIN }, policy, T);
+    expect(soon).toMatchObject({ activatesAt: new Date(T + 10 * MIN), unsafe: true });
+    // Immediate with a safe delay is no longer unsafe.
+    expect(planRotation({ immediate: true, activateInMs: 2 * DAY }, policy, T).unsafe).toBe(false);
+  });
+
+  it('a gateway that refetches on every request (cache 0) needs only our own publication delay', () => {
+    const none = { gatewayJwksCacheMs: 0, publicationDelayMs: 5 * MIN };
+    expect(planRotation({}, none, T).activatesAt).toEqual(new Date(T + 5 * MIN));
+    expect(planRotation({ activateInMs: 0 }, none, T).unsafe).toBe(false);
   });
 });

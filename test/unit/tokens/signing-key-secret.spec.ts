@@ -6,7 +6,11 @@ import { SECRET } from './tokens-fakes';
 
 function config(opts: { secret?: string; dataDir?: string; embedded?: boolean } = {}) {
   return {
-    jwt: { audience: 'gitlab-ai-gateway', signingKeySecret: opts.secret },
+    jwt: {
+      audience: 'gitlab-ai-gateway',
+      signingKeySecret: opts.secret,
+      gatewayJwksCacheSec: 86_400,
+    },
     database: {
       url: opts.embedded === false ? 'postgres://db/x' : undefined,
       dataDir: opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'sb-secret-')),

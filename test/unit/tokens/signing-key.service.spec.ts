@@ -14,6 +14,8 @@ import {
 
 const ADMIN = { id: 1, name: 'root' };
 const MIN = 60_000;
+/** These tests are about the key states, not about the gateway's cache: sign at once. */
+const IMMEDIATE = { immediate: true };
 
 // Each test generates real RSA-2048 keys: finding primes takes a random time, seconds on a
 // loaded two-core machine, so jest's 5 s default made these tests fail by luck.
@@ -97,9 +99,9 @@ describe('SigningKeyService', () => {
       const oldKid = service.signingKey().kid;
 
       clock.advance(10 * MIN);
-      const result = await service.rotate(ADMIN);
+      const result = await service.rotate(ADMIN, IMMEDIATE);
       const retiredAt = T0 + 10 * MIN;
-      expect(result).toEqual({
+      expect(result).toMatchObject({
         kid: expect.any(String),
         activatesAt: new Date(retiredAt),
         previousKid: oldKid,
@@ -131,7 +133,7 @@ describe('SigningKeyService', () => {
       const { service } = await start({ tuning: { now: clock.now } });
       const oldKid = service.signingKey().kid;
       clock.advance(MIN);
-      const { kid } = await service.rotate(ADMIN);
+      const { kid } = await service.rotate(ADMIN, IMMEDIATE);
       const list = await service.list();
       expect(list).toEqual([
         {
@@ -157,9 +159,9 @@ describe('SigningKeyService', () => {
       const clock = new TestClock();
       const { service, repo } = await start({ tuning: { now: clock.now } });
       const first = service.signingKey().kid;
-      await service.rotate(ADMIN);
+      await service.rotate(ADMIN, IMMEDIATE);
       clock.advance(66 * MIN);
-      await service.rotate(ADMIN);
+      await service.rotate(ADMIN, IMMEDIATE);
       expect(repo.rows.map((r) => r.kid)).not.toContain(first);
       expect(repo.rows).toHaveLength(2);
     });
@@ -183,6 +185,58 @@ describe('SigningKeyService', () => {
     });
   });
 
+  describe('rotation by default (a gateway caching our JWKS for GATEWAY_JWKS_CACHE_SECONDS)', () => {
+    const DAY = 24 * 60 * MIN;
+
+    it('publishes the new key 24 h + our publication delay before it signs', async () => {
+      const clock = new TestClock();
+      const tuning = { now: clock.now, jwksCacheMaxAgeSec: 300, jwksMaxStalenessMs: 5000 };
+      const { service } = await start({ tuning });
+      const oldKid = service.signingKey().kid;
+      const result = await service.rotate(ADMIN);
+      const activatesAt = T0 + DAY + 305_000;
+      expect(result).toEqual({
+        kid: expect.any(String),
+        activatesAt: new Date(activatesAt),
+        previousKid: oldKid,
+        previousPublishedUntil: new Date(activatesAt + 65 * MIN),
+        unsafe: false,
+        gatewaysMayRefuseUntil: null,
+      });
+      expect((await service.jwks()).keys.map((k) => k.kid)).toEqual([result.kid, oldKid]);
+      clock.advance(DAY);
+      expect(service.signingKey().kid).toBe(oldKid);
+      clock.advance(305_000);
+      expect(service.signingKey().kid).toBe(result.kid);
+      // The old key's last token (signed a moment ago) is verifiable until it expires.
+      clock.advance(65 * MIN - 1);
+      expect((await service.jwks()).keys.map((k) => k.kid)).toContain(oldKid);
+    });
+
+    it('follows GATEWAY_JWKS_CACHE_SECONDS and refuses a shorter delay without immediate', async () => {
+      const clock = new TestClock();
+      const config = testConfig({ GATEWAY_JWKS_CACHE_SECONDS: '600' });
+      const tuning = { now: clock.now, jwksCacheMaxAgeSec: 60, jwksMaxStalenessMs: 0 };
+      const { service, repo } = await start({ config, tuning });
+      await expect(service.rotate(ADMIN, { activateInMs: 599_000 })).rejects.toThrow(
+        /shorter than the gateway's JWKS cache time \(600 s, GATEWAY_JWKS_CACHE_SECONDS\)/,
+      );
+      expect(repo.rows).toHaveLength(1); // nothing was created
+      const staged = await service.rotate(ADMIN);
+      expect(staged.activatesAt).toEqual(new Date(T0 + 660_000));
+    });
+
+    it('an immediate rotation signs at once and says until when gateways may refuse', async () => {
+      const clock = new TestClock();
+      const { service, audit } = await start({ tuning: { now: clock.now } });
+      const result = await service.rotate(ADMIN, IMMEDIATE);
+      expect(service.signingKey().kid).toBe(result.kid);
+      expect(result.unsafe).toBe(true);
+      expect(result.gatewaysMayRefuseUntil!.getTime()).toBeGreaterThanOrEqual(T0 + DAY);
+      expect(audit.entries[0].after).toMatchObject({ immediate: true });
+    });
+  });
+
   describe('several instances', () => {
     it('another instance picks the rotation up on its next refresh', async () => {
       const clock = new TestClock();
@@ -191,7 +245,7 @@ describe('SigningKeyService', () => {
       const tuning = { now: clock.now };
       const a = await start({ repo, config, tuning });
       const b = await start({ repo, config, tuning });
-      const { kid } = await a.service.rotate(ADMIN);
+      const { kid } = await a.service.rotate(ADMIN, IMMEDIATE);
       expect(b.service.signingKey().kid).not.toBe(kid);
       await b.service.refresh();
       expect(b.service.signingKey().kid).toBe(kid);
@@ -202,7 +256,7 @@ describe('SigningKeyService', () => {
       const config = testConfig();
       const a = await start({ repo, config });
       const b = await start({ repo, config, tuning: { keyRefreshIntervalMs: 20 } });
-      const { kid } = await a.service.rotate(ADMIN);
+      const { kid } = await a.service.rotate(ADMIN, IMMEDIATE);
       await new Promise((r) => setTimeout(r, 100));
       expect(b.service.signingKey().kid).toBe(kid);
     });
@@ -213,7 +267,7 @@ describe('SigningKeyService', () => {
       const config = testConfig();
       const a = await start({ repo, config, tuning: { now: clock.now } });
       const b = await start({ repo, config, tuning: { now: clock.now, jwksMaxStalenessMs: 5000 } });
-      const { kid } = await a.service.rotate(ADMIN);
+      const { kid } = await a.service.rotate(ADMIN, IMMEDIATE);
       expect((await b.service.jwks()).keys.map((k) => k.kid)).not.toContain(kid);
       clock.advance(5001);
       expect((await b.service.jwks()).keys.map((k) => k.kid)).toContain(kid);

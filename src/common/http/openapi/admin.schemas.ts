@@ -220,6 +220,10 @@ export const rotateSigningKeyAnswerSchema = object({
   activates_at: dateTime(),
   previous_kid: nullable(str()),
   previous_published_until: nullable(dateTime()),
+  immediate: bool({ description: 'Signs before every gateway can know the new key' }),
+  gateways_may_refuse: { type: 'array', items: str({ format: 'uri' }) },
+  gateways_may_refuse_until: nullable(dateTime()),
+  warning: nullable(str({ description: 'For an immediate rotation: who refuses what, how long' })),
 });
 
 export const openidConfigurationSchema = object({
