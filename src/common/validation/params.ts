@@ -74,12 +74,20 @@ export const isoDate = z
     return d;
   });
 
+/** GitLab's member access levels: 10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner. */
+export const accessLevel = integer(0, MAX_ID).refine(
+  (v) => [10, 20, 30, 40, 50].includes(v),
+  'does not have a valid value',
+);
+
 /** `POST …/members`: GitLab access levels (10 guest … 50 owner), default developer (30). */
 export const addMemberSchema = z.strictObject({
   user_id: id(),
-  access_level: integer(0, MAX_ID)
-    .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
-    .default(30),
+  access_level: accessLevel.default(30),
+  expires_at: z.string().max(30).nullish(),
+  tasks_to_be_done: z.unknown().optional(),
+  tasks_project_id: z.unknown().optional(),
+  member_role_id: z.unknown().optional(),
 });
 
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

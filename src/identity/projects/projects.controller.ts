@@ -16,6 +16,7 @@ import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
 import { actorOf } from '../users/users.service';
+import { presentMember } from '../presenters';
 import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
 import {
@@ -24,7 +25,7 @@ import {
   ERROR_RESPONSES,
   PAGINATION_DESCRIPTION,
   PRIVATE_TOKEN_SCHEME,
-  projectMemberSchema,
+  memberSchema,
   projectSchema,
   TAGS,
 } from '../../common/http/openapi-schemas';
@@ -148,7 +149,11 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a project (admin)' })
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
-  @ApiResponse({ status: 201, description: 'The membership', schema: projectMemberSchema })
+  @ApiResponse({
+    status: 201,
+    description: 'The member (GitLab member object)',
+    schema: memberSchema,
+  })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
     description: 'Validation failed, e.g. `user_id does not exist`',
@@ -159,7 +164,6 @@ export class ProjectsController {
     @Body(new ZodPipe(addMember)) b: z.output<typeof addMember>,
     @CurrentPrincipal() p: Principal,
   ) {
-    await this.projects.addMember(id, b.user_id, b.access_level, actorOf(p));
-    return { id: b.user_id, access_level: b.access_level, project_id: id };
+    return presentMember(await this.projects.addMember(id, b.user_id, b.access_level, actorOf(p)));
   }
 }

@@ -18,6 +18,7 @@ import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
+import { USER_ORDER_FIELDS } from './users.repository';
 import {
   ApiPagination,
   BEARER_SCHEME,
@@ -57,17 +58,38 @@ const createUser = z
     ...ignoredAccountFields,
   })
   .transform(({ username, name, email, admin }) => ({ username, name, email, admin }));
-const updateUser = z.strictObject({
-  name: z.string().trim().min(1).max(255).optional(),
-  admin: grapeBoolean,
-  state: z.enum(['active', 'blocked']).optional(),
-});
+/**
+ * python-gitlab's `user.save()` always sends `email`, `username` and `name` (its required update
+ * attributes), and its CLI `user update` needs them too: all three may change. Its optional
+ * update attributes without meaning here are accepted and discarded, like those of create.
+ */
+const updateUser = z
+  .strictObject({
+    name: z.string().trim().min(1).max(255).optional(),
+    username: username.optional(),
+    email: z.string().email().max(255).optional(),
+    admin: grapeBoolean,
+    state: z.enum(['active', 'blocked']).optional(),
+    skip_reconfirmation: grapeBoolean,
+    ...ignoredAccountFields,
+  })
+  .transform(({ name, username, email, admin, state }) => ({
+    name,
+    username,
+    email,
+    admin,
+    state,
+  }));
+/** Unknown parameters (python-gitlab's CLI sends `all=False`) are ignored, as Grape does. */
 const listQuery = z.object({
   ...pageFields,
   username: z.string().max(255).optional(),
   search: z.string().max(255).optional(),
   active: grapeBoolean,
   blocked: grapeBoolean,
+  admins: grapeBoolean,
+  order_by: z.enum(USER_ORDER_FIELDS).default('id'),
+  sort: z.enum(['asc', 'desc']).default('desc'),
 });
 
 @Controller('api/v4')
@@ -115,6 +137,22 @@ export class UsersController {
   })
   @ApiQuery({ name: 'active', required: false, schema: { type: 'boolean' } })
   @ApiQuery({ name: 'blocked', required: false, schema: { type: 'boolean' } })
+  @ApiQuery({
+    name: 'admins',
+    required: false,
+    description: 'Administrators only (admin)',
+    schema: { type: 'boolean' },
+  })
+  @ApiQuery({
+    name: 'order_by',
+    required: false,
+    schema: { type: 'string', enum: [...USER_ORDER_FIELDS], default: 'id' },
+  })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+  })
   @ApiPagination()
   @ApiResponse({
     status: 200,
@@ -128,8 +166,16 @@ export class UsersController {
     @CurrentPrincipal() p: Principal,
   ) {
     const state = q.blocked ? ('blocked' as const) : q.active ? ('active' as const) : undefined;
-    const filter = { username: q.username, search: q.search, state, searchEmail: p.user.admin };
-    const { items, total } = await this.users.findPage(filter, page);
+    const filter = {
+      username: q.username,
+      search: q.search,
+      state,
+      searchEmail: p.user.admin,
+      // GitLab: `admins` filters for administrators only; others see it ignored.
+      admins: p.user.admin && q.admins === true,
+    };
+    const order = { by: q.order_by, direction: q.sort };
+    const { items, total } = await this.users.findPage(filter, page, order);
     return page.answer(
       items.map((u) => presentUser(u, { withEmail: p.user.admin })),
       total,
@@ -180,7 +226,7 @@ export class UsersController {
 
   @Put('users/:id')
   @AdminOnly()
-  @ApiOperation({ summary: 'Change a user: name, admin, state (admin)' })
+  @ApiOperation({ summary: 'Change a user: name, username, email, admin, state (admin)' })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
   @ApiResponse({ status: 200, description: 'The user', schema: userSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
