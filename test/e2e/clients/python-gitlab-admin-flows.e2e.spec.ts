@@ -150,6 +150,106 @@ describe.each(BACKENDS)('python-gitlab admin flows (%s)', (backend) => {
     });
   });
 
+  describe('GitLab conventions on the new routes (plain HTTP)', () => {
+    const call = (method: string, path: string, opts: Record<string, unknown> = {}) =>
+      app.api.call(method, path, { token: app.rootToken, ...opts });
+
+    it('writes take form and multipart bodies; booleans in Grape forms; bad ones name the field', async () => {
+      const g = await call('POST', '/api/v4/groups', {
+        body: { name: 'Conv', path: `${prefix}-conv` },
+      });
+      const u = await call('POST', '/api/v4/users', {
+        raw: new URLSearchParams({
+          username: `${prefix}-conv`,
+          name: 'Conv',
+          admin: 'f',
+        }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect([g.status, u.status, u.body.is_admin]).toEqual([201, 201, false]);
+      await call('POST', `/api/v4/groups/${g.body.id}/members`, { body: { user_id: u.body.id } });
+      const form = await call('PUT', `/api/v4/groups/${g.body.id}/members/${u.body.id}`, {
+        raw: 'access_level=40',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(form).toMatchObject({ status: 200, body: { id: u.body.id, access_level: 40 } });
+      const made = await call('POST', `/api/v4/users/${u.body.id}/personal_access_tokens`, {
+        body: { name: 't', scopes: ['api'] },
+      });
+      const multipart = new FormData();
+      multipart.set('expires_at', '2099-01-01');
+      const rotated = await fetch(
+        `${app.url}/api/v4/personal_access_tokens/${made.body.id}/rotate`,
+        {
+          method: 'POST',
+          headers: { 'private-token': app.rootToken },
+          body: multipart,
+        },
+      );
+      expect(rotated.status).toBe(200);
+      expect(await rotated.json()).toMatchObject({ expires_at: '2099-01-01', name: 't' });
+      const bad = await call('GET', `/api/v4/groups/${g.body.id}/projects?include_subgroups=maybe`);
+      expect(bad).toMatchObject({ status: 400, body: { error: 'include_subgroups is invalid' } });
+      const yes = await call('GET', `/api/v4/groups/${g.body.id}/projects?include_subgroups=yes`);
+      expect(yes.status).toBe(200);
+      const del = await call('DELETE', `/api/v4/users/${u.body.id}?hard_delete=t`);
+      expect(del.status).toBe(204);
+      const again = await call('DELETE', `/api/v4/users/${u.body.id}`);
+      expect(again).toMatchObject({ status: 404, body: { message: '404 User Not Found' } });
+    });
+
+    it('new lists page with the X-Total headers and Link', async () => {
+      const g = await call('POST', '/api/v4/groups', {
+        body: { name: 'Pg', path: `${prefix}-pg` },
+      });
+      for (const path of ['a', 'b', 'c']) {
+        const s = await call('POST', '/api/v4/groups', {
+          body: { name: path, path, parent_id: g.body.id },
+        });
+        expect(s.status).toBe(201);
+      }
+      const page = await call('GET', `/api/v4/groups/${g.body.id}/subgroups?per_page=2&page=2`);
+      expect(page.body.map((x: { path: string }) => x.path)).toEqual(['c']);
+      const h = (n: string) => page.headers.get(n);
+      expect([
+        h('x-total'),
+        h('x-total-pages'),
+        h('x-page'),
+        h('x-prev-page'),
+        h('x-next-page'),
+      ]).toEqual(['3', '2', '2', '1', '']);
+      expect(h('link')).toContain('rel="first"');
+      const events = await call('GET', '/api/v4/audit_events?per_page=1&all=False&get_all=False');
+      expect([events.status, events.body.length]).toEqual([200, 1]);
+      expect(Number(events.headers.get('x-total'))).toBeGreaterThan(1);
+    });
+
+    it('a group delete names the flag gate of a project in its tree, and leaves all in place', async () => {
+      const g = await call('POST', '/api/v4/groups', {
+        body: { name: 'Fl', path: `${prefix}-fl` },
+      });
+      const p = await call('POST', '/api/v4/projects', {
+        body: { name: 'Fp', namespace_id: g.body.id },
+      });
+      const flag = 'code_completion_model_codestral';
+      const set = await call('POST', `/api/v4/features/${flag}`, {
+        body: { value: true, project: p.body.path_with_namespace },
+      });
+      expect(set.status).toBe(201);
+      const refused = await call('DELETE', `/api/v4/groups/${g.body.id}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toContain(`${flag} (Project:${p.body.id})`);
+      expect((await call('GET', `/api/v4/projects/${p.body.id}`)).status).toBe(200);
+      const refusedProject = await call('DELETE', `/api/v4/projects/${p.body.id}`);
+      expect(refusedProject.status).toBe(409);
+      await call('POST', `/api/v4/features/${flag}`, {
+        body: { value: false, project: p.body.path_with_namespace },
+      });
+      expect((await call('DELETE', `/api/v4/groups/${g.body.id}`)).status).toBe(202);
+      expect((await call('GET', `/api/v4/projects/${p.body.id}`)).status).toBe(404);
+    });
+  });
+
   describe('python-gitlab CLI', () => {
     let cli: ReturnType<typeof gitlabCli>;
     const ok = (a: CliAnswer) => {
