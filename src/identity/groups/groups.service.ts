@@ -224,11 +224,15 @@ export class GroupsService {
         undefined,
       );
     });
-    await this.endOrphanedSeats(group, userId, actor);
+    await this.endSeatsWithoutMembership(group, userId, actor);
     this.changed();
   }
 
-  private async endOrphanedSeats(group: GroupRecord, userId: number, actor: Actor) {
+  /**
+   * After a membership in `group` (or a project in it) ended: seats the user holds on purchases
+   * of this group or one above it end when no membership in that purchase's hierarchy is left.
+   */
+  async endSeatsWithoutMembership(group: GroupRecord, userId: number, actor: Actor) {
     const ancestors = await this.groups.ancestorsOrSelf(group);
     const held = (await this.seats.purchasesOfGroups(ancestors.map((g) => g.id))).filter((p) =>
       p.userIds.includes(userId),

@@ -7,6 +7,7 @@ import type { AuthenticatedUser } from '../../common/auth/principal';
 import { GroupsRepository } from '../groups/groups.repository';
 import { UsersRepository } from '../users/users.repository';
 import type { Actor } from '../users/users.service';
+import { GroupsService } from '../groups/groups.service';
 import { ProjectMemberRecord, ProjectRecord, ProjectsRepository } from './projects.repository';
 
 export const slugify = (name: string) =>
@@ -25,6 +26,7 @@ export class ProjectsService {
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
     private readonly transactions: Transactions,
+    private readonly groupsService: GroupsService,
   ) {}
 
   async create(
@@ -103,6 +105,9 @@ export class ProjectsService {
         undefined,
       );
     });
+    const group = await this.groups.findById(project.groupId);
+    if (group) await this.groupsService.endSeatsWithoutMembership(group, userId, actor);
+    this.groupsService.changed();
   }
 
   findByFullPath(fullPath: string): Promise<ProjectRecord | null> {

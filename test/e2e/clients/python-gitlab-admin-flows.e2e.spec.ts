@@ -198,6 +198,38 @@ describe.each(BACKENDS)('python-gitlab admin flows (%s)', (backend) => {
       expect(again).toMatchObject({ status: 404, body: { message: '404 User Not Found' } });
     });
 
+    it('removing the last membership (a project one) ends the seat, audited', async () => {
+      const g = await call('POST', '/api/v4/groups', {
+        body: { name: 'Se', path: `${prefix}-se` },
+      });
+      const p = await call('POST', '/api/v4/projects', {
+        body: { name: 'Sp', namespace_id: g.body.id },
+      });
+      const u = await call('POST', '/api/v4/users', {
+        body: { username: `${prefix}-se`, name: 'Se' },
+      });
+      const m = await call('POST', `/api/v4/projects/${p.body.id}/members`, {
+        body: { user_id: u.body.id, access_level: 30 },
+      });
+      expect(m).toMatchObject({ status: 201, body: { id: u.body.id, username: `${prefix}-se` } });
+      const purchase = await call('POST', `/api/v4/groups/${g.body.id}/add_on_purchases`, {
+        body: { add_on: 'duo_pro', quantity: 1 },
+      });
+      const seats = `/api/v4/groups/${g.body.id}/add_on_purchases`;
+      await call('POST', `${seats}/${purchase.body.id}/assignments`, {
+        body: { user_id: u.body.id },
+      });
+      expect((await call('GET', seats)).body[0].assigned_quantity).toBe(1);
+      const removed = await call('DELETE', `/api/v4/projects/${p.body.id}/members/${u.body.id}`);
+      expect(removed.status).toBe(204);
+      expect((await call('GET', seats)).body[0].assigned_quantity).toBe(0);
+      const audit = await call(
+        'GET',
+        `/api/v4/audit_events?entity_type=AddOnPurchase&entity_id=${purchase.body.id}`,
+      );
+      expect(audit.body[0]).toMatchObject({ event_name: 'seat_unassigned' });
+    });
+
     it('new lists page with the X-Total headers and Link', async () => {
       const g = await call('POST', '/api/v4/groups', {
         body: { name: 'Pg', path: `${prefix}-pg` },
