@@ -59,10 +59,14 @@ export class AuditRepository {
 
   /** One page of events, newest first, and how many match in all. */
   async findPage(
-    filter: { targetType?: string; targetId?: string },
+    filter: { targetType?: string; targetId?: string; createdAfter?: Date; createdBefore?: Date },
     page: { skip: number; take: number },
   ): Promise<{ items: AuditEventView[]; total: number }> {
-    const where = { targetType: filter.targetType, targetId: filter.targetId };
+    const where: Prisma.AuditEventWhereInput = {
+      targetType: filter.targetType,
+      targetId: filter.targetId,
+      createdAt: { gte: filter.createdAfter, lte: filter.createdBefore },
+    };
     const [rows, total] = await Promise.all([
       this.prisma.auditEvent.findMany({
         where,
@@ -73,5 +77,10 @@ export class AuditRepository {
       this.prisma.auditEvent.count({ where }),
     ]);
     return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };
+  }
+
+  async findById(id: number): Promise<AuditEventView | null> {
+    const row = await this.prisma.auditEvent.findUnique({ where: { id: BigInt(id) } });
+    return row && { ...row, id: row.id.toString() };
   }
 }

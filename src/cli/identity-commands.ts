@@ -3,7 +3,9 @@ import { Command, ParsedArgs, required, UsageError } from './args';
 
 type Handler = (api: ApiClient, args: ParsedArgs) => Promise<unknown>;
 
-const bool = (v: string | undefined) => (v === undefined ? undefined : v === 'true');
+/** Passed through as typed: the server reads it with Grape's Boolean (`true`, `1`, `yes`, ...)
+ * and answers 400 naming the option for anything else, rather than this turning it into false. */
+const bool = (v: string | undefined) => v;
 const num = (v: string | undefined, name: string) => {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a number`);
@@ -49,6 +51,38 @@ export const identityCommands: Record<string, Command<ApiClient>> = {
     [],
     async (api, { positional: [ref] }) =>
       api.call('PUT', `/api/v4/users/${await userId(api, ref)}`, { state: 'blocked' }),
+  ),
+  'user unblock': cmd(
+    'USER (id or username)\nUnblock a user.',
+    [],
+    async (api, { positional: [ref] }) =>
+      api.call('POST', `/api/v4/users/${await userId(api, ref)}/unblock`),
+  ),
+  'user deactivate': cmd(
+    'USER (id or username)\nDeactivate a user: their tokens stop working until `user activate`.',
+    [],
+    async (api, { positional: [ref] }) =>
+      api.call('POST', `/api/v4/users/${await userId(api, ref)}/deactivate`),
+  ),
+  'user activate': cmd(
+    'USER (id or username)\nActivate a deactivated user.',
+    [],
+    async (api, { positional: [ref] }) =>
+      api.call('POST', `/api/v4/users/${await userId(api, ref)}/activate`),
+  ),
+  'user delete': cmd(
+    'USER (id or username)\nDelete a user with their tokens, memberships and seats (audited).',
+    [],
+    async (api, { positional: [ref] }) =>
+      api.call('DELETE', `/api/v4/users/${await userId(api, ref)}`),
+  ),
+  'token rotate': cmd(
+    'TOKEN_ID [--expires-at=YYYY-MM-DD]\nA new secret for the token (shown once); the old one is revoked.',
+    ['expires-at'],
+    (api, { positional: [id], options: o }) =>
+      api.call('POST', `/api/v4/personal_access_tokens/${id}/rotate`, {
+        expires_at: o['expires-at'],
+      }),
   ),
   'token create': cmd(
     '--user=USER --name=NAME [--scopes=api,ai_features] [--expires-at=YYYY-MM-DD]\nCreate a personal access token for a user; the secret is shown once.',
@@ -98,6 +132,22 @@ export const identityCommands: Record<string, Command<ApiClient>> = {
         user_id: await userId(api, required(o, 'user')),
         access_level: num(o['access-level'], 'access-level'),
       }),
+  ),
+  'group remove-member': cmd(
+    'GROUP_ID --user=USER\nRemove a user from a group (seats that membership gave end too).',
+    ['user'],
+    async (api, { positional: [id], options: o }) =>
+      api.call('DELETE', `/api/v4/groups/${id}/members/${await userId(api, required(o, 'user'))}`),
+  ),
+  'group delete': cmd(
+    'GROUP_ID\nDelete a group with its subgroups, projects and add-on purchases (audited).',
+    [],
+    (api, { positional: [id] }) => api.call('DELETE', `/api/v4/groups/${encodeURIComponent(id)}`),
+  ),
+  'project delete': cmd(
+    'PROJECT_ID\nDelete a project with its memberships (audited).',
+    [],
+    (api, { positional: [id] }) => api.call('DELETE', `/api/v4/projects/${encodeURIComponent(id)}`),
   ),
   'project create': cmd(
     '--name=NAME --namespace=GROUP_ID [--path=PATH]\nCreate a project in a group.',

@@ -1,8 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { TOKEN_AUTHENTICATOR } from '../common/auth/principal';
+import { DeletionService } from './deletion/deletion.service';
+import { FlagReferences } from './deletion/flag-references';
+import { GroupAdminController } from './groups/group-admin.controller';
 import { GroupsController } from './groups/groups.controller';
 import { GroupsRepository } from './groups/groups.repository';
 import { GroupsService } from './groups/groups.service';
+import { ProjectAdminController } from './projects/project-admin.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsRepository } from './projects/projects.repository';
 import { ProjectsService } from './projects/projects.service';
@@ -12,9 +16,11 @@ import { SeatsService } from './seats/seats.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
+import { TokenRotationController } from './tokens/token-rotation.controller';
 import { TokensController } from './tokens/tokens.controller';
 import { TokensRepository } from './tokens/tokens.repository';
 import { TokensService } from './tokens/tokens.service';
+import { UserAdminController } from './users/user-admin.controller';
 import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
@@ -25,9 +31,13 @@ import { VersionController } from './version.controller';
 @Module({
   controllers: [
     UsersController,
+    UserAdminController,
     TokensController,
+    TokenRotationController,
     GroupsController,
+    GroupAdminController,
     ProjectsController,
+    ProjectAdminController,
     SeatsController,
     SettingsController,
     VersionController,
@@ -46,6 +56,8 @@ import { VersionController } from './version.controller';
     SeatsService,
     SettingsRepository,
     SettingsService,
+    FlagReferences,
+    DeletionService,
   ],
   exports: [
     UsersService,

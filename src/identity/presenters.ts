@@ -19,6 +19,16 @@ export function presentUser(u: UserRecord, opts: { withEmail?: boolean } = {}) {
   };
 }
 
+/** GitLab's member object: the user with the membership's access level and dates. */
+export function presentMember(m: { user: UserRecord; accessLevel: number; createdAt: Date }) {
+  return {
+    ...presentUser(m.user),
+    access_level: m.accessLevel,
+    created_at: m.createdAt.toISOString(),
+    expires_at: null,
+  };
+}
+
 export const isoDate = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 export function presentToken(t: TokenRecord) {

@@ -53,6 +53,33 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
     expect(settings.out.disabled_direct_code_suggestions).toBe(true);
   });
 
+  it('offboards: deactivate, activate, remove from a group, rotate a token, delete (issue #26)', async () => {
+    expect((await cli('user', 'create', '--username=olive', '--admin=yes')).out.is_admin).toBe(
+      true,
+    );
+    const bad = await cli('user', 'create', '--username=olive2', '--admin=maybe');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('admin is invalid');
+    const token = await cli('token', 'create', '--user=olive', '--name=ci');
+    expect((await cli('user', 'deactivate', 'olive')).code).toBe(0);
+    const off = await app.api.call('GET', '/api/v4/user', { token: token.out.token });
+    expect(off.status).toBe(401);
+    expect((await cli('user', 'activate', 'olive')).code).toBe(0);
+    const rotated = await cli('token', 'rotate', String(token.out.id));
+    expect(rotated.out.token).toMatch(/^glpat-/);
+    const group = await cli('group', 'create', '--name=offb', '--path=offb');
+    const gid = String(group.out.id);
+    expect((await cli('group', 'add-member', gid, '--user=olive')).out.username).toBe('olive');
+    expect((await cli('group', 'remove-member', gid, '--user=olive')).code).toBe(0);
+    const members = await app.api.call('GET', `/api/v4/groups/${gid}/members`, {
+      token: app.rootToken,
+    });
+    expect(members.body).toEqual([]);
+    expect((await cli('user', 'delete', 'olive')).code).toBe(0);
+    expect((await cli('user', 'list', '--username=olive')).out).toEqual([]);
+    expect((await cli('group', 'delete', gid)).out).toEqual({ message: '202 Accepted' });
+  });
+
   it('user list and group list print every row, not the first page of 20', async () => {
     for (let i = 0; i < 110; i++) {
       const made = await app.api.call('POST', '/api/v4/users', {

@@ -99,19 +99,37 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       ['/api/v4/users', 'post'],
       ['/api/v4/users/{id}', 'get'],
       ['/api/v4/users/{id}', 'put'],
+      ['/api/v4/users/{id}', 'delete'],
+      ['/api/v4/users/{id}/activate', 'post'],
+      ['/api/v4/users/{id}/deactivate', 'post'],
+      ['/api/v4/users/{id}/memberships', 'get'],
       ['/api/v4/users/{id}/personal_access_tokens', 'post'],
       ['/api/v4/personal_access_tokens/self', 'get'],
       ['/api/v4/personal_access_tokens/self', 'delete'],
       ['/api/v4/personal_access_tokens/{id}', 'delete'],
+      ['/api/v4/personal_access_tokens/{id}', 'get'],
+      ['/api/v4/personal_access_tokens/{id}/rotate', 'post'],
       ['/api/v4/groups', 'get'],
       ['/api/v4/groups', 'post'],
       ['/api/v4/groups/{id}', 'get'],
       ['/api/v4/groups/{id}', 'put'],
+      ['/api/v4/groups/{id}', 'delete'],
       ['/api/v4/groups/{id}/members', 'post'],
+      ['/api/v4/groups/{id}/members/{user_id}', 'get'],
+      ['/api/v4/groups/{id}/members/{user_id}', 'put'],
+      ['/api/v4/groups/{id}/members/{user_id}', 'delete'],
+      ['/api/v4/groups/{id}/members/all', 'get'],
+      ['/api/v4/groups/{id}/members/all/{user_id}', 'get'],
+      ['/api/v4/groups/{id}/subgroups', 'get'],
+      ['/api/v4/groups/{id}/projects', 'get'],
       ['/api/v4/projects', 'post'],
       ['/api/v4/projects/{id}', 'get'],
       ['/api/v4/projects/{id}', 'put'],
+      ['/api/v4/projects/{id}', 'delete'],
       ['/api/v4/projects/{id}/members', 'post'],
+      ['/api/v4/projects/{id}/members', 'get'],
+      ['/api/v4/projects/{id}/members/{user_id}', 'get'],
+      ['/api/v4/projects/{id}/members/{user_id}', 'delete'],
       ['/api/v4/groups/{groupId}/add_on_purchases', 'get'],
       ['/api/v4/groups/{groupId}/add_on_purchases', 'post'],
       ['/api/v4/groups/{groupId}/add_on_purchases/{purchaseId}/assignments', 'post'],
@@ -119,6 +137,7 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       ['/api/v4/application/settings', 'get'],
       ['/api/v4/application/settings', 'put'],
       ['/api/v4/audit_events', 'get'],
+      ['/api/v4/audit_events/{id}', 'get'],
       ['/api/v4/version', 'get'],
       ['/api/v4/metadata', 'get'],
       ['/api/v4/admin/signing_keys', 'get'],
@@ -259,8 +278,9 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       for (const [method, op] of Object.entries<any>(item)) {
         if (!op.requestBody) continue;
         const content = op.requestBody.content ?? {};
-        // GitLab's block/unblock take no body (an optional empty one is documented for clients).
-        if (/\/users\/\{id\}\/(un)?block$/.test(p)) {
+        // GitLab's block/unblock and (de)activate take no body (an optional empty one is
+        // documented for clients).
+        if (/\/users\/\{id\}\/((un)?block|activate|deactivate)$/.test(p)) {
           expect(op.requestBody.required).toBe(false);
           continue;
         }

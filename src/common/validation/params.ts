@@ -74,18 +74,20 @@ export const isoDate = z
     return d;
   });
 
-/** Accepts JSON booleans and the strings GitLab clients send in form-style bodies. */
-export const looseBoolean = z.union([
-  z.boolean(),
-  z.enum(['true', 'false']).transform((v) => v === 'true'),
-]);
+/** GitLab's member access levels: 10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner. */
+export const accessLevel = integer(0, MAX_ID).refine(
+  (v) => [10, 20, 30, 40, 50].includes(v),
+  'does not have a valid value',
+);
 
 /** `POST …/members`: GitLab access levels (10 guest … 50 owner), default developer (30). */
 export const addMemberSchema = z.strictObject({
   user_id: id(),
-  access_level: integer(0, MAX_ID)
-    .refine((v) => [10, 20, 30, 40, 50].includes(v), 'does not have a valid value')
-    .default(30),
+  access_level: accessLevel.default(30),
+  expires_at: z.string().max(30).nullish(),
+  tasks_to_be_done: z.unknown().optional(),
+  tasks_project_id: z.unknown().optional(),
+  member_role_id: z.unknown().optional(),
 });
 
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -109,15 +111,3 @@ export const hostName = z
     }
     return name;
   });
-
-/**
- * A boolean in a query string, as Grape reads one: `true`/`false` in any case (python-gitlab
- * sends Python's `True`), `1`/`0`; JSON booleans too. Anything else is refused.
- */
-export const queryBoolean = z.union([
-  z.boolean(),
-  z
-    .string()
-    .regex(/^(true|false|1|0)$/i, 'must be true or false')
-    .transform((v) => /^(true|1)$/i.test(v)),
-]);

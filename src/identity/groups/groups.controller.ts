@@ -11,18 +11,18 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, id, IdPipe, path } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
-import { presentUser } from '../presenters';
+import { presentMember } from '../presenters';
 import { actorOf } from '../users/users.service';
-import { GroupRecord, MemberRecord } from './groups.repository';
+import { GroupRecord } from './groups.repository';
 import { GroupsService } from './groups.service';
 import {
   ApiPagination,
   BEARER_SCHEME,
   ERROR_RESPONSES,
-  groupMemberSchema,
   groupSchema,
   memberSchema,
   PAGINATION_DESCRIPTION,
@@ -39,8 +39,8 @@ const createGroup = z.strictObject({
 });
 const updateGroup = z.strictObject({
   name: z.string().trim().min(1).max(255).optional(),
-  duo_features_enabled: looseBoolean.optional(),
-  direct_code_suggestions_enabled: looseBoolean.optional(),
+  duo_features_enabled: grapeBoolean,
+  direct_code_suggestions_enabled: grapeBoolean,
 });
 const addMember = addMemberSchema;
 const listQuery = z.object({ ...pageFields, search: z.string().max(255).optional() });
@@ -51,15 +51,6 @@ const ID_OR_PATH = {
   description: 'Group id, or URL-encoded full path (`acme%2Fsub`)',
   schema: { type: 'string' },
 } as const;
-
-export function presentMember(m: MemberRecord) {
-  return {
-    ...presentUser(m.user),
-    access_level: m.accessLevel,
-    created_at: m.createdAt.toISOString(),
-    expires_at: null,
-  };
-}
 
 export function presentGroup(g: GroupRecord) {
   return {
@@ -187,7 +178,11 @@ export class GroupsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a group (admin)' })
   @ApiParam({ name: 'id', description: 'Group id', schema: { type: 'integer', minimum: 1 } })
-  @ApiResponse({ status: 201, description: 'The membership', schema: groupMemberSchema })
+  @ApiResponse({
+    status: 201,
+    description: 'The member (GitLab member object)',
+    schema: memberSchema,
+  })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
     description: 'Validation failed, e.g. `user_id does not exist`',
@@ -198,7 +193,6 @@ export class GroupsController {
     @Body(new ZodPipe(addMember)) b: z.output<typeof addMember>,
     @CurrentPrincipal() p: Principal,
   ) {
-    await this.groups.addMember(id, b.user_id, b.access_level, actorOf(p));
-    return { id: b.user_id, access_level: b.access_level, group_id: id };
+    return presentMember(await this.groups.addMember(id, b.user_id, b.access_level, actorOf(p)));
   }
 }

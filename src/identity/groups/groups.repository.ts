@@ -153,4 +153,102 @@ export class GroupsRepository {
     });
     return rows.map((r) => r.groupId);
   }
+
+  /** The group and every group below it, deepest first (the order they can be deleted in). */
+  async subtree(group: GroupRecord): Promise<GroupRecord[]> {
+    const below = `${group.fullPath}/`;
+    const rows = await this.prisma.$queryRaw<{ id: number }[]>`
+      SELECT id FROM namespaces
+       WHERE id = ${group.id} OR left(full_path, char_length(${below}::text)) = ${below}`;
+    const groups = await this.prisma.group.findMany({
+      where: { id: { in: rows.map((r) => r.id) } },
+    });
+    return groups.sort((a, b) => depth(b) - depth(a) || b.id - a.id);
+  }
+
+  /** The group and every group above it, top first. */
+  ancestorsOrSelf(group: GroupRecord): Promise<GroupRecord[]> {
+    const parts = group.fullPath.split('/');
+    const paths = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    return this.prisma.group
+      .findMany({ where: { fullPath: { in: paths } } })
+      .then((gs) => gs.sort((a, b) => depth(a) - depth(b)));
+  }
+
+  /** Direct subgroups of a group, by id; `search` in name or path. */
+  async findChildrenPage(
+    parentId: number,
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: GroupRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.GroupWhereInput = {
+      parentId,
+      ...(search === undefined ? {} : { OR: [{ name: contains }, { path: contains }] }),
+    };
+    const [items, total] = await Promise.all([
+      this.prisma.group.findMany({
+        where,
+        orderBy: { id: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.group.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  /** One direct member, or null. */
+  async findMember(groupId: number, userId: number): Promise<MemberRecord | null> {
+    const row = await this.prisma.groupMember.findUnique({
+      where: { groupId_userId: { groupId, userId } },
+      include: { user: true },
+    });
+    return row && { user: row.user, accessLevel: row.accessLevel, createdAt: row.createdAt };
+  }
+
+  async updateMember(groupId: number, userId: number, accessLevel: number, tx?: Tx): Promise<void> {
+    await (tx ?? this.prisma).groupMember
+      .update({ where: { groupId_userId: { groupId, userId } }, data: { accessLevel } })
+      .catch((err: unknown) => mapPrismaError(err, { notFound: 'Member' }));
+  }
+
+  async removeMember(groupId: number, userId: number, tx?: Tx): Promise<void> {
+    await (tx ?? this.prisma).groupMember
+      .delete({ where: { groupId_userId: { groupId, userId } } })
+      .catch((err: unknown) => mapPrismaError(err, { notFound: 'Member' }));
+  }
+
+  /**
+   * Members of the group and of every group above it (GitLab's `members/all`), one row per user
+   * with the highest access level among them, by user id.
+   */
+  async findInheritedMembersPage(
+    group: GroupRecord,
+    userId: number | undefined,
+    page: PageWindow,
+  ): Promise<{ items: MemberRecord[]; total: number }> {
+    const parts = group.fullPath.split('/');
+    const paths = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    const rows = await this.prisma.groupMember.findMany({
+      where: { group: { fullPath: { in: paths } }, ...(userId === undefined ? {} : { userId }) },
+      include: { user: true },
+      orderBy: [{ userId: 'asc' }, { accessLevel: 'desc' }],
+    });
+    const best = new Map<number, MemberRecord>();
+    for (const r of rows) {
+      if (!best.has(r.userId)) {
+        best.set(r.userId, { user: r.user, accessLevel: r.accessLevel, createdAt: r.createdAt });
+      }
+    }
+    const all = [...best.values()];
+    return { items: all.slice(page.skip, page.skip + page.take), total: all.length };
+  }
+
+  /** Deletes groups given deepest first; members, purchases and seats go with them (CASCADE). */
+  async deleteGroups(groups: GroupRecord[], tx: Tx): Promise<void> {
+    for (const g of groups) await tx.group.delete({ where: { id: g.id } });
+  }
 }
+
+const depth = (g: GroupRecord) => g.fullPath.split('/').length;

@@ -7,6 +7,7 @@ import type { Actor } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
 import { ProjectsRepository } from '../projects/projects.repository';
 import { isId } from '../../common/validation/params';
+import { SeatsRepository } from '../seats/seats.repository';
 import { GroupRecord, GroupsRepository, MemberRecord } from './groups.repository';
 
 type PageWindow = { skip: number; take: number };
@@ -26,6 +27,7 @@ export class GroupsService {
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
     private readonly projects: ProjectsRepository,
+    private readonly seats: SeatsRepository,
     private readonly transactions: Transactions,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
@@ -37,6 +39,12 @@ export class GroupsService {
    * at once here, and in the other processes through the change bus. */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Tell every cache (here and in the other processes) that groups or their members changed. */
+  changed(): void {
+    for (const l of this.listeners) l();
+    this.bus.publish('groups.changed', {});
   }
 
   async create(
@@ -122,7 +130,7 @@ export class GroupsService {
     userId: number,
     accessLevel: number,
     actor: Actor,
-  ): Promise<void> {
+  ): Promise<MemberRecord> {
     await this.get(groupId);
     if (!(await this.users.findById(userId)))
       throw DomainError.invalid('user_id', 'does not exist');
@@ -133,8 +141,116 @@ export class GroupsService {
         access_level: accessLevel,
       });
     });
-    for (const l of this.listeners) l();
-    this.bus.publish('groups.changed', {});
+    this.changed();
+    const member = await this.groups.findMember(groupId, userId);
+    if (!member) throw DomainError.notFound('Member');
+    return member;
+  }
+
+  async member(idOrPath: string, userId: number): Promise<MemberRecord> {
+    const group = await this.resolve(idOrPath);
+    const member = await this.groups.findMember(group.id, userId);
+    if (!member) throw DomainError.notFound('Member');
+    return member;
+  }
+
+  /** GitLab's `members/all`: the group's members and those inherited from the groups above. */
+  async inheritedMembers(
+    idOrPath: string,
+    userId: number | undefined,
+    page: PageWindow,
+  ): Promise<{ items: MemberRecord[]; total: number }> {
+    const group = await this.resolve(idOrPath);
+    return this.groups.findInheritedMembersPage(group, userId, page);
+  }
+
+  async subgroups(
+    idOrPath: string,
+    search: string | undefined,
+    page: PageWindow,
+  ): Promise<{ items: GroupRecord[]; total: number }> {
+    const group = await this.resolve(idOrPath);
+    return this.groups.findChildrenPage(group.id, search, page);
+  }
+
+  /** The group and, with `includeSubgroups`, every group below it (for its projects list). */
+  async scope(idOrPath: string, includeSubgroups: boolean): Promise<number[]> {
+    const group = await this.resolve(idOrPath);
+    return includeSubgroups ? (await this.groups.subtree(group)).map((g) => g.id) : [group.id];
+  }
+
+  async updateMember(
+    idOrPath: string,
+    userId: number,
+    accessLevel: number,
+    actor: Actor,
+  ): Promise<MemberRecord> {
+    const before = await this.member(idOrPath, userId);
+    const group = await this.resolve(idOrPath);
+    await this.transactions.run(async (tx) => {
+      await this.groups.updateMember(group.id, userId, accessLevel, tx);
+      await this.record(
+        tx,
+        actor,
+        'group_member_updated',
+        group.id,
+        { user_id: userId, access_level: before.accessLevel },
+        { user_id: userId, access_level: accessLevel },
+      );
+    });
+    this.changed();
+    return { ...before, accessLevel };
+  }
+
+  /**
+   * Removes a direct member (offboarding). Seats the user held on add-on purchases of this group
+   * or a group above it end too when the user is left with no membership in that purchase's
+   * group hierarchy (as GitLab's seat clean-up does), each audited.
+   */
+  async removeMember(idOrPath: string, userId: number, actor: Actor): Promise<void> {
+    const member = await this.member(idOrPath, userId);
+    const group = await this.resolve(idOrPath);
+    await this.transactions.run(async (tx) => {
+      await this.groups.removeMember(group.id, userId, tx);
+      await this.record(
+        tx,
+        actor,
+        'group_member_removed',
+        group.id,
+        {
+          user_id: userId,
+          access_level: member.accessLevel,
+        },
+        undefined,
+      );
+    });
+    await this.endSeatsWithoutMembership(group, userId, actor);
+    this.changed();
+  }
+
+  /**
+   * After a membership in `group` (or a project in it) ended: seats the user holds on purchases
+   * of this group or one above it end when no membership in that purchase's hierarchy is left.
+   */
+  async endSeatsWithoutMembership(group: GroupRecord, userId: number, actor: Actor) {
+    const ancestors = await this.groups.ancestorsOrSelf(group);
+    const held = (await this.seats.purchasesOfGroups(ancestors.map((g) => g.id))).filter((p) =>
+      p.userIds.includes(userId),
+    );
+    for (const purchase of held) {
+      const owner = ancestors.find((g) => g.id === purchase.groupId);
+      if (!owner || (await this.groups.isMemberOfHierarchy(owner, userId))) continue;
+      await this.transactions.run(async (tx) => {
+        if (!(await this.seats.removeSeat(purchase.id, userId, tx))) return;
+        await this.audit.recordChange(tx, actor, {
+          targetType: 'AddOnPurchase',
+          action: 'seat_unassigned',
+          id: purchase.id,
+          before: { user_id: userId },
+          after: { reason: `no longer a member of ${owner.fullPath}` },
+        });
+      });
+    }
   }
 
   private record(

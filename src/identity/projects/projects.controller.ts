@@ -11,10 +11,12 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, id, IdPipe, path } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
 import { actorOf } from '../users/users.service';
+import { presentMember } from '../presenters';
 import { ProjectRecord } from './projects.repository';
 import { ProjectsService } from './projects.service';
 import {
@@ -23,7 +25,7 @@ import {
   ERROR_RESPONSES,
   PAGINATION_DESCRIPTION,
   PRIVATE_TOKEN_SCHEME,
-  projectMemberSchema,
+  memberSchema,
   projectSchema,
   TAGS,
 } from '../../common/http/openapi-schemas';
@@ -37,7 +39,7 @@ const createProject = z.strictObject({
 });
 const updateProject = z.strictObject({
   name: z.string().trim().min(1).max(255).optional(),
-  duo_features_enabled: looseBoolean.optional(),
+  duo_features_enabled: grapeBoolean,
 });
 const addMember = addMemberSchema;
 const listQuery = z.object({ ...pageFields, search: z.string().max(255).optional() });
@@ -147,7 +149,11 @@ export class ProjectsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Add a member to a project (admin)' })
   @ApiParam({ name: 'id', description: 'Project id', schema: { type: 'integer', minimum: 1 } })
-  @ApiResponse({ status: 201, description: 'The membership', schema: projectMemberSchema })
+  @ApiResponse({
+    status: 201,
+    description: 'The member (GitLab member object)',
+    schema: memberSchema,
+  })
   @ApiResponse({
     ...ERROR_RESPONSES.badRequest,
     description: 'Validation failed, e.g. `user_id does not exist`',
@@ -158,7 +164,6 @@ export class ProjectsController {
     @Body(new ZodPipe(addMember)) b: z.output<typeof addMember>,
     @CurrentPrincipal() p: Principal,
   ) {
-    await this.projects.addMember(id, b.user_id, b.access_level, actorOf(p));
-    return { id: b.user_id, access_level: b.access_level, project_id: id };
+    return presentMember(await this.projects.addMember(id, b.user_id, b.access_level, actorOf(p)));
   }
 }

@@ -3,6 +3,7 @@ import type { Prisma } from '../../generated/prisma/client';
 import { containsText } from '../../database/like-pattern';
 import { PrismaService } from '../../database/prisma.service';
 import { mapPrismaError } from '../../database/prisma-errors';
+import type { UserRecord } from '../users/users.repository';
 import type { Tx } from '../../database/transactions';
 
 export interface ProjectRecord {
@@ -48,10 +49,13 @@ export class ProjectsRepository {
   async findPage(
     search: string | undefined,
     page: { skip: number; take: number },
+    groupIds?: number[],
   ): Promise<{ items: ProjectRecord[]; total: number }> {
     const contains = containsText(search ?? '');
-    const where: Prisma.ProjectWhereInput =
-      search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] };
+    const where: Prisma.ProjectWhereInput = {
+      ...(search === undefined ? {} : { OR: [{ name: contains }, { fullPath: contains }] }),
+      ...(groupIds === undefined ? {} : { groupId: { in: groupIds } }),
+    };
     const [items, total] = await Promise.all([
       this.prisma.project.findMany({
         where,
@@ -81,4 +85,69 @@ export class ProjectsRepository {
   async isMember(projectId: number, userId: number): Promise<boolean> {
     return (await this.prisma.projectMember.count({ where: { projectId, userId } })) > 0;
   }
+
+  /** Members of a project, by user id; `search` in username or name. */
+  async findMembersPage(
+    projectId: number,
+    search: string | undefined,
+    page: { skip: number; take: number },
+  ): Promise<{ items: ProjectMemberRecord[]; total: number }> {
+    const contains = containsText(search ?? '');
+    const where: Prisma.ProjectMemberWhereInput = {
+      projectId,
+      ...(search === undefined
+        ? {}
+        : { user: { OR: [{ username: contains }, { name: contains }] } }),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.projectMember.findMany({
+        where,
+        include: { user: true },
+        orderBy: { userId: 'asc' },
+        skip: page.skip,
+        take: page.take,
+      }),
+      this.prisma.projectMember.count({ where }),
+    ]);
+    return { items: rows.map(memberOf), total };
+  }
+
+  async findMember(projectId: number, userId: number): Promise<ProjectMemberRecord | null> {
+    const row = await this.prisma.projectMember.findUnique({
+      where: { projectId_userId: { projectId, userId } },
+      include: { user: true },
+    });
+    return row && memberOf(row);
+  }
+
+  async removeMember(projectId: number, userId: number, tx?: Tx): Promise<void> {
+    await (tx ?? this.prisma).projectMember
+      .delete({ where: { projectId_userId: { projectId, userId } } })
+      .catch((err: unknown) => mapPrismaError(err, { notFound: 'Member' }));
+  }
+
+  /** The projects directly in any of these groups, by id. */
+  inGroups(groupIds: number[], tx?: Tx): Promise<ProjectRecord[]> {
+    return (tx ?? this.prisma).project.findMany({
+      where: { groupId: { in: groupIds } },
+      orderBy: { id: 'asc' },
+    });
+  }
+
+  /** Deletes projects; their memberships go with them (ON DELETE CASCADE). */
+  async deleteMany(ids: number[], tx: Tx): Promise<void> {
+    await tx.project.deleteMany({ where: { id: { in: ids } } });
+  }
 }
+
+export interface ProjectMemberRecord {
+  user: UserRecord;
+  accessLevel: number;
+  createdAt: Date;
+}
+
+const memberOf = (r: { user: UserRecord; accessLevel: number; createdAt: Date }) => ({
+  user: r.user,
+  accessLevel: r.accessLevel,
+  createdAt: r.createdAt,
+});

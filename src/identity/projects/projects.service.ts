@@ -7,7 +7,8 @@ import type { AuthenticatedUser } from '../../common/auth/principal';
 import { GroupsRepository } from '../groups/groups.repository';
 import { UsersRepository } from '../users/users.repository';
 import type { Actor } from '../users/users.service';
-import { ProjectRecord, ProjectsRepository } from './projects.repository';
+import { GroupsService } from '../groups/groups.service';
+import { ProjectMemberRecord, ProjectRecord, ProjectsRepository } from './projects.repository';
 
 export const slugify = (name: string) =>
   name
@@ -25,6 +26,7 @@ export class ProjectsService {
     private readonly users: UsersRepository,
     private readonly audit: AuditRepository,
     private readonly transactions: Transactions,
+    private readonly groupsService: GroupsService,
   ) {}
 
   async create(
@@ -64,11 +66,48 @@ export class ProjectsService {
     return project;
   }
 
+  /** `groupIds`: only the projects directly in these groups (a group's projects list). */
   findPage(
     search: string | undefined,
     page: { skip: number; take: number },
+    groupIds?: number[],
   ): Promise<{ items: ProjectRecord[]; total: number }> {
-    return this.projects.findPage(search, page);
+    return this.projects.findPage(search, page, groupIds);
+  }
+
+  async members(
+    idOrPath: string,
+    search: string | undefined,
+    page: { skip: number; take: number },
+  ): Promise<{ items: ProjectMemberRecord[]; total: number }> {
+    const project = await this.get(idOrPath);
+    return this.projects.findMembersPage(project.id, search, page);
+  }
+
+  async member(idOrPath: string, userId: number): Promise<ProjectMemberRecord> {
+    const project = await this.get(idOrPath);
+    const member = await this.projects.findMember(project.id, userId);
+    if (!member) throw DomainError.notFound('Member');
+    return member;
+  }
+
+  async removeMember(idOrPath: string, userId: number, actor: Actor): Promise<void> {
+    const project = await this.get(idOrPath);
+    const member = await this.member(idOrPath, userId);
+    await this.transactions.run(async (tx) => {
+      await this.projects.removeMember(project.id, userId, tx);
+      await this.record(
+        tx,
+        actor,
+        'project_member_removed',
+        project.id,
+        { user_id: userId, access_level: member.accessLevel },
+        undefined,
+      );
+    });
+    const group = await this.groups.findById(project.groupId);
+    if (group) await this.groupsService.endSeatsWithoutMembership(group, userId, actor);
+    this.groupsService.changed();
   }
 
   findByFullPath(fullPath: string): Promise<ProjectRecord | null> {
@@ -121,7 +160,7 @@ export class ProjectsService {
     userId: number,
     accessLevel: number,
     actor: Actor,
-  ): Promise<void> {
+  ): Promise<ProjectMemberRecord> {
     await this.get(String(projectId));
     if (!(await this.users.findById(userId)))
       throw DomainError.invalid('user_id', 'does not exist');
@@ -131,6 +170,9 @@ export class ProjectsService {
         user_id: userId,
       });
     });
+    const member = await this.projects.findMember(projectId, userId);
+    if (!member) throw DomainError.notFound('Member');
+    return member;
   }
 
   private record(

@@ -124,4 +124,25 @@ export class SeatsRepository {
     });
     return rows.map((r) => r.purchase);
   }
+
+  /** The purchases of these groups with the users holding their seats (what a group delete ends). */
+  async purchasesOfGroups(
+    groupIds: number[],
+    tx?: Tx,
+  ): Promise<
+    Array<{ id: number; groupId: number; addOn: AddOn; quantity: number; userIds: number[] }>
+  > {
+    const rows = await (tx ?? this.prisma).addOnPurchase.findMany({
+      where: { groupId: { in: groupIds } },
+      include: { assignments: { select: { userId: true }, orderBy: { userId: 'asc' } } },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      groupId: r.groupId,
+      addOn: r.addOn,
+      quantity: r.quantity,
+      userIds: r.assignments.map((a) => a.userId),
+    }));
+  }
 }

@@ -157,6 +157,52 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     this.bus.publish('token.revoked', { tokenId: id });
   }
 
+  /** One token: administrators read any, other users only their own (404 otherwise). */
+  async get(id: number, principal: Principal): Promise<TokenRecord> {
+    const token = await this.repo.findById(id);
+    if (!token || (token.userId !== principal.user.id && !principal.user.admin)) {
+      throw DomainError.notFound('Personal Access Token');
+    }
+    return token;
+  }
+
+  /**
+   * GitLab's rotate: a new token with the same name, scopes and user, expiring `expiresAt` (one
+   * week from today by default); the old one is revoked in the same transaction. A revoked or
+   * expired token cannot be rotated (400).
+   */
+  async rotate(
+    id: number,
+    principal: Principal,
+    expiresAt: Date | undefined,
+  ): Promise<{ token: TokenRecord; secret: string }> {
+    const old = await this.get(id, principal);
+    if (old.revoked) throw DomainError.invalid('token', 'is already revoked');
+    if (isExpired(old.expiresAt)) throw DomainError.invalid('token', 'has already expired');
+    const expires = expiresAt ?? weekFromToday();
+    const secret = newTokenSecret();
+    const actor = { id: principal.user.id, name: principal.user.username };
+    const token = await this.transactions.run(async (tx) => {
+      await this.repo.revoke(id, tx);
+      const data = { userId: old.userId, name: old.name, scopes: old.scopes };
+      const created = await this.repo.create(
+        { ...data, expiresAt: expires, tokenDigest: tokenDigest(secret) },
+        tx,
+      );
+      await this.audit.recordChange(tx, actor, {
+        targetType: 'PersonalAccessToken',
+        action: 'personal_access_token_rotated',
+        id,
+        before: { revoked: false },
+        after: { revoked: true, new_token_id: created.id, expires_at: expires },
+      });
+      return created;
+    });
+    this.cache.deleteWhere((e) => e.principal.token.id === id);
+    this.bus.publish('token.revoked', { tokenId: id });
+    return { token, secret };
+  }
+
   /** Administrators list anyone's tokens; other users only their own (another user_id is a 403). */
   findPage(
     filter: TokenFilter,
@@ -212,6 +258,11 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.flushLastUsed();
   }
+}
+
+function weekFromToday(now = new Date()): Date {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(today + 7 * 24 * 3600 * 1000);
 }
 
 function toCached(row: TokenWithUser): CachedToken {

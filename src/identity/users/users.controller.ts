@@ -13,10 +13,12 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
-import { IdPipe, looseBoolean, queryBoolean, username } from '../../common/validation/params';
+import { IdPipe, username } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
+import { USER_ORDER_FIELDS } from './users.repository';
 import {
   ApiPagination,
   BEARER_SCHEME,
@@ -38,13 +40,13 @@ const ignoredAccountFields = {
     .max(1000)
     .optional()
     .meta({ description: 'Accepted and discarded: Switchboard has no password login' }),
-  reset_password: looseBoolean.optional(),
-  force_random_password: looseBoolean.optional(),
-  skip_confirmation: looseBoolean.optional(),
+  reset_password: grapeBoolean,
+  force_random_password: grapeBoolean,
+  skip_confirmation: grapeBoolean,
   projects_limit: z.union([z.number(), z.string().max(20)]).optional(),
-  can_create_group: looseBoolean.optional(),
-  external: looseBoolean.optional(),
-  private_profile: looseBoolean.optional(),
+  can_create_group: grapeBoolean,
+  external: grapeBoolean,
+  private_profile: grapeBoolean,
   note: z.string().max(2000).optional(),
 };
 const createUser = z
@@ -52,21 +54,42 @@ const createUser = z
     username,
     name: z.string().trim().min(1).max(255),
     email: z.string().email().max(255).optional(),
-    admin: looseBoolean.optional(),
+    admin: grapeBoolean,
     ...ignoredAccountFields,
   })
   .transform(({ username, name, email, admin }) => ({ username, name, email, admin }));
-const updateUser = z.strictObject({
-  name: z.string().trim().min(1).max(255).optional(),
-  admin: looseBoolean.optional(),
-  state: z.enum(['active', 'blocked']).optional(),
-});
+/**
+ * python-gitlab's `user.save()` always sends `email`, `username` and `name` (its required update
+ * attributes), and its CLI `user update` needs them too: all three may change. Its optional
+ * update attributes without meaning here are accepted and discarded, like those of create.
+ */
+const updateUser = z
+  .strictObject({
+    name: z.string().trim().min(1).max(255).optional(),
+    username: username.optional(),
+    email: z.string().email().max(255).optional(),
+    admin: grapeBoolean,
+    state: z.enum(['active', 'blocked']).optional(),
+    skip_reconfirmation: grapeBoolean,
+    ...ignoredAccountFields,
+  })
+  .transform(({ name, username, email, admin, state }) => ({
+    name,
+    username,
+    email,
+    admin,
+    state,
+  }));
+/** Unknown parameters (python-gitlab's CLI sends `all=False`) are ignored, as Grape does. */
 const listQuery = z.object({
   ...pageFields,
   username: z.string().max(255).optional(),
   search: z.string().max(255).optional(),
-  active: queryBoolean.optional(),
-  blocked: queryBoolean.optional(),
+  active: grapeBoolean,
+  blocked: grapeBoolean,
+  admins: grapeBoolean,
+  order_by: z.enum(USER_ORDER_FIELDS).default('id'),
+  sort: z.enum(['asc', 'desc']).default('desc'),
 });
 
 @Controller('api/v4')
@@ -114,6 +137,22 @@ export class UsersController {
   })
   @ApiQuery({ name: 'active', required: false, schema: { type: 'boolean' } })
   @ApiQuery({ name: 'blocked', required: false, schema: { type: 'boolean' } })
+  @ApiQuery({
+    name: 'admins',
+    required: false,
+    description: 'Administrators only (admin)',
+    schema: { type: 'boolean' },
+  })
+  @ApiQuery({
+    name: 'order_by',
+    required: false,
+    schema: { type: 'string', enum: [...USER_ORDER_FIELDS], default: 'id' },
+  })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+  })
   @ApiPagination()
   @ApiResponse({
     status: 200,
@@ -127,8 +166,16 @@ export class UsersController {
     @CurrentPrincipal() p: Principal,
   ) {
     const state = q.blocked ? ('blocked' as const) : q.active ? ('active' as const) : undefined;
-    const filter = { username: q.username, search: q.search, state, searchEmail: p.user.admin };
-    const { items, total } = await this.users.findPage(filter, page);
+    const filter = {
+      username: q.username,
+      search: q.search,
+      state,
+      searchEmail: p.user.admin,
+      // GitLab: `admins` filters for administrators only; others see it ignored.
+      admins: p.user.admin && q.admins === true,
+    };
+    const order = { by: q.order_by, direction: q.sort };
+    const { items, total } = await this.users.findPage(filter, page, order);
     return page.answer(
       items.map((u) => presentUser(u, { withEmail: p.user.admin })),
       total,
@@ -179,7 +226,7 @@ export class UsersController {
 
   @Put('users/:id')
   @AdminOnly()
-  @ApiOperation({ summary: 'Change a user: name, admin, state (admin)' })
+  @ApiOperation({ summary: 'Change a user: name, username, email, admin, state (admin)' })
   @ApiParam({ name: 'id', description: 'User id', schema: { type: 'integer', minimum: 1 } })
   @ApiResponse({ status: 200, description: 'The user', schema: userSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)

@@ -4,12 +4,34 @@ import type { Principal } from '../../common/auth/principal';
 import { AuditRepository } from '../../audit/audit.repository';
 import { Transactions } from '../../database/transactions';
 import { TokensService } from '../tokens/tokens.service';
-import { UserFilter, UserRecord, UsersRepository } from './users.repository';
+import {
+  UserFilter,
+  UserMembershipRecord,
+  UserOrder,
+  UserRecord,
+  UsersRepository,
+} from './users.repository';
 
 export interface Actor {
   id: number | null;
   name: string;
 }
+
+export interface UserChanges {
+  name?: string;
+  username?: string;
+  email?: string;
+  admin?: boolean;
+  state?: 'active' | 'blocked' | 'deactivated';
+}
+
+const auditedFields = (u: UserRecord) => ({
+  username: u.username,
+  name: u.name,
+  email: u.email,
+  admin: u.admin,
+  state: u.state,
+});
 
 export const actorOf = (p: Principal): Actor => ({ id: p.user.id, name: p.user.username });
 
@@ -64,8 +86,18 @@ export class UsersService {
   findPage(
     filter: UserFilter,
     page: { skip: number; take: number },
+    order?: UserOrder,
   ): Promise<{ items: UserRecord[]; total: number }> {
-    return this.users.findPage(filter, page);
+    return this.users.findPage(filter, page, order);
+  }
+
+  async memberships(
+    id: number,
+    type: 'Namespace' | 'Project' | undefined,
+    page: { skip: number; take: number },
+  ): Promise<{ items: UserMembershipRecord[]; total: number }> {
+    await this.get(id);
+    return this.users.memberships(id, type, page);
   }
 
   /** GitLab's `POST /users/:id/block|unblock`: idempotent, audited, effective at once here. */
@@ -76,12 +108,26 @@ export class UsersService {
     return this.update(id, { state }, actor);
   }
 
-  async update(
-    id: number,
-    changes: { name?: string; admin?: boolean; state?: 'active' | 'blocked' },
-    actor: Actor,
-  ): Promise<UserRecord> {
+  /**
+   * GitLab's `POST /users/:id/activate|deactivate`: a deactivated user's tokens stop working
+   * until an admin activates them again. A blocked user is neither (403, GitLab's words).
+   */
+  async setActive(id: number, active: boolean, actor: Actor): Promise<UserRecord> {
+    const user = await this.get(id);
+    if (user.state === 'blocked') {
+      throw DomainError.forbidden(
+        active
+          ? 'A blocked user must be unblocked to be activated'
+          : 'A blocked user cannot be deactivated by the API',
+      );
+    }
+    const state = active ? 'active' : 'deactivated';
+    return user.state === state ? user : this.update(id, { state }, actor);
+  }
+
+  async update(id: number, changes: UserChanges, actor: Actor): Promise<UserRecord> {
     const before = await this.get(id);
+    await this.refuseTaken(before, changes);
     const after = await this.transactions.run(async (tx) => {
       const updated = await this.users.update(id, changes, tx);
       await this.audit.record(
@@ -91,8 +137,8 @@ export class UsersService {
           action: 'user_updated',
           targetType: 'User',
           targetId: String(id),
-          before: { name: before.name, admin: before.admin, state: before.state },
-          after: { name: updated.name, admin: updated.admin, state: updated.state },
+          before: auditedFields(before),
+          after: auditedFields(updated),
         },
         tx,
       );
@@ -101,6 +147,23 @@ export class UsersService {
     // After the commit: a lookup in between would re-cache the old row.
     this.tokens.forgetUser(id);
     return after;
+  }
+
+  /** python-gitlab's `user.save()` sends username and email unchanged: only a change is checked. */
+  private async refuseTaken(before: UserRecord, changes: UserChanges): Promise<void> {
+    const { username, email } = changes;
+    if (username !== undefined && username.toLowerCase() !== before.username.toLowerCase()) {
+      const other = await this.users.findByUsername(username);
+      if (other && other.id !== before.id) {
+        throw new DomainError('conflict', 'Username has already been taken');
+      }
+    }
+    if (email !== undefined && email.toLowerCase() !== (before.email ?? '').toLowerCase()) {
+      const other = await this.users.findByEmail(email);
+      if (other && other.id !== before.id) {
+        throw new DomainError('conflict', 'Email has already been taken');
+      }
+    }
   }
 
   count(): Promise<number> {

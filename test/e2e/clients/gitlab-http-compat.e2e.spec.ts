@@ -54,9 +54,10 @@ describe.each(BACKENDS)('GitLab HTTP compatibility (%s)', (backend) => {
       `/api/v4/users?search=${prefix}-p&per_page=2&page=2&private_token=${app.rootToken}`,
     );
     expect(r.status).toBe(200);
+    // GitLab lists users newest first (order_by=id, sort=desc): p4 p3 | p2 p1 | p0.
     expect(r.body.map((u: { username: string }) => u.username)).toEqual([
       `${prefix}-p2`,
-      `${prefix}-p3`,
+      `${prefix}-p1`,
     ]);
     const h = (n: string) => r.headers.get(n);
     expect([h('x-total'), h('x-total-pages'), h('x-page'), h('x-per-page')]).toEqual([

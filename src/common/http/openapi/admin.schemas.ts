@@ -25,7 +25,7 @@ export const userSchema = object({
   id: int(),
   username: str(),
   name: str(),
-  state: str({ enum: ['active', 'blocked'] }),
+  state: str({ enum: ['active', 'blocked', 'deactivated'] }),
   locked: bool(),
   avatar_url: nullable(str()),
   web_url: nullable(str()),
@@ -68,16 +68,25 @@ export const groupSchema = object({
   direct_code_suggestions_enabled: bool(),
   created_at: dateTime(),
 });
-export const groupMemberSchema = object({
-  id: int({ description: 'The user id' }),
-  access_level: int(),
-  group_id: int(),
-});
-
-/** `GET /groups/:id/members`: the user, with the membership's access level. */
+/** GitLab's member: the user (id is the user's), with the membership's access level and dates. */
 export const memberSchema: SchemaObject = {
-  allOf: [userSchema, object({ access_level: int(), created_at: dateTime() })],
+  allOf: [
+    userSchema,
+    object({
+      access_level: int(),
+      created_at: dateTime(),
+      expires_at: nullable(date({ description: 'Never set here: memberships do not expire' })),
+    }),
+  ],
 };
+
+/** `GET /users/:id/memberships`. */
+export const membershipSchema = object({
+  source_id: int(),
+  source_name: str(),
+  source_type: str({ enum: ['Namespace', 'Project'] }),
+  access_level: int(),
+});
 
 export const projectSchema = object({
   id: int(),
@@ -87,11 +96,6 @@ export const projectSchema = object({
   namespace: object({ id: int(), kind: str({ enum: ['group'] }), full_path: str() }),
   duo_features_enabled: bool(),
   created_at: dateTime(),
-});
-export const projectMemberSchema = object({
-  id: int({ description: 'The user id' }),
-  access_level: int(),
-  project_id: int(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -275,9 +279,9 @@ nameSchemas({
   Token: tokenSchema,
   CreatedToken: createdTokenSchema,
   Group: groupSchema,
-  GroupMember: groupMemberSchema,
+  Member: memberSchema,
+  Membership: membershipSchema,
   Project: projectSchema,
-  ProjectMember: projectMemberSchema,
   Purchase: purchaseSchema,
   SeatAssignment: seatAssignmentSchema,
   Settings: settingsSchema,
