@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { codePointLength } from '../common/text/code-points';
+import { grapeBoolean } from '../common/validation/grape-boolean';
 
 export const MAX_CONTENT_CHARS = 400_000;
 export const MAX_BODY_CHARS = 600_000;
@@ -30,17 +31,6 @@ const notBlank = (max?: number) =>
   (max ? chars(max) : z.string())
     .refine((s) => s.trim().length > 0, { message: 'is empty' })
     .meta({ minLength: 1, ...(max ? { maxLength: max } : {}), description: 'Not blank' });
-
-// Grape's Boolean coercion (dry-types Params::Bool): `"true"`, `"1"`, `"yes"`... are booleans.
-const GRAPE_TRUE = new Set('1 on On ON t true True TRUE T y yes Yes YES Y'.split(' '));
-const GRAPE_FALSE = new Set('0 off Off OFF f false False FALSE F n no No NO N'.split(' '));
-const grapeBoolean = z.preprocess((v) => {
-  if (typeof v !== 'string' && typeof v !== 'number') return v;
-  const text = String(v);
-  if (GRAPE_TRUE.has(text)) return true;
-  if (GRAPE_FALSE.has(text)) return false;
-  return v;
-}, z.boolean());
 
 /** The IDE's completion request (CONTRACT.md section 1). Unknown fields are dropped, not refused. */
 export const completionInputSchema = z

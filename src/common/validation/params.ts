@@ -74,12 +74,6 @@ export const isoDate = z
     return d;
   });
 
-/** Accepts JSON booleans and the strings GitLab clients send in form-style bodies. */
-export const looseBoolean = z.union([
-  z.boolean(),
-  z.enum(['true', 'false']).transform((v) => v === 'true'),
-]);
-
 /** `POST …/members`: GitLab access levels (10 guest … 50 owner), default developer (30). */
 export const addMemberSchema = z.strictObject({
   user_id: id(),
@@ -109,15 +103,3 @@ export const hostName = z
     }
     return name;
   });
-
-/**
- * A boolean in a query string, as Grape reads one: `true`/`false` in any case (python-gitlab
- * sends Python's `True`), `1`/`0`; JSON booleans too. Anything else is refused.
- */
-export const queryBoolean = z.union([
-  z.boolean(),
-  z
-    .string()
-    .regex(/^(true|false|1|0)$/i, 'must be true or false')
-    .transform((v) => /^(true|1)$/i.test(v)),
-]);

@@ -11,7 +11,8 @@ import {
 import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
-import { addMemberSchema, id, IdPipe, looseBoolean, path } from '../../common/validation/params';
+import { addMemberSchema, id, IdPipe, path } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
 import { presentUser } from '../presenters';
@@ -39,8 +40,8 @@ const createGroup = z.strictObject({
 });
 const updateGroup = z.strictObject({
   name: z.string().trim().min(1).max(255).optional(),
-  duo_features_enabled: looseBoolean.optional(),
-  direct_code_suggestions_enabled: looseBoolean.optional(),
+  duo_features_enabled: grapeBoolean,
+  direct_code_suggestions_enabled: grapeBoolean,
 });
 const addMember = addMemberSchema;
 const listQuery = z.object({ ...pageFields, search: z.string().max(255).optional() });

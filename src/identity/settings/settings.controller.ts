@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { hostName, looseBoolean } from '../../common/validation/params';
+import { hostName } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../users/users.service';
 import { InstanceSettingsRecord } from './settings.repository';
@@ -19,7 +20,7 @@ import {
 } from '../../common/http/openapi-schemas';
 
 const update = z.strictObject({
-  disabled_direct_code_suggestions: looseBoolean.optional(),
+  disabled_direct_code_suggestions: grapeBoolean,
   gitlab_realm: z.enum(WIRE_REALMS).optional(),
   ai_gateway_url: z
     .string()

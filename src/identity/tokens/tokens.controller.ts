@@ -13,7 +13,8 @@ import { AdminOnly, CurrentPrincipal, Scopes } from '../../common/auth/auth.deco
 import { Principal, TOKEN_SCOPES } from '../../common/auth/principal';
 import { DomainError } from '../../common/errors/domain-error';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
-import { id, IdPipe, isoDate, queryBoolean } from '../../common/validation/params';
+import { id, IdPipe, isoDate } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentToken } from '../presenters';
 import { UsersService, actorOf } from '../users/users.service';
@@ -40,7 +41,7 @@ const listQuery = z.object({
   ...pageFields,
   user_id: id().optional(),
   state: z.enum(['active', 'inactive']).optional(),
-  revoked: queryBoolean.optional(),
+  revoked: grapeBoolean,
   search: z.string().max(255).optional(),
 });
 

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { AdminOnly, CurrentPrincipal } from '../../common/auth/auth.decorators';
 import type { Principal } from '../../common/auth/principal';
 import { Page, pageFields, Pagination } from '../../common/http/pagination';
-import { IdPipe, looseBoolean, queryBoolean, username } from '../../common/validation/params';
+import { IdPipe, username } from '../../common/validation/params';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { ZodPipe } from '../../common/validation/zod.pipe';
 import { presentUser } from '../presenters';
 import { actorOf, UsersService } from './users.service';
@@ -38,13 +39,13 @@ const ignoredAccountFields = {
     .max(1000)
     .optional()
     .meta({ description: 'Accepted and discarded: Switchboard has no password login' }),
-  reset_password: looseBoolean.optional(),
-  force_random_password: looseBoolean.optional(),
-  skip_confirmation: looseBoolean.optional(),
+  reset_password: grapeBoolean,
+  force_random_password: grapeBoolean,
+  skip_confirmation: grapeBoolean,
   projects_limit: z.union([z.number(), z.string().max(20)]).optional(),
-  can_create_group: looseBoolean.optional(),
-  external: looseBoolean.optional(),
-  private_profile: looseBoolean.optional(),
+  can_create_group: grapeBoolean,
+  external: grapeBoolean,
+  private_profile: grapeBoolean,
   note: z.string().max(2000).optional(),
 };
 const createUser = z
@@ -52,21 +53,21 @@ const createUser = z
     username,
     name: z.string().trim().min(1).max(255),
     email: z.string().email().max(255).optional(),
-    admin: looseBoolean.optional(),
+    admin: grapeBoolean,
     ...ignoredAccountFields,
   })
   .transform(({ username, name, email, admin }) => ({ username, name, email, admin }));
 const updateUser = z.strictObject({
   name: z.string().trim().min(1).max(255).optional(),
-  admin: looseBoolean.optional(),
+  admin: grapeBoolean,
   state: z.enum(['active', 'blocked']).optional(),
 });
 const listQuery = z.object({
   ...pageFields,
   username: z.string().max(255).optional(),
   search: z.string().max(255).optional(),
-  active: queryBoolean.optional(),
-  blocked: queryBoolean.optional(),
+  active: grapeBoolean,
+  blocked: grapeBoolean,
 });
 
 @Controller('api/v4')
