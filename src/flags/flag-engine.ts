@@ -7,6 +7,7 @@ import type { RepositoryInterface } from 'unleash-client/lib/repository';
 import type { Segment } from 'unleash-client/lib/strategy/strategy';
 import { ActorsStrategy } from './actors-strategy';
 import { FeatureState, gatesToStrategies } from './gates';
+import { activeNative } from './unleash-native';
 
 /** An in-memory repository that unleash-client evaluates against: our snapshot, no server. */
 class SnapshotRepository extends EventEmitter implements RepositoryInterface {
@@ -31,8 +32,10 @@ class SnapshotRepository extends EventEmitter implements RepositoryInterface {
   async start(): Promise<void> {}
 }
 
+/** Our gates' strategies, then the Unleash-native ones that apply, as Unleash would serve them. */
 export function toToggle(state: FeatureState): FeatureInterface {
-  const strategies = gatesToStrategies(state.name, state.gates).map((s) => ({
+  const own = gatesToStrategies(state.name, state.gates);
+  const strategies = [...own, ...activeNative(state.unleash)].map((s) => ({
     name: s.name,
     parameters: s.parameters,
     constraints: s.constraints.map((c) => ({
@@ -43,7 +46,7 @@ export function toToggle(state: FeatureState): FeatureInterface {
   })) as FeatureInterface['strategies'];
   return {
     name: state.name,
-    enabled: (strategies ?? []).length > 0,
+    enabled: own.length > 0 || activeNative(state.unleash).length > 0,
     strategies,
     variants: [],
     impressionData: false,

@@ -163,7 +163,17 @@ export const featureSchema = object(
       type: 'array',
       items: object({
         key: str({
-          enum: ['boolean', 'actors', 'groups', 'percentage_of_actors', 'percentage_of_time'],
+          enum: [
+            'boolean',
+            'actors',
+            'groups',
+            'percentage_of_actors',
+            'percentage_of_time',
+            'unleash_strategies',
+          ],
+          description:
+            '`unleash_strategies` (Unleash mode): strategies made in Unleash that no gate expresses, each ' +
+            '`{source: "unleash", id, name, title, parameters, constraints, disabled, active, summary}`',
         }),
         value: {},
       }),
@@ -194,7 +204,11 @@ export const featureSchema = object(
 export const featureEvaluationSchema = object({
   name: str(),
   enabled: bool(),
-  gate: str({ description: 'The gate that decided, e.g. `actors` or `default_enabled`' }),
+  gate: str({
+    description:
+      'The gate that decided, e.g. `actors`, `default_enabled`, or `unleash_strategy` (one made in Unleash, named in `strategy`)',
+  }),
+  strategy: object({ id: nullable(str()), name: str(), title: nullable(str()) }),
   context: object({
     primary_actor: {},
     actors: { type: 'array', items: str() },
