@@ -37,7 +37,18 @@ function sameState(a: FeatureState, b: FeatureState): boolean {
       native: s.unleash?.environmentEnabled
         ? s.unleash.strategies
             .filter((n) => !n.disabled)
-            .map((n) => [n.name, n.parameters, n.constraints])
+            .map((n) => [
+              n.name,
+              n.parameters,
+              (n.constraints ?? []).map((c) => [
+                c.contextName,
+                c.operator,
+                c.values ?? [],
+                c.value ?? null,
+                c.inverted === true,
+                c.caseInsensitive === true,
+              ]),
+            ])
         : [],
     });
   return norm(a) === norm(b);
