@@ -35,7 +35,9 @@ class SnapshotRepository extends EventEmitter implements RepositoryInterface {
 /** Our gates' strategies, then the Unleash-native ones that apply, as Unleash would serve them. */
 export function toToggle(state: FeatureState): FeatureInterface {
   const own = gatesToStrategies(state.name, state.gates);
-  const strategies = [...own, ...activeNative(state.unleash)].map((s) => ({
+  // Segments live in Unleash only: a strategy that uses one cannot be evaluated here (not matching).
+  const native = activeNative(state.unleash).filter((s) => !s.segments || s.segments.length === 0);
+  const strategies = [...own, ...native].map((s) => ({
     name: s.name,
     parameters: s.parameters,
     constraints: s.constraints.map((c) => ({
