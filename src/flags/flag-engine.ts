@@ -35,12 +35,18 @@ class SnapshotRepository extends EventEmitter implements RepositoryInterface {
 /** Our gates' strategies, then the Unleash-native ones that apply, as Unleash would serve them. */
 export function toToggle(state: FeatureState): FeatureInterface {
   const own = gatesToStrategies(state.name, state.gates);
-  // Segments live in Unleash only: a strategy that uses one cannot be evaluated here (not matching).
-  const native = activeNative(state.unleash).filter((s) => !s.segments || s.segments.length === 0);
+  // Segments live in Unleash only: a strategy that uses one cannot be evaluated here, so it
+  // becomes a strategy type no engine knows (never matches). Dropping it instead could leave an
+  // enabled flag with no strategy, which unleash-client reads as on for everyone.
+  const native = activeNative(state.unleash).map((s) =>
+    s.segments && s.segments.length > 0
+      ? { name: 'switchboardUnevaluableSegment', parameters: {}, constraints: [] }
+      : s,
+  );
   const strategies = [...own, ...native].map((s) => ({
     name: s.name,
     parameters: s.parameters,
-    constraints: s.constraints.map((c) => ({
+    constraints: (s.constraints ?? []).map((c) => ({
       ...c,
       values: c.values ?? [],
       inverted: c.inverted ?? false,
@@ -48,7 +54,7 @@ export function toToggle(state: FeatureState): FeatureInterface {
   })) as FeatureInterface['strategies'];
   return {
     name: state.name,
-    enabled: own.length > 0 || activeNative(state.unleash).length > 0,
+    enabled: own.length + native.length > 0,
     strategies,
     variants: [],
     impressionData: false,

@@ -168,3 +168,12 @@ describe('Flipper: enabling the boolean gate clears the other gates', () => {
     });
   });
 });
+
+describe('a strategy using a segment (held only in Unleash)', () => {
+  it('is never evaluated as matching here, and never turns the flag on for everyone', () => {
+    const segmented: RemoteStrategy = { ...theirs, id: 'seg-1', segments: [7], constraints: [] };
+    const state = stateOf(remote({ strategies: [segmented] }));
+    expect(featureStateName(state)).toBe('conditional');
+    expect([1, 2, 3].map((id) => evaluate(state, id))).toEqual([false, false, false]);
+  });
+});
