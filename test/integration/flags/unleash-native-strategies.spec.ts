@@ -1,3 +1,4 @@
+import { launchChromium, waitForText } from '../../support/browser';
 import { Factory } from '../../support/factories';
 import { startTestApp, TestApp } from '../../support/test-app';
 import {
@@ -12,6 +13,11 @@ import {
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
 // jest's default 5 s.
 jest.setTimeout(90_000);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildConsole } = require('../../../scripts/build-console.js') as {
+  buildConsole(): Promise<string>;
+};
 
 const FLAG = 'code_completion_model_codestral';
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
@@ -161,5 +167,40 @@ suite('strategies made in Unleash are the admin’s data (real Unleash server)',
       after: { discard_unleash_strategies: true },
     });
     expect((await app.api.call('DELETE', path, root())).status).toBe(204);
+  });
+
+  it('the console shows a strategy made in Unleash, as Unleash holds it', async () => {
+    // Another flag than the test above: its DELETE is this instance's own write, which it
+    // answers (read-your-writes) until a poll shows it, and that would hide a new Unleash flag.
+    const V4 = 'code_completion_v4_endpoint';
+    await buildConsole();
+    await direct.createFlag(V4, [
+      strategies.flexibleRollout({ rollout: 100 }, [constraints.in('userId', ['User:77'])]),
+    ]);
+    await waitFor(
+      async () =>
+        (await app.api.call('GET', `/api/v4/features/${V4}`, root())).body.state === 'conditional',
+      10_000,
+      'the poll',
+    );
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.newPage();
+      await page.goto(`${app.url}/admin`, { waitUntil: 'load' });
+      await page.type('#token', app.rootToken);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('nav');
+      await waitForText(page, 'made in Unleash: flexibleRollout');
+      await waitForText(page, 'rollout=100');
+      await waitForText(page, 'userId IN [User:77]');
+      await waitForText(page, 'conditional', `[data-testid="state-${V4}"]`);
+    } finally {
+      await chromium.close();
+      await app.api.call(
+        'DELETE',
+        `/api/v4/features/${V4}?discard_unleash_strategies=true`,
+        root(),
+      );
+    }
   });
 });
