@@ -155,6 +155,8 @@ export const featureDefinitionSchema = object({
   group: nullable(str()),
   log_state_changes: nullable(bool()),
 });
+const FEATURE_GATE_KEYS =
+  'boolean actors groups percentage_of_actors percentage_of_time unleash_strategies'.split(' ');
 export const featureSchema = object(
   {
     name: str(),
@@ -163,14 +165,7 @@ export const featureSchema = object(
       type: 'array',
       items: object({
         key: str({
-          enum: [
-            'boolean',
-            'actors',
-            'groups',
-            'percentage_of_actors',
-            'percentage_of_time',
-            'unleash_strategies',
-          ],
+          enum: [...FEATURE_GATE_KEYS],
           description:
             '`unleash_strategies` (Unleash mode): strategies made in Unleash that no gate expresses, each ' +
             '`{source: "unleash", id, name, title, parameters, constraints, disabled, active, summary}`',
@@ -204,10 +199,7 @@ export const featureSchema = object(
 export const featureEvaluationSchema = object({
   name: str(),
   enabled: bool(),
-  gate: str({
-    description:
-      'The gate that decided, e.g. `actors`, `default_enabled`, or `unleash_strategy` (one made in Unleash, named in `strategy`)',
-  }),
+  gate: str({ description: 'The gate that decided, e.g. `actors`, or `unleash_strategy`' }),
   strategy: object({ id: nullable(str()), name: str(), title: nullable(str()) }),
   context: object({
     primary_actor: {},
