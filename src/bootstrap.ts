@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,7 @@ import { installBodyAuthentication, serverTimeouts } from './common/http/request
 import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
 import { installShutdownLog } from './common/http/shutdown-log';
 import { installCompletionsRoute } from './code-suggestions/completions.route';
-import { freePort } from './common/net/free-port';
+import { assertPortFree, freePort, PortInUseError } from './common/net/free-port';
 import { openDatabase } from './database/database-connection';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
@@ -50,6 +51,9 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
   const config = loadAppConfig(env);
   const logger = createLogger(config.logLevel, options.logDestination);
   setRootLogger(logger);
+  // Before anything is written (demo data, tokens printed once): a busy PORT stops the start here.
+  // A cluster worker shares its primary's listening socket, so only a lone process checks.
+  if (!cluster.isWorker) await assertPortFree(config.http.host, config.http.port);
 
   const connection = await openDatabase(config.database);
   let app: NestFastifyApplication;
@@ -79,7 +83,10 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       gitlabVersion: config.gitlabVersion,
     });
     if (options.handleSignals) handleSignals(app, logger, config.shutdownGraceMs);
-    await app.listen({ port: config.http.port, host: config.http.host });
+    await app.listen({ port: config.http.port, host: config.http.host }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      throw new PortInUseError(config.http.host, config.http.port);
+    });
   } catch (err) {
     await connection.close().catch(() => undefined);
     throw err;

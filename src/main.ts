@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { bootstrap } from './bootstrap';
-import { freePort } from './common/net/free-port';
+import { assertPortFree, freePort, PortInUseError } from './common/net/free-port';
 import { ConfigError, loadAppConfig } from './config/app-config';
 import { createLogger, setRootLogger } from './common/logging/logger';
 import { runPrimary } from './workers/cluster-primary';
@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     const config = loadAppConfig(process.env);
     if (config.workers > 1) {
       setRootLogger(createLogger(config.logLevel));
+      await assertPortFree(config.http.host, config.http.port);
       const port = config.http.port === 0 ? await freePort(config.http.host) : config.http.port;
       return runPrimary(config, port);
     }
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof PortInUseError) {
     process.stderr.write(`switchboard: ${err.message}\n`);
   } else {
     process.stderr.write(`switchboard failed to start: ${(err as Error).stack ?? String(err)}\n`);

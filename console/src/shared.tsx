@@ -43,5 +43,13 @@ export function ErrorLine(props: { error: string }) {
 export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function gateText(g: { key: string; value: unknown }): string {
+  if (g.key === 'unleash_strategies' && Array.isArray(g.value)) {
+    // Strategies made in Unleash that no gate expresses: shown as Unleash holds them.
+    const items = g.value as Array<{ summary?: string; name?: string; active?: boolean }>;
+    const text = items.map(
+      (s) => `${s.summary ?? s.name}${s.active === false ? ' (inactive)' : ''}`,
+    );
+    return `made in Unleash: ${text.join(' | ')}`;
+  }
   return `${g.key}: ${Array.isArray(g.value) ? g.value.join(', ') : String(g.value)}`;
 }

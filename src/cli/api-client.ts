@@ -3,8 +3,10 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    hint?: string,
   ) {
-    super(`HTTP ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    super(`HTTP ${status}: ${text}${hint ? ` (${hint})` : ''}`);
   }
 }
 
@@ -41,11 +43,18 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers['private-token'] = this.token;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.baseUrl.replace(/\/+$/, '') + path, {
+    const base = this.baseUrl.replace(/\/+$/, '');
+    const res = await fetch(base + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
+    }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
+      // fetch says only "fetch failed": name the URL and the reason (ECONNREFUSED, ENOTFOUND, …)
+      const why = err.cause?.code ?? err.cause?.message ?? err.message;
+      throw new Error(
+        `cannot reach Switchboard at ${base} (${why}): is it running? Set SWITCHBOARD_URL or --url=`,
+      );
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -53,6 +62,9 @@ export class ApiClient {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       // not JSON: keep the text
+    }
+    if (res.status === 401) {
+      throw new ApiError(401, parsed, 'is SWITCHBOARD_TOKEN (or --token=) a valid admin token?');
     }
     if (!res.ok) throw new ApiError(res.status, parsed);
     return { body: parsed, headers: res.headers };

@@ -58,7 +58,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const help = command ? commandUsage(key2) : (topicUsage(args.positional[0] ?? '') ?? USAGE);
       // Asked for help: it goes to stdout with success; a wrong command is a usage error.
       if (args.options.help) io.out(help + '\n');
-      else io.err(help + '\n');
+      else if (args.positional.length === 0) io.err(help + '\n');
+      else io.err(`error: unknown command '${args.positional.join(' ')}'\n${help}\n`);
       return args.options.help ? 0 : 2;
     }
     usageOf = commandUsage(key2);
@@ -66,6 +67,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     requirePositionals(key2, args.positional.slice(2));
     const url = args.options.url ?? io.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080';
     const token = args.options.token ?? io.env.SWITCHBOARD_TOKEN;
+    if (!token) {
+      io.err(
+        'error: no token: set SWITCHBOARD_TOKEN (or --token=) to an admin personal access token\n',
+      );
+      return 2;
+    }
     const rest = { positional: args.positional.slice(2), options: args.options };
     const result = await command.run(new ApiClient(url, token), rest);
     io.out((result === undefined ? 'ok' : JSON.stringify(result, null, 2)) + '\n');

@@ -241,7 +241,8 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     unleash:
       e.UNLEASH_URL && e.UNLEASH_API_TOKEN && e.UNLEASH_ADMIN_TOKEN
         ? {
-            url: e.UNLEASH_URL,
+            // The server's base URL; the form Unleash's SDK docs use (`…/api/`) is accepted too.
+            url: e.UNLEASH_URL.replace(/\/api$/, ''),
             apiToken: e.UNLEASH_API_TOKEN,
             adminToken: e.UNLEASH_ADMIN_TOKEN,
             environment: e.UNLEASH_ENVIRONMENT,

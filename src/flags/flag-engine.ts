@@ -7,6 +7,7 @@ import type { RepositoryInterface } from 'unleash-client/lib/repository';
 import type { Segment } from 'unleash-client/lib/strategy/strategy';
 import { ActorsStrategy } from './actors-strategy';
 import { FeatureState, gatesToStrategies } from './gates';
+import { activeNative } from './unleash-native';
 
 /** An in-memory repository that unleash-client evaluates against: our snapshot, no server. */
 class SnapshotRepository extends EventEmitter implements RepositoryInterface {
@@ -31,11 +32,21 @@ class SnapshotRepository extends EventEmitter implements RepositoryInterface {
   async start(): Promise<void> {}
 }
 
+/** Our gates' strategies, then the Unleash-native ones that apply, as Unleash would serve them. */
 export function toToggle(state: FeatureState): FeatureInterface {
-  const strategies = gatesToStrategies(state.name, state.gates).map((s) => ({
+  const own = gatesToStrategies(state.name, state.gates);
+  // Segments live in Unleash only: a strategy that uses one cannot be evaluated here, so it
+  // becomes a strategy type no engine knows (never matches). Dropping it instead could leave an
+  // enabled flag with no strategy, which unleash-client reads as on for everyone.
+  const native = activeNative(state.unleash).map((s) =>
+    s.segments && s.segments.length > 0
+      ? { name: 'switchboardUnevaluableSegment', parameters: {}, constraints: [] }
+      : s,
+  );
+  const strategies = [...own, ...native].map((s) => ({
     name: s.name,
     parameters: s.parameters,
-    constraints: s.constraints.map((c) => ({
+    constraints: (s.constraints ?? []).map((c) => ({
       ...c,
       values: c.values ?? [],
       inverted: c.inverted ?? false,
@@ -43,7 +54,7 @@ export function toToggle(state: FeatureState): FeatureInterface {
   })) as FeatureInterface['strategies'];
   return {
     name: state.name,
-    enabled: (strategies ?? []).length > 0,
+    enabled: own.length + native.length > 0,
     strategies,
     variants: [],
     impressionData: false,

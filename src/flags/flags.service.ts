@@ -5,18 +5,16 @@ import { ReadinessRegistry } from '../health/readiness.registry';
 import type { Actor } from '../identity/users/users.service';
 import { FlagDefinition, loadFlagDefinitions } from './flag-definitions';
 import { FlagSubject, groupSubject, instanceSubject, toUnleashContext } from './flag-context';
-import { evaluateState } from './flag-engine';
+import { explainAnswer, type FlagAnswer } from './explain';
 import type { FlagKey } from './flag-keys';
 import { applyGateChange, GateChange } from './gate-changes';
 import type { FeatureState } from './gates';
-import { FLAG_STORE, FlagStore } from './stores/flag-store';
+import { FLAG_STORE, FlagStore, type WriteOptions } from './stores/flag-store';
 
-export interface FlagAnswer {
-  name: string;
-  enabled: boolean;
-  /** Which gate decided: default_enabled, boolean, actors, groups, percentage_of_actors, percentage_of_time, none. */
-  gate: string;
-}
+export type { FlagAnswer } from './explain';
+
+/** A flag name `force` accepts without a definition (the definitions' own rule). */
+const FORCED_NAME = /^[a-z][a-z0-9_]{1,127}$/;
 
 /**
  * The one place flags are asked. Evaluation is in memory through unleash-client; asking for a
@@ -98,74 +96,55 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     return this.isEnabled(name, instanceSubject);
   }
 
-  /** The answer and the gate that decided it (each gate evaluated alone, in Unleash order). */
+  /** The answer and the gate that decided it (also for a flag set with `force` and no definition). */
   explain(name: string, subject: FlagSubject): FlagAnswer {
-    const def = this.definition(name);
-    const enabled = this.isEnabled(name, subject);
-    const state = this.store.state(name);
-    if (!state.persisted) return { name, enabled, gate: 'default_enabled' };
     const ctx = toUnleashContext(subject, this.environment);
-    const g = state.gates;
-    const single: Array<[string, FeatureState['gates']]> = [
-      [
-        'boolean',
-        { ...g, actors: [], featureGroups: [], percentageOfActors: 0, percentageOfTime: 0 },
-      ],
-      [
-        'actors',
-        {
-          boolean: false,
-          actors: g.actors,
-          featureGroups: [],
-          percentageOfActors: 0,
-          percentageOfTime: 0,
-        },
-      ],
-      [
-        'groups',
-        {
-          boolean: false,
-          actors: [],
-          featureGroups: g.featureGroups,
-          percentageOfActors: 0,
-          percentageOfTime: 0,
-        },
-      ],
-      [
-        'percentage_of_actors',
-        {
-          boolean: false,
-          actors: [],
-          featureGroups: [],
-          percentageOfActors: g.percentageOfActors,
-          percentageOfTime: 0,
-        },
-      ],
-    ];
-    for (const [gate, gates] of single) {
-      if (evaluateState({ name, persisted: true, gates }, ctx, def.defaultEnabled) && enabled)
-        return { name, enabled, gate };
-    }
-    return { name, enabled, gate: enabled ? 'percentage_of_time' : 'none' };
+    const fallback = this.definitions.get(name)?.defaultEnabled ?? false;
+    const enabled = this.store.isEnabled(name, ctx, () => fallback);
+    return explainAnswer(this.store.state(name), ctx, enabled);
   }
 
+  /** A defined flag, or one set with `force` (persisted without a definition); else 404. */
   get(name: string): FeatureState {
-    this.requireDefined(name);
+    const state = this.store.state(name);
+    if (!state.persisted) this.requireDefined(name);
+    return state;
+  }
+
+  /** The stored state, defined or not (a flag that was never set: not persisted). */
+  peek(name: string): FeatureState {
     return this.store.state(name);
   }
 
+  /** Defined flags that are set, and flags set with `force` that have no definition. */
   list(): FeatureState[] {
-    return this.store.states().filter((s) => this.definitions.has(s.name));
+    return this.store.states();
   }
 
-  async change(name: string, change: GateChange, actor: Actor): Promise<FeatureState> {
-    this.requireDefined(name);
-    return this.store.update(name, (before) => applyGateChange(before, change), actor);
+  /**
+   * `force`: GitLab's "skip feature flag validation checks, such as a YAML definition": a flag
+   * with no definition can be set (the name must still be snake_case); the audit says so.
+   */
+  async change(
+    name: string,
+    change: GateChange,
+    actor: Actor,
+    options: Pick<WriteOptions, 'force' | 'discardUnleashStrategies'> = {},
+  ): Promise<FeatureState> {
+    if (!options.force || this.definitions.has(name)) this.requireDefined(name);
+    else if (!FORCED_NAME.test(name)) {
+      throw DomainError.invalid('name', 'must be snake_case (a-z, 0-9, _), 2-128 characters');
+    }
+    const offForEveryone = change.kind === 'boolean' && !change.enabled;
+    return this.store.update(name, (before) => applyGateChange(before, change), actor, {
+      ...options,
+      offForEveryone,
+    });
   }
 
-  async remove(name: string, actor: Actor): Promise<void> {
-    this.requireDefined(name);
-    await this.store.remove(name, actor);
+  async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {
+    this.get(name);
+    await this.store.remove(name, actor, options);
   }
 
   private requireDefined(name: string): void {

@@ -16,8 +16,9 @@ export function applyGateChange(before: FlagGates, change: GateChange): FlagGate
   };
   switch (change.kind) {
     case 'boolean':
-      // Flipper: disabling the boolean gate clears every gate.
-      return change.enabled ? { ...g, boolean: true } : emptyGates();
+      // Flipper: enabling the boolean gate clears the others and sets it; disabling clears all
+      // (every Flipper adapter's enable/disable of the boolean gate starts with clear(feature)).
+      return change.enabled ? { ...emptyGates(), boolean: true } : emptyGates();
     case 'actors':
       g.actors = change.enabled
         ? [...new Set([...g.actors, ...change.actors])]

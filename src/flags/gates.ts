@@ -22,6 +22,28 @@ export interface FeatureState {
   name: string;
   persisted: boolean;
   gates: FlagGates;
+  /** Unleash mode: the strategies on the flag that no gate above expresses (unleash-native.ts). */
+  unleash?: UnleashNative;
+}
+
+/**
+ * Strategies on an Unleash flag that no Flipper gate expresses: made by an admin in Unleash
+ * (e.g. `flexibleRollout` 100 % with a `userId IN [...]` constraint), disabled there, or any
+ * strategy while the environment is switched off there. They are the admin's data: shown as
+ * they are, evaluated as they are, and never removed by a Features API write unless the admin
+ * says so (`discard_unleash_strategies`, see docs/unleash.md).
+ */
+export interface UnleashNative {
+  /** The flag's environment is on in Unleash (strategies apply only then). */
+  environmentEnabled: boolean;
+  strategies: NativeStrategy[];
+}
+
+export interface NativeStrategy extends UnleashStrategy {
+  /** Unleash's strategy id (present when read through the Admin API). */
+  id?: string;
+  segments?: number[];
+  variants?: unknown[];
 }
 
 export const emptyGates = (): FlagGates => ({
@@ -124,48 +146,65 @@ export function gatesToStrategies(name: string, gates: FlagGates): UnleashStrate
   return out;
 }
 
-/** The inverse, for reading a flag back from Unleash. Strategies we did not write are reported. */
+/**
+ * The inverse, for reading a flag back from Unleash: the gates our strategies express, and the
+ * strategies they cannot (`foreign`, kept and shown as Unleash-native). In a switched-off
+ * environment every strategy is foreign (switching it on would revive them all). An enabled
+ * environment with no active strategy is on for everyone in Unleash, so it reads as boolean on.
+ */
 export function strategiesToGates(
-  strategies: UnleashStrategy[],
+  strategies: NativeStrategy[],
   enabled: boolean,
-): { gates: FlagGates; foreign: number } {
+): { gates: FlagGates; foreign: NativeStrategy[] } {
   const gates = emptyGates();
-  let foreign = 0;
-  if (!enabled) return { gates, foreign };
+  if (!enabled) return { gates, foreign: [...strategies] };
+  const foreign: NativeStrategy[] = [];
   for (const s of strategies) {
-    if (s.disabled) continue;
-    const c = s.constraints ?? [];
-    if (s.name === 'default' && c.length === 0) gates.boolean = true;
-    else if (s.name === ACTORS_STRATEGY && c.length === 0) {
-      gates.actors.push(...splitActors(s.parameters.actors));
-    } else if (
-      s.name === 'default' &&
-      c.length === 1 &&
-      c[0].contextName === CONTEXT_FIELDS.actors
-    ) {
-      gates.actors.push(...(c[0].values ?? []).map(unwrap));
-    } else if (
-      s.name === 'default' &&
-      c.length === 1 &&
-      c[0].contextName === CONTEXT_FIELDS.featureGroups
-    ) {
-      gates.featureGroups.push(...(c[0].values ?? []).map(unwrap));
-    } else if (
-      s.name === 'flexibleRollout' &&
-      c.length === 0 &&
-      s.parameters.stickiness === 'random'
-    ) {
-      gates.percentageOfTime = Number(s.parameters.rollout ?? 0);
-    } else if (
-      s.name === 'flexibleRollout' &&
-      c.length === 0 &&
-      s.parameters.stickiness === CONTEXT_FIELDS.stickiness
-    ) {
-      gates.percentageOfActors = Number(s.parameters.rollout ?? 0);
-    } else foreign++;
+    if (s.disabled || !readGate(s, gates)) foreign.push(s);
   }
+  if (strategies.every((s) => s.disabled)) gates.boolean = true;
   return { gates, foreign };
 }
+
+/** Adds what `s` expresses to `gates`; false when no gate expresses it. */
+function readGate(s: UnleashStrategy, gates: FlagGates): boolean {
+  const c = s.constraints ?? [];
+  const p = s.parameters ?? {};
+  if (s.name === 'default' && c.length === 0) gates.boolean = true;
+  else if (s.name === ACTORS_STRATEGY && c.length === 0)
+    gates.actors.push(...splitActors(p.actors));
+  else if (s.name === 'default' && c.length === 1 && isWrapped(c[0], CONTEXT_FIELDS.actors)) {
+    gates.actors.push(...(c[0].values ?? []).map(unwrap));
+  } else if (
+    s.name === 'default' &&
+    c.length === 1 &&
+    isWrapped(c[0], CONTEXT_FIELDS.featureGroups)
+  ) {
+    gates.featureGroups.push(...(c[0].values ?? []).map(unwrap));
+  } else if (
+    s.name === 'flexibleRollout' &&
+    c.length === 0 &&
+    p.stickiness === 'random' &&
+    gates.percentageOfTime === 0
+  ) {
+    gates.percentageOfTime = Number(p.rollout ?? 0);
+  } else if (
+    s.name === 'flexibleRollout' &&
+    c.length === 0 &&
+    p.stickiness === CONTEXT_FIELDS.stickiness &&
+    gates.percentageOfActors === 0
+  ) {
+    gates.percentageOfActors = Number(p.rollout ?? 0);
+  } else return false;
+  return true;
+}
+
+/** The constraint our actor / feature-group gates write: STR_CONTAINS of comma-wrapped values. */
+const isWrapped = (c: UnleashConstraint, field: string): boolean =>
+  c.contextName === field &&
+  c.operator === 'STR_CONTAINS' &&
+  !c.inverted &&
+  (c.values ?? []).every((v) => /^,[^,]+,$/.test(v));
 
 /** Gate list as GitLab's Features API shows it. */
 export function presentGates(gates: FlagGates): Array<{ key: string; value: unknown }> {

@@ -205,6 +205,74 @@ describe('Features API on the embedded store', () => {
       },
     });
   });
+
+  it('Flipper: value=true for everyone clears the actor and percentage gates, in the answer and the store', async () => {
+    const { user } = await f.seatedUser();
+    await f.setFlag(FLAG, { value: true, user: user.username });
+    await f.setFlag(FLAG, { value: 20, key: 'percentage_of_actors' });
+    const on = await f.setFlag(FLAG, { value: true });
+    expect(on.gates).toEqual([{ key: 'boolean', value: true }]);
+    const got = await app.api.call('GET', `/api/v4/features/${FLAG}`, admin());
+    expect(got.body).toMatchObject({ state: 'on', gates: [{ key: 'boolean', value: true }] });
+    // and off again stays off for the actor that had been listed
+    await f.setFlag(FLAG, { value: false });
+    expect((await evaluate(user.username)).enabled).toBe(false);
+  });
+
+  it('force (GitLab: skip validation such as a YAML definition) sets an undefined flag, audited', async () => {
+    const name = `forced_flag_${Date.now().toString(36)}`;
+    const path = `/api/v4/features/${name}`;
+    expect((await app.api.call('POST', path, { ...admin(), body: { value: true } })).status).toBe(
+      404,
+    );
+    // python-gitlab sends force=True in the query string (Grape's Boolean)
+    const set = await app.api.call('POST', `${path}?force=True`, {
+      ...admin(),
+      body: { value: true },
+    });
+    expect(set.status).toBe(201);
+    expect(set.body).toMatchObject({ name, state: 'on', definition: null });
+    const form = await app.api.call('POST', path, {
+      ...admin(),
+      raw: 'value=25&key=percentage_of_actors&force=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(400); // a percentage on a fully-on flag, as in GitLab
+    expect((await app.api.call('GET', path, admin())).body).toMatchObject({ name, state: 'on' });
+    const listed = (await app.api.call('GET', '/api/v4/features', admin())).body as Array<{
+      name: string;
+    }>;
+    expect(listed.map((x) => x.name)).toContain(name);
+    const audit = await app.api.call(
+      'GET',
+      `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${name}`,
+      admin(),
+    );
+    expect(audit.body[0]).toMatchObject({
+      event_name: 'feature_flag_on',
+      details: { after: { force: true, gates: [{ key: 'boolean', value: true }] } },
+    });
+    const bad = await app.api.call('POST', '/api/v4/features/Not-Snake?force=true', {
+      ...admin(),
+      body: { value: true },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^name /);
+    expect((await app.api.call('DELETE', path, admin())).status).toBe(204);
+    expect((await app.api.call('GET', path, admin())).status).toBe(404);
+  });
+
+  it.each(['True', 'yes', 't', 'maybe'])(
+    'force=%s is read as Grape reads a Boolean (in the JSON body)',
+    async (force) => {
+      const res = await app.api.call('POST', `/api/v4/features/${FLAG}`, {
+        ...admin(),
+        body: { value: true, force },
+      });
+      if (force === 'maybe') expect(res.body).toEqual({ error: 'force is invalid' });
+      else expect(res.status).toBe(201);
+    },
+  );
 });
 
 const pgOnly = process.env.TEST_DATABASE_URL ? describe : describe.skip;

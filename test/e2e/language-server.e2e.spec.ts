@@ -11,6 +11,7 @@ import {
   updateLanguageServerSettings,
 } from '../support/language-server';
 import { startStack, Stack } from '../support/stack';
+import { waitUntil } from '../support/wait';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
 // jest's default 5 s.
@@ -109,6 +110,16 @@ suite('GitLab Language Server end to end', () => {
     const indirect = await complete(a);
     expect(indirect.items.length).toBeGreaterThan(0);
     // The language server itself asked direct_access after the flip and was told 403 (its log).
+    // Its stderr may arrive after the completion answer (it failed once under load): wait for
+    // the logged answer itself, not for time.
+    await waitUntil(
+      () =>
+        /direct_access returned HTTP 403/.test(a.stderr.slice(logFrom)) &&
+        a.stderr
+          .slice(logFrom)
+          .includes('"message":"403 Forbidden - Direct connections are disabled"'),
+      'the language server to log the 403 answer of direct_access',
+    );
     const lsLog = a.stderr.slice(logFrom);
     expect(lsLog).toMatch(/direct_access returned HTTP 403/);
     expect(lsLog).not.toMatch(/direct_access returned HTTP 201/);

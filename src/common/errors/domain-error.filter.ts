@@ -105,6 +105,29 @@ function answerForFramework(err: { code?: string; statusCode?: number; message: 
 export type ErrorTranslator = (err: unknown) => DomainError | undefined;
 export const ERROR_TRANSLATOR = Symbol('ERROR_TRANSLATOR');
 
+/**
+ * Every 5xx we answer leaves a log line with its cause (an Unleash or gateway failure answered
+ * as a 503 is otherwise visible only to the client). The cause is reduced to its message and
+ * code: an HTTP client error object carries the request's headers, credentials included.
+ */
+function logServerSide(error: DomainError, status: number, request: FastifyRequest): void {
+  const cause = error.cause as { message?: unknown; code?: unknown } | undefined;
+  rootLogger.warn(
+    {
+      status,
+      code: error.code,
+      cause:
+        cause === undefined
+          ? undefined
+          : [cause.code, cause.message].filter((v) => typeof v === 'string').join(': '),
+      reqId: request.id,
+      method: request.method,
+      url: loggedUrl(request.url),
+    },
+    `answered ${status}: ${error.message}`,
+  );
+}
+
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
   constructor(@Optional() @Inject(ERROR_TRANSLATOR) private readonly translate?: ErrorTranslator) {}
@@ -129,6 +152,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     const exception = this.translate?.(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const answer = answerFor(exception);
+      if (answer.status >= 500) logServerSide(exception, answer.status, request);
       return { ...answer, headers: { ...answer.headers, ...exception.headers } };
     }
     if (exception instanceof HttpException) {

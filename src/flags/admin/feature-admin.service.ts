@@ -21,7 +21,11 @@ export class FeatureAdminService {
   ) {}
 
   async set(name: string, p: SetFeatureParams, actor: Actor): Promise<FeatureState> {
-    this.flags.get(name); // 404 for an undefined flag before anything else
+    const options = {
+      force: p.force === true,
+      discardUnleashStrategies: p.discard_unleash_strategies === true,
+    };
+    if (!options.force) this.flags.get(name); // 404 for an undefined flag before anything else
     const value = parseValue(p.value);
     const actors = await this.resolveActors(p);
     const featureGroups = splitList(p.feature_group);
@@ -46,7 +50,7 @@ export class FeatureAdminService {
         p.key === 'percentage_of_actors'
           ? { kind: 'percentage_of_actors', value: value.value }
           : { kind: 'percentage_of_time', value: value.value };
-      return this.flags.change(name, change, actor);
+      return this.flags.change(name, change, actor, options);
     }
     if (p.key !== undefined)
       throw DomainError.invalid('key', 'is only valid with a percentage value');
@@ -57,15 +61,21 @@ export class FeatureAdminService {
       );
     }
     if (actors.length > 0)
-      return this.flags.change(name, { kind: 'actors', enabled: value.enabled, actors }, actor);
+      return this.flags.change(
+        name,
+        { kind: 'actors', enabled: value.enabled, actors },
+        actor,
+        options,
+      );
     if (featureGroups.length > 0) {
       return this.flags.change(
         name,
         { kind: 'feature_groups', enabled: value.enabled, groups: featureGroups },
         actor,
+        options,
       );
     }
-    return this.flags.change(name, { kind: 'boolean', enabled: value.enabled }, actor);
+    return this.flags.change(name, { kind: 'boolean', enabled: value.enabled }, actor, options);
   }
 
   /**
@@ -73,7 +83,7 @@ export class FeatureAdminService {
    * percentage would have no effect and hide that the flag is on for everyone.
    */
   private refusePercentageWhenFullyOn(name: string, key: SetFeatureParams['key']): void {
-    const state = this.flags.get(name);
+    const state = this.flags.peek(name);
     if (!state.persisted || !state.gates.boolean) return;
     const of = key === 'percentage_of_actors' ? 'actors' : 'time';
     throw new DomainError(
@@ -99,6 +109,7 @@ export class FeatureAdminService {
       name,
       enabled: answer.enabled,
       gate: answer.gate,
+      ...(answer.strategy ? { strategy: answer.strategy } : {}),
       context: {
         primary_actor: subject.primary,
         actors: subject.actors,
@@ -130,7 +141,7 @@ export class FeatureAdminService {
       if (!pr) throw DomainError.invalid('project', `'${path}' does not exist`);
       out.push(`Project:${pr.id}`);
     }
-    if (p.instance === true || p.instance === 'true') out.push('Instance');
+    if (p.instance === true) out.push('Instance');
     if (p.repository !== undefined)
       throw DomainError.invalid('repository', 'is not supported by Switchboard');
     return [...new Set(out)];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../common/errors/domain-error';
+import { grapeBoolean } from '../../common/validation/grape-boolean';
 import { parseOrThrow } from '../../common/validation/zod.pipe';
 
 /** GitLab's `POST /features/:name` parameters (JSON or form encoded). */
@@ -12,10 +13,16 @@ export const setFeatureSchema = z.strictObject({
   namespace: z.string().max(5000).optional(),
   project: z.string().max(5000).optional(),
   repository: z.string().max(5000).optional(),
-  instance: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
-  force: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+  instance: grapeBoolean,
+  /** GitLab's: skip validation checks such as the YAML definition (set an undefined flag). */
+  force: grapeBoolean,
+  /** Ours (Unleash mode): let the write remove strategies made in Unleash (docs/unleash.md). */
+  discard_unleash_strategies: grapeBoolean,
 });
 export type SetFeatureParams = z.output<typeof setFeatureSchema>;
+
+/** `DELETE /features/:name` options (query string or body). */
+export const removeFeatureSchema = z.strictObject({ discard_unleash_strategies: grapeBoolean });
 
 /** Target fields: present but naming nobody must not fall through to "everyone". */
 export const TARGET_FIELDS = ['user', 'group', 'namespace', 'project', 'feature_group'] as const;

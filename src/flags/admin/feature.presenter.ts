@@ -1,13 +1,14 @@
 import type { FlagDefinition } from '../flag-definitions';
-import { FeatureState, presentGates, stateName } from '../gates';
+import { FeatureState, presentGates } from '../gates';
+import { featureStateName, presentNative } from '../unleash-native';
 
 export function presentFeature(state: FeatureState, def: FlagDefinition | undefined) {
-  const effective = state.persisted ? stateName(state.gates) : def?.defaultEnabled ? 'on' : 'off';
+  const effective = state.persisted ? featureStateName(state) : def?.defaultEnabled ? 'on' : 'off';
   return {
     name: state.name,
     state: effective,
     gates: state.persisted
-      ? presentGates(state.gates)
+      ? [...presentGates(state.gates), ...presentNative(state.unleash)]
       : [{ key: 'boolean', value: def?.defaultEnabled ?? false }],
     definition: def
       ? {

@@ -16,7 +16,7 @@ import { ZodPipe } from '../../common/validation/zod.pipe';
 import { actorOf } from '../../identity/users/users.service';
 import { FlagsService } from '../flags.service';
 import { FeatureAdminService } from './feature-admin.service';
-import { parseSetFeature, setFeatureSchema } from './feature-params';
+import { parseSetFeature, removeFeatureSchema, setFeatureSchema } from './feature-params';
 import { ApiZodBody } from '../../common/http/openapi/zod-openapi';
 import { presentFeature } from './feature.presenter';
 import {
@@ -56,7 +56,7 @@ export class FeaturesController {
     schema: { type: 'array', items: featureSchema },
   })
   list() {
-    return this.flags.list().map((s) => presentFeature(s, this.flags.definition(s.name)));
+    return this.flags.list().map((s) => presentFeature(s, this.flags.definitions.get(s.name)));
   }
 
   @Get('definitions')
@@ -94,7 +94,10 @@ export class FeaturesController {
       '`feature_group` (comma-separated; a target that is given must name someone) — for those actors; an integer ' +
       'is a percentage of time, as in GitLab (of actors, sticky per actor, with `key: percentage_of_actors`). ' +
       'Parameters may also come in the query string (GitLab merges both; the same field with two different values ' +
-      'is a 400). Returns the feature.',
+      'is a 400). `value=true` for everyone clears the other gates (Flipper). `force=true` sets a flag that has no ' +
+      'YAML definition (audited). In Unleash mode strategies made in Unleash are kept; a write that would switch ' +
+      'them back on is a 409 naming them, unless `discard_unleash_strategies=true` (which removes them). ' +
+      'Returns the feature.',
   })
   @ApiParam({
     name: 'name',
@@ -105,6 +108,10 @@ export class FeaturesController {
   @ApiZodBody(setFeatureSchema)
   @ApiResponse({ status: 201, description: 'The feature after the change', schema: featureSchema })
   @ApiResponse(ERROR_RESPONSES.badRequest)
+  @ApiResponse({
+    ...ERROR_RESPONSES.conflict,
+    description: 'Would switch strategies made in Unleash back on',
+  })
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'No such flag definition' })
   @ApiResponse({
     ...ERROR_RESPONSES.serviceUnavailable,
@@ -117,12 +124,27 @@ export class FeaturesController {
     @CurrentPrincipal() p: Principal,
   ) {
     const state = await this.admin.set(name, parseSetFeature(body, query), actorOf(p));
-    return presentFeature(state, this.flags.definition(name));
+    return presentFeature(state, this.flags.definitions.get(name));
   }
 
   @Delete(':name')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove all gates of a feature flag (back to its default)' })
+  @ApiOperation({
+    summary: 'Remove all gates of a feature flag (back to its default)',
+    description:
+      'In Unleash mode a flag holding strategies made in Unleash is not deleted (409 naming them) ' +
+      'unless `discard_unleash_strategies=true` is given.',
+  })
+  @ApiQuery({
+    name: 'discard_unleash_strategies',
+    required: false,
+    description: 'Unleash mode: also remove strategies made in Unleash (Grape Boolean)',
+    schema: { type: 'boolean' },
+  })
+  @ApiResponse({
+    ...ERROR_RESPONSES.conflict,
+    description: 'Would remove strategies made in Unleash',
+  })
   @ApiParam({
     name: 'name',
     description: 'Flag name (defined in config/feature_flags/<type>/<name>.yml)',
@@ -134,8 +156,14 @@ export class FeaturesController {
     ...ERROR_RESPONSES.serviceUnavailable,
     description: 'The flag store (Unleash) is unavailable; nothing was changed',
   })
-  async remove(@Param('name') name: string, @CurrentPrincipal() p: Principal): Promise<void> {
-    await this.flags.remove(name, actorOf(p));
+  async remove(
+    @Param('name') name: string,
+    @Query(new ZodPipe(removeFeatureSchema)) q: z.output<typeof removeFeatureSchema>,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<void> {
+    await this.flags.remove(name, actorOf(p), {
+      discardUnleashStrategies: q.discard_unleash_strategies === true,
+    });
   }
 
   @Get(':name/evaluate')

@@ -5,8 +5,9 @@ import { rootLogger } from '../../common/logging/logger';
 import type { Actor } from '../../identity/users/users.service';
 import { FlagEngine } from '../flag-engine';
 import { emptyGates, FeatureState, FlagGates, presentGates, stateName } from '../gates';
+import { presentNative } from '../unleash-native';
 import { EmbeddedFlagRepository } from './embedded-flag.repository';
-import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
+import { storeHealth, type FlagStore, type StoreHealth, type WriteOptions } from './flag-store';
 
 /**
  * Gates in our own database. Every instance polls a version counter (one tiny query every
@@ -65,6 +66,7 @@ export class EmbeddedFlagStore implements FlagStore {
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
+    options: WriteOptions = {},
   ): Promise<FeatureState> {
     const after = await this.repo.update(
       name,
@@ -78,6 +80,7 @@ export class EmbeddedFlagStore implements FlagStore {
             before,
             next,
             this.defaults.get(name),
+            options,
           ),
           tx,
         ),
@@ -87,11 +90,19 @@ export class EmbeddedFlagStore implements FlagStore {
     return after;
   }
 
-  async remove(name: string, actor: Actor): Promise<void> {
+  async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {
     const before = this.state(name);
     await this.repo.remove(name, (tx) =>
       this.audit.record(
-        auditEntry(actor, 'feature_flag_deleted', name, before, undefined, this.defaults.get(name)),
+        auditEntry(
+          actor,
+          'feature_flag_deleted',
+          name,
+          before,
+          undefined,
+          this.defaults.get(name),
+          options,
+        ),
         tx,
       ),
     );
@@ -140,7 +151,9 @@ export class EmbeddedFlagStore implements FlagStore {
 
 /**
  * A flag that is not persisted is at its definition default: the audit records that effective
- * state (`default: true` plus the boolean it evaluates to), not "off".
+ * state (`default: true` plus the boolean it evaluates to), not "off". Strategies made in
+ * Unleash are recorded with the gates; `force` (no YAML definition) and
+ * `discard_unleash_strategies` are recorded when the admin passed them.
  */
 export function auditEntry(
   actor: Actor,
@@ -149,7 +162,15 @@ export function auditEntry(
   before: FeatureState,
   after: FeatureState | undefined,
   defaultEnabled?: boolean,
+  options: WriteOptions = {},
 ) {
+  const gatesOf = (s: FeatureState) => ({
+    gates: [...presentGates(s.gates), ...presentNative(s.unleash)],
+  });
+  const asked = {
+    ...(options.force ? { force: true } : {}),
+    ...(options.discardUnleashStrategies ? { discard_unleash_strategies: true } : {}),
+  };
   const atDefault =
     defaultEnabled === undefined
       ? { default: true }
@@ -164,7 +185,7 @@ export function auditEntry(
     action,
     targetType: 'FeatureFlag',
     targetId: name,
-    before: before.persisted ? { gates: presentGates(before.gates) } : atDefault,
-    after: after ? { gates: presentGates(after.gates) } : atDefault,
+    before: before.persisted ? gatesOf(before) : atDefault,
+    after: { ...(after ? gatesOf(after) : atDefault), ...asked },
   };
 }

@@ -44,10 +44,27 @@ export interface FlagStore {
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
+    options?: WriteOptions,
   ): Promise<FeatureState>;
   /** Forget a flag entirely (back to its default). */
-  remove(name: string, actor: Actor): Promise<void>;
+  remove(name: string, actor: Actor, options?: WriteOptions): Promise<void>;
   health(): StoreHealth;
+}
+
+/** What a Features API write says beyond the gate change. */
+export interface WriteOptions {
+  /**
+   * The change means "off for everyone" (Flipper's boolean disable). In Unleash the environment
+   * is switched off, so strategies made there stop applying without being removed.
+   */
+  offForEveryone?: boolean;
+  /**
+   * Remove the Unleash-native strategies too (Features API `discard_unleash_strategies=true`);
+   * without it a write keeps them, or is refused (409) where keeping them is impossible.
+   */
+  discardUnleashStrategies?: boolean;
+  /** The flag has no YAML definition and the admin passed `force=true`: audited as such. */
+  force?: boolean;
 }
 
 export const FLAG_STORE = Symbol('FLAG_STORE');

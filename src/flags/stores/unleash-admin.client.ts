@@ -1,7 +1,7 @@
 import axios, { AxiosInstance } from 'axios';
 import { DomainError } from '../../common/errors/domain-error';
 import { rootLogger } from '../../common/logging/logger';
-import { ACTORS_STRATEGY, CONTEXT_FIELDS, UnleashStrategy } from '../gates';
+import { ACTORS_STRATEGY, CONTEXT_FIELDS, NativeStrategy, UnleashStrategy } from '../gates';
 
 export interface UnleashTarget {
   url: string;
@@ -10,8 +10,18 @@ export interface UnleashTarget {
   environment: string;
 }
 
-interface RemoteStrategy extends UnleashStrategy {
+export interface RemoteStrategy extends NativeStrategy {
   id: string;
+}
+
+/**
+ * One write: strategies to add and to delete (by id), and whether the environment ends on.
+ * Strategies in neither list are left exactly as they are.
+ */
+export interface StrategyPlan {
+  add: UnleashStrategy[];
+  remove: RemoteStrategy[];
+  enabled: boolean;
 }
 
 interface RemoteFeature {
@@ -153,27 +163,21 @@ export class UnleashAdminClient {
   }
 
   /**
-   * Make the environment hold exactly `desired` (enabled iff non-empty), undoing on failure.
+   * Apply `plan` to the environment, undoing on failure.
    * `create` (the feature does not exist yet): it is created marked pending, strategies are added
    * while it is disabled, then it is enabled and the mark removed; any failure deletes it again.
    * A `current.pending` feature (left by a create that could not be undone) is finished the same way.
    */
   // eslint-disable-next-line max-lines-per-function -- each Admin API step sits beside its undo; split apart, the undo order is easy to get wrong
-  async replaceStrategies(
+  async applyPlan(
     name: string,
     current: RemoteState,
-    desired: UnleashStrategy[],
+    plan: StrategyPlan,
     feature: { type: string; description: string | null; create: boolean },
   ) {
     const undo: Array<() => Promise<unknown>> = [];
     const base = this.envPath(name);
     const featureUrl = `${this.featurePath}/${encodeURIComponent(name)}`;
-    const body = (s: UnleashStrategy) => ({
-      name: s.name,
-      title: s.title,
-      parameters: s.parameters,
-      constraints: s.constraints,
-    });
     try {
       if (feature.create) {
         await this.http.post(this.featurePath, {
@@ -183,21 +187,21 @@ export class UnleashAdminClient {
         });
         undo.push(() => this.remove(name));
       }
-      if (current.enabled && desired.length === 0) {
+      if (current.enabled && !plan.enabled) {
         await this.http.post(`${base}/off`);
         undo.push(() => this.http.post(`${base}/on`));
       }
       // Add before delete: an enabled environment must never pass through "no strategies"
       // (which Unleash reads as on for everyone).
-      for (const s of desired) {
+      for (const s of plan.add) {
         const created = await this.http.post<{ id: string }>(`${base}/strategies`, body(s));
         undo.push(() => this.http.delete(`${base}/strategies/${created.data.id}`));
       }
-      for (const old of current.strategies) {
+      for (const old of plan.remove) {
         await this.http.delete(`${base}/strategies/${old.id}`);
         undo.push(() => this.http.post(`${base}/strategies`, body(old)));
       }
-      if (!current.enabled && desired.length > 0) {
+      if (!current.enabled && plan.enabled) {
         await this.http.post(`${base}/on`);
         undo.push(() => this.http.post(`${base}/off`));
       }
@@ -250,6 +254,17 @@ export class UnleashAdminClient {
     }
   }
 }
+
+/** A strategy as the Admin API takes it (an undo re-creates a deleted one as it was). */
+const body = (s: NativeStrategy) => ({
+  name: s.name,
+  title: s.title,
+  parameters: s.parameters,
+  constraints: s.constraints,
+  ...(s.disabled !== undefined ? { disabled: s.disabled } : {}),
+  ...(s.segments !== undefined ? { segments: s.segments } : {}),
+  ...(s.variants !== undefined ? { variants: s.variants } : {}),
+});
 
 /** Runs undo steps newest first, all of them even when one fails; returns what failed. */
 async function runUndo(steps: Array<() => Promise<unknown>>): Promise<string[]> {

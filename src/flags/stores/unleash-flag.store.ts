@@ -7,19 +7,13 @@ import { ActorsStrategy } from '../actors-strategy';
 import type { AppConfig } from '../../config/app-config';
 import { rootLogger } from '../../common/logging/logger';
 import type { Actor } from '../../identity/users/users.service';
-import {
-  emptyGates,
-  FeatureState,
-  FlagGates,
-  gatesToStrategies,
-  stateName,
-  strategiesToGates,
-  UnleashStrategy,
-} from '../gates';
+import { emptyGates, FeatureState, FlagGates, NativeStrategy, strategiesToGates } from '../gates';
+import { featureStateName } from '../unleash-native';
 import { FlagEngine } from '../flag-engine';
 import { auditEntry } from './embedded-flag.store';
-import { storeHealth, type FlagStore, type StoreHealth } from './flag-store';
+import { storeHealth, type FlagStore, type StoreHealth, type WriteOptions } from './flag-store';
 import { isPending, UnleashAdminClient } from './unleash-admin.client';
+import { planWrite, readRemote, refuseLosingNative } from './unleash-write-plan';
 import { hasUnleashBackup, SyncMarker } from './sync-marker';
 
 type UnleashSettings = NonNullable<AppConfig['unleash']>;
@@ -33,12 +27,29 @@ type FlagDescription = {
 /** Longest time a write of this instance overrides the polled snapshot (see `written`). */
 const RYW_MAX_MS = 30_000;
 
-function sameGates(a: FlagGates, b: FlagGates): boolean {
-  const norm = (g: FlagGates) =>
+function sameState(a: FeatureState, b: FeatureState): boolean {
+  const norm = (s: FeatureState) =>
     JSON.stringify({
-      ...g,
-      actors: [...g.actors].sort(),
-      featureGroups: [...g.featureGroups].sort(),
+      ...s.gates,
+      actors: [...s.gates.actors].sort(),
+      featureGroups: [...s.gates.featureGroups].sort(),
+      // The SDK's copy has no strategy ids: compare what evaluation uses.
+      native: s.unleash?.environmentEnabled
+        ? s.unleash.strategies
+            .filter((n) => !n.disabled)
+            .map((n) => [
+              n.name,
+              n.parameters,
+              (n.constraints ?? []).map((c) => [
+                c.contextName,
+                c.operator,
+                c.values ?? [],
+                c.value ?? null,
+                c.inverted === true,
+                c.caseInsensitive === true,
+              ]),
+            ])
+        : [],
     });
   return norm(a) === norm(b);
 }
@@ -185,8 +196,7 @@ export class UnleashFlagStore implements FlagStore {
     for (const [name, { state }] of this.written) {
       const polled = this.polledState(name);
       const same =
-        polled.persisted === state.persisted &&
-        (!state.persisted || sameGates(polled.gates, state.gates));
+        polled.persisted === state.persisted && (!state.persisted || sameState(polled, state));
       if (same) this.forget(name);
     }
   }
@@ -194,11 +204,14 @@ export class UnleashFlagStore implements FlagStore {
   private polledState(name: string): FeatureState {
     const def = this.client?.getFeatureToggleDefinition(name);
     if (!def || isPending(def.description)) return { name, persisted: false, gates: emptyGates() };
-    const { gates } = strategiesToGates(
-      (def.strategies ?? []) as unknown as UnleashStrategy[],
-      def.enabled,
-    );
-    return { name, persisted: true, gates };
+    const strategies = (def.strategies ?? []) as unknown as NativeStrategy[];
+    const { gates, foreign } = strategiesToGates(strategies, def.enabled);
+    return {
+      name,
+      persisted: true,
+      gates,
+      unleash: { environmentEnabled: def.enabled, strategies: foreign },
+    };
   }
 
   states(): FeatureState[] {
@@ -211,14 +224,16 @@ export class UnleashFlagStore implements FlagStore {
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
+    options: WriteOptions = {},
   ): Promise<FeatureState> {
-    return this.admin.guard(() => this.doUpdate(name, change, actor));
+    return this.admin.guard(() => this.doUpdate(name, change, actor, options));
   }
 
   private async doUpdate(
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
+    options: WriteOptions,
   ): Promise<FeatureState> {
     await this.admin.ensureContextFields();
     const def = this.definitions.get(name);
@@ -227,32 +242,37 @@ export class UnleashFlagStore implements FlagStore {
     // Not in Unleash yet (or never finished): gates start empty, but the state before the
     // change was the definition default, and that is what the audit event records.
     const persisted = remote !== undefined && !remote.pending;
-    const parsed = strategiesToGates(current.strategies, current.enabled);
-    const before: FeatureState = { name, persisted, gates: parsed.gates };
-    const gates = change(parsed.gates);
-    await this.admin.replaceStrategies(name, current, gatesToStrategies(name, gates), {
+    const read = readRemote(current);
+    const before: FeatureState = { name, persisted, gates: read.gates, unleash: read.native };
+    const gates = change(read.gates);
+    const { plan, native } = planWrite(name, this.settings.environment, current, gates, options);
+    await this.admin.applyPlan(name, current, plan, {
       type: def?.type ?? 'release',
       description: def?.description ?? null,
       create: remote === undefined,
     });
-    const after: FeatureState = { name, persisted: true, gates };
+    const after: FeatureState = { name, persisted: true, gates, unleash: native };
     this.remember(after);
     await this.audit.record(
       auditEntry(
         actor,
-        `feature_flag_${stateName(gates)}`,
+        `feature_flag_${featureStateName(after)}`,
         name,
         before,
         after,
         def?.defaultEnabled,
+        options,
       ),
     );
     return after;
   }
 
-  async remove(name: string, actor: Actor): Promise<void> {
+  async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {
     const before = this.state(name);
-    await this.admin.guard(() => this.admin.remove(name));
+    await this.admin.guard(async () => {
+      if (!options.discardUnleashStrategies) refuseLosingNative(name, await this.admin.read(name));
+      await this.admin.remove(name);
+    });
     this.remember({ name, persisted: false, gates: emptyGates() });
     await this.audit.record(
       auditEntry(
@@ -262,6 +282,7 @@ export class UnleashFlagStore implements FlagStore {
         before,
         undefined,
         this.definitions.get(name)?.defaultEnabled,
+        options,
       ),
     );
   }

@@ -85,6 +85,18 @@ describe('loadAppConfig', () => {
     });
   });
 
+  it.each(['http://u:4242/api/', 'http://u:4242/api', 'http://u:4242'])(
+    "UNLEASH_URL %s (with or without the SDK docs' /api/ suffix) is the server base URL",
+    (url) => {
+      const c = loadAppConfig({
+        UNLEASH_URL: url,
+        UNLEASH_API_TOKEN: 'c',
+        UNLEASH_ADMIN_TOKEN: 'a',
+      });
+      expect(c.unleash?.url).toBe('http://u:4242');
+    },
+  );
+
   describe('WORKERS and REDIS_URL', () => {
     const pg = 'postgres://u:p@127.0.0.1:5432/db';
     const redis = 'redis://127.0.0.1:6379';

@@ -47,7 +47,7 @@ describe('actor gate strategy (flipperActors)', () => {
     };
     expect(strategiesToGates([legacy], true)).toEqual({
       gates: { ...emptyGates(), actors: ['User:1'] },
-      foreign: 0,
+      foreign: [],
     });
   });
 });

@@ -159,6 +159,8 @@ export const featureDefinitionSchema = object({
   group: nullable(str()),
   log_state_changes: nullable(bool()),
 });
+const FEATURE_GATE_KEYS =
+  'boolean actors groups percentage_of_actors percentage_of_time unleash_strategies'.split(' ');
 export const featureSchema = object(
   {
     name: str(),
@@ -167,7 +169,10 @@ export const featureSchema = object(
       type: 'array',
       items: object({
         key: str({
-          enum: ['boolean', 'actors', 'groups', 'percentage_of_actors', 'percentage_of_time'],
+          enum: [...FEATURE_GATE_KEYS],
+          description:
+            '`unleash_strategies` (Unleash mode): strategies made in Unleash that no gate expresses, each ' +
+            '`{source: "unleash", id, name, title, parameters, constraints, disabled, active, summary}`',
         }),
         value: {},
       }),
@@ -198,7 +203,8 @@ export const featureSchema = object(
 export const featureEvaluationSchema = object({
   name: str(),
   enabled: bool(),
-  gate: str({ description: 'The gate that decided, e.g. `actors` or `default_enabled`' }),
+  gate: str({ description: 'The gate that decided, e.g. `actors`, or `unleash_strategy`' }),
+  strategy: object({ id: nullable(str()), name: str(), title: nullable(str()) }),
   context: object({
     primary_actor: {},
     actors: { type: 'array', items: str() },
