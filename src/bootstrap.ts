@@ -9,10 +9,10 @@ import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import {
   configureFastify,
-  genRequestId,
   HARD_BODY_LIMIT_BYTES,
   normalisePath,
 } from './common/http/fastify-setup';
+import { genRequestId } from './common/http/request-id';
 import { setupOpenApi } from './common/http/openapi';
 import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
 import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
