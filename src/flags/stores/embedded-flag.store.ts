@@ -24,6 +24,7 @@ export class EmbeddedFlagStore implements FlagStore {
   private lastError?: string;
   private polling = false;
   private readonly defaults = new Map<string, boolean>();
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly repo: EmbeddedFlagRepository,
@@ -61,42 +62,81 @@ export class EmbeddedFlagStore implements FlagStore {
     return [...this.snapshot.values()];
   }
 
+  /**
+   * One change, written as the rows it changes. The flag's rows are not read when this process's
+   * snapshot is at the version just before the change (the usual case: this process's own writes
+   * run one at a time, see `serially`), and the snapshot then takes the change in memory instead
+   * of reloading every flag: a write costs the change, not the flag (issue #27).
+   */
   async update(
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
   ): Promise<FeatureState> {
-    const after = await this.repo.update(
-      name,
-      (before) => change(before.gates),
-      (tx, before, next) =>
+    return this.serially(async () => {
+      const done = await this.repo.update(
+        name,
+        (before) => change(before.gates),
+        (v) => (v === this.version ? this.state(name) : undefined),
+        (tx, before, next) =>
+          this.audit.record(
+            auditEntry(
+              actor,
+              `feature_flag_${stateName(next.gates)}`,
+              name,
+              before,
+              next,
+              this.defaults.get(name),
+            ),
+            tx,
+          ),
+      );
+      if (!this.applied(done.version, name, done.after)) await this.reload();
+      this.bus?.publish('flags.changed', {});
+      return done.after;
+    });
+  }
+
+  async remove(name: string, actor: Actor): Promise<void> {
+    await this.serially(async () => {
+      const before = this.state(name);
+      const { version } = await this.repo.remove(name, (tx) =>
         this.audit.record(
           auditEntry(
             actor,
-            `feature_flag_${stateName(next.gates)}`,
+            'feature_flag_deleted',
             name,
             before,
-            next,
+            undefined,
             this.defaults.get(name),
           ),
           tx,
         ),
-    );
-    await this.reload();
-    this.bus?.publish('flags.changed', {});
-    return after;
+      );
+      if (!this.applied(version, name, undefined)) await this.reload();
+      this.bus?.publish('flags.changed', {});
+    });
   }
 
-  async remove(name: string, actor: Actor): Promise<void> {
-    const before = this.state(name);
-    await this.repo.remove(name, (tx) =>
-      this.audit.record(
-        auditEntry(actor, 'feature_flag_deleted', name, before, undefined, this.defaults.get(name)),
-        tx,
-      ),
-    );
-    await this.reload();
-    this.bus?.publish('flags.changed', {});
+  /** This process's writes one after another (they serialize on the version row anyway). */
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(write, write);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Takes a committed change into the snapshot when the snapshot was at the version just before
+   * it (so nothing else changed in between); false when it was not, and a reload is needed.
+   */
+  private applied(version: bigint, name: string, state: FeatureState | undefined): boolean {
+    if (this.version !== version - 1n) return false;
+    if (state) this.snapshot.set(name, state);
+    else this.snapshot.delete(name);
+    this.engine.load(this.snapshot.values());
+    this.version = version;
+    this.markSynced();
+    return true;
   }
 
   health(): StoreHealth {
@@ -125,6 +165,8 @@ export class EmbeddedFlagStore implements FlagStore {
 
   private async reload(): Promise<void> {
     const { version, states } = await this.repo.loadAll();
+    // a poll that read before a change this process has already taken in: keep the newer
+    if (version < this.version) return;
     this.snapshot = new Map(states.map((s) => [s.name, s]));
     this.engine.load(states);
     this.version = version;
@@ -140,7 +182,10 @@ export class EmbeddedFlagStore implements FlagStore {
 
 /**
  * A flag that is not persisted is at its definition default: the audit records that effective
- * state (`default: true` plus the boolean it evaluates to), not "off".
+ * state (`default: true` plus the boolean it evaluates to), not "off". The actor gate is recorded
+ * as the change: `before` lists the actors it removed, `after` those it added, each with
+ * `actor_count` (the whole list), so an audit event of a 10,000-actor flag is not 10,000 names
+ * twice. Deleting the flag records every actor it had.
  */
 export function auditEntry(
   actor: Actor,
@@ -164,7 +209,14 @@ export function auditEntry(
     action,
     targetType: 'FeatureFlag',
     targetId: name,
-    before: before.persisted ? { gates: presentGates(before.gates) } : atDefault,
-    after: after ? { gates: presentGates(after.gates) } : atDefault,
+    before: before.persisted ? audited(before.gates, after?.gates) : atDefault,
+    after: after ? audited(after.gates, before.gates) : atDefault,
   };
+}
+
+/** `gates` with its actors cut to those `other` has not (all of them without `other`). */
+function audited(gates: FlagGates, other: FlagGates | undefined) {
+  const theirs = new Set(other?.actors ?? []);
+  const actors = gates.actors.filter((a) => !theirs.has(a));
+  return { gates: presentGates({ ...gates, actors }), actor_count: gates.actors.length };
 }
