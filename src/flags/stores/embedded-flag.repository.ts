@@ -104,42 +104,18 @@ async function readFlag(tx: Prisma.TransactionClient, name: string): Promise<Fea
 }
 
 type GateRow = { featureKey: string; key: string; value: string };
-const rowId = (r: GateRow) => `${r.key}\u0000${r.value}`;
 
-/** Deletes the rows `before` has and `after` has not, inserts the reverse; nothing else. */
-async function writeDelta(
-  tx: Prisma.TransactionClient,
-  name: string,
-  before: FlagGates,
-  after: FlagGates,
-): Promise<void> {
-  const old = gateRows(name, before);
-  const next = gateRows(name, after);
-  const oldIds = new Set(old.map(rowId));
-  const nextIds = new Set(next.map(rowId));
-  const gone = new Map<string, string[]>();
-  for (const r of old) {
-    if (nextIds.has(rowId(r))) continue;
-    const values = gone.get(r.key) ?? [];
-    values.push(r.value);
-    gone.set(r.key, values);
-  }
-  for (const [key, values] of gone) {
-    const all = values.length === old.filter((r) => r.key === key).length;
-    // every row of that gate goes (a boolean off clears all): no list of values to send
-    await tx.featureGate.deleteMany({
-      where: all ? { featureKey: name, key } : { featureKey: name, key, value: { in: values } },
-    });
-  }
-  const added = next.filter((r) => !oldIds.has(rowId(r)));
-  if (added.length > 0) await tx.featureGate.createMany({ data: added, skipDuplicates: true });
+/** What `after` has and `before` has not (by value; one Set of `before`, no row objects). */
+function missingFrom(before: readonly string[], after: readonly string[]): string[] {
+  if (after.length === 0) return [];
+  const had = new Set(before);
+  return after.filter((v) => !had.has(v));
 }
 
-function gateRows(name: string, g: FlagGates): GateRow[] {
+/** Single-valued gates as rows: boolean and the two percentages (absent when off). */
+function scalarRows(name: string, g: FlagGates): GateRow[] {
   const rows: GateRow[] = [];
   if (g.boolean) rows.push({ featureKey: name, key: 'boolean', value: 'true' });
-  for (const a of g.actors) rows.push({ featureKey: name, key: 'actors', value: a });
-  for (const fg of g.featureGroups) rows.push({ featureKey: name, key: 'groups', value: fg });
   if (g.percentageOfActors > 0)
     rows.push({
       featureKey: name,
@@ -149,6 +125,41 @@ function gateRows(name: string, g: FlagGates): GateRow[] {
   if (g.percentageOfTime > 0)
     rows.push({ featureKey: name, key: 'percentage_of_time', value: String(g.percentageOfTime) });
   return rows;
+}
+
+/** Deletes the rows `before` has and `after` has not, inserts the reverse; nothing else. */
+async function writeDelta(
+  tx: Prisma.TransactionClient,
+  name: string,
+  before: FlagGates,
+  after: FlagGates,
+): Promise<void> {
+  const same = (a: GateRow, b: GateRow) => a.key === b.key && a.value === b.value;
+  const oldScalars = scalarRows(name, before);
+  const newScalars = scalarRows(name, after);
+  const gone: Array<{ key: string; values: string[]; all: boolean }> = [];
+  for (const r of oldScalars) {
+    if (!newScalars.some((n) => same(n, r)))
+      gone.push({ key: r.key, values: [r.value], all: true });
+  }
+  const added = newScalars.filter((n) => !oldScalars.some((r) => same(n, r)));
+  for (const [key, was, now] of [
+    ['actors', before.actors, after.actors],
+    ['groups', before.featureGroups, after.featureGroups],
+  ] as const) {
+    const removed = missingFrom(now, was);
+    // every value of the gate goes (a boolean off clears all): no list of values to send
+    if (removed.length > 0) gone.push({ key, values: removed, all: removed.length === was.length });
+    for (const value of missingFrom(was, now)) added.push({ featureKey: name, key, value });
+  }
+  for (const g of gone) {
+    await tx.featureGate.deleteMany({
+      where: g.all
+        ? { featureKey: name, key: g.key }
+        : { featureKey: name, key: g.key, value: { in: g.values } },
+    });
+  }
+  if (added.length > 0) await tx.featureGate.createMany({ data: added, skipDuplicates: true });
 }
 
 function addGate(g: FlagGates, key: string, value: string): void {
