@@ -20,6 +20,7 @@ import { installShutdownLog } from './common/http/shutdown-log';
 import { installCompletionsRoute } from './code-suggestions/completions.route';
 import { freePort } from './common/net/free-port';
 import { openDatabase } from './database/database-connection';
+import { checkDataDirWritable } from './common/startup/startup-refusal';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
 
@@ -51,6 +52,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
   const logger = createLogger(config.logLevel, options.logDestination);
   setRootLogger(logger);
 
+  // Checks first: nothing (no migration, no demo data, no key) is written before they pass.
+  if (usesDataDir(config)) checkDataDirWritable(config.database.dataDir);
   const connection = await openDatabase(config.database);
   let app: NestFastifyApplication;
   try {
@@ -92,6 +95,15 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     'switchboard listening',
   );
   return { app, config, url, close: () => app.close() };
+}
+
+/**
+ * DATA_DIR holds the embedded database, the generated signing-key secret (without
+ * SIGNING_KEY_SECRET) and the Unleash backup; with none of them it need not be writable (a
+ * read-only root file system with DATABASE_URL and SIGNING_KEY_SECRET set).
+ */
+function usesDataDir(config: AppConfig): boolean {
+  return config.database.embedded || !config.jwt.signingKeySecret || config.unleash !== undefined;
 }
 
 /**
