@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import { DomainError } from '../common/errors/domain-error';
-import { DatabaseUnavailableError } from './database-guard';
+import { DatabaseUnavailableError } from './database-unavailable';
 
 /**
  * The one place Prisma's error codes are interpreted. Repositories call `mapPrismaError` with
@@ -30,8 +30,12 @@ export function isValueOutOfRange(err: unknown): boolean {
     : false;
 }
 
-/** Prisma's own codes for an unreachable, timed-out or vanished server. */
-const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
+/**
+ * Prisma's own codes for an unreachable, timed-out or vanished server. P2028 is its transaction
+ * manager giving up (no connection within maxWait, or the transaction outlived its timeout):
+ * against a hung server every transaction ends so, and a retry later is the right advice.
+ */
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2028']);
 const UNREACHABLE_SYSTEM_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -58,11 +62,12 @@ const isUnreachablePgCode = (code: unknown): boolean =>
   typeof code === 'string' &&
   (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300');
 /**
- * pg-pool rejects with plain Errors that carry no code for these three, so the message is the
+ * pg-pool rejects with plain Errors that carry no code for these, so the message is the
  * only handle; they are matched here, in the one place driver errors are interpreted.
  */
 const UNREACHABLE_PG_MESSAGES = [
   'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
   'timeout exceeded when trying to connect',
   'Query read timeout',
 ];

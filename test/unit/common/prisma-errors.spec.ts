@@ -109,6 +109,10 @@ describe('database unreachable errors', () => {
       }),
     ],
     ['pg-pool', new Error('Connection terminated unexpectedly')],
+    [
+      'pg-pool connect timeout (a hung server)',
+      new Error('Connection terminated due to connection timeout'),
+    ],
   ])('%s is a 503', (_name, err) => {
     const domain = clientErrorFromDatabase(err);
     expect(domain?.code).toBe('service_unavailable');
