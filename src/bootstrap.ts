@@ -10,10 +10,10 @@ import { createLogger, setRootLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import {
   configureFastify,
-  genRequestId,
   HARD_BODY_LIMIT_BYTES,
   normalisePath,
 } from './common/http/fastify-setup';
+import { genRequestId } from './common/http/request-id';
 import { setupOpenApi } from './common/http/openapi';
 import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
 import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
@@ -21,6 +21,7 @@ import { installShutdownLog } from './common/http/shutdown-log';
 import { installCompletionsRoute } from './code-suggestions/completions.route';
 import { assertPortFree, freePort, PortInUseError } from './common/net/free-port';
 import { openDatabase } from './database/database-connection';
+import { checkDataDirWritable } from './common/startup/startup-refusal';
 import { MetricsService } from './observability/metrics.service';
 import { installRequestMetrics } from './observability/request-metrics';
 
@@ -55,6 +56,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
   // A cluster worker shares its primary's listening socket, so only a lone process checks.
   if (!cluster.isWorker) await assertPortFree(config.http.host, config.http.port);
 
+  // Checks first: nothing (no migration, no demo data, no key) is written before they pass.
+  if (usesDataDir(config)) checkDataDirWritable(config.database.dataDir);
   const connection = await openDatabase(config.database);
   let app: NestFastifyApplication;
   try {
@@ -99,6 +102,15 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     'switchboard listening',
   );
   return { app, config, url, close: () => app.close() };
+}
+
+/**
+ * DATA_DIR holds the embedded database, the generated signing-key secret (without
+ * SIGNING_KEY_SECRET) and the Unleash backup; with none of them it need not be writable (a
+ * read-only root file system with DATABASE_URL and SIGNING_KEY_SECRET set).
+ */
+function usesDataDir(config: AppConfig): boolean {
+  return config.database.embedded || !config.jwt.signingKeySecret || config.unleash !== undefined;
 }
 
 /**

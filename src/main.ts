@@ -3,6 +3,7 @@ import { bootstrap } from './bootstrap';
 import { assertPortFree, freePort, PortInUseError } from './common/net/free-port';
 import { ConfigError, loadAppConfig } from './config/app-config';
 import { createLogger, setRootLogger } from './common/logging/logger';
+import { StartupRefusal } from './common/startup/startup-refusal';
 import { runPrimary } from './workers/cluster-primary';
 
 async function main(): Promise<void> {
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PortInUseError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof PortInUseError ||
+    err instanceof StartupRefusal
+  ) {
     process.stderr.write(`switchboard: ${err.message}\n`);
   } else {
     process.stderr.write(`switchboard failed to start: ${(err as Error).stack ?? String(err)}\n`);

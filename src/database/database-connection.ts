@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/app-config';
+import { reasonOf, StartupRefusal } from '../common/startup/startup-refusal';
 import type { PrismaClient } from '../generated/prisma/client';
 import { pgliteExecutor, pgPoolExecutor, SqlExecutor } from './migration-runner';
 
@@ -41,7 +42,7 @@ async function openPostgres(url: string): Promise<DatabaseConnection> {
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   const client = await pool.connect().catch((err: unknown) => {
     void pool.end();
-    throw new Error(`cannot connect to DATABASE_URL: ${(err as Error).message}`);
+    throw new StartupRefusal(`cannot connect to DATABASE_URL: ${reasonOf(err)}`, { cause: err });
   });
   client.release();
   return {
@@ -71,6 +72,10 @@ async function openPglite(dir: string): Promise<DatabaseConnection> {
   fs.mkdirSync(dir, { recursive: true });
   const pg = await PGlite.create(dir, {
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
+  }).catch((err: unknown) => {
+    throw new StartupRefusal(`cannot open the embedded database in ${dir}: ${reasonOf(err)}`, {
+      cause: err,
+    });
   });
   return {
     kind: 'pglite',

@@ -14,19 +14,10 @@ import {
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
+import { DatabaseUnavailableError } from './database-unavailable';
+import { isDatabaseUnreachable } from './prisma-errors';
 
-/** Why a guarded database call did not answer: callers serve cached data on any of them. */
-export type DatabaseUnavailableReason = 'down' | 'timeout' | 'error';
-
-export class DatabaseUnavailableError extends Error {
-  constructor(
-    readonly reason: DatabaseUnavailableReason,
-    options?: { cause?: unknown },
-  ) {
-    super(`database unavailable (${reason})`, options);
-    this.name = 'DatabaseUnavailableError';
-  }
-}
+export { DatabaseUnavailableError, type DatabaseUnavailableReason } from './database-unavailable';
 
 /**
  * Deadline and breaker for the database calls on the request path (identity and seat lookups
@@ -54,7 +45,9 @@ export class DatabaseGuard {
     );
     this.withDeadline = wrap(this.breaker, timeout(g.deadlineMs, TimeoutStrategy.Aggressive));
     this.breaker.onBreak(() => {
-      this.downSinceMs ??= Date.now();
+      // a failed probe breaks the breaker again: still the same outage, not a new line
+      if (this.downSinceMs !== undefined) return;
+      this.downSinceMs = Date.now();
       rootLogger.warn(
         { probeAfterMs: g.probeAfterMs },
         'database marked down: serving cached identity, probing',
@@ -83,6 +76,16 @@ export class DatabaseGuard {
       if (err instanceof DomainError) throw err;
       throw new DatabaseUnavailableError('error', { cause: err });
     }
+  }
+
+  /**
+   * True when `err` (from `run`) is the database being away, not a problem of the call: the
+   * guard logs that as state changes (down, back), so callers log nothing per failure for it.
+   */
+  isOutage(err: unknown): boolean {
+    if (this.down) return true;
+    if (!(err instanceof DatabaseUnavailableError)) return false;
+    return err.reason !== 'error' || isDatabaseUnreachable(err.cause);
   }
 
   /** True while the breaker is open or probing: the database is known to be unreachable. */

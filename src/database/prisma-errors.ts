@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import { DomainError } from '../common/errors/domain-error';
-import { DatabaseUnavailableError } from './database-guard';
+import { DatabaseUnavailableError } from './database-unavailable';
 
 /**
  * The one place Prisma's error codes are interpreted. Repositories call `mapPrismaError` with
@@ -31,11 +31,11 @@ export function isValueOutOfRange(err: unknown): boolean {
 }
 
 /**
- * Backstop for the error filter: input validation should refuse such numbers first (see
- * common/validation/params.ts), but if one slips through it is the client's mistake, a 400.
+ * Prisma's own codes for an unreachable, timed-out or vanished server. P2028 is its transaction
+ * manager giving up (no connection within maxWait, or the transaction outlived its timeout):
+ * against a hung server every transaction ends so, and a retry later is the right advice.
  */
-/** Prisma's own codes for an unreachable, timed-out or vanished server. */
-const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2028']);
 const UNREACHABLE_SYSTEM_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -44,18 +44,53 @@ const UNREACHABLE_SYSTEM_CODES = new Set([
   'EPIPE',
 ]);
 /**
- * pg-pool rejects with plain Errors that carry no code for these three, so the message is the
+ * The driver adapter's kinds for a server that cannot be reached. A raw query (`$queryRaw`)
+ * carries them inside a P2010 and a plain query the server's own codes inside a P2039, so the
+ * Prisma code alone does not tell (POST /users answered 500 from findByUsername's raw query).
+ */
+const UNREACHABLE_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+/**
+ * PostgreSQL's own answers while it stops, starts or is out of connections: class 08
+ * (connection exception), 57P01-57P03 (shutting down, crashed, cannot connect now), 53300.
+ */
+const isUnreachablePgCode = (code: unknown): boolean =>
+  typeof code === 'string' &&
+  (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300');
+/**
+ * pg-pool rejects with plain Errors that carry no code for these, so the message is the
  * only handle; they are matched here, in the one place driver errors are interpreted.
  */
 const UNREACHABLE_PG_MESSAGES = [
   'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
   'timeout exceeded when trying to connect',
   'Query read timeout',
 ];
 
+/** The driver adapter's error, whether Prisma wrapped it (meta.driverAdapterError) or not. */
+function adapterCause(err: unknown): { kind?: unknown; originalCode?: unknown } | undefined {
+  const wrapped = (err as { meta?: { driverAdapterError?: unknown } } | null)?.meta
+    ?.driverAdapterError;
+  const adapter = wrapped ?? err;
+  if ((adapter as { name?: unknown } | null)?.name !== 'DriverAdapterError') return undefined;
+  return (adapter as { cause?: { kind?: unknown; originalCode?: unknown } }).cause;
+}
+
 /** The server could not be reached or stopped answering (not a problem with the request). */
 export function isDatabaseUnreachable(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
+  const adapter = adapterCause(err);
+  if (adapter) {
+    return (
+      UNREACHABLE_ADAPTER_KINDS.has(adapter.kind as string) ||
+      isUnreachablePgCode(adapter.originalCode)
+    );
+  }
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     return UNREACHABLE_PRISMA_CODES.has(err.code);
   }
@@ -63,9 +98,17 @@ export function isDatabaseUnreachable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNREACHABLE_SYSTEM_CODES.has(code)) return true;
+  if (isUnreachablePgCode(code) && typeof (err as { severity?: unknown }).severity === 'string') {
+    return true; // a pg DatabaseError reaching us unwrapped (migration runner, readiness ping)
+  }
   return UNREACHABLE_PG_MESSAGES.some((m) => err.message.startsWith(m));
 }
 
+/**
+ * Backstop for the error filter: a database that cannot be reached is a 503 on every route;
+ * a number the database cannot hold is the client's 400 (input validation should refuse such
+ * numbers first, see common/validation/params.ts).
+ */
 export function clientErrorFromDatabase(err: unknown): DomainError | undefined {
   if (isDatabaseUnreachable(err)) {
     // Down, hung past a deadline or known down, and no cached answer: a clear 503, not a 500.

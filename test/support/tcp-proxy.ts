@@ -12,6 +12,7 @@ export class TcpProxy {
   private readonly held: net.Socket[] = [];
   private cut = false;
   private hung = false;
+  private resetting = false;
   port = 0;
 
   constructor(
@@ -21,6 +22,7 @@ export class TcpProxy {
 
   async start(): Promise<void> {
     this.server = net.createServer((client) => {
+      if (this.resetting) return client.resetAndDestroy();
       if (this.cut) return client.destroy();
       client.on('error', () => undefined);
       if (this.hung) {
@@ -53,6 +55,16 @@ export class TcpProxy {
     for (const s of this.sockets) s.destroy();
   }
 
+  /**
+   * Reset every connection (TCP RST) and new ones as they arrive: the client sees ECONNRESET,
+   * which the driver adapter reports as its own error kind (ConnectionClosed), not as the
+   * "Connection terminated" message a plain close gives.
+   */
+  reset(): void {
+    this.resetting = true;
+    for (const s of this.sockets) s.resetAndDestroy();
+  }
+
   /** Keep every connection open but forward nothing, either way, until comeBack(). */
   hang(): void {
     this.hung = true;
@@ -62,6 +74,7 @@ export class TcpProxy {
   comeBack(): void {
     this.cut = false;
     this.hung = false;
+    this.resetting = false;
     for (const s of this.sockets) s.resume();
     for (const client of this.held.splice(0)) {
       if (!client.destroyed) this.forward(client);

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import { codePointLength } from '../text/code-points';
@@ -26,7 +25,6 @@ export function normalisePath(url: string | undefined): string {
   return clean === pathPart ? raw : clean + (q === -1 ? '' : raw.slice(q));
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET = /^\/(-\/|metrics)/;
 
 declare module 'fastify' {
@@ -42,14 +40,6 @@ declare module 'fastify' {
      */
     bodyNulFree?: boolean;
   }
-}
-
-/** Incoming X-Request-ID when sane, else a new uuid; echoed on every answer and sent upstream. */
-export function genRequestId(req: {
-  headers: Record<string, string | string[] | undefined>;
-}): string {
-  const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -123,7 +123,11 @@ export class FeatureAdminService {
   private async resolveActors(p: SetFeatureParams): Promise<string[]> {
     const out: string[] = [];
     for (const username of splitList(p.user)) {
-      const u = await this.users.getByUsername(username).catch(() => undefined);
+      // Only "no such user" is the client's mistake; a database that cannot answer is a 503.
+      const u = await this.users.getByUsername(username).catch((err: unknown) => {
+        if (err instanceof DomainError && err.code === 'not_found') return undefined;
+        throw err;
+      });
       if (!u) throw DomainError.invalid('user', `'${username}' does not exist`);
       out.push(`User:${u.id}`);
     }

@@ -3,7 +3,18 @@ import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../database/prisma.service';
 import { emptyGates, FeatureState, FlagGates } from '../gates';
 
-/** Flipper-style rows: one per gate value (`actors` → one row per actor). */
+/** One committed change: the store version it made and the flag before and after it. */
+export interface CommittedChange {
+  version: bigint;
+  before: FeatureState;
+  after: FeatureState;
+}
+
+/**
+ * Flipper-style rows: one per gate value (`actors` → one row per actor). A change writes only the
+ * rows it changes: adding or removing one actor inserts or deletes one row, whatever the flag
+ * holds (it used to delete and re-insert every row of the flag: seconds at thousands of actors).
+ */
 @Injectable()
 export class EmbeddedFlagRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -30,58 +41,81 @@ export class EmbeddedFlagRepository {
   }
 
   /**
-   * Read-modify-write of one flag in a transaction: the version row is locked first, so two
-   * concurrent changes serialize; `inTx` (the audit record) commits with the change.
+   * Read-modify-write of one flag in a transaction. The version row is bumped (so locked) first:
+   * concurrent changes, from this process or any other, serialize on it, and each gets the
+   * version it made. `known(v)` is the caller's copy of the flag when it is at store version `v`
+   * (the one just before this change), so the flag's rows need not be read; without one they are.
+   * `inTx` (the audit record) commits with the change.
    */
   async update(
     name: string,
     change: (before: FeatureState) => FlagGates,
+    known: (version: bigint) => FeatureState | undefined,
     inTx: (
       tx: Prisma.TransactionClient,
       before: FeatureState,
       after: FeatureState,
     ) => Promise<void>,
-  ): Promise<FeatureState> {
+  ): Promise<CommittedChange> {
     return this.prisma.$transaction(async (tx) => {
-      await bump(tx);
-      const existing = await tx.feature.findUnique({ where: { key: name } });
-      const before: FeatureState = { name, persisted: existing !== null, gates: emptyGates() };
-      for (const g of await tx.featureGate.findMany({ where: { featureKey: name } }))
-        addGate(before.gates, g.key, g.value);
+      const version = await bump(tx);
+      const before = known(version - 1n) ?? (await readFlag(tx, name));
       const gates = change(before);
-      await tx.feature.upsert({ where: { key: name }, create: { key: name }, update: {} });
-      await tx.featureGate.deleteMany({ where: { featureKey: name } });
-      const rows = gateRows(name, gates);
-      if (rows.length > 0) await tx.featureGate.createMany({ data: rows });
+      if (!before.persisted) {
+        await tx.feature.upsert({ where: { key: name }, create: { key: name }, update: {} });
+      }
+      await writeDelta(tx, name, before.gates, gates);
       const after: FeatureState = { name, persisted: true, gates };
       await inTx(tx, before, after);
-      return after;
+      return { version, before, after };
     });
   }
 
-  async remove(name: string, inTx: (tx: Prisma.TransactionClient) => Promise<void>): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  async remove(
+    name: string,
+    inTx: (tx: Prisma.TransactionClient) => Promise<void>,
+  ): Promise<{ version: bigint }> {
+    return this.prisma.$transaction(async (tx) => {
+      const version = await bump(tx);
       await tx.featureGate.deleteMany({ where: { featureKey: name } });
       await tx.feature.deleteMany({ where: { key: name } });
-      await bump(tx);
       await inTx(tx);
+      return { version };
     });
   }
 }
 
-async function bump(tx: Prisma.TransactionClient): Promise<void> {
-  await tx.flagStoreVersion.upsert({
+/** Increments the store version (taking its row lock until commit) and returns the new one. */
+async function bump(tx: Prisma.TransactionClient): Promise<bigint> {
+  const row = await tx.flagStoreVersion.upsert({
     where: { id: 1 },
     create: { id: 1, version: 1n },
     update: { version: { increment: 1 } },
   });
+  return row.version;
 }
 
-function gateRows(name: string, g: FlagGates) {
-  const rows: Array<{ featureKey: string; key: string; value: string }> = [];
+async function readFlag(tx: Prisma.TransactionClient, name: string): Promise<FeatureState> {
+  const existing = await tx.feature.findUnique({ where: { key: name } });
+  const state: FeatureState = { name, persisted: existing !== null, gates: emptyGates() };
+  for (const g of await tx.featureGate.findMany({ where: { featureKey: name } }))
+    addGate(state.gates, g.key, g.value);
+  return state;
+}
+
+type GateRow = { featureKey: string; key: string; value: string };
+
+/** What `after` has and `before` has not (by value; one Set of `before`, no row objects). */
+function missingFrom(before: readonly string[], after: readonly string[]): string[] {
+  if (after.length === 0) return [];
+  const had = new Set(before);
+  return after.filter((v) => !had.has(v));
+}
+
+/** Single-valued gates as rows: boolean and the two percentages (absent when off). */
+function scalarRows(name: string, g: FlagGates): GateRow[] {
+  const rows: GateRow[] = [];
   if (g.boolean) rows.push({ featureKey: name, key: 'boolean', value: 'true' });
-  for (const a of g.actors) rows.push({ featureKey: name, key: 'actors', value: a });
-  for (const fg of g.featureGroups) rows.push({ featureKey: name, key: 'groups', value: fg });
   if (g.percentageOfActors > 0)
     rows.push({
       featureKey: name,
@@ -91,6 +125,41 @@ function gateRows(name: string, g: FlagGates) {
   if (g.percentageOfTime > 0)
     rows.push({ featureKey: name, key: 'percentage_of_time', value: String(g.percentageOfTime) });
   return rows;
+}
+
+/** Deletes the rows `before` has and `after` has not, inserts the reverse; nothing else. */
+async function writeDelta(
+  tx: Prisma.TransactionClient,
+  name: string,
+  before: FlagGates,
+  after: FlagGates,
+): Promise<void> {
+  const same = (a: GateRow, b: GateRow) => a.key === b.key && a.value === b.value;
+  const oldScalars = scalarRows(name, before);
+  const newScalars = scalarRows(name, after);
+  const gone: Array<{ key: string; values: string[]; all: boolean }> = [];
+  for (const r of oldScalars) {
+    if (!newScalars.some((n) => same(n, r)))
+      gone.push({ key: r.key, values: [r.value], all: true });
+  }
+  const added = newScalars.filter((n) => !oldScalars.some((r) => same(n, r)));
+  for (const [key, was, now] of [
+    ['actors', before.actors, after.actors],
+    ['groups', before.featureGroups, after.featureGroups],
+  ] as const) {
+    const removed = missingFrom(now, was);
+    // every value of the gate goes (a boolean off clears all): no list of values to send
+    if (removed.length > 0) gone.push({ key, values: removed, all: removed.length === was.length });
+    for (const value of missingFrom(was, now)) added.push({ featureKey: name, key, value });
+  }
+  for (const g of gone) {
+    await tx.featureGate.deleteMany({
+      where: g.all
+        ? { featureKey: name, key: g.key }
+        : { featureKey: name, key: g.key, value: { in: g.values } },
+    });
+  }
+  if (added.length > 0) await tx.featureGate.createMany({ data: added, skipDuplicates: true });
 }
 
 function addGate(g: FlagGates, key: string, value: string): void {

@@ -25,6 +25,7 @@ export class EmbeddedFlagStore implements FlagStore {
   private lastError?: string;
   private polling = false;
   private readonly defaults = new Map<string, boolean>();
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly repo: EmbeddedFlagRepository,
@@ -62,52 +63,84 @@ export class EmbeddedFlagStore implements FlagStore {
     return [...this.snapshot.values()];
   }
 
+  /**
+   * One change, written as the rows it changes. The flag's rows are not read when this process's
+   * snapshot is at the version just before the change (the usual case: this process's own writes
+   * run one at a time, see `serially`), and the snapshot then takes the change in memory instead
+   * of reloading every flag: a write costs the change, not the flag (issue #27).
+   */
   async update(
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
     options: WriteOptions = {},
   ): Promise<FeatureState> {
-    const after = await this.repo.update(
-      name,
-      (before) => change(before.gates),
-      (tx, before, next) =>
+    return this.serially(async () => {
+      const done = await this.repo.update(
+        name,
+        (before) => change(before.gates),
+        (v) => (v === this.version ? this.state(name) : undefined),
+        (tx, before, next) =>
+          this.audit.record(
+            auditEntry(
+              actor,
+              `feature_flag_${stateName(next.gates)}`,
+              name,
+              before,
+              next,
+              this.defaults.get(name),
+              options,
+            ),
+            tx,
+          ),
+      );
+      if (!this.applied(done.version, name, done.after)) await this.reload();
+      this.bus?.publish('flags.changed', {});
+      return done.after;
+    });
+  }
+
+  async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {
+    await this.serially(async () => {
+      const before = this.state(name);
+      const { version } = await this.repo.remove(name, (tx) =>
         this.audit.record(
           auditEntry(
             actor,
-            `feature_flag_${stateName(next.gates)}`,
+            'feature_flag_deleted',
             name,
             before,
-            next,
+            undefined,
             this.defaults.get(name),
             options,
           ),
           tx,
         ),
-    );
-    await this.reload();
-    this.bus?.publish('flags.changed', {});
-    return after;
+      );
+      if (!this.applied(version, name, undefined)) await this.reload();
+      this.bus?.publish('flags.changed', {});
+    });
   }
 
-  async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {
-    const before = this.state(name);
-    await this.repo.remove(name, (tx) =>
-      this.audit.record(
-        auditEntry(
-          actor,
-          'feature_flag_deleted',
-          name,
-          before,
-          undefined,
-          this.defaults.get(name),
-          options,
-        ),
-        tx,
-      ),
-    );
-    await this.reload();
-    this.bus?.publish('flags.changed', {});
+  /** This process's writes one after another (they serialize on the version row anyway). */
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(write, write);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Takes a committed change into the snapshot when the snapshot was at the version just before
+   * it (so nothing else changed in between); false when it was not, and a reload is needed.
+   */
+  private applied(version: bigint, name: string, state: FeatureState | undefined): boolean {
+    if (this.version !== version - 1n) return false;
+    if (state) this.snapshot.set(name, state);
+    else this.snapshot.delete(name);
+    this.engine.load(this.snapshot.values());
+    this.version = version;
+    this.markSynced();
+    return true;
   }
 
   health(): StoreHealth {
@@ -136,6 +169,8 @@ export class EmbeddedFlagStore implements FlagStore {
 
   private async reload(): Promise<void> {
     const { version, states } = await this.repo.loadAll();
+    // a poll that read before a change this process has already taken in: keep the newer
+    if (version < this.version) return;
     this.snapshot = new Map(states.map((s) => [s.name, s]));
     this.engine.load(states);
     this.version = version;
@@ -151,8 +186,11 @@ export class EmbeddedFlagStore implements FlagStore {
 
 /**
  * A flag that is not persisted is at its definition default: the audit records that effective
- * state (`default: true` plus the boolean it evaluates to), not "off". Strategies made in
- * Unleash are recorded with the gates; `force` (no YAML definition) and
+ * state (`default: true` plus the boolean it evaluates to), not "off". The actor gate is recorded
+ * as the change: `before` lists the actors it removed, `after` those it added, each with
+ * `actor_count` (the whole list), so an audit event of a 10,000-actor flag is not 10,000 names
+ * twice. Deleting the flag records every actor it had.
+ * Strategies made in Unleash are recorded with the gates; `force` (no YAML definition) and
  * `discard_unleash_strategies` are recorded when the admin passed them.
  */
 export function auditEntry(
@@ -164,9 +202,6 @@ export function auditEntry(
   defaultEnabled?: boolean,
   options: WriteOptions = {},
 ) {
-  const gatesOf = (s: FeatureState) => ({
-    gates: [...presentGates(s.gates), ...presentNative(s.unleash)],
-  });
   const asked = {
     ...(options.force ? { force: true } : {}),
     ...(options.discardUnleashStrategies ? { discard_unleash_strategies: true } : {}),
@@ -185,7 +220,18 @@ export function auditEntry(
     action,
     targetType: 'FeatureFlag',
     targetId: name,
-    before: before.persisted ? gatesOf(before) : atDefault,
-    after: { ...(after ? gatesOf(after) : atDefault), ...asked },
+    before: before.persisted ? audited(before, after) : atDefault,
+    after: { ...(after ? audited(after, before) : atDefault), ...asked },
+  };
+}
+
+/** `state`'s gates with its actors cut to those `other` has not (all of them without `other`). */
+function audited(state: FeatureState, other: FeatureState | undefined) {
+  const { gates } = state;
+  const theirs = new Set(other?.gates.actors ?? []);
+  const actors = gates.actors.filter((a) => !theirs.has(a));
+  return {
+    gates: [...presentGates({ ...gates, actors }), ...presentNative(state.unleash)],
+    actor_count: gates.actors.length,
   };
 }

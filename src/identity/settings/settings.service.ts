@@ -84,8 +84,8 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
       );
       this.snapshot = this.servable(fresh);
     } catch (err) {
-      // While the database is known down the guard has logged the outage: no line every 2 s.
-      if (!this.database.down)
+      // The database away is logged by the guard as state changes: no line every 2 s.
+      if (!this.database.isOutage(err))
         rootLogger.warn({ err }, 'could not refresh application settings; keeping the last known');
     }
   }

@@ -248,8 +248,8 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     this.flushing = this.flushing
       .then(() => this.database.run(() => this.repo.touchLastUsed(ids, new Date())))
       .catch((err: unknown) => {
-        // While the database is known down, no line per flush: the guard logged the outage.
-        if (!this.database.down)
+        // The database away is logged by the guard as state changes: no line per flush.
+        if (!this.database.isOutage(err))
           rootLogger.warn({ err, tokens: ids.length }, 'could not record token last use');
       });
     return this.flushing;

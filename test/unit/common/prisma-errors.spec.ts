@@ -76,3 +76,63 @@ describe('database numeric-range errors', () => {
     expect(filtered(new DomainErrorFilter(), outOfRange).status).toBe(500);
   });
 });
+
+// A database that cannot be reached is a 503 whichever way Prisma wraps the driver's error
+// (POST /users answered 500: its raw query's P2010 carried DatabaseNotReachable).
+describe('database unreachable errors', () => {
+  const adapter = (cause: Record<string, unknown>) =>
+    Object.assign(new Error('driver adapter error'), { name: 'DriverAdapterError', cause });
+  const known = (code: string, cause: Record<string, unknown>) =>
+    new Prisma.PrismaClientKnownRequestError(`Raw query failed (${code})`, {
+      code,
+      clientVersion: 'test',
+      meta: { driverAdapterError: adapter(cause) },
+    });
+
+  it.each([
+    ['raw query, refused', known('P2010', { kind: 'DatabaseNotReachable' })],
+    ['raw query, reset', known('P2010', { kind: 'ConnectionClosed' })],
+    ['raw query, shutting down', known('P2010', { kind: 'postgres', originalCode: '57P03' })],
+    ['query, terminated', known('P2039', { kind: 'postgres', originalCode: '57P01' })],
+    ['query, connection failure', known('P2039', { kind: 'postgres', originalCode: '08006' })],
+    ['too many connections', known('P2010', { kind: 'TooManyConnections' })],
+    ['unwrapped adapter error', adapter({ kind: 'SocketTimeout' })],
+    [
+      'Prisma P1001',
+      new Prisma.PrismaClientKnownRequestError('x', { code: 'P1001', clientVersion: 't' }),
+    ],
+    [
+      'pg DatabaseError',
+      Object.assign(new Error('the database system is shutting down'), {
+        code: '57P03',
+        severity: 'FATAL',
+      }),
+    ],
+    ['pg-pool', new Error('Connection terminated unexpectedly')],
+    [
+      'pg-pool connect timeout (a hung server)',
+      new Error('Connection terminated due to connection timeout'),
+    ],
+  ])('%s is a 503', (_name, err) => {
+    const domain = clientErrorFromDatabase(err);
+    expect(domain?.code).toBe('service_unavailable');
+    expect(answerFor(domain!)).toEqual({
+      status: 503,
+      body: { message: 'The database is temporarily unavailable' },
+    });
+  });
+
+  it.each([
+    [
+      'a unique violation in a raw query',
+      known('P2010', { kind: 'UniqueConstraintViolation', originalCode: '23505' }),
+    ],
+    ['a syntax error', known('P2010', { kind: 'postgres', originalCode: '42601' })],
+    [
+      'a plain error with a 57P code but no severity',
+      Object.assign(new Error('x'), { code: '57P01' }),
+    ],
+  ])('%s is not', (_name, err) => {
+    expect(clientErrorFromDatabase(err)).toBeUndefined();
+  });
+});
