@@ -26,8 +26,9 @@ const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
 class SharedStateMetrics {
   readonly up = new Gauge({
     name: 'switchboard_shared_state_up',
-    help: '1 while Redis (REDIS_URL) is reachable, 0 while not (rate limits per process); absent without REDIS_URL',
+    help: '1 while Redis (REDIS_URL) is reachable, 0 while not (rate limits per process); absent without REDIS_URL; the lowest of the workers',
     registers: [],
+    aggregator: 'min',
   });
   readonly localFallback = new Counter({
     name: 'switchboard_rate_limit_local_fallback_total',
