@@ -10,6 +10,7 @@ const answer = (status: number): UpstreamResponse => ({
   status,
   headers: {},
   body: {},
+  upstreamMs: 1,
 });
 
 describe('metric outcome labels', () => {
