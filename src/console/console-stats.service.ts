@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { BreakersService, type BreakerStateName } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { RouteDeciderService } from '../code-suggestions/route-decider.service';
+import { MetricsService } from '../observability/metrics.service';
+import { FailoverActivity } from './failover-activity';
 import { TrafficWindow } from './traffic-window';
 
 export interface BreakerTransition {
@@ -23,6 +25,7 @@ const MAX_TRANSITIONS = 200;
 @Injectable()
 export class ConsoleStatsService implements OnModuleInit {
   readonly traffic = new TrafficWindow();
+  readonly failover = new FailoverActivity();
   private readonly transitions: BreakerTransition[] = [];
   private breakers!: BreakersService;
   private guard!: RolloutGuardService;
@@ -38,7 +41,11 @@ export class ConsoleStatsService implements OnModuleInit {
     // exporting them) keeps this console out of that module's wiring.
     this.breakers = this.modules.get(BreakersService, { strict: false });
     this.guard = this.modules.get(RolloutGuardService, { strict: false });
+    this.modules
+      .get(MetricsService, { strict: false })
+      .onFailover((e) => this.failover.failover(e));
     this.breakers.onStateChange((upstream, state) => {
+      this.failover.breakerChanged(upstream, state);
       this.transitions.push({ upstream, state, at: new Date().toISOString() });
       if (this.transitions.length > MAX_TRANSITIONS) this.transitions.shift();
     });

@@ -67,7 +67,7 @@ export class ConsoleController {
   @Get('traffic')
   @ApiOperation({
     summary:
-      'Answered code suggestions per minute by model, provider and API; health per model; breakers and the rollout guard',
+      'Answered code suggestions per minute by model, provider and API; health per model; breakers, automatic failover activity and the rollout guard',
   })
   @ApiQuery({
     name: 'minutes',
@@ -86,6 +86,7 @@ export class ConsoleController {
       api_health: this.stats.traffic.health('answers', q.minutes),
       breakers: this.stats.breakerStates(),
       breaker_transitions: this.stats.recentTransitions(),
+      automatic_failover: this.stats.failover.view(),
       rollout_guard: this.stats.guardStatus(),
     };
   }

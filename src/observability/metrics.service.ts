@@ -50,6 +50,12 @@ export interface RequestLabels extends RoutedLabels {
 }
 
 export type FailoverTrigger = 'flag' | 'breaker_open' | 'attempt_failed';
+export type FailoverListener = (e: {
+  mode: 'manual' | 'automatic';
+  trigger: FailoverTrigger;
+  fromModel: string;
+  toModel: string;
+}) => void;
 
 /** What the flag-source gauges show; read at each scrape. */
 export interface FlagSourceView {
@@ -68,6 +74,7 @@ export interface FlagSourceView {
 export class MetricsService {
   readonly registry = new Registry();
   private breakerSource?: () => Record<string, BreakerGaugeState>;
+  private readonly failoverListeners: FailoverListener[] = [];
   private flagSource?: () => FlagSourceView;
 
   private readonly requests = new Counter({
@@ -214,6 +221,12 @@ export class MetricsService {
     toModel: string,
   ): void {
     this.failovers.inc({ mode, trigger, from_model: fromModel, to_model: toModel });
+    for (const l of this.failoverListeners) l({ mode, trigger, fromModel, toModel });
+  }
+
+  /** Each failover the counter counts (the console's "automatic failover active"). */
+  onFailover(listener: FailoverListener): void {
+    this.failoverListeners.push(listener);
   }
 
   rateLimit(endpoint: string): void {
