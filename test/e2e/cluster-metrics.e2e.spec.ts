@@ -111,4 +111,28 @@ const COMPLETED = /"msg":"request completed"/;
   itWithPromtool('the aggregated scrape is `promtool check metrics` clean', async () => {
     expect(promtoolCheck(await scrape())).toEqual({ status: 0, output: '' });
   });
+
+  it("the console's traffic, whichever worker answers the poll, adds up both workers and says so", async () => {
+    const admin = await new Factory(new Api(instance!.url), ROOT).user({ admin: true });
+    const before = completionWorkers().length; // the N completions of the first case
+    const poll = async () => {
+      const r = await call(instance!.url, 'GET', '/api/v4/admin/console/traffic', {
+        token: admin.token,
+      });
+      expect(r.status).toBe(200);
+      const answered = Object.values(r.body.by.model as Record<string, number[]>)
+        .flat()
+        .reduce((a, b) => a + b, 0);
+      return { reporting: r.body.reporting, answered };
+    };
+    expect(before).toBeGreaterThanOrEqual(N);
+    const expected = { reporting: { processes: 2, instances: 1 }, answered: before };
+    // Each worker publishes its snapshot every 2 s: wait until both have (four polls at once,
+    // so node:cluster hands them to both workers), then every poll must agree.
+    await waitFor('both workers in the console traffic', async () => {
+      const polls = await Promise.all(Array.from({ length: 4 }, poll));
+      return polls.every((p) => JSON.stringify(p) === JSON.stringify(expected)) ? true : undefined;
+    });
+    for (let i = 0; i < 6; i++) expect(await poll()).toEqual(expected);
+  });
 });
