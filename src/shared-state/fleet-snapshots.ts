@@ -33,12 +33,13 @@ export class LocalFleetSnapshots implements FleetSnapshots {
  * says how many processes reported).
  */
 export class RedisFleetSnapshots implements FleetSnapshots {
-  readonly self = selfId();
-
+  /** `ttlMs` and `self` are for tests (two "processes" in one, a short life). */
   constructor(
     private readonly connection: RedisConnection,
     private readonly keyPrefix: string,
     private readonly log: Logger,
+    private readonly ttlMs = SNAPSHOT_TTL_MS,
+    readonly self = selfId(),
   ) {}
 
   private get pattern(): string {
@@ -49,7 +50,7 @@ export class RedisFleetSnapshots implements FleetSnapshots {
     if (!this.connection.isUp) return;
     const stored: Stored = { ...this.self, data };
     this.connection.client
-      .set(this.pattern + this.self.process, JSON.stringify(stored), 'PX', SNAPSHOT_TTL_MS)
+      .set(this.pattern + this.self.process, JSON.stringify(stored), 'PX', this.ttlMs)
       .catch((err: unknown) => this.log.debug({ err }, 'snapshot not published'));
   }
 

@@ -1,4 +1,4 @@
-import { FailoverActivity } from './failover-activity';
+import { FailoverActivity } from '../../../src/console/failover-activity';
 
 describe('FailoverActivity', () => {
   let t = 0;
