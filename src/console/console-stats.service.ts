@@ -70,8 +70,11 @@ export class ConsoleStatsService implements OnModuleInit, OnModuleDestroy {
         ms,
       }),
     );
-    this.publisher = setInterval(() => this.snapshots.publish(this.snapshot()), SNAPSHOT_EVERY_MS);
-    this.publisher.unref();
+    if (this.snapshots.shared) {
+      const publish = () => this.snapshots.publish(this.snapshot());
+      this.publisher = setInterval(publish, SNAPSHOT_EVERY_MS);
+      this.publisher.unref();
+    }
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (req, reply, done) => {
       const l = req.completionLabels;

@@ -76,6 +76,10 @@ export function scrapeCluster(): Promise<string> {
       else reject(new Error(`cluster metrics: ${a.error ?? 'no answer'}`));
     }
     pending.set(id, settle);
-    process.send?.({ type: ASK, id } satisfies Ask);
+    try {
+      process.send?.({ type: ASK, id } satisfies Ask);
+    } catch (err) {
+      settle({ type: ANSWER, id, error: (err as Error).message }); // the primary is gone
+    }
   });
 }

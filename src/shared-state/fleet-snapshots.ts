@@ -21,6 +21,7 @@ interface Stored {
 /** Without REDIS_URL: this process is the whole fleet. */
 export class LocalFleetSnapshots implements FleetSnapshots {
   readonly self = selfId();
+  readonly shared = false;
   publish(): void {}
   others(): Promise<Stored[]> {
     return Promise.resolve([]);
@@ -33,6 +34,8 @@ export class LocalFleetSnapshots implements FleetSnapshots {
  * says how many processes reported).
  */
 export class RedisFleetSnapshots implements FleetSnapshots {
+  readonly shared = true;
+
   /** `ttlMs` and `self` are for tests (two "processes" in one, a short life). */
   constructor(
     private readonly connection: RedisConnection,

@@ -6,6 +6,8 @@
 export interface FleetSnapshots {
   /** This process in the fleet: `instance` (host and primary pid) and `process` (plus its pid). */
   readonly self: { instance: string; process: string };
+  /** False without REDIS_URL: nobody else to publish for. */
+  readonly shared: boolean;
   /** Replaces this process's snapshot (fire and forget). */
   publish(data: unknown): void;
   /** The other processes' live snapshots (none without shared state, or while Redis is down). */
