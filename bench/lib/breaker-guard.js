@@ -8,6 +8,9 @@
  */
 const { request, sleep } = require('./util');
 
+/** switchboard_breaker_state's values (docs/metrics.md). */
+const STATES = { 1: 'half-open', 2: 'open', 3: 'isolated' };
+
 async function scrape(serviceUrl) {
   const r = await request(`${serviceUrl}/metrics`, { timeoutMs: 5000 });
   let failovers = 0;
@@ -16,7 +19,7 @@ async function scrape(serviceUrl) {
     let m = /^switchboard_failovers_total(\{[^}]*\})?\s+([\d.e+]+)/.exec(line);
     if (m) failovers += Number(m[2]);
     m = /^switchboard_breaker_state\{[^}]*upstream="([^"]+)"[^}]*\}\s+(\d+)/.exec(line);
-    if (m && Number(m[2]) !== 0) open.push(`${m[1]}=${m[2] === '2' ? 'open' : 'half-open'}`);
+    if (m && Number(m[2]) !== 0) open.push(`${m[1]}=${STATES[m[2]] ?? m[2]}`);
   }
   return { failovers, open };
 }

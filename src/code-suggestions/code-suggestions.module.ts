@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MetricsService } from '../observability/metrics.service';
 import { ObservabilityModule } from '../observability/observability.module';
+import { BreakersService } from '../resilience/breakers.service';
 import { ResilienceModule } from '../resilience/resilience.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { RoutingExplainController } from './routing-explain.controller';
@@ -24,4 +26,16 @@ import { UpstreamTokenService } from './upstream-token.service';
   ],
   exports: [RouteDeciderService, DirectAccessService, CompletionsService],
 })
-export class CodeSuggestionsModule {}
+export class CodeSuggestionsModule {
+  /**
+   * switchboard_breaker_state, read at each scrape: under automatic failover every catalogue
+   * model has a breaker (closed until it first changes), so each is exported from the start.
+   */
+  constructor(router: RouteDeciderService, breakers: BreakersService, metrics: MetricsService) {
+    metrics.setBreakerSource(() =>
+      router.models.completionFailover?.mode === 'automatic'
+        ? breakers.states(router.models.models.values())
+        : {},
+    );
+  }
+}

@@ -90,6 +90,7 @@ export class CompletionsController {
       onRouted: (labels) => {
         req.completionLabels = labels;
       },
+      elapsedMs: () => reply.elapsedTime,
     });
     if (result.stale.length > 0) void reply.header(STALE_HEADER, result.stale.join(','));
     send(reply, result.response);

@@ -12,6 +12,14 @@ import type { InstanceSettingsRecord } from '../identity/settings/settings.repos
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
 import type { CompletionLabels } from '../observability/request-metrics';
+import {
+  attemptOutcomeLabel,
+  COMPLETIONS_ENDPOINT,
+  completionOutcomeLabel,
+  countRoutedFailover,
+  labelsOf,
+  UNROUTED,
+} from './completion-metrics';
 import { runWithFailover } from '../resilience/failover-executor';
 import {
   AttemptOutcome,
@@ -45,6 +53,8 @@ export interface CompletionRequestMeta {
   signal: AbortSignal;
   /** Called once routing is known, so the per-request metric carries task, API and model. */
   onRouted?: (labels: CompletionLabels) => void;
+  /** Milliseconds since the request arrived (before authentication), for the latency metric. */
+  elapsedMs?: () => number;
 }
 
 export interface CompletionResult {
@@ -67,6 +77,10 @@ interface Completion {
   automatic: boolean;
   /** Time spent in gateway attempts (a failed primary's too): not our overhead. */
   upstreamMs: number;
+  /** The decision of the last attempt (what the metrics label the request with). */
+  decision?: RoutingDecision;
+  /** Served (or tried) by another model than the rules picked: flag, breaker, failed attempt. */
+  failedOver: boolean;
 }
 
 /**
@@ -104,6 +118,8 @@ export class CompletionsService {
     const { seat, subject } = await this.access.gate(p);
     const input = await this.admit(p, rawBody, meta.bodyChars);
     const c = this.context(p, seat, subject, input, meta);
+    let response: UpstreamResponse | undefined;
+    let thrown: unknown;
     try {
       const first = this.route(c);
       assertWithinPathLimits(c.input, first); // v3/v4 take fewer, shorter context items
@@ -114,12 +130,24 @@ export class CompletionsService {
         failover: this.failoverFrom(c, first),
         attempt: (d, timeoutMs) => this.callGateway(c, d, timeoutMs),
       });
-      const response = this.answer(c, outcome, decision);
+      response = this.answer(c, outcome, decision);
       return { response, decision, stale: staleSources(this.flags, p, seat) };
+    } catch (err) {
+      thrown = err;
+      throw err;
     } finally {
-      const overheadMs = performance.now() - started - c.upstreamMs;
-      this.metrics.overheadTime('completions', Math.max(0, overheadMs / 1000));
+      this.recordCompletion(c, performance.now() - started, response, thrown);
     }
+  }
+
+  /** Before the answer is sent, so a scrape after the answer counts this request. */
+  private recordCompletion(c: Completion, ownMs: number, res?: UpstreamResponse, err?: unknown) {
+    const labels = c.decision ? labelsOf(c.decision) : UNROUTED;
+    const overheadMs = Math.max(0, ownMs - c.upstreamMs);
+    this.metrics.overheadTime(COMPLETIONS_ENDPOINT, labels, overheadMs / 1000);
+    if (!c.decision) return;
+    const outcome = completionOutcomeLabel(res, err, c.failedOver);
+    this.metrics.completion(labels, outcome, (c.meta.elapsedMs?.() ?? ownMs) / 1000);
   }
 
   /** Validation 400, rate limit 429, size 413 (in the contract's order). */
@@ -158,13 +186,16 @@ export class CompletionsService {
     };
     const automatic = this.router.models.completionFailover?.mode === 'automatic';
     const settings = this.settings.current();
-    return { p, seat, subject, settings, input, routing, meta, automatic, upstreamMs: 0 };
+    return {
+      ...{ p, seat, subject, settings, input, routing, meta, automatic },
+      upstreamMs: 0,
+      failedOver: false,
+    };
   }
 
   private route(c: Completion): RoutingDecision {
-    const d = this.router.decide(c.routing, c.subject, c.seat, c.settings);
-    if (d.modelSource === 'failover_manual') this.metrics.failover('manual');
-    if (d.modelSource === 'failover_automatic') this.metrics.failover('automatic');
+    const d = (c.decision = this.router.decide(c.routing, c.subject, c.seat, c.settings));
+    c.failedOver = countRoutedFailover(this.metrics, d);
     c.meta.onRouted?.(labelsOf(d));
     return d;
   }
@@ -179,7 +210,9 @@ export class CompletionsService {
       attemptTimeoutMs: this.config.failover.attemptTimeoutMs,
       next: () => {
         const next = this.router.decide(c.routing, c.subject, c.seat, c.settings, model);
-        this.metrics.failover('automatic');
+        this.metrics.failover('automatic', 'attempt_failed', model.name, labelsOf(next).model);
+        c.decision = next;
+        c.failedOver = true;
         c.meta.onRouted?.(labelsOf(next));
         return next;
       },
@@ -202,19 +235,23 @@ export class CompletionsService {
     );
     const call = buildUpstreamCall(c.input, d);
     const started = performance.now();
+    let outcome: AttemptOutcome | undefined;
+    let thrown: unknown;
     try {
-      const outcome = await this.gateway.attempt(
+      outcome = await this.gateway.attempt(
         this.baseUrl(),
         { ...call, headers, signal: c.meta.signal, timeoutMs },
         c.automatic ? d.model : undefined,
       );
       this.guard.record(d.model, !outcome.failure, performance.now() - started);
       return outcome;
+    } catch (err) {
+      thrown = err;
+      throw err;
     } finally {
       const ms = performance.now() - started;
       c.upstreamMs += ms;
-      const l = labelsOf(d);
-      this.metrics.upstreamTime({ api: l.api, provider: l.provider, model: l.model }, ms / 1000);
+      this.metrics.upstreamTime(labelsOf(d), attemptOutcomeLabel(outcome, thrown), ms / 1000);
     }
   }
 
@@ -258,13 +295,4 @@ export class CompletionsService {
     const language = resolveLanguage(file.file_name, file.language_identifier);
     return { ...response, body: postProcessCompletion(response.body, d.model, language) };
   }
-}
-
-function labelsOf(d: RoutingDecision): CompletionLabels {
-  return {
-    task: d.task,
-    api: d.api,
-    provider: d.model?.provider ?? 'gateway',
-    model: d.model?.name ?? 'gateway',
-  };
 }

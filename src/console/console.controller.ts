@@ -67,27 +67,22 @@ export class ConsoleController {
   @Get('traffic')
   @ApiOperation({
     summary:
-      'Answered code suggestions per minute by model, provider and API; health per model; breakers and the rollout guard',
+      'Answered code suggestions per minute by model, provider and API; health per model; breakers, automatic failover activity and the rollout guard',
   })
   @ApiQuery({
     name: 'minutes',
     required: false,
     schema: { type: 'integer', minimum: 1, maximum: 60, default: 15 },
   })
-  @ApiResponse({ status: 200, description: 'This instance since its start (in memory)' })
+  @ApiResponse({
+    status: 200,
+    description:
+      'Every process that reported in the last 10 s (`reporting`: processes and instances), added up; the rollout guard of the process that answered',
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
-  traffic(@Query(new ZodPipe(trafficQuery)) q: z.output<typeof trafficQuery>) {
-    const series = this.stats.traffic.series(q.minutes);
-    return {
-      window_minutes: q.minutes,
-      minutes: series.minutes,
-      by: series.by,
-      health: this.stats.traffic.health('attempts', q.minutes),
-      api_health: this.stats.traffic.health('answers', q.minutes),
-      breakers: this.stats.breakerStates(),
-      breaker_transitions: this.stats.recentTransitions(),
-      rollout_guard: this.stats.guardStatus(),
-    };
+  async traffic(@Query(new ZodPipe(trafficQuery)) q: z.output<typeof trafficQuery>) {
+    const fleet = await this.stats.fleet(q.minutes);
+    return { window_minutes: q.minutes, ...fleet, rollout_guard: this.stats.guardStatus() };
   }
 
   @Get('reach')

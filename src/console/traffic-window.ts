@@ -106,10 +106,11 @@ export class TrafficWindow {
 
   /** Per model from upstream attempts, or per gateway API from answers, over the last minutes. */
   health(of: 'attempts' | 'answers', minutes: number, now = Date.now()): Health[] {
-    const first = Math.floor(now / MINUTE_MS) - minutes + 1;
+    const last = Math.floor(now / MINUTE_MS);
+    const first = last - minutes + 1;
     const acc = new Map<string, Stat>();
     for (const [k, b] of this.buckets) {
-      if (k < first) continue;
+      if (k < first || k > last) continue;
       for (const [label, m] of b[of]) {
         const a = acc.get(label) ?? { requests: 0, errors: 0, latencies: [] };
         a.requests += m.requests;

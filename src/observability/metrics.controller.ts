@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth/auth.decorators';
+import { DomainError } from '../common/errors/domain-error';
 import { FlagsService } from '../flags/flags.service';
 import { MetricsService } from './metrics.service';
 import { TAGS } from '../common/http/openapi-schemas';
@@ -12,8 +13,14 @@ import { TAGS } from '../common/http/openapi-schemas';
 export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly flags: FlagsService,
-  ) {}
+    flags: FlagsService,
+  ) {
+    metrics.setFlagSource(() => ({
+      source: flags.sourceKind,
+      stale: flags.isStale(),
+      ageSeconds: flags.sourceAgeSeconds(),
+    }));
+  }
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
@@ -25,17 +32,17 @@ export class MetricsController {
       'text/plain': {
         schema: {
           type: 'string',
-          example: 'switchboard_requests_total{endpoint="completions"} 42',
+          example: 'switchboard_requests_total{endpoint="/api/v4/code_suggestions/completions"} 42',
         },
       },
     },
   })
+  @ApiResponse({ status: 503, description: 'WORKERS>1: a worker did not report in time' })
   async scrape(): Promise<string> {
-    this.metrics.flagStale.set({ source: this.flags.sourceKind }, this.flags.isStale() ? 1 : 0);
-    this.metrics.flagSourceAge.set(
-      { source: this.flags.sourceKind },
-      this.flags.sourceAgeSeconds(),
-    );
-    return this.metrics.registry.metrics();
+    try {
+      return await this.metrics.scrape();
+    } catch (err) {
+      throw new DomainError('service_unavailable', (err as Error).message, { cause: err });
+    }
   }
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { MetricsService } from '../observability/metrics.service';
 import { ObservabilityModule } from '../observability/observability.module';
 import { BREAKER_SETTINGS, BreakerSettings, BreakersService } from './breakers.service';
 import { ResilientGatewayService } from './resilient-gateway.service';
@@ -8,8 +7,8 @@ import { RolloutGuardService } from './rollout-guard.service';
 
 /**
  * Circuit breakers, the retrying gateway attempt and the rollout guard. The breakers are
- * configured here from the validated config and report their state to the metrics here, so no
- * neighbour's constructor has to.
+ * configured here from the validated config (their states reach the metrics through
+ * CodeSuggestionsModule, which knows the catalogue).
  */
 @Module({
   imports: [ObservabilityModule],
@@ -28,8 +27,4 @@ import { RolloutGuardService } from './rollout-guard.service';
   ],
   exports: [BreakersService, ResilientGatewayService, RolloutGuardService],
 })
-export class ResilienceModule {
-  constructor(breakers: BreakersService, metrics: MetricsService) {
-    breakers.onStateChange((upstream, state) => metrics.breaker(upstream, state));
-  }
-}
+export class ResilienceModule {}

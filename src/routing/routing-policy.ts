@@ -137,7 +137,10 @@ function decideCompletion(
           ? `breaker open for ${picked.provider}/${picked.name}: backup ${failover.model.key}, indirect only`
           : `breaker closed for ${picked.provider}/${picked.name}`,
     });
-    if (open) return completion('v2', failover.model, 'failover_automatic', ctx, rec, cat, trace);
+    if (open) {
+      const d = completion('v2', failover.model, 'failover_automatic', ctx, rec, cat, trace);
+      return { ...d, failedOverFrom: picked };
+    }
   }
   return completion('v2', picked, source, ctx, rec, cat, trace);
 }

@@ -116,6 +116,8 @@ export interface RoutingDecision {
   readonly model?: ModelSpec;
   readonly generationPrompt?: GenerationPrompt;
   readonly modelSource: ModelSource;
+  /** `failover_automatic` at routing: the model the rules picked, whose breaker is open. */
+  readonly failedOverFrom?: ModelSpec;
   readonly directAccess: DirectAccessDecision;
   /** Every flag consulted and its answer (logs, JWT claims, `x-gitlab-enabled-feature-flags`). */
   readonly decidingFlags: Readonly<Record<string, boolean>>;

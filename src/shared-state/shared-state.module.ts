@@ -10,6 +10,7 @@ import { ModuleRef } from '@nestjs/core';
 import { Counter, Gauge } from 'prom-client';
 import { CHANGE_BUS, type ChangeBus } from '../common/fleet/change-bus';
 import { FLEET_BREAKERS } from '../common/fleet/fleet-breakers';
+import { FLEET_SNAPSHOTS } from '../common/fleet/fleet-snapshots';
 import { rootLogger } from '../common/logging/logger';
 import { RATE_LIMITERS } from '../common/rate-limit/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -18,6 +19,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { LocalChangeBus, RedisChangeBus } from './change-bus';
 import { FleetBreakersState } from './fleet-breakers.service';
 import { FleetRateLimiters } from './fleet-rate-limiter';
+import { LocalFleetSnapshots, RedisFleetSnapshots } from './fleet-snapshots';
 import { RedisConnection } from './redis-connection';
 
 const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
@@ -26,8 +28,9 @@ const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
 class SharedStateMetrics {
   readonly up = new Gauge({
     name: 'switchboard_shared_state_up',
-    help: '1 while Redis (REDIS_URL) is reachable, 0 while not (rate limits per process); absent without REDIS_URL',
+    help: '1 while Redis (REDIS_URL) is reachable, 0 while not (rate limits per process); absent without REDIS_URL; the lowest of the workers',
     registers: [],
+    aggregator: 'min',
   });
   readonly localFallback = new Counter({
     name: 'switchboard_rate_limit_local_fallback_total',
@@ -39,7 +42,7 @@ class SharedStateMetrics {
 
 /**
  * State the processes of a fleet share through Redis (REDIS_URL): rate limits, change
- * notifications and breaker states. Without REDIS_URL every piece works for this process alone.
+ * notifications, breaker states and the console's per-process snapshots. Without REDIS_URL every piece works for this process alone.
  */
 @Global()
 @Module({})
@@ -57,6 +60,10 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
       (name) => metrics.localFallback.inc({ limiter: name }),
     );
     connection?.onChange((up) => metrics.up.set(up ? 1 : 0));
+    const snapshots =
+      connection && config.redis
+        ? new RedisFleetSnapshots(connection, config.redis.keyPrefix, log)
+        : new LocalFleetSnapshots();
     return {
       module: SharedStateModule,
       providers: [
@@ -65,8 +72,9 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
         { provide: CHANGE_BUS, useValue: bus },
         { provide: RATE_LIMITERS, useValue: limiters },
         { provide: FLEET_BREAKERS, useValue: new FleetBreakersState(bus) },
+        { provide: FLEET_SNAPSHOTS, useValue: snapshots },
       ],
-      exports: [CHANGE_BUS, RATE_LIMITERS, FLEET_BREAKERS],
+      exports: [CHANGE_BUS, RATE_LIMITERS, FLEET_BREAKERS, FLEET_SNAPSHOTS],
     };
   }
 

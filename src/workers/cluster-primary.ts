@@ -1,6 +1,7 @@
 import cluster, { type Address, type Worker } from 'node:cluster';
 import type { AppConfig } from '../config/app-config';
 import { rootLogger } from '../common/logging/logger';
+import { serveClusterMetrics } from '../observability/cluster-metrics';
 
 const RESTART_DELAY_MS = 1000;
 /** Beyond the workers' own grace period, how long the primary waits before SIGKILL. */
@@ -10,7 +11,8 @@ const KILL_AFTER_GRACE_MS = 5000;
  * WORKERS > 1: this process only supervises; each worker runs the whole service (bootstrap) and
  * node:cluster hands it connections on the shared port. The first worker starts alone so the
  * migrations and first-run provisioning happen once; the others follow when it listens. A worker
- * that dies is replaced; SIGTERM/SIGINT is passed on and the primary exits when all have.
+ * that dies is replaced; SIGTERM/SIGINT is passed on and the primary exits when all have. A
+ * scrape of /metrics, whichever worker gets it, is answered with every worker's metrics.
  */
 export async function runPrimary(config: AppConfig, port: number): Promise<void> {
   const log = rootLogger.child({ component: 'cluster' });
@@ -57,6 +59,7 @@ export async function runPrimary(config: AppConfig, port: number): Promise<void>
     });
   }
 
+  serveClusterMetrics();
   await fork();
   for (let i = 1; i < config.workers; i++) void fork();
   log.info({ workers: config.workers, port }, 'switchboard cluster started');

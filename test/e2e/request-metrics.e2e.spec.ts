@@ -1,5 +1,7 @@
 import { completionBody, startStack, Stack } from '../support/stack';
-import { PRIMARY, BACKUP, metricSum } from '../support/failover-helpers';
+import { PRIMARY, BACKUP, metricSum, samples } from '../support/failover-helpers';
+import { shippedCatalogue, upstreamsOf } from '../support/catalogue';
+import { itWithPromtool, promtoolCheck } from '../support/promtool';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
 // jest's default 5 s.
@@ -28,6 +30,17 @@ describe('request metrics at /metrics', () => {
   }, 60_000);
   afterAll(() => s?.close(), 30_000);
   afterEach(() => s.stub.faults.clear());
+
+  it("exports every catalogue model's breaker from the start, closed, with help naming all four values", async () => {
+    const text = await scrape(); // no completion yet: no breaker has changed state
+    const states = samples(text, 'switchboard_breaker_state');
+    const expected = upstreamsOf(shippedCatalogue());
+    expect(states.map((x) => x.labels.upstream).sort()).toEqual([...expected].sort());
+    expect(states.every((x) => x.value === 0)).toBe(true);
+    expect(text).toMatch(
+      /# HELP switchboard_breaker_state .*0 closed, 1 half-open, 2 open, 3 isolated/,
+    );
+  });
 
   it('counts every request by route and status, thrown failures and other endpoints included; completions also by task, API, provider and model', async () => {
     const before = await scrape();
@@ -92,13 +105,75 @@ describe('request metrics at /metrics', () => {
     const after = await scrape();
     const delta = (name: string, match: Record<string, string>) =>
       metricSum(after, name, match) - metricSum(before, name, match);
-    const overhead = delta('switchboard_overhead_seconds_sum', { endpoint: 'completions' });
-    expect(delta('switchboard_overhead_seconds_count', { endpoint: 'completions' })).toBe(1);
+    const overhead = delta('switchboard_overhead_seconds_sum', { endpoint: COMPLETIONS });
+    expect(
+      delta('switchboard_overhead_seconds_count', { endpoint: COMPLETIONS, model: BACKUP }),
+    ).toBe(1);
     expect(overhead).toBeLessThan(1); // without the fix: >= 2 s (the timed-out primary)
-    expect(delta('switchboard_upstream_seconds_count', { model: PRIMARY.model })).toBe(1);
+    expect(
+      delta('switchboard_upstream_seconds_count', { model: PRIMARY.model, outcome: 'timeout' }),
+    ).toBe(1);
     expect(delta('switchboard_upstream_seconds_sum', { model: PRIMARY.model })).toBeGreaterThan(
       1.9,
     );
-    expect(delta('switchboard_upstream_seconds_count', { model: BACKUP })).toBe(1);
+    expect(delta('switchboard_upstream_seconds_count', { model: BACKUP, outcome: '2xx' })).toBe(1);
+  });
+
+  it('times every routed completion end to end by the model that answered and the outcome; failovers from which model to which', async () => {
+    const cat = shippedCatalogue();
+    const primary = cat.completionRules.find((r) => r.kind === 'default')!.model;
+    const backup = cat.completionFailover!.model;
+    const target = { provider: primary.provider, model: primary.name };
+    const before = await scrape();
+
+    expect((await complete()).status).toBe(200);
+    s.stub.faults.add({ ...target, latencyMs: 10_000 }); // beyond the 2 s attempt budget
+    const failedOver = await complete();
+    expect(failedOver.status).toBe(200);
+    expect(failedOver.body.choices[0].text).toContain(backup.name);
+    s.stub.faults.clear();
+    s.stub.faults.add({ ...target, status: 422, body: { detail: 'bad request' } });
+    expect((await complete()).status).toBe(422); // the request's fault: passed through
+    s.stub.faults.clear();
+    s.stub.faults.add({ closeConnection: true }); // primary and backup unreachable
+    expect((await complete()).status).toBeGreaterThanOrEqual(502);
+    s.stub.faults.clear();
+    expect((await complete((await s.f.user()).token)).status).toBe(401); // never routed
+
+    const after = await scrape();
+    const delta = (name: string, match: Record<string, string>) =>
+      metricSum(after, name, match) - metricSum(before, name, match);
+    const latency = (outcome: string, model: string) =>
+      delta('switchboard_completion_seconds_count', {
+        task: 'completion',
+        api: 'v2',
+        outcome,
+        model,
+      });
+    expect(delta('switchboard_completion_seconds_count', {})).toBe(4);
+    expect(latency('answered', primary.name)).toBe(1);
+    expect(latency('failed_over', backup.name)).toBe(1);
+    expect(latency('upstream_4xx', primary.name)).toBe(1);
+    // The last attempt (the backup's) names the error class: connection refused or closed.
+    expect(latency('connect', backup.name) + latency('early_close', backup.name)).toBe(1);
+    expect(delta('switchboard_completion_seconds_sum', { outcome: 'failed_over' })).toBeGreaterThan(
+      1.9, // the timed-out primary attempt is part of what the user waited
+    );
+    const failovers = (match: Record<string, string>) =>
+      delta('switchboard_failovers_total', {
+        mode: 'automatic',
+        trigger: 'attempt_failed',
+        ...match,
+      });
+    expect(failovers({ from_model: primary.name, to_model: backup.name })).toBe(2);
+    expect(
+      delta('switchboard_upstream_seconds_count', { model: primary.name, outcome: '4xx' }),
+    ).toBe(1);
+  });
+
+  itWithPromtool('`promtool check metrics` finds nothing to complain about', async () => {
+    expect((await complete()).status).toBe(200);
+    const verdict = promtoolCheck(await scrape());
+    expect(verdict).toEqual({ status: 0, output: '' });
   });
 });
