@@ -18,8 +18,14 @@ const presentDecision = (d: RoutingDecision) => ({
   api: d.api,
   endpoint: d.endpointPath,
   model: d.model
-    ? { provider: d.model.provider, name: d.model.name, prompt_version: d.model.promptVersion }
+    ? {
+        provider: d.model.provider,
+        name: d.model.name,
+        prompt_version: d.model.promptVersion,
+        gitlab_identifier: d.model.gitlabIdentifier ?? null,
+      }
     : null,
+  model_metadata: d.modelMetadata ?? null,
   generation_prompt: d.generationPrompt ?? null,
   model_source: d.modelSource,
   direct_access: d.directAccess,
