@@ -251,7 +251,13 @@ export class CompletionsService {
   /** The gateway's answer for the client: a failure mapped, a JSON completion post-processed. */
   private answer(c: Completion, outcome: AttemptOutcome, d: RoutingDecision): UpstreamResponse {
     const response = outcome.response ?? failureToResponse(outcome.failure!);
-    if (response.kind !== 'json' || response.status < 200 || response.status >= 300 || !d.model || d.api !== 'v2')
+    if (
+      response.kind !== 'json' ||
+      response.status < 200 ||
+      response.status >= 300 ||
+      !d.model ||
+      d.api !== 'v2'
+    )
       return response;
     const file = c.input.current_file;
     const language = resolveLanguage(file.file_name, file.language_identifier);
