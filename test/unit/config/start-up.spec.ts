@@ -51,6 +51,9 @@ describe('start-up with a bad environment', () => {
     ['STUB_GATEWAY_VERIFY_TOKENS', 'yes'],
     ['STUB_GATEWAY_TRUSTED_ISSUERS', 'not a url'],
     ['LOG_LEVEL', 'loud'],
+    ['STUB_GATEWAY_VALIDATION_DETAIL', 'chatty'],
+    // The twin accepts the pinned gateway's models only; extra models from a file are refused.
+    ['STUB_GATEWAY_MODELS_FILE', 'config/models.yml'],
   ])('stub gateway: %s=%j exits 1 naming it', async (name, value) => {
     const r = await run('src/stub-gateway/main.ts', { [name]: value });
     expect(r.code).toBe(1);
