@@ -154,6 +154,7 @@ export class CompletionsService {
       fileName: input.current_file.file_name,
       languageIdentifier: input.current_file.language_identifier,
       supportsSseStreaming: meta.headers['x-supports-sse-streaming'] === 'true',
+      stream: input.stream === true,
     };
     const automatic = this.router.models.completionFailover?.mode === 'automatic';
     const settings = this.settings.current();

@@ -38,7 +38,7 @@ export function decideRoute(
   ];
   return cls.task === 'generation'
     ? decideGeneration(cls, req, ctx, rec, catalogue, trace)
-    : decideCompletion(ctx, rec, catalogue, { breakers, availability }, trace);
+    : decideCompletion(ctx, rec, catalogue, { breakers, availability, req }, trace);
 }
 
 const DIRECT_ACCESS_PROBE: RoutingRequest = Object.freeze({
@@ -73,6 +73,7 @@ const TASK_REASONS: Record<TaskReason, string> = {
 };
 
 interface LiveView {
+  readonly req: RoutingRequest;
   readonly breakers?: BreakerView;
   readonly availability?: ModelAvailability;
 }
@@ -111,7 +112,16 @@ function decideCompletion(
             ? `${rule.flag} on: ${ENDPOINT_PATHS[rule.api]} with model_metadata (feature_setting ${rule.featureSetting})`
             : `${rule.flag} off: v2 with the model names of the catalogue`,
         });
-        if (on) Object.assign(pick, { api: rule.api, featureSetting: rule.featureSetting });
+        // A stream to a client without SSE support stays on v2 (raw text chunks it can read).
+        const rawOnly = on && live.req.stream === true && !live.req.supportsSseStreaming;
+        if (rawOnly)
+          trace.push({
+            rule: rule.id,
+            consulted: [],
+            matched: false,
+            why: 'streamed request without X-Supports-Sse-Streaming: v2 raw text chunks',
+          });
+        else if (on) Object.assign(pick, { api: rule.api, featureSetting: rule.featureSetting });
         break;
       }
       case 'beta':

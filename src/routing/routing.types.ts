@@ -86,6 +86,8 @@ export interface RoutingRequest {
   readonly languageIdentifier?: string;
   /** The client sent `X-Supports-Sse-Streaming: true`. */
   readonly supportsSseStreaming: boolean;
+  /** The client asked for a stream (a v4 completion streams SSE, which it must support). */
+  readonly stream?: boolean;
 }
 
 export interface SeatGroupView {

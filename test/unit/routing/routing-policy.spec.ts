@@ -85,6 +85,24 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'v4 flag, streamed request without SSE support: v2 raw chunks',
+    req: { stream: true },
+    flags: { user: [F.v4] },
+    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true },
+  },
+  {
+    name: 'v4 flag, streamed request with SSE support: v4',
+    req: { stream: true, supportsSseStreaming: true },
+    flags: { user: [F.v4] },
+    expect: {
+      path: '/v4/code/suggestions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
+    },
+  },
+  {
     name: 'v4 flag and beta: the beta model is sent as the identifier',
     flags: { user: [F.v4, F.codestral] },
     expect: {
