@@ -153,7 +153,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(v2.status).toBe(200);
     expect(v2.headers.get('content-type')).toContain('text/event-stream');
     expect(await v2.text()).toBe(
-      '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
+      '// completion by gitlab/codestral_2508_fireworks via v2 p1\nsuggest("src/main.py");\n',
     );
 
     await s.f.setFlag('code_completion_v4_endpoint', { value: true, user: user.username });
@@ -190,10 +190,10 @@ describe('POST /api/v4/code_suggestions/completions', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({
         reqId: 'req-log-1',
-        model_provider: 'vertex-ai',
-        model_name: 'codestral@2405',
-        api: 'v2',
-        endpoint: '/v2/code/completions',
+        model_provider: 'gitlab',
+        model_name: 'codestral_2508_vertex',
+        api: 'v4',
+        endpoint: '/v4/code/suggestions',
         task: 'completion',
         model_source: 'beta',
       });
