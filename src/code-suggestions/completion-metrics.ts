@@ -7,19 +7,15 @@ import type {
   RoutedLabels,
 } from '../observability/metrics.service';
 import type { AttemptOutcome } from '../resilience/resilient-gateway.service';
+import { decisionModelLabels } from '../routing/decision-labels';
 import type { RoutingDecision } from '../routing/routing.types';
 
 /** The route pattern, as switchboard_requests_total's `endpoint` label has it. */
 export const COMPLETIONS_ENDPOINT = '/api/v4/code_suggestions/completions';
 
-/** The metric labels of a routed request: catalogue values, `gateway` when the gateway picks. */
+/** The metric labels of a routed request, named as logs and claims name them (decision-labels). */
 export function labelsOf(d: RoutingDecision): RoutedLabels {
-  return {
-    task: d.task,
-    api: d.api,
-    provider: d.model?.provider ?? 'gateway',
-    model: d.model?.name ?? 'gateway',
-  };
+  return { task: d.task, api: d.api, ...decisionModelLabels(d) };
 }
 
 /** Not routed (refused before routing): empty labels, as switchboard_requests_total has them. */

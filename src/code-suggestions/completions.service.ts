@@ -183,6 +183,7 @@ export class CompletionsService {
       fileName: input.current_file.file_name,
       languageIdentifier: input.current_file.language_identifier,
       supportsSseStreaming: meta.headers['x-supports-sse-streaming'] === 'true',
+      stream: input.stream === true,
     };
     const automatic = this.router.models.completionFailover?.mode === 'automatic';
     const settings = this.settings.current();
@@ -289,7 +290,13 @@ export class CompletionsService {
   /** The gateway's answer for the client: a failure mapped, a JSON completion post-processed. */
   private answer(c: Completion, outcome: AttemptOutcome, d: RoutingDecision): UpstreamResponse {
     const response = outcome.response ?? failureToResponse(outcome.failure!);
-    if (response.kind !== 'json' || response.status < 200 || response.status >= 300 || !d.model)
+    if (
+      response.kind !== 'json' ||
+      response.status < 200 ||
+      response.status >= 300 ||
+      !d.model ||
+      d.api !== 'v2'
+    )
       return response;
     const file = c.input.current_file;
     const language = resolveLanguage(file.file_name, file.language_identifier);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { FLEET_SNAPSHOTS, type FleetSnapshots } from '../common/fleet/fleet-snapshots';
 import { BreakersService, type BreakerStateName } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
+import { GatewayModelsService } from '../code-suggestions/gateway-models.service';
 import { RouteDeciderService } from '../code-suggestions/route-decider.service';
 import { MetricsService } from '../observability/metrics.service';
 import { FailoverActivity } from './failover-activity';
@@ -47,6 +48,7 @@ export class ConsoleStatsService implements OnModuleInit, OnModuleDestroy {
     private readonly modules: ModuleRef,
     readonly router: RouteDeciderService,
     @Inject(FLEET_SNAPSHOTS) private readonly snapshots: FleetSnapshots,
+    readonly gatewayModels: GatewayModelsService,
   ) {}
 
   onModuleInit(): void {

@@ -24,8 +24,8 @@ describe('POST /api/v4/code_suggestions/completions', () => {
   afterAll(() => s?.close());
   afterEach(async () => {
     for (const flag of [
-      'code_completion_model_codestral',
-      'code_completion_opt_out_codestral',
+      'code_completion_model_codestral_2508_vertex',
+      'code_completion_opt_out_codestral_2508_vertex',
       'code_completion_v4_endpoint',
       'incident_fail_over_completion_provider',
       'expanded_ai_logging',
@@ -36,23 +36,20 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     s.stub.faults.clear();
   });
 
-  it('default: v2 with vertex-ai/code-gecko@002, our signed token, identity headers, post-processed answer', async () => {
+  it('default: v4 with model_metadata (the gateway default), our signed token, identity headers', async () => {
     const { user, group } = await s.f.seatedUser();
     const r = await post(user.token, completionBody(), {
       'user-agent': 'gitlab-language-server 7.0',
       'x-secret-client-header': 'drop-me',
     });
     expect(r.status).toBe(200);
-    expect(r.body.choices[0].text).toBe(
-      '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
-    );
     const up = lastUpstream();
-    expect(up.path).toBe('/v2/code/completions');
-    expect(up.body).toMatchObject({
-      model_provider: 'vertex-ai',
-      model_name: 'code-gecko@002',
-      prompt_version: 1,
+    expect(up.path).toBe('/v4/code/suggestions');
+    expect(up.body.model_metadata).toEqual({
+      provider: 'gitlab',
+      feature_setting: 'code_completions',
     });
+    expect(up.headers['x-gitlab-deployment-type']).toBe('.com');
     expect(up.headers.authorization).toMatch(/^Bearer ey/);
     expect(up.headers['x-gitlab-feature-enabled-by-namespace-ids']).toBe(String(group.id));
     expect(up.headers['x-gitlab-realm']).toBe('saas');
@@ -64,23 +61,36 @@ describe('POST /api/v4/code_suggestions/completions', () => {
   it('the beta flag moves a user to codestral; an opted-out seat group keeps its users on the old model', async () => {
     const a = await s.f.seatedUser();
     const b = await s.f.seatedUser();
-    await s.f.setFlag('code_completion_model_codestral', {
+    await s.f.setFlag('code_completion_model_codestral_2508_vertex', {
       value: true,
       user: `${a.user.username},${b.user.username}`,
     });
-    await s.f.setFlag('code_completion_opt_out_codestral', {
+    await s.f.setFlag('code_completion_opt_out_codestral_2508_vertex', {
       value: true,
       group: b.group.full_path,
     });
     await post(a.user.token, completionBody());
+    expect(lastUpstream().body.model_metadata).toEqual({
+      provider: 'gitlab',
+      feature_setting: 'code_completions',
+      identifier: 'codestral_2508_vertex',
+    });
+    await post(b.user.token, completionBody());
+    expect(lastUpstream().body.model_metadata).toEqual({
+      provider: 'gitlab',
+      feature_setting: 'code_completions',
+    });
+    // v4 off for the user: v2 with the pinned gateway's names.
+    await s.f.setFlag('code_completion_v4_endpoint', { value: false });
+    await post(a.user.token, completionBody());
     expect(lastUpstream().body).toMatchObject({
       model_provider: 'vertex-ai',
-      model_name: 'codestral@2405',
+      model_name: 'codestral-2508',
     });
     await post(b.user.token, completionBody());
     expect(lastUpstream().body).toMatchObject({
-      model_provider: 'vertex-ai',
-      model_name: 'code-gecko@002',
+      model_provider: 'fireworks_ai',
+      model_name: 'codestral-2508',
     });
   });
 
@@ -105,7 +115,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     const up = lastUpstream();
     expect(up.body).toMatchObject({
       model_provider: 'anthropic',
-      model_name: 'claude-3-5-sonnet-20240620',
+      model_name: 'claude-sonnet-4-5-20250929',
       prompt_version: 3,
     });
     expect(Array.isArray(up.body.prompt)).toBe(true);
@@ -143,7 +153,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(v2.status).toBe(200);
     expect(v2.headers.get('content-type')).toContain('text/event-stream');
     expect(await v2.text()).toBe(
-      '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
+      '// completion by gitlab/codestral_2508_fireworks via v2 p1\nsuggest("src/main.py");\n',
     );
 
     await s.f.setFlag('code_completion_v4_endpoint', { value: true, user: user.username });
@@ -169,7 +179,10 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     const spy = jest.spyOn(logging.rootLogger, 'info').mockImplementation(capture);
     const secretCode = 'def very_private_function(a, b):\n    ';
     try {
-      await s.f.setFlag('code_completion_model_codestral', { value: true, user: user.username });
+      await s.f.setFlag('code_completion_model_codestral_2508_vertex', {
+        value: true,
+        user: user.username,
+      });
       const r = await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
         'x-request-id': 'req-log-1',
       });
@@ -177,10 +190,10 @@ describe('POST /api/v4/code_suggestions/completions', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({
         reqId: 'req-log-1',
-        model_provider: 'vertex-ai',
-        model_name: 'codestral@2405',
-        api: 'v2',
-        endpoint: '/v2/code/completions',
+        model_provider: 'gitlab',
+        model_name: 'codestral_2508_vertex',
+        api: 'v4',
+        endpoint: '/v4/code/suggestions',
         task: 'completion',
         model_source: 'beta',
       });
