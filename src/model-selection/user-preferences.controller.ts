@@ -15,7 +15,9 @@ import { ZodPipe } from '../common/validation/zod.pipe';
 import { actorOf } from '../identity/users/users.service';
 import { DuoDefaultNamespaceService } from './duo-default-namespace.service';
 
-const update = z.strictObject({ duo_default_namespace_id: id().nullable() });
+const update = z.strictObject({
+  duo_default_namespace_id: z.union([id(), z.null()]).meta({ type: 'integer', nullable: true }),
+});
 const preferences = z.object({
   user_id: z.number().int(),
   duo_default_namespace_id: z.number().int().nullable(),
