@@ -8,6 +8,7 @@ import { CompletionsController } from './completions.controller';
 import { CompletionsService } from './completions.service';
 import { DirectAccessController } from './direct-access.controller';
 import { DirectAccessService } from './direct-access.service';
+import { GatewayModelsService } from './gateway-models.service';
 import { RouteDeciderService } from './route-decider.service';
 import { UpstreamTokenService } from './upstream-token.service';
 
@@ -19,9 +20,10 @@ import { UpstreamTokenService } from './upstream-token.service';
     CompletionsService,
     DirectAccessService,
     RouteDeciderService,
+    GatewayModelsService,
     UpstreamTokenService,
     RoutingExplainService,
   ],
-  exports: [RouteDeciderService, DirectAccessService, CompletionsService],
+  exports: [RouteDeciderService, GatewayModelsService, DirectAccessService, CompletionsService],
 })
 export class CodeSuggestionsModule {}

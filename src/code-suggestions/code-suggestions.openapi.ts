@@ -118,6 +118,7 @@ export const directAccessAnswerSchema = object(
         'X-Gitlab-Host-Name': str(),
         'X-Gitlab-Version': str(),
         'X-Gitlab-Authentication-Type': str({ enum: ['oidc'] }),
+        'X-Gitlab-Deployment-Type': str({ enum: ['.com', 'self-managed'] }),
         'X-Gitlab-Feature-Enabled-By-Namespace-Ids': str(),
         'X-Gitlab-Feature-Enablement-Type': str(),
         'x-gitlab-enabled-feature-flags': str(),
@@ -131,11 +132,26 @@ export const directAccessAnswerSchema = object(
     ),
     model_details: object(
       {
-        model_provider: str({ example: 'vertex-ai' }),
-        model_name: str({ example: 'code-gecko@002' }),
+        model_provider: str({ example: 'fireworks_ai' }),
+        model_name: str({ example: 'codestral-2508' }),
       },
       [],
-      { description: 'Spread into the completion body; empty when the gateway picks the model' },
+      {
+        description:
+          'Spread into the /v2/completions body: the v2 names of the model the rules picked, as the pinned gateway accepts them',
+      },
+    ),
+    model_metadata: object(
+      {
+        provider: str({ enum: ['gitlab'] }),
+        feature_setting: str({ example: 'code_completions' }),
+        identifier: str({ example: 'codestral_2508_vertex' }),
+      },
+      ['provider', 'feature_setting', 'identifier'],
+      {
+        description:
+          'Only when a rule chose (pinned) a model: the model_metadata for /v4/code/suggestions',
+      },
     ),
   },
   ['base_url', 'token', 'expires_at', 'headers', 'model_details'],

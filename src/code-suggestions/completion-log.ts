@@ -1,5 +1,6 @@
 import type { Principal } from '../common/auth/principal';
 import { rootLogger } from '../common/logging/logger';
+import { decisionModelLabels } from '../routing/decision-labels';
 import type { RoutingDecision } from '../routing/routing.types';
 import type { CompletionInputBody } from './completion-input.schema';
 
@@ -15,8 +16,8 @@ export function logCompletionInput(
     {
       reqId: requestId,
       user_id: p.user.id,
-      model_provider: d.model?.provider ?? 'gateway',
-      model_name: d.model?.name ?? 'gateway',
+      model_provider: decisionModelLabels(d).provider,
+      model_name: decisionModelLabels(d).model,
       model_source: d.modelSource,
       api: d.api,
       endpoint: d.endpointPath,

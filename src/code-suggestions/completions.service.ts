@@ -19,6 +19,7 @@ import {
   ResilientGatewayService,
 } from '../resilience/resilient-gateway.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
+import { decisionModelLabels } from '../routing/decision-labels';
 import { resolveLanguage } from '../routing/languages.constants';
 import { postProcessCompletion } from '../routing/post-process';
 import { buildUpstreamCall } from '../routing/request-builders';
@@ -250,7 +251,13 @@ export class CompletionsService {
   /** The gateway's answer for the client: a failure mapped, a JSON completion post-processed. */
   private answer(c: Completion, outcome: AttemptOutcome, d: RoutingDecision): UpstreamResponse {
     const response = outcome.response ?? failureToResponse(outcome.failure!);
-    if (response.kind !== 'json' || response.status < 200 || response.status >= 300 || !d.model)
+    if (
+      response.kind !== 'json' ||
+      response.status < 200 ||
+      response.status >= 300 ||
+      !d.model ||
+      d.api !== 'v2'
+    )
       return response;
     const file = c.input.current_file;
     const language = resolveLanguage(file.file_name, file.language_identifier);
@@ -262,7 +269,6 @@ function labelsOf(d: RoutingDecision): CompletionLabels {
   return {
     task: d.task,
     api: d.api,
-    provider: d.model?.provider ?? 'gateway',
-    model: d.model?.name ?? 'gateway',
+    ...decisionModelLabels(d),
   };
 }

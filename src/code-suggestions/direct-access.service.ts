@@ -89,9 +89,12 @@ export class DirectAccessService {
         { user: p.user, settings, seat, gitlabVersion: this.config.gitlabVersion },
         enabledFlagNames(decision.decidingFlags).join(','),
       ),
+      // Always the v2 names: an IDE spreads them into /v2/completions, where a body without
+      // model_provider is not a code completion the gateway serves.
       model_details: decision.model
         ? { model_provider: decision.model.provider, model_name: decision.model.name }
         : {},
+      ...(decision.modelMetadata?.identifier ? { model_metadata: decision.modelMetadata } : {}),
     };
     return { answer, stale: staleSources(this.flags, p, seat) };
   }

@@ -2,7 +2,7 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import type { SeatContext } from '../identity/seats/seats.service';
 import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
 
-import { realmOf } from '../identity/settings/realm';
+import { deploymentTypeOf, realmOf } from '../identity/settings/realm';
 
 /** The realm mapping has one home (identity/settings/realm.ts); re-exported for this module's users. */
 export { realmOf };
@@ -47,6 +47,7 @@ function userIdentity(input: IdentityInput): Memo {
     'X-Gitlab-Authentication-Type': 'oidc',
     'X-Gitlab-Instance-Id': input.settings.instanceId,
     'X-Gitlab-Realm': realmOf(input.settings),
+    'X-Gitlab-Deployment-Type': deploymentTypeOf(input.settings),
     'X-Gitlab-Global-User-Id': input.user.globalUserId,
     'X-Gitlab-Host-Name': input.settings.hostName,
     'X-Gitlab-Version': input.gitlabVersion,

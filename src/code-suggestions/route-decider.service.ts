@@ -13,6 +13,7 @@ import { realmOf } from './identity-headers';
 import type {
   BreakerView,
   FlagOracle,
+  ModelAvailability,
   RoutingContext,
   RoutingDecision,
   RoutingRequest,
@@ -25,6 +26,8 @@ import type {
 @Injectable()
 export class RouteDeciderService implements OnModuleInit {
   private catalogue!: ModelCatalogue;
+  /** Retired models (GatewayModelsService); none known until it has checked. */
+  private availability: ModelAvailability | undefined;
 
   constructor(
     private readonly flags: FlagsService,
@@ -46,6 +49,10 @@ export class RouteDeciderService implements OnModuleInit {
 
   get models(): ModelCatalogue {
     return this.catalogue;
+  }
+
+  setAvailability(view: ModelAvailability): void {
+    this.availability = view;
   }
 
   oracleFor(subject: FlagSubject): FlagOracle {
@@ -82,6 +89,7 @@ export class RouteDeciderService implements OnModuleInit {
       this.oracleFor(subject),
       this.catalogue,
       breakers,
+      this.availability,
     );
     return this.directOnlyWhenClosed(decision);
   }
@@ -97,6 +105,7 @@ export class RouteDeciderService implements OnModuleInit {
       this.oracleFor(subject),
       this.catalogue,
       this.breakers,
+      this.availability,
     );
     return this.directOnlyWhenClosed(decision);
   }

@@ -10,6 +10,7 @@ import { UsersService } from '../identity/users/users.service';
 import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import type { RoutingDecision } from '../routing/routing.types';
+import { GatewayModelsService } from './gateway-models.service';
 import { RouteDeciderService } from './route-decider.service';
 
 const presentDecision = (d: RoutingDecision) => ({
@@ -18,8 +19,14 @@ const presentDecision = (d: RoutingDecision) => ({
   api: d.api,
   endpoint: d.endpointPath,
   model: d.model
-    ? { provider: d.model.provider, name: d.model.name, prompt_version: d.model.promptVersion }
+    ? {
+        provider: d.model.provider,
+        name: d.model.name,
+        prompt_version: d.model.promptVersion,
+        gitlab_identifier: d.model.gitlabIdentifier ?? null,
+      }
     : null,
+  model_metadata: d.modelMetadata ?? null,
   generation_prompt: d.generationPrompt ?? null,
   model_source: d.modelSource,
   direct_access: d.directAccess,
@@ -50,6 +57,7 @@ export class RoutingExplainService {
     private readonly breakers: BreakersService,
     private readonly guard: RolloutGuardService,
     private readonly flags: FlagsService,
+    private readonly gatewayModels: GatewayModelsService,
   ) {}
 
   async explain(username: string, projectPath?: string) {
@@ -80,6 +88,7 @@ export class RoutingExplainService {
       },
       breakers: this.breakers.states(this.router.models.models.values()),
       rollout_guard: this.guard.status(),
+      gateway_models: this.gatewayModels.view(),
       flag_source: { kind: this.flags.sourceKind, stale: this.flags.isStale() },
     };
   }

@@ -51,6 +51,8 @@ const envSchema = z.object({
   MODELS_FILE: z.string().min(1).default('config/models.yml'),
   TEAM_MEMBERS_GROUP: z.string().min(1).default('gitlab-org'),
   GATEWAY_TIMEOUT_MS: int(100, 600_000).default(55_000),
+  /** How often the gateway's /v1/models/definitions is read again (0: only at boot). */
+  GATEWAY_MODELS_REFRESH_MS: int(0, 86_400_000).default(300_000),
   GATEWAY_TOKEN_SOURCE: z.enum(['self_signed', 'gateway']).default('self_signed'),
   JWT_AUDIENCE: z.string().min(1).default('gitlab-ai-gateway'),
   SIGNING_KEY_SECRET: optionalString.pipe(
@@ -125,6 +127,7 @@ export interface AppConfig {
     readonly url: string | undefined;
     readonly timeoutMs: number;
     readonly tokenSource: 'self_signed' | 'gateway';
+    readonly modelsRefreshMs: number;
   };
   readonly jwt: { readonly audience: string; readonly signingKeySecret: string | undefined };
   readonly initialRootToken: string | undefined;
@@ -224,6 +227,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       url: e.AIGW_URL,
       timeoutMs: e.GATEWAY_TIMEOUT_MS,
       tokenSource: e.GATEWAY_TOKEN_SOURCE,
+      modelsRefreshMs: e.GATEWAY_MODELS_REFRESH_MS,
     },
     jwt: { audience: e.JWT_AUDIENCE, signingKeySecret: e.SIGNING_KEY_SECRET },
     initialRootToken: e.INITIAL_ROOT_TOKEN,

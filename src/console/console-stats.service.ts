@@ -3,6 +3,7 @@ import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { BreakersService, type BreakerStateName } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
+import { GatewayModelsService } from '../code-suggestions/gateway-models.service';
 import { RouteDeciderService } from '../code-suggestions/route-decider.service';
 import { TrafficWindow } from './traffic-window';
 
@@ -31,6 +32,7 @@ export class ConsoleStatsService implements OnModuleInit {
     private readonly adapter: HttpAdapterHost,
     private readonly modules: ModuleRef,
     readonly router: RouteDeciderService,
+    readonly gatewayModels: GatewayModelsService,
   ) {}
 
   onModuleInit(): void {

@@ -1,12 +1,20 @@
 import type { CompletionRule, ModelCatalogue } from '../routing/model-catalogue';
+import type { GatewayModelsView } from '../code-suggestions/gateway-models.service';
 import type { ModelSpec } from '../routing/routing.types';
 
-const presentModel = (m: ModelSpec) => ({
-  key: m.key,
-  provider: m.provider,
-  name: m.name,
-  prompt_version: m.promptVersion,
-});
+const presentModel = (m: ModelSpec, gw: GatewayModelsView | undefined) => {
+  const status = gw?.models.find((s) => s.key === m.key);
+  return {
+    key: m.key,
+    provider: m.provider,
+    name: m.name,
+    gitlab_identifier: m.gitlabIdentifier ?? null,
+    prompt_version: m.promptVersion,
+    /** false: the gateway no longer offers it, so no rule sends it (`retired_reason` says why). */
+    offered: status ? status.offered : null,
+    retired_reason: status?.reason ?? null,
+  };
+};
 
 function presentRule(r: CompletionRule, order: number) {
   switch (r.kind) {
@@ -37,11 +45,20 @@ function presentRule(r: CompletionRule, order: number) {
  * The catalogue as the console shows it: models, completion rules in evaluation order, which
  * flags are staged rollouts (beta models and the v4 switch) and which are failover switches.
  */
-export function presentCatalogue(cat: ModelCatalogue) {
+export function presentCatalogue(cat: ModelCatalogue, gw?: GatewayModelsView) {
   const rules = cat.completionRules;
   const defaultRule = rules.find((r) => r.kind === 'default');
   return {
-    models: [...cat.models.values()].map(presentModel),
+    models: [...cat.models.values()].map((m) => presentModel(m, gw)),
+    gateway_models: gw
+      ? {
+          source: gw.source,
+          last_read: gw.lastRead,
+          last_read_at: gw.lastReadAt,
+          last_success_at: gw.lastSuccessAt,
+          last_error: gw.lastError,
+        }
+      : null,
     completion_rules: rules.map((r, i) => presentRule(r, i + 1)),
     generation: {
       prompt_id: cat.generation.promptId,

@@ -60,7 +60,7 @@ export class ConsoleController {
       users,
       seated_users: seated,
       feature_groups: FEATURE_GROUPS,
-      ...presentCatalogue(this.stats.router.models),
+      ...presentCatalogue(this.stats.router.models, this.stats.gatewayModels.view()),
     };
   }
 

@@ -84,6 +84,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** 1 when the gateway offers a catalogue model, 0 when it is retired (never sent). */
+  readonly catalogueModelOffered = new Gauge({
+    name: 'switchboard_catalogue_model_offered',
+    help: '1 when the AI Gateway offers the catalogue model, 0 when it is retired and not sent',
+    labelNames: ['model', 'role'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }

@@ -12,6 +12,11 @@ const modelSchema = z.strictObject({
   key,
   provider: z.string().min(1).max(50),
   name: z.string().min(1).max(50),
+  /** The gateway's name for the model (`models.yml` gitlab_identifier), for v4 model_metadata. */
+  gitlab_identifier: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'must be a gateway identifier (a-z 0-9 _ . -)')
+    .optional(),
   prompt_version: z.union([z.literal(1), z.literal(2), z.literal(3)], {
     error: 'must be 1, 2 or 3',
   }),
@@ -40,6 +45,11 @@ const gatewayApiRuleSchema = z.strictObject({
   rule: z.literal('gateway_api'),
   flag: flagName,
   api: z.literal('v4'),
+  /** model_metadata.feature_setting (the gateway's unit-primitive config). */
+  feature_setting: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a snake_case feature setting')
+    .default('code_completions'),
 });
 
 const betaRuleSchema = z.strictObject({

@@ -25,7 +25,13 @@ export type CompletionRule =
       readonly model: ModelSpec;
       readonly mode: 'automatic' | 'manual';
     }
-  | { readonly kind: 'gateway_api'; readonly id: string; readonly flag: string; readonly api: 'v4' }
+  | {
+      readonly kind: 'gateway_api';
+      readonly id: string;
+      readonly flag: string;
+      readonly api: 'v4';
+      readonly featureSetting: string;
+    }
   | {
       readonly kind: 'beta';
       readonly id: string;
@@ -188,18 +194,11 @@ const FORMAT_FOR_VERSION: Record<ModelSpec['promptVersion'], readonly PromptForm
   3: ['anthropic_fim_messages'],
 };
 
-function checkPromptShape(
-  m: ModelFile,
-  at: string,
-  fail: (field: string, problem: string) => never,
-): void {
+function checkPromptShape(m: ModelFile, at: string, fail: (f: string, p: string) => never): void {
   const allowed = FORMAT_FOR_VERSION[m.prompt_version];
-  if (!allowed.includes(m.prompt_format)) {
-    fail(
-      `${at}.prompt_format`,
-      `"${m.prompt_format}" does not fit prompt_version ${m.prompt_version} (use ${allowed.join(' or ')})`,
-    );
-  }
+  if (allowed.includes(m.prompt_format)) return;
+  const fits = `fit prompt_version ${m.prompt_version} (use ${allowed.join(' or ')})`;
+  fail(`${at}.prompt_format`, `"${m.prompt_format}" does not ${fits}`);
 }
 
 function toModelSpec(m: ModelFile): ModelSpec {
@@ -212,6 +211,7 @@ function toModelSpec(m: ModelFile): ModelSpec {
     stopTokens: Object.freeze([...m.stop_tokens]),
     postProcessing: Object.freeze([...new Set(m.post_processing)]),
     maxInputChars: m.max_input_chars,
+    ...(m.gitlab_identifier !== undefined ? { gitlabIdentifier: m.gitlab_identifier } : {}),
     ...(m.max_tokens !== undefined ? { maxTokens: m.max_tokens } : {}),
   });
 }
@@ -237,6 +237,7 @@ function toRule(
         id: `completion.gateway_api_${r.api}`,
         flag: flag(r.flag, `${at}.flag`),
         api: r.api,
+        featureSetting: r.feature_setting,
       };
     case 'beta': {
       const g = r.rollout_guard;
@@ -281,6 +282,12 @@ function checkRuleOrder(
       fail(`${at}.opt_out_flag`, 'must differ from flag');
     if (r.kind === 'beta' && seen.has(r.id))
       fail(`${at}.model`, `"${r.model.key}" has a beta rule already`);
+    if (
+      (r.kind === 'beta' || r.kind === 'default') &&
+      seen.has('gateway_api') &&
+      !r.model.gitlabIdentifier
+    )
+      fail(`${at}.model`, `"${r.model.key}" needs a gitlab_identifier (the rules send it on v4)`);
     if (r.kind === 'default' && i !== rules.length - 1)
       fail(`${at}.rule`, '"default" must be the last rule');
     seen.add(r.kind === 'beta' ? r.id : r.kind);

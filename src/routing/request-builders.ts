@@ -9,6 +9,7 @@ import type {
   CompletionInput,
   EndpointPath,
   GenerationPrompt,
+  GitlabModelMetadata,
   ModelSpec,
   RoutingDecision,
 } from './routing.types';
@@ -75,7 +76,7 @@ export type PromptComponent =
 /** `POST /v3/code/completions` and `POST /v4/code/suggestions`. */
 export interface PromptComponentsBody {
   prompt_components: PromptComponent[];
-  model_metadata?: { provider: string; name: string };
+  model_metadata?: GitlabModelMetadata;
 }
 
 export interface UpstreamCall {
@@ -94,7 +95,11 @@ export function buildUpstreamCall(input: CompletionInput, decision: RoutingDecis
         if (!decision.model) throw new Error('a v2 completion needs a model');
         return { path, stream, body: buildV2Body(input, decision.model) };
       }
-      return { path, stream, body: buildCompletionComponentsBody(input, decision.model) };
+      return {
+        path,
+        stream,
+        body: buildCompletionComponentsBody(input, decision.modelMetadata),
+      };
     case 'generation':
       if (decision.api === 'v2' || !decision.generationPrompt) {
         throw new Error('generations go through v3 or v4 with a prompt-registry entry');
@@ -128,10 +133,10 @@ export function buildV2Body(input: CompletionInput, model: ModelSpec): V2Complet
   return body;
 }
 
-/** A completion component; `model` becomes `model_metadata` (absent under v4: the gateway picks). */
+/** A completion component, with GitLab's `model_metadata` (feature setting, chosen identifier). */
 export function buildCompletionComponentsBody(
   input: CompletionInput,
-  model?: ModelSpec,
+  modelMetadata?: GitlabModelMetadata,
 ): PromptComponentsBody {
   const file = input.current_file;
   const language = resolveLanguage(file.file_name, file.language_identifier);
@@ -144,7 +149,7 @@ export function buildCompletionComponentsBody(
   for (const item of input.context ?? []) components.push({ type: 'code_context', payload: item });
   return {
     prompt_components: components,
-    ...(model ? { model_metadata: { provider: model.provider, name: model.name } } : {}),
+    ...(modelMetadata ? { model_metadata: { ...modelMetadata } } : {}),
   };
 }
 

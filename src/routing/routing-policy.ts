@@ -1,11 +1,11 @@
 import { FlagRecorder } from './flag-recorder';
-import type { CompletionRule, ModelCatalogue } from './model-catalogue';
+import type { CompletionRule, FailoverRule, ModelCatalogue } from './model-catalogue';
 import {
   ENDPOINT_PATHS,
   type BreakerView,
-  type DirectAccessDecision,
   type FlagOracle,
   type GatewayApi,
+  type ModelAvailability,
   type ModelSource,
   type ModelSpec,
   type RoutingContext,
@@ -13,7 +13,9 @@ import {
   type RoutingRequest,
   type RuleTrace,
 } from './routing.types';
-import { classifyTask, type TaskClassification, type TaskReason } from './task-classifier';
+import { decideDirect } from './direct-access-policy';
+import { decideGeneration } from './generation-policy';
+import { classifyTask, type TaskReason } from './task-classifier';
 
 /**
  * Decides task, model, API and direct access for one request. Pure and synchronous: every input
@@ -27,6 +29,7 @@ export function decideRoute(
   flags: FlagOracle,
   catalogue: ModelCatalogue,
   breakers?: BreakerView,
+  availability?: ModelAvailability,
 ): RoutingDecision {
   const rec = new FlagRecorder(flags);
   const cls = classifyTask(req);
@@ -35,7 +38,7 @@ export function decideRoute(
   ];
   return cls.task === 'generation'
     ? decideGeneration(cls, req, ctx, rec, catalogue, trace)
-    : decideCompletion(ctx, rec, catalogue, breakers, trace);
+    : decideCompletion(ctx, rec, catalogue, { breakers, availability }, trace);
 }
 
 const DIRECT_ACCESS_PROBE: RoutingRequest = Object.freeze({
@@ -55,8 +58,9 @@ export function decideDirectAccess(
   flags: FlagOracle,
   catalogue: ModelCatalogue,
   breakers?: BreakerView,
+  availability?: ModelAvailability,
 ): RoutingDecision {
-  return decideRoute(DIRECT_ACCESS_PROBE, ctx, flags, catalogue, breakers);
+  return decideRoute(DIRECT_ACCESS_PROBE, ctx, flags, catalogue, breakers, availability);
 }
 
 const TASK_REASONS: Record<TaskReason, string> = {
@@ -68,28 +72,35 @@ const TASK_REASONS: Record<TaskReason, string> = {
   no_trigger: 'no generation trigger',
 };
 
+interface LiveView {
+  readonly breakers?: BreakerView;
+  readonly availability?: ModelAvailability;
+}
+
+interface Pick {
+  api: GatewayApi;
+  /** The v4 switch came before the failover rule (GitLab's order): failover is the gateway's. */
+  leftToGateway?: boolean;
+  featureSetting?: string;
+  model?: ModelSpec;
+  source: ModelSource;
+}
+
 function decideCompletion(
   ctx: RoutingContext,
   rec: FlagRecorder,
   cat: ModelCatalogue,
-  breakers: BreakerView | undefined,
+  live: LiveView,
   trace: RuleTrace[],
 ): RoutingDecision {
-  let picked: ModelSpec | undefined;
-  let source: ModelSource = 'default';
+  const pick: Pick = { api: 'v2', source: 'default' };
+  const retired = (m: ModelSpec) => live.availability?.retiredReason(m);
   for (const rule of cat.completionRules) {
     switch (rule.kind) {
-      case 'failover': {
-        const on = rec.user(rule.flag);
-        trace.push({
-          rule: rule.id,
-          consulted: [rule.flag],
-          matched: on,
-          why: on ? `${rule.flag} on: backup ${rule.model.key}, indirect only` : `${rule.flag} off`,
-        });
-        if (on) return completion('v2', rule.model, 'failover_manual', ctx, rec, cat, trace);
+      case 'failover':
+        if (failoverRule(rule, pick, rec, trace, retired))
+          return completion(backup(rule.model, 'failover_manual'), ctx, rec, cat, trace);
         break;
-      }
       case 'gateway_api': {
         const on = rec.user(rule.flag);
         trace.push({
@@ -97,49 +108,80 @@ function decideCompletion(
           consulted: [rule.flag],
           matched: on,
           why: on
-            ? `${rule.flag} on: ${ENDPOINT_PATHS[rule.api]}, the gateway picks the model`
-            : `${rule.flag} off: v2 with a model of ours`,
+            ? `${rule.flag} on: ${ENDPOINT_PATHS[rule.api]} with model_metadata (feature_setting ${rule.featureSetting})`
+            : `${rule.flag} off: v2 with the model names of the catalogue`,
         });
-        if (on) return completion(rule.api, undefined, 'gateway', ctx, rec, cat, trace);
+        if (on) Object.assign(pick, { api: rule.api, featureSetting: rule.featureSetting });
         break;
       }
       case 'beta':
-        if (betaApplies(rule, ctx, rec, trace)) {
-          picked = rule.model;
-          source = 'beta';
-        }
+        if (betaApplies(rule, ctx, rec, trace, retired(rule.model)))
+          Object.assign(pick, { model: rule.model, source: 'beta' });
         break;
-      case 'default':
+      case 'default': {
+        const gone = retired(rule.model);
         trace.push({
           rule: rule.id,
           consulted: [],
           matched: true,
-          why: `default primary ${rule.model.key}`,
+          why: `default primary ${rule.model.key}${gone ? ` (the gateway does not offer it: ${gone})` : ''}`,
         });
-        picked = rule.model;
-        source = 'default';
+        Object.assign(pick, { model: rule.model, source: 'default' });
         break;
+      }
     }
-    if (picked) break;
+    if (pick.model) break;
   }
+  const picked = pick.model;
   if (!picked) throw new Error(`${cat.source}: completion rules picked no model (no default rule)`);
-
   const failover = cat.completionFailover;
-  if (failover?.mode === 'automatic' && failover.model.key !== picked.key) {
-    const open = breakers ? breakers.isOpen(picked.provider, picked.name) : false;
+  if (failover?.mode === 'automatic' && failover.model.key !== picked.key && !pick.leftToGateway) {
+    const open = live.breakers ? live.breakers.isOpen(picked.provider, picked.name) : false;
+    const gone = open ? retired(failover.model) : undefined;
     trace.push({
       rule: 'completion.failover_automatic',
       consulted: [],
-      matched: open,
-      why: !breakers
+      matched: open && !gone,
+      why: !live.breakers
         ? 'no breaker view'
-        : open
-          ? `breaker open for ${picked.provider}/${picked.name}: backup ${failover.model.key}, indirect only`
-          : `breaker closed for ${picked.provider}/${picked.name}`,
+        : !open
+          ? `breaker closed for ${picked.provider}/${picked.name}`
+          : gone
+            ? `breaker open for ${picked.provider}/${picked.name} but backup ${failover.model.key} is retired (${gone}): stays`
+            : `breaker open for ${picked.provider}/${picked.name}: backup ${failover.model.key}, indirect only`,
     });
-    if (open) return completion('v2', failover.model, 'failover_automatic', ctx, rec, cat, trace);
+    if (open && !gone)
+      return completion(backup(failover.model, 'failover_automatic'), ctx, rec, cat, trace);
   }
-  return completion('v2', picked, source, ctx, rec, cat, trace);
+  return completion(pick, ctx, rec, cat, trace);
+}
+
+/** The manual failover rule: true when it sends the request to the backup. */
+function failoverRule(
+  rule: FailoverRule,
+  pick: Pick,
+  rec: FlagRecorder,
+  trace: RuleTrace[],
+  retired: (m: ModelSpec) => string | undefined,
+): boolean {
+  const on = rec.user(rule.flag);
+  const gone = on ? retired(rule.model) : undefined;
+  if (pick.api === 'v4') pick.leftToGateway = true;
+  const why = !on
+    ? `${rule.flag} off`
+    : pick.leftToGateway
+      ? `${rule.flag} on, but the v4 switch comes first: failover is left to the gateway`
+      : gone
+        ? `${rule.flag} on but backup ${rule.model.key} is retired (${gone}): skipped`
+        : `${rule.flag} on: backup ${rule.model.key}, indirect only`;
+  const matched = on && !gone && !pick.leftToGateway;
+  trace.push({ rule: rule.id, consulted: [rule.flag], matched, why });
+  return matched;
+}
+
+/** The backup goes the v2 way: its prompt (version 3 messages) is built here. */
+function backup(model: ModelSpec, source: ModelSource): Pick {
+  return { api: 'v2', model, source };
 }
 
 /** Beta flag on for the user and no opt-out: each seat group on SaaS, the instance on self-managed. */
@@ -148,6 +190,7 @@ function betaApplies(
   ctx: RoutingContext,
   rec: FlagRecorder,
   trace: RuleTrace[],
+  retired: string | undefined,
 ): boolean {
   if (!rec.user(rule.flag)) {
     trace.push({
@@ -169,6 +212,15 @@ function betaApplies(
     const groupId = rec.firstGroup(rule.optOutFlag, ctx.seatGroups);
     if (groupId !== undefined) optedOutBy = `seat group ${groupId}`;
   }
+  if (optedOutBy === undefined && retired) {
+    trace.push({
+      rule: rule.id,
+      consulted,
+      matched: false,
+      why: `${rule.flag} on but ${rule.model.key} is retired (${retired}): skipped, falls to the next rule`,
+    });
+    return false;
+  }
   trace.push({
     rule: rule.id,
     consulted,
@@ -181,113 +233,31 @@ function betaApplies(
 }
 
 function completion(
-  api: GatewayApi,
-  model: ModelSpec | undefined,
-  modelSource: ModelSource,
+  pick: Pick,
   ctx: RoutingContext,
   rec: FlagRecorder,
   cat: ModelCatalogue,
   trace: RuleTrace[],
 ): RoutingDecision {
-  const directAccess = decideDirect(ctx, rec, cat, modelSource, trace);
+  const directAccess = decideDirect(ctx, rec, cat, pick.source, trace);
+  const identifier = pick.source === 'beta' ? pick.model?.gitlabIdentifier : undefined;
   return {
     task: 'completion',
-    api,
-    endpointPath: ENDPOINT_PATHS[api],
-    ...(model ? { model } : {}),
-    modelSource,
+    api: pick.api,
+    endpointPath: ENDPOINT_PATHS[pick.api],
+    ...(pick.model ? { model: pick.model } : {}),
+    ...(pick.api === 'v4' && pick.featureSetting
+      ? {
+          modelMetadata: {
+            provider: 'gitlab' as const,
+            feature_setting: pick.featureSetting,
+            ...(identifier ? { identifier } : {}),
+          },
+        }
+      : {}),
+    modelSource: pick.source,
     directAccess,
     decidingFlags: rec.answers,
     trace,
   };
-}
-
-function decideGeneration(
-  cls: TaskClassification,
-  req: RoutingRequest,
-  ctx: RoutingContext,
-  rec: FlagRecorder,
-  cat: ModelCatalogue,
-  trace: RuleTrace[],
-): RoutingDecision {
-  const gen = cat.generation;
-  const api = req.supportsSseStreaming ? gen.sseApi : gen.defaultApi;
-  trace.push({
-    rule: 'generation.api',
-    consulted: [],
-    matched: true,
-    why: req.supportsSseStreaming
-      ? `client supports SSE streaming: ${api}`
-      : `no SSE streaming support: ${api}`,
-  });
-  let promptVersion = gen.promptVersion;
-  let modelSource: ModelSource = 'gateway';
-  if (gen.failover) {
-    const flag = gen.failover.flag;
-    const on = rec.user(flag);
-    trace.push({
-      rule: 'generation.failover',
-      consulted: [flag],
-      matched: on,
-      why: on
-        ? `${flag} on: backup prompt version ${gen.failover.promptVersion}`
-        : `${flag} off: prompt version ${gen.promptVersion}`,
-    });
-    if (on) {
-      promptVersion = gen.failover.promptVersion;
-      modelSource = 'failover_manual';
-    }
-  }
-  const directAccess = decideDirect(ctx, rec, cat, undefined, trace);
-  return {
-    task: 'generation',
-    ...(cls.generationType ? { generationType: cls.generationType } : {}),
-    api,
-    endpointPath: ENDPOINT_PATHS[api],
-    generationPrompt: { promptId: gen.promptId, promptVersion },
-    modelSource,
-    directAccess,
-    decidingFlags: rec.answers,
-    trace,
-  };
-}
-
-/**
- * Direct connections are forbidden when the instance disables them, when completion failover is
- * active for this request (manual flag or open breaker), or when any seat group disables them.
- * For generations only the manual completion flag counts: no completion model is picked there.
- */
-function decideDirect(
-  ctx: RoutingContext,
-  rec: FlagRecorder,
-  cat: ModelCatalogue,
-  completionSource: ModelSource | undefined,
-  trace: RuleTrace[],
-): DirectAccessDecision {
-  const deny = (
-    reason: NonNullable<DirectAccessDecision['reason']>,
-    consulted: string[],
-    why: string,
-  ) => {
-    trace.push({ rule: 'direct_access', consulted, matched: false, why });
-    return { allowed: false, reason };
-  };
-  if (ctx.instanceDirectDisabled)
-    return deny('instance_disabled', [], 'instance setting disables direct connections');
-  if (completionSource === 'failover_automatic')
-    return deny('failover_automatic', [], 'automatic failover active');
-  const failover = cat.completionFailover;
-  if (failover && (completionSource === 'failover_manual' || rec.user(failover.flag))) {
-    return deny('failover_manual', [failover.flag], `${failover.flag} on`);
-  }
-  const group = ctx.seatGroups.find((g) => !g.directCodeSuggestionsEnabled);
-  if (group)
-    return deny('group_disabled', [], `seat group ${group.id} disables direct connections`);
-  trace.push({
-    rule: 'direct_access',
-    consulted: failover ? [failover.flag] : [],
-    matched: true,
-    why: 'allowed',
-  });
-  return { allowed: true };
 }

@@ -31,12 +31,14 @@ export const POST_PROCESS_STEPS = [
 export type PostProcessStep = (typeof POST_PROCESS_STEPS)[number];
 
 export interface ModelSpec {
-  /** Catalogue key, e.g. `codestral-2405`; rules refer to models by key. */
+  /** Catalogue key, e.g. `codestral-2508-vertex`; rules refer to models by key. */
   readonly key: string;
-  /** `model_provider`, e.g. `vertex-ai`. */
+  /** v2 `model_provider`, e.g. `vertex-ai`. */
   readonly provider: string;
-  /** `model_name`, e.g. `codestral@2405`. */
+  /** v2 `model_name`, e.g. `codestral-2508`. */
   readonly name: string;
+  /** The gateway's identifier (`codestral_2508_vertex`): v4 `model_metadata.identifier`. */
+  readonly gitlabIdentifier?: string;
   /** v2 `prompt_version`: 1 no prompt, 2 string prompt, 3 messages. */
   readonly promptVersion: 1 | 2 | 3;
   readonly promptFormat: PromptFormat;
@@ -52,6 +54,22 @@ export interface FlagOracle {
   forUser(flag: string): boolean;
   forGroup(flag: string, groupId: number): boolean;
   forInstance(flag: string): boolean;
+}
+
+/**
+ * Which catalogue models the gateway no longer offers (its `/v1/models/definitions`, or the pinned
+ * v2 allowlist). A retired model's rule is skipped; `undefined` means offered (or not known).
+ */
+export interface ModelAvailability {
+  retiredReason(model: ModelSpec): string | undefined;
+}
+
+/** v4 `model_metadata` as GitLab sends it for code completions. */
+export interface GitlabModelMetadata {
+  readonly provider: 'gitlab';
+  readonly feature_setting: string;
+  /** Only when a rule chose the model; without it the gateway uses its default for the setting. */
+  readonly identifier?: string;
 }
 
 /** Automatic failover input: circuit breaker state per upstream model (may be absent). */
@@ -112,8 +130,13 @@ export interface RoutingDecision {
   readonly generationType?: GenerationType;
   readonly api: GatewayApi;
   readonly endpointPath: EndpointPath;
-  /** Absent when the gateway picks: v4 completion, and generation (prompt registry). */
+  /**
+   * The catalogue model that answers a completion (v2 and v4: on v4 the default is the model the
+   * gateway is expected to pick). Absent for generations (prompt registry).
+   */
   readonly model?: ModelSpec;
+  /** v4 completions: the `model_metadata` to send. */
+  readonly modelMetadata?: GitlabModelMetadata;
   readonly generationPrompt?: GenerationPrompt;
   readonly modelSource: ModelSource;
   readonly directAccess: DirectAccessDecision;

@@ -17,6 +17,7 @@ function serviceWith(getByUsername: () => Promise<unknown>, findByFullPath = asy
     unused,
     unused,
     unused,
+    unused,
   );
 }
 

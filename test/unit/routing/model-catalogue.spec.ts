@@ -26,11 +26,11 @@ const shippedText = fs.readFileSync(MODELS_FILE, 'utf8');
 describe('the shipped catalogue', () => {
   const cat = shippedCatalogue();
 
-  it('reproduces the seed rules: failover, v4, codestral beta, code-gecko default', () => {
+  it('the 2026 rules: failover, v4, codestral-2508 vertex beta, codestral-2508 fireworks default', () => {
     expect(cat.completionRules.map((r) => r.id)).toEqual([
       'completion.failover',
       'completion.gateway_api_v4',
-      'completion.beta:codestral-2405',
+      'completion.beta:codestral-2508-vertex',
       'completion.default',
     ]);
     expect(cat.completionFailover).toMatchObject({
@@ -38,19 +38,26 @@ describe('the shipped catalogue', () => {
       mode: 'automatic',
       model: {
         provider: 'anthropic',
-        name: 'claude-3-5-sonnet-20240620',
+        name: 'claude-sonnet-4-5-20250929',
+        gitlabIdentifier: 'claude_sonnet_4_5_20250929',
         promptVersion: 3,
         promptFormat: 'anthropic_fim_messages',
       },
     });
-    expect(cat.models.get('code-gecko')).toMatchObject({
-      provider: 'vertex-ai',
-      name: 'code-gecko@002',
+    expect(cat.models.get('codestral-2508-fireworks')).toMatchObject({
+      provider: 'fireworks_ai',
+      name: 'codestral-2508',
+      gitlabIdentifier: 'codestral_2508_fireworks',
       promptVersion: 1,
     });
-    expect(cat.models.get('codestral-2405')).toMatchObject({
+    expect(cat.models.get('codestral-2508-vertex')).toMatchObject({
       provider: 'vertex-ai',
-      name: 'codestral@2405',
+      name: 'codestral-2508',
+      gitlabIdentifier: 'codestral_2508_vertex',
+    });
+    expect(cat.completionRules[1]).toMatchObject({
+      kind: 'gateway_api',
+      featureSetting: 'code_completions',
     });
     expect(cat.generation).toEqual({
       promptId: 'code_suggestions/generations',
@@ -64,7 +71,7 @@ describe('the shipped catalogue', () => {
   it('reads the rollout guard of beta rules', () => {
     const beta = cat.completionRules.find((r) => r.kind === 'beta');
     expect(beta).toMatchObject({
-      optOutFlag: 'code_completion_opt_out_codestral',
+      optOutFlag: 'code_completion_opt_out_codestral_2508_vertex',
       rolloutGuard: {
         enabled: false,
         maxErrorRateDelta: 0.1,
@@ -79,8 +86,8 @@ describe('the shipped catalogue', () => {
     expect(catalogueFlagNames(cat)).toEqual([
       'incident_fail_over_completion_provider',
       'code_completion_v4_endpoint',
-      'code_completion_model_codestral',
-      'code_completion_opt_out_codestral',
+      'code_completion_model_codestral_2508_vertex',
+      'code_completion_opt_out_codestral_2508_vertex',
       'incident_fail_over_generation_provider',
     ]);
   });
@@ -95,23 +102,30 @@ describe('catalogue validation', () => {
   it.each<[string, (t: string) => string, RegExp]>([
     [
       'unknown model key in a rule',
-      (t) => t.replace('model: codestral-2405', 'model: codestral-9999'),
+      (t) => t.replace('model: codestral-2508-vertex', 'model: codestral-9999'),
       /^bad-models\.yml: completion\.rules\[2\]\.model names model "codestral-9999", which is not in models$/,
     ],
     [
       'unknown model key in the default rule',
-      (t) => t.replace('model: code-gecko\n', 'model: gecko\n'),
+      (t) => t.replace('model: codestral-2508-fireworks\n', 'model: gecko\n'),
       /completion\.rules\[3\]\.model names model "gecko"/,
     ],
     [
       'unknown flag',
-      (t) => t.replace('flag: code_completion_model_codestral', 'flag: code_completion_model_nope'),
+      (t) =>
+        t.replace(
+          'flag: code_completion_model_codestral_2508_vertex',
+          'flag: code_completion_model_nope',
+        ),
       /completion\.rules\[2\]\.flag names flag "code_completion_model_nope", which has no definition/,
     ],
     [
       'unknown opt-out flag',
       (t) =>
-        t.replace('opt_out_flag: code_completion_opt_out_codestral', 'opt_out_flag: opt_out_nope'),
+        t.replace(
+          'opt_out_flag: code_completion_opt_out_codestral_2508_vertex',
+          'opt_out_flag: opt_out_nope',
+        ),
       /completion\.rules\[2\]\.opt_out_flag names flag "opt_out_nope"/,
     ],
     [
@@ -149,23 +163,23 @@ describe('catalogue validation', () => {
     ],
     [
       'duplicate model key',
-      (t) => t.replace('key: codestral-2405', 'key: code-gecko'),
-      /models\[1\]\.key "code-gecko" is defined twice/,
+      (t) => t.replace('key: codestral-2508-vertex', 'key: codestral-2508-fireworks'),
+      /models\[1\]\.key "codestral-2508-fireworks" is defined twice/,
     ],
     [
       'default not last',
       (t) =>
         t
-          .replace('    - rule: default\n      model: code-gecko\n', '')
+          .replace('    - rule: default\n      model: codestral-2508-fireworks\n', '')
           .replace(
             '    - rule: beta\n',
-            '    - rule: default\n      model: code-gecko\n    - rule: beta\n',
+            '    - rule: default\n      model: codestral-2508-fireworks\n    - rule: beta\n',
           ),
       /completion\.rules\[2\]\.rule "default" must be the last rule/,
     ],
     [
       'no default rule',
-      (t) => t.replace('    - rule: default\n      model: code-gecko\n', ''),
+      (t) => t.replace('    - rule: default\n      model: codestral-2508-fireworks\n', ''),
       /completion\.rules must end with a "default" rule/,
     ],
     [
@@ -175,9 +189,14 @@ describe('catalogue validation', () => {
           .replace(/ {4}- rule: failover\n(?: {6}.*\n)+/, '')
           .replace(
             '    - rule: default\n',
-            '    - rule: failover\n      flag: incident_fail_over_completion_provider\n      model: claude-3-5-sonnet-fim\n      mode: manual\n    - rule: default\n',
+            '    - rule: failover\n      flag: incident_fail_over_completion_provider\n      model: claude-sonnet-4-5-fim\n      mode: manual\n    - rule: default\n',
           ),
       /"failover" must come before beta and default rules/,
+    ],
+    [
+      'a beta model without gitlab_identifier while the v4 switch exists',
+      (t) => t.replace('    gitlab_identifier: codestral_2508_vertex\n', ''),
+      /completion\.rules\[2\]\.model "codestral-2508-vertex" needs a gitlab_identifier/,
     ],
     [
       'bad failover mode',
@@ -225,6 +244,7 @@ describe('adding a model through configuration only', () => {
           '  - key: qwen-2p5-7b',
           '    provider: fireworks_ai',
           '    name: qwen2p5-coder-7b',
+          '    gitlab_identifier: qwen_2p5_coder_7b',
           '    prompt_version: 1',
           '    prompt_format: none',
           '    stop_tokens: ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "\\n\\n"]',
@@ -280,9 +300,9 @@ describe('adding a model through configuration only', () => {
       fakeFlags({ user: [QWEN_BETA, F.codestral], groups: { [QWEN_OPT_OUT]: [GROUP_B] } }, defined),
       cat,
     );
-    expect(optedOut.model?.key).toBe('codestral-2405');
+    expect(optedOut.model?.key).toBe('codestral-2508-vertex');
 
     const off = decideRoute(request(), context(), fakeFlags({}, defined), cat);
-    expect(off.model?.key).toBe('code-gecko');
+    expect(off.model?.key).toBe('codestral-2508-fireworks');
   });
 });

@@ -52,7 +52,7 @@ describe('v2 bodies', () => {
           language_identifier: 'python',
         },
       }),
-      model('code-gecko'),
+      model('codestral-2508-fireworks'),
     );
     expect(body).toEqual<V2CompletionBody>({
       prompt_version: 1,
@@ -64,8 +64,8 @@ describe('v2 bodies', () => {
         content_below_cursor: '',
         language_identifier: 'python',
       },
-      model_provider: 'vertex-ai',
-      model_name: 'code-gecko@002',
+      model_provider: 'fireworks_ai',
+      model_name: 'codestral-2508',
       stream: true,
       choices_count: 2,
       context: [{ type: 'file', name: 'util.py', content: 'def sub(a, b): ...' }],
@@ -83,14 +83,14 @@ describe('v2 bodies', () => {
           content_below_cursor: 'b'.repeat(100_000) + 'B',
         },
       }),
-      model('codestral-2405'),
+      model('codestral-2508-vertex'),
     );
     expect(body.stream).toBe(false);
     expect(body.current_file.content_above_cursor).toBe('a'.repeat(100_000));
     expect(body.current_file.content_below_cursor).toBe('b'.repeat(100_000));
     expect(body).toMatchObject({
       model_provider: 'vertex-ai',
-      model_name: 'codestral@2405',
+      model_name: 'codestral-2508',
       prompt_version: 1,
     });
   });
@@ -112,11 +112,11 @@ describe('v2 bodies', () => {
   });
 
   it('prompt_version 3: system + user fill-in-the-middle messages for the backup model', () => {
-    const body = buildV2Body(input(), model('claude-3-5-sonnet-fim'));
+    const body = buildV2Body(input(), model('claude-sonnet-4-5-fim'));
     expect(body).toMatchObject({
       prompt_version: 3,
       model_provider: 'anthropic',
-      model_name: 'claude-3-5-sonnet-20240620',
+      model_name: 'claude-sonnet-4-5-20250929',
     });
     const prompt = body.prompt as Array<{ role: string; content: string }>;
     expect(prompt.map((m) => m.role)).toEqual(['system', 'user']);
@@ -136,7 +136,7 @@ describe('v2 bodies', () => {
           content_below_cursor: 'tail',
         },
       }),
-      model('claude-3-5-sonnet-fim'),
+      model('claude-sonnet-4-5-fim'),
     );
     const user = (body.prompt as Array<{ content: string }>)[1].content;
     expect(user).toBe(`<SUFFIX>\n\n</SUFFIX>\n<PREFIX>\n${'x'.repeat(50_000)}\n</PREFIX>`);
@@ -170,11 +170,13 @@ describe('prompt-components bodies (v3, v4)', () => {
     });
   });
 
-  it('completion with a model: model_metadata', () => {
-    expect(buildCompletionComponentsBody(input(), model('codestral-2405')).model_metadata).toEqual({
-      provider: 'vertex-ai',
-      name: 'codestral@2405',
-    });
+  it('completion with model_metadata: sent as given (GitLab shape)', () => {
+    const metadata = {
+      provider: 'gitlab',
+      feature_setting: 'code_completions',
+      identifier: 'codestral_2508_vertex',
+    } as const;
+    expect(buildCompletionComponentsBody(input(), metadata).model_metadata).toEqual(metadata);
   });
 
   it('generation: prompt id, version and enhancer', () => {
@@ -253,6 +255,21 @@ describe('buildUpstreamCall', () => {
     const got =
       'prompt_components' in body ? body.prompt_components[0].type : `v2:${body.prompt_version}`;
     expect(got).toBe(shape);
+    if (name === 'v4 completion') {
+      expect(body).toMatchObject({
+        model_metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
+      });
+    }
+  });
+
+  it('v4 completion with the beta model: model_metadata names its identifier', () => {
+    const d = decideRoute(request(), context(), flagsFor(F.v4, F.codestral), cat);
+    const body = buildUpstreamCall(input(), d).body;
+    expect('model_metadata' in body && body.model_metadata).toEqual({
+      provider: 'gitlab',
+      feature_setting: 'code_completions',
+      identifier: 'codestral_2508_vertex',
+    });
   });
 
   it('refuses a v2 completion without a model', () => {

@@ -120,6 +120,6 @@ export const F = {
   v4: 'code_completion_v4_endpoint',
   failover: 'incident_fail_over_completion_provider',
   genFailover: 'incident_fail_over_generation_provider',
-  codestral: 'code_completion_model_codestral',
-  optOut: 'code_completion_opt_out_codestral',
+  codestral: 'code_completion_model_codestral_2508_vertex',
+  optOut: 'code_completion_opt_out_codestral_2508_vertex',
 } as const;

@@ -30,11 +30,11 @@ const v4First = editedCatalogue((t) => {
   return t.replace(failover, '@@F@@').replace(v4, failover).replace('@@F@@', v4);
 });
 
-const GECKO = 'code-gecko';
-const CODESTRAL = 'codestral-2405';
-const CLAUDE = 'claude-3-5-sonnet-fim';
-const GECKO_BREAKER = 'vertex-ai/code-gecko@002';
-const CODESTRAL_BREAKER = 'vertex-ai/codestral@2405';
+const GECKO = 'codestral-2508-fireworks'; // the default primary
+const CODESTRAL = 'codestral-2508-vertex'; // the beta candidate
+const CLAUDE = 'claude-sonnet-4-5-fim';
+const GECKO_BREAKER = 'fireworks_ai/codestral-2508';
+const CODESTRAL_BREAKER = 'vertex-ai/codestral-2508';
 
 interface Case {
   name: string;
@@ -43,6 +43,8 @@ interface Case {
   flags?: FlagTable;
   breakers?: BreakerView;
   catalogue?: ModelCatalogue;
+  /** Catalogue keys the gateway no longer offers. */
+  retired?: string[];
   expect: {
     task?: 'completion' | 'generation';
     path: string;
@@ -50,6 +52,8 @@ interface Case {
     source: ModelSource;
     direct: true | DirectAccessDenial;
     promptVersion?: string;
+    /** v4 model_metadata; absent on v2 and for generations. */
+    metadata?: Record<string, string>;
     flags?: Record<string, boolean>;
   };
 }
@@ -69,25 +73,42 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'v4 flag: /v4/code/suggestions, the gateway picks, no model',
+    name: 'v4 flag: /v4/code/suggestions with the default (no identifier sent)',
     flags: { user: [F.v4] },
     expect: {
       path: '/v4/code/suggestions',
-      model: null,
-      source: 'gateway',
+      model: GECKO,
+      source: 'default',
       direct: true,
-      flags: { [F.failover]: false, [F.v4]: true },
+      metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
+      flags: { [F.failover]: false, [F.v4]: true, [F.codestral]: false },
     },
   },
   {
-    name: 'v4 flag beats beta: beta flag never asked',
+    name: 'v4 flag and beta: the beta model is sent as the identifier',
     flags: { user: [F.v4, F.codestral] },
     expect: {
       path: '/v4/code/suggestions',
-      model: null,
-      source: 'gateway',
+      model: CODESTRAL,
+      source: 'beta',
       direct: true,
-      flags: { [F.failover]: false, [F.v4]: true },
+      metadata: {
+        provider: 'gitlab',
+        feature_setting: 'code_completions',
+        identifier: 'codestral_2508_vertex',
+      },
+      flags: { [F.failover]: false, [F.v4]: true, [F.codestral]: true, [F.optOut]: false },
+    },
+  },
+  {
+    name: 'v4 flag, beta on, opted out: default, no identifier',
+    flags: { user: [F.v4, F.codestral], groups: { [F.optOut]: [GROUP_A] } },
+    expect: {
+      path: '/v4/code/suggestions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
     },
   },
   {
@@ -204,15 +225,40 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'catalogue with v4 above failover: v4 wins, direct still forbidden by the flag',
+    name: 'catalogue with v4 above failover (GitLab order): v4 wins, direct still forbidden by the flag',
     catalogue: v4First,
     flags: { user: [F.failover, F.v4] },
     expect: {
       path: '/v4/code/suggestions',
-      model: null,
-      source: 'gateway',
+      model: GECKO,
+      source: 'default',
       direct: 'failover_manual',
-      flags: { [F.v4]: true, [F.failover]: true },
+      metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
+      flags: { [F.v4]: true, [F.failover]: true, [F.codestral]: false },
+    },
+  },
+  {
+    name: 'catalogue with v4 above failover: an open breaker is left to the gateway',
+    catalogue: v4First,
+    flags: { user: [F.v4] },
+    breakers: breakersOpenFor(GECKO_BREAKER),
+    expect: {
+      path: '/v4/code/suggestions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
+    },
+  },
+  {
+    name: 'v4 with the default breaker open (shipped order): backup on v2',
+    flags: { user: [F.v4] },
+    breakers: breakersOpenFor(GECKO_BREAKER),
+    expect: {
+      path: '/v2/code/completions',
+      model: CLAUDE,
+      source: 'failover_automatic',
+      direct: 'failover_automatic',
     },
   },
   {
@@ -251,11 +297,41 @@ const cases: Case[] = [
     breakers: breakersOpenFor(GECKO_BREAKER),
     expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true },
   },
+  // retired models (the gateway stopped offering them): the rule is skipped, visibly
   {
-    name: 'v4 with the default breaker open: still v4 (no model of ours to fail over from)',
-    flags: { user: [F.v4] },
+    name: 'beta model retired: beta rule skipped, default',
+    flags: { user: [F.codestral] },
+    retired: [CODESTRAL],
+    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true },
+  },
+  {
+    name: 'beta model retired on v4: default, no identifier',
+    flags: { user: [F.v4, F.codestral] },
+    retired: [CODESTRAL],
+    expect: {
+      path: '/v4/code/suggestions',
+      model: GECKO,
+      source: 'default',
+      direct: true,
+      metadata: { provider: 'gitlab', feature_setting: 'code_completions' },
+    },
+  },
+  {
+    name: 'backup retired: manual failover skipped, default (direct still forbidden by the flag)',
+    flags: { user: [F.failover] },
+    retired: [CLAUDE],
+    expect: {
+      path: '/v2/code/completions',
+      model: GECKO,
+      source: 'default',
+      direct: 'failover_manual',
+    },
+  },
+  {
+    name: 'backup retired: an open breaker keeps the default',
     breakers: breakersOpenFor(GECKO_BREAKER),
-    expect: { path: '/v4/code/suggestions', model: null, source: 'gateway', direct: true },
+    retired: [CLAUDE],
+    expect: { path: '/v2/code/completions', model: GECKO, source: 'default', direct: true },
   },
   // direct access causes
   {
@@ -371,6 +447,10 @@ describe('decideRoute', () => {
       oracle,
       c.catalogue ?? shipped,
       c.breakers,
+      c.retired && {
+        retiredReason: (m) =>
+          c.retired?.includes(m.key) ? 'not offered by the gateway' : undefined,
+      },
     );
 
     expect(d.task).toBe(c.expect.task ?? 'completion');
@@ -382,6 +462,9 @@ describe('decideRoute', () => {
       c.expect.direct === true ? { allowed: true } : { allowed: false, reason: c.expect.direct },
     );
     expect(d.generationPrompt?.promptVersion).toBe(c.expect.promptVersion);
+    if (d.api === 'v4' && d.task === 'completion')
+      expect(d.modelMetadata).toEqual(c.expect.metadata);
+    else expect(d.modelMetadata).toBeUndefined();
     if (c.expect.flags) expect(d.decidingFlags).toEqual(c.expect.flags);
 
     // Every flag asked is reported, every reported flag was asked, and the trace names them.
@@ -393,13 +476,29 @@ describe('decideRoute', () => {
     expect(d.trace.at(-1)?.rule).toBe('direct_access');
   });
 
+  it('says in the trace that a retired beta model was skipped', () => {
+    const d = decideRoute(
+      request(),
+      context(),
+      fakeFlags({ user: [F.codestral] }),
+      shipped,
+      undefined,
+      {
+        retiredReason: (m) => (m.key === CODESTRAL ? 'not in /v1/models/definitions' : undefined),
+      },
+    );
+    const beta = d.trace.find((t) => t.rule === 'completion.beta:codestral-2508-vertex');
+    expect(beta).toMatchObject({ matched: false });
+    expect(beta?.why).toContain('retired (not in /v1/models/definitions)');
+  });
+
   it('asks each opt-out per seat group on SaaS and stops at the first group that opted out', () => {
     const oracle = fakeFlags({ user: [F.codestral], groups: { [F.optOut]: [GROUP_A] } });
     const d = decideRoute(request(), context(), oracle, shipped);
     expect(oracle.asked).toContain(`group:${F.optOut}:${GROUP_A}`);
     expect(oracle.asked).not.toContain(`group:${F.optOut}:${GROUP_B}`);
     expect(oracle.asked).not.toContain(`instance:${F.optOut}`);
-    const beta = d.trace.find((t) => t.rule === 'completion.beta:codestral-2405');
+    const beta = d.trace.find((t) => t.rule === 'completion.beta:codestral-2508-vertex');
     expect(beta).toMatchObject({ matched: false, consulted: [F.codestral, F.optOut] });
     expect(beta?.why).toContain(`seat group ${GROUP_A}`);
   });
@@ -422,7 +521,7 @@ describe('decideRoute', () => {
       'task',
       'completion.failover',
       'completion.gateway_api_v4',
-      'completion.beta:codestral-2405',
+      'completion.beta:codestral-2508-vertex',
       'completion.default',
       'completion.failover_automatic',
       'direct_access',
