@@ -1,3 +1,4 @@
+import { ModelSelectionModule } from '../model-selection/model-selection.module';
 import { Module } from '@nestjs/common';
 import { ObservabilityModule } from '../observability/observability.module';
 import { ResilienceModule } from '../resilience/resilience.module';
@@ -14,7 +15,7 @@ import { UpstreamTokenService } from './upstream-token.service';
 
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
-  imports: [TokensModule, ResilienceModule, ObservabilityModule],
+  imports: [TokensModule, ResilienceModule, ObservabilityModule, ModelSelectionModule],
   controllers: [CompletionsController, DirectAccessController, RoutingExplainController],
   providers: [
     CompletionsService,

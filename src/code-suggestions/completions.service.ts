@@ -23,7 +23,11 @@ import { decisionModelLabels } from '../routing/decision-labels';
 import { resolveLanguage } from '../routing/languages.constants';
 import { postProcessCompletion } from '../routing/post-process';
 import { buildUpstreamCall } from '../routing/request-builders';
-import type { RoutingDecision, RoutingRequest } from '../routing/routing.types';
+import type {
+  ModelSelectionInput,
+  RoutingDecision,
+  RoutingRequest,
+} from '../routing/routing.types';
 import {
   CompletionInputBody,
   completionInputSchema,
@@ -59,6 +63,8 @@ interface Completion {
   p: Principal;
   seat: SeatContext;
   subject: FlagSubject;
+  /** The group's or instance's model selection for this user (absent: GitLab default). */
+  selection: ModelSelectionInput | undefined;
   settings: InstanceSettingsRecord;
   input: CompletionInputBody;
   routing: RoutingRequest;
@@ -101,9 +107,9 @@ export class CompletionsService {
   ): Promise<CompletionResult> {
     const started = performance.now();
     const deadline = Date.now() + this.config.gateway.timeoutMs;
-    const { seat, subject } = await this.access.gate(p);
+    const { seat, subject, selection } = await this.access.gate(p);
     const input = await this.admit(p, rawBody, meta.bodyChars);
-    const c = this.context(p, seat, subject, input, meta);
+    const c = { ...this.context(p, seat, subject, input, meta), selection };
     try {
       const first = this.route(c);
       const { decision, outcome } = await runWithFailover({
@@ -145,7 +151,7 @@ export class CompletionsService {
     subject: FlagSubject,
     input: CompletionInputBody,
     meta: CompletionRequestMeta,
-  ): Completion {
+  ): Omit<Completion, 'selection'> {
     const routing: RoutingRequest = {
       intent: input.intent,
       userInstruction: input.user_instruction,
@@ -161,7 +167,7 @@ export class CompletionsService {
   }
 
   private route(c: Completion): RoutingDecision {
-    const d = this.router.decide(c.routing, c.subject, c.seat, c.settings);
+    const d = this.router.decide(c.routing, c.subject, c.seat, c.settings, c.selection);
     if (d.modelSource === 'failover_manual') this.metrics.failover('manual');
     if (d.modelSource === 'failover_automatic') this.metrics.failover('automatic');
     c.meta.onRouted?.(labelsOf(d));
@@ -177,7 +183,14 @@ export class CompletionsService {
     return {
       attemptTimeoutMs: this.config.failover.attemptTimeoutMs,
       next: () => {
-        const next = this.router.decide(c.routing, c.subject, c.seat, c.settings, model);
+        const next = this.router.decide(
+          c.routing,
+          c.subject,
+          c.seat,
+          c.settings,
+          c.selection,
+          model,
+        );
         this.metrics.failover('automatic');
         c.meta.onRouted?.(labelsOf(next));
         return next;

@@ -9,6 +9,7 @@ import {
 import { ModelSelectionRepository } from './model-selection.repository';
 import { ModelSelectionService } from './model-selection.service';
 import { LiveOfferedModels, OFFERED_MODELS } from './offered-models';
+import { SelectionResolverService } from './selection-resolver';
 import { UserPreferencesController } from './user-preferences.controller';
 
 /**
@@ -27,6 +28,7 @@ import { UserPreferencesController } from './user-preferences.controller';
     ModelSelectionService,
     GroupFeatureSettingsService,
     DuoDefaultNamespaceService,
+    SelectionResolverService,
     {
       provide: OFFERED_MODELS,
       useFactory: () =>
@@ -36,6 +38,6 @@ import { UserPreferencesController } from './user-preferences.controller';
         ),
     },
   ],
-  exports: [ModelSelectionService, DuoDefaultNamespaceService, OFFERED_MODELS],
+  exports: [ModelSelectionService, SelectionResolverService, OFFERED_MODELS],
 })
 export class ModelSelectionModule {}
