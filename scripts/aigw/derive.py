@@ -355,6 +355,24 @@ def allowlists(reader, modules):
     return providers, use_cases, allow
 
 
+def saas_prompt_models(reader, modules):
+    cs = modules["cs_base"]
+    node = dict_literal(cs, "SAAS_PROMPT_MODEL_MAP")
+    out = OrderedDict()
+    for k, v in zip(node.keys, node.values):
+        if not isinstance(v, ast.Dict):
+            fail(f"{cs.path}: SAAS_PROMPT_MODEL_MAP[{const(k)}] is not a dict literal")
+        entry = {const(a): reader.enum_value(cs, b) for a, b in zip(v.keys, v.values)}
+        if set(entry) != {"model_provider", "model_version"}:
+            fail(f"{cs.path}: SAAS_PROMPT_MODEL_MAP[{const(k)}] keys changed: {sorted(entry)}")
+        out[const(k)] = OrderedDict([("provider", entry["model_provider"]), ("model", entry["model_version"])])
+    check_source(ast.unparse(modules["handler"].tree), "SAAS_PROMPT_MODEL_MAP[prompt_version]", FILES["handler"],
+                 "a generation with prompt_id looks its prompt_version up in SAAS_PROMPT_MODEL_MAP")
+    check_source(ast.unparse(modules["handler"].tree), "payload.prompt_version or '^1.0.0'", FILES["handler"],
+                 "the default prompt_version of a generation")
+    return {"default": "^1.0.0", "versions": out}
+
+
 def fstring_template(node):
     out = []
     for part in node.values:
@@ -400,6 +418,21 @@ def route_param(mod, fn_name, param):
                 if a.arg == param:
                     return a.annotation
     fail(f"{mod.path}: {fn_name}({param}) not found")
+
+
+def header_params(mod, fn_name):
+    """`x_gitlab_project_id: Annotated[Optional[str], Header()] = None` -> optional headers."""
+    for n in mod.tree.body:
+        if isinstance(n, ast.AsyncFunctionDef) and n.name == fn_name:
+            out = []
+            defaults = [None] * (len(n.args.args) - len(n.args.defaults)) + list(n.args.defaults)
+            for a, d in zip(n.args.args, defaults):
+                if a.annotation is not None and "Header()" in ast.unparse(a.annotation):
+                    out.append({"name": a.arg.replace("_", "-"), "required": d is None})
+            if not out:
+                fail(f"{mod.path}: {fn_name} reads no Header() parameters any more")
+            return out
+    fail(f"{mod.path}: {fn_name} not found")
 
 
 def legacy_identifiers(mod):
@@ -494,6 +527,7 @@ def derive(gitdir, commit):
     check_source(texts["v4_routes"], '"X-Streaming-Format": "sse"', FILES["v4_routes"], "v4 SSE header")
     endpoints["/v1/code/user_access_token"] = {
         "aliases": ["/v1/code/user_access_token"], "body": None,
+        "headers": header_params(modules["v1_token_route"], "user_access_token"),
         "response": {"kind": "model", "model": reader.model(modules["v1_token"], "Token")}}
     if route_paths(modules["v1_token_route"], "user_access_token") != ["/user_access_token"]:
         fail(f"{FILES['v1_token_route']}: POST /user_access_token not found")
@@ -534,6 +568,7 @@ def derive(gitdir, commit):
         ("useCases", use_cases),
         ("allowlist", allow),
         ("legacyCompletionIdentifiers", legacy_identifiers(modules["v2_routes"])),
+        ("saasPromptModels", saas_prompt_models(reader, modules)),
         ("validationErrorBody", {"verbose": "python repr of the error list", "terse": "Validation error"}),
         ("modelMetadata", OrderedDict([
             ("unresolvable", "ignored: the request is served with the feature's default model"),

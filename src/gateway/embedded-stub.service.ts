@@ -20,14 +20,13 @@ export class EmbeddedStubService implements OnModuleInit, OnApplicationShutdown 
       port: 0,
       trustedIssuers: () => [this.config.http.publicUrl],
       audience: this.config.jwt.audience,
-      // The catalogue's models too: a model added in config/models.yml must work under
-      // `npm start` without code changes (otherwise the stub answers it with 422).
-      modelsFile: this.config.modelsFile,
+      // The twin accepts what the pinned gateway accepts and nothing more (config/aigw):
+      // a catalogue model the real gateway would refuse is refused here too.
       logger: rootLogger.child({ component: 'stub-gateway' }),
     });
     rootLogger.warn(
       { stubUrl: this.stub.url },
-      'AIGW_URL is not set: completions go to the BUILT-IN STUB AI GATEWAY (canned answers, not a model). Set AIGW_URL for a real gateway.',
+      'AIGW_URL is not set: completions go to the BUILT-IN AI GATEWAY TWIN (canned answers, not a model; the contract of the pinned gateway). Set AIGW_URL for a real gateway.',
     );
   }
 

@@ -7,6 +7,8 @@ import type { RequestRecorder } from './request.recorder';
 export interface AdminContext {
   faults: FaultRegistry;
   recorder: RequestRecorder;
+  /** Forgets the cached JWKS of every issuer (as a gateway restart does). */
+  clearJwks: () => void;
   loopbackOnly: boolean;
 }
 
@@ -18,7 +20,7 @@ function noContent(res: ServerResponse): void {
 }
 
 /**
- * `/stub/*` admin endpoints (no auth): faults, recorded requests, health. Answers and returns true
+ * `/stub/*` admin endpoints (no auth): faults, recorded requests, JWKS cache, health. Answers and returns true
  * when the path is an admin path.
  */
 export function handleAdmin(
@@ -52,6 +54,14 @@ export function handleAdmin(
     else if (ctx.faults.remove(decodeURIComponent(path.slice('/stub/faults/'.length))))
       noContent(res);
     else sendJson(res, 404, { detail: 'Fault not found' });
+    return true;
+  }
+  if (path === '/stub/jwks/clear') {
+    if (method !== 'POST') sendJson(res, 405, { detail: 'Method Not Allowed' });
+    else {
+      ctx.clearJwks();
+      noContent(res);
+    }
     return true;
   }
   if (path === '/stub/requests') {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sleep } from './http.util';
+import { catalogueModel } from '../common/aigw/aigw-contract';
 import { langFromFileName, type ResolvedModel } from './model-catalog.constants';
 import type { SuggestionRequest } from './request.validator';
 import type { StubApi } from './stub-gateway.types';
@@ -15,8 +16,8 @@ export interface AnswerInput {
 
 /**
  * The deterministic completion text, so tests can tell which model and API answered:
- * `// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("main.py");\n` (v2) or
- * `// generation by anthropic/claude-3-5-sonnet-20240620 via v4\nsuggest("main.py");\n` (v3/v4).
+ * `// completion by gitlab/codestral_2508_vertex via v2 p1\nsuggest("main.py");\n` (v2) or
+ * `// generation by anthropic/claude-sonnet-4-5-20250929 via v4\nsuggest("main.py");\n` (v3/v4).
  */
 export function expectedCompletionText(a: AnswerInput): string {
   const via = a.api === 'v2' ? `v2 ${a.variant}` : a.api;
@@ -41,26 +42,47 @@ export function enabledFlags(headerValue: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Non-streamed answer. v3/v4 also carry the AIGW's `metadata` block (superset of both shapes). */
-export function completionBody(a: AnswerInput, flags: string[]): Record<string, unknown> {
-  const text = expectedCompletionText(a);
-  const now = Math.floor(Date.now() / 1000);
-  const model = {
-    engine: a.model.provider,
+/** `model` of an answer: the engine (the catalogue model's LiteLLM provider) and the name. */
+function answerModel(a: AnswerInput): { engine: string; name: string; lang: string } {
+  const m = a.model.provider === 'gitlab' ? catalogueModel(a.model.name) : undefined;
+  return {
+    engine: m?.x_custom_llm_provider ?? a.model.provider,
     name: a.model.name,
     lang: langFromFileName(a.fileName),
   };
-  const body: Record<string, unknown> = {
-    id: 'id',
+}
+
+/**
+ * Non-streamed answer, shaped as the gateway serialises its response models: v2
+ * `SuggestionsResponse` (`id`, `model` with `tokens_consumption_metadata` and `region`,
+ * `experiments`, `object`, `created`, `choices`, `metadata`); v3/v4 `CompletionResponse`
+ * (`choices`, `metadata` with `model`/`timestamp`/`enabled_feature_flags`/`region`, `model`).
+ */
+export function completionBody(
+  a: AnswerInput,
+  flags: string[],
+  region: string,
+): Record<string, unknown> {
+  const text = expectedCompletionText(a);
+  const now = Math.floor(Date.now() / 1000);
+  const model = answerModel(a);
+  const choices = [{ text, index: 0, finish_reason: 'length' }];
+  if (a.api === 'v2') {
+    return {
+      id: 'id',
+      model: { ...model, tokens_consumption_metadata: null, region },
+      experiments: [],
+      object: 'text_completion',
+      created: now,
+      choices,
+      metadata: { enabled_feature_flags: flags },
+    };
+  }
+  return {
+    choices,
+    metadata: { model, timestamp: now, enabled_feature_flags: flags, region: null },
     model,
-    object: 'text_completion',
-    created: now,
-    choices: [{ text, index: 0, finish_reason: 'length' }],
-    experiments: [],
-    metadata: { enabled_feature_flags: flags },
   };
-  if (a.api !== 'v2') body.metadata = { model, timestamp: now, enabled_feature_flags: flags };
-  return body;
 }
 
 export interface StreamOptions {
@@ -105,6 +127,7 @@ export async function streamSse(
   res: ServerResponse,
   a: AnswerInput,
   flags: string[],
+  region: string,
   sep: string,
   o: StreamOptions,
 ): Promise<void> {
@@ -116,11 +139,14 @@ export async function streamSse(
   });
   const event = (name: string, data: unknown): string =>
     `event: ${name}${sep}data: ${JSON.stringify(data)}${sep}${sep}`;
+  // ResponseMetadataBase dumped with exclude_none: the model has no `lang` here.
+  const { engine, name } = answerModel(a);
   const start = event('stream_start', {
     metadata: {
+      model: { engine, name },
       timestamp: Math.floor(Date.now() / 1000),
-      model: { engine: a.model.provider, name: a.model.name },
       enabled_feature_flags: flags,
+      region,
     },
   });
   const chunks = splitChunks(expectedCompletionText(a), o.chunkCount).map((content) =>

@@ -3,9 +3,9 @@ import type { StubApi } from './stub-api';
 
 export const faultSpecSchema = z
   .object({
-    /** Match only requests resolving to this provider. */
+    /** Match only requests naming (or resolving to) this provider. */
     provider: z.string().min(1).optional(),
-    /** Match only requests resolving to this model name. */
+    /** Match only requests naming (or resolving to) this model name. */
     model: z.string().min(1).optional(),
     /** Match only this API; default `any`. */
     api: z.enum(['v2', 'v3', 'v4', 'any']).optional(),
@@ -44,8 +44,11 @@ export interface Fault extends FaultSpec {
 
 export interface FaultTarget {
   api: StubApi;
+  /** The model the gateway serves the request with (`gitlab` + a catalogue identifier, ...). */
   provider: string;
   model: string;
+  /** The model the request named, when it named one (v2 model_provider/model_name). */
+  requested?: { provider: string; model: string };
 }
 
 /** Default bodies the AIGW sends for these statuses. */
@@ -118,7 +121,7 @@ export class FaultRegistry {
 
 function matches(f: Fault, t: FaultTarget): boolean {
   if (f.api && f.api !== 'any' && f.api !== t.api) return false;
-  if (f.provider && f.provider !== t.provider) return false;
-  if (f.model && f.model !== t.model) return false;
-  return true;
+  const fits = (m: { provider: string; model: string }) =>
+    (!f.provider || f.provider === m.provider) && (!f.model || f.model === m.model);
+  return fits(t) || (t.requested !== undefined && fits(t.requested));
 }

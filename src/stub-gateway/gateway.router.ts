@@ -8,11 +8,9 @@ import {
   type AnswerInput,
 } from './completion.responder';
 import { defaultFaultBody, type Fault, type FaultRegistry } from './fault.registry';
-import { header, sendJson, sleep } from './http.util';
-import type { ModelCatalog } from './model-catalog.constants';
+import { header, parseBody, sendJson, sleep } from './http.util';
 import type { RequestRecorder } from './request.recorder';
-import { validateV3 } from './request-v3.validator';
-import { validateV2, type SuggestionRequest } from './request.validator';
+import { faultTarget, validateSuggestion, type SuggestionRequest } from './request.validator';
 import type { RecordedRequest, StubApi } from './stub-gateway.types';
 import type { StubTokenAuthority } from './token.issuer';
 import {
@@ -22,6 +20,13 @@ import {
   type AuthenticatedUser,
   type TokenVerifier,
 } from './token.verifier';
+import {
+  sendInternalServerError,
+  jsonInvalidIssue,
+  MISSING_BODY,
+  validationErrorBody,
+  type ValidationDetail,
+} from './validation-answer';
 
 export const SCOPE_COMPLETE_CODE = 'complete_code';
 export const SCOPE_GENERATE_CODE = 'generate_code';
@@ -39,7 +44,9 @@ export interface GatewayContext {
   verifyTokens: boolean;
   verifier: TokenVerifier;
   authority: StubTokenAuthority;
-  catalog: ModelCatalog;
+  validationDetail: ValidationDetail;
+  /** `region` the gateway reports (its GCP location). */
+  region: string;
   faults: FaultRegistry;
   recorder: RequestRecorder;
   logger: pino.Logger;
@@ -55,17 +62,6 @@ export interface GatewayContext {
 }
 
 const DEBUG_USER: AuthenticatedUser = { claims: {}, scopes: [], selfSigned: false, debug: true };
-
-type ParsedBody = { ok: true; value: unknown } | { ok: false; raw: string; error: string };
-
-function parseBody(raw: string): ParsedBody {
-  if (raw === '') return { ok: true, value: null };
-  try {
-    return { ok: true, value: JSON.parse(raw) as unknown };
-  } catch (err) {
-    return { ok: false, raw, error: (err as Error).message };
-  }
-}
 
 function track(res: ServerResponse, rec: RecordedRequest): void {
   res.on('close', () => {
@@ -96,6 +92,7 @@ async function authenticate(
   if (!ctx.verifyTokens) return DEBUG_USER;
   const result = await ctx.verifier.authenticate(req.headers);
   if (result.ok) return result.user;
+  if (result.detail) rec.authError = result.detail;
   reply(res, rec, 401, { error: result.error });
   return undefined;
 }
@@ -120,24 +117,24 @@ export async function handleSuggestion(
   track(res, rec);
   const user = await authenticate(ctx, req, res, rec);
   if (!user) return;
-  if (!parsed.ok) {
-    reply(res, rec, 422, {
-      detail: [
-        {
-          type: 'json_invalid',
-          loc: ['body', 0],
-          msg: 'JSON decode error',
-          input: {},
-          ctx: { error: parsed.error },
-        },
-      ],
-    });
+  if (!parsed.ok || parsed.value === null) {
+    const issue = parsed.ok ? MISSING_BODY : jsonInvalidIssue(parsed.raw, parsed.error);
+    rec.validationErrors = [issue];
+    reply(res, rec, 422, validationErrorBody([issue], ctx.validationDetail));
     return;
   }
-  const validated =
-    api === 'v2' ? validateV2(parsed.value, ctx.catalog) : validateV3(parsed.value, ctx.catalog);
+  const validated = validateSuggestion(api, parsed.value);
   if (!validated.ok) {
-    reply(res, rec, 422, { detail: validated.issues });
+    if (validated.status === 500) {
+      // An error the gateway does not handle: Starlette's plain-text 500.
+      rec.serverError = validated.reason;
+      rec.status = 500;
+      rec.outcome = 'answered';
+      sendInternalServerError(res);
+      return;
+    }
+    rec.validationErrors = validated.issues;
+    reply(res, rec, 422, validationErrorBody(validated.issues, ctx.validationDetail));
     return;
   }
   const sreq = validated.value;
@@ -147,8 +144,9 @@ export async function handleSuggestion(
     return;
   }
   rec.model = { ...sreq.model };
+  if (sreq.modelMetadataIgnored) rec.modelMetadataIgnored = sreq.modelMetadataIgnored;
 
-  const fault = ctx.faults.pick({ api, provider: sreq.model.provider, model: sreq.model.name });
+  const fault = ctx.faults.pick(faultTarget(api, sreq));
   if (fault) {
     rec.faultId = fault.id;
     if (await applyFault(ctx, fault, req, res, rec)) return;
@@ -231,7 +229,7 @@ async function answer(
       stall();
       return;
     }
-    reply(res, rec, 200, completionBody(a, flags));
+    reply(res, rec, 200, completionBody(a, flags, ctx.region));
     return;
   }
   rec.status = 200;
@@ -241,7 +239,7 @@ async function answer(
     timers: ctx.timers,
     ...(stallAfterChunks !== undefined ? { stallAfter: stallAfterChunks, onStall: stall } : {}),
   };
-  if (api === 'v4') await streamSse(res, a, flags, ctx.sseLineSeparator, streamOpts);
+  if (api === 'v4') await streamSse(res, a, flags, ctx.region, ctx.sseLineSeparator, streamOpts);
   else await streamRaw(res, a, streamOpts);
 }
 

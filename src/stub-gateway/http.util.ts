@@ -75,3 +75,37 @@ export function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+export type ParsedBody = { ok: true; value: unknown } | { ok: false; raw: string; error: string };
+
+/** A request body: parsed JSON (null when empty), or the text and the parser's error. */
+export function parseBody(raw: string): ParsedBody {
+  if (raw === '') return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch (err) {
+    return { ok: false, raw, error: (err as Error).message };
+  }
+}
+
+const FETCH_TIMEOUT_MS = 5000;
+
+/**
+ * Where the gateway looks for an issuer's discovery document: Python's
+ * `urljoin(issuer, "/.well-known/openid-configuration")`, i.e. at the host root whatever path
+ * the issuer URL has.
+ */
+export function discoveryUrl(issuer: string): string {
+  return new URL('/.well-known/openid-configuration', issuer).toString();
+}
+
+/** GET with a timeout; throws on a non-2xx answer. */
+export async function getUrl(url: string): Promise<Response> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return res;
+}
+
+export async function getJson(url: string): Promise<unknown> {
+  return (await getUrl(url)).json();
+}

@@ -7,9 +7,10 @@ import { startStubGateway } from './stub-gateway';
  * own small validated config (a bad value exits 1 with a message naming the variable):
  * STUB_GATEWAY_PORT (5052), STUB_GATEWAY_HOST (127.0.0.1), STUB_GATEWAY_TRUSTED_ISSUERS
  * (comma list, http://127.0.0.1:8080), STUB_GATEWAY_VERIFY_TOKENS (true),
- * STUB_GATEWAY_STREAM_DELAY_MS (5), STUB_GATEWAY_ADMIN_ANY_HOST (false), STUB_GATEWAY_MODELS_FILE
- * (unset: a Switchboard model catalogue whose models are accepted besides the AIGW's own list),
- * LOG_LEVEL (info).
+ * STUB_GATEWAY_STREAM_DELAY_MS (5), STUB_GATEWAY_ADMIN_ANY_HOST (false),
+ * STUB_GATEWAY_VALIDATION_DETAIL (verbose | terse), STUB_GATEWAY_REGION (us-east1), LOG_LEVEL (info).
+ * STUB_GATEWAY_MODELS_FILE is refused: the twin accepts the models the pinned gateway accepts,
+ * which no configuration can extend (move the pin with `npm run aigw:derive` instead).
  */
 const digits = (min: number, max: number) =>
   z
@@ -35,7 +36,15 @@ const stubEnvSchema = z.object({
   STUB_GATEWAY_VERIFY_TOKENS: flag.default(true),
   STUB_GATEWAY_STREAM_DELAY_MS: digits(0, 60_000).optional(),
   STUB_GATEWAY_ADMIN_ANY_HOST: flag.default(false),
-  STUB_GATEWAY_MODELS_FILE: z.string().min(1, 'must not be empty').optional(),
+  STUB_GATEWAY_MODELS_FILE: z
+    .undefined({
+      error:
+        'is no longer supported: the twin accepts exactly the models of the pinned gateway ' +
+        '(config/aigw/contract.json), as the real one does; unset it',
+    })
+    .optional(),
+  STUB_GATEWAY_VALIDATION_DETAIL: z.enum(['verbose', 'terse']).default('verbose'),
+  STUB_GATEWAY_REGION: z.string().min(1, 'must not be empty').default('us-east1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,7 +68,8 @@ async function main(): Promise<void> {
     verifyTokens: env.STUB_GATEWAY_VERIFY_TOKENS,
     streamChunkDelayMs: env.STUB_GATEWAY_STREAM_DELAY_MS,
     adminLoopbackOnly: !env.STUB_GATEWAY_ADMIN_ANY_HOST,
-    modelsFile: env.STUB_GATEWAY_MODELS_FILE,
+    validationDetail: env.STUB_GATEWAY_VALIDATION_DETAIL,
+    region: env.STUB_GATEWAY_REGION,
     logger,
   });
   logger.info({ url: gateway.url, trustedIssuers: issuers }, 'stub AI gateway listening');

@@ -1,11 +1,17 @@
-import { isRecord } from './http.util';
 import {
-  DEFAULT_V2_MODEL,
-  type ModelCatalog,
-  type ResolvedModel,
-  type UseCase,
-} from './model-catalog.constants';
-import { IssueCollector, display, type Loc, type ValidationIssue } from './validation-issues.util';
+  aigwContract,
+  catalogueModel,
+  featureSetting,
+  legacyCompletionIdentifier,
+  resolveModelMetadata,
+  saasPromptModel,
+  type ModelMetadataResolution,
+} from '../common/aigw/aigw-contract';
+import { ContractValidator, type PydanticIssue } from './contract.validator';
+import type { FaultTarget } from './fault.registry';
+import { isRecord } from './http.util';
+import type { ResolvedModel } from './model-catalog.constants';
+import type { StubApi } from './stub-gateway.types';
 
 /** What the responder needs from a validated request, whatever the API version. */
 export interface SuggestionRequest {
@@ -17,178 +23,168 @@ export interface SuggestionRequest {
   contentBelowCursor: string;
   languageIdentifier?: string;
   stream: boolean;
+  /** The model that serves the request, as the pinned gateway picks it. */
   model: ResolvedModel;
+  /** The model the request named (v2 `model_provider`/`model_name`), for fault matching. */
+  requested?: ResolvedModel;
+  /** Why a `model_metadata` that was sent did not choose the model (the gateway ignores it). */
+  modelMetadataIgnored?: string;
 }
 
 export type Validated =
-  { ok: true; value: SuggestionRequest } | { ok: false; issues: ValidationIssue[] };
+  | { ok: true; value: SuggestionRequest }
+  | { ok: false; status: 422; issues: PydanticIssue[] }
+  /** Valid by the request model, but the gateway fails it while serving (an unhandled error). */
+  | { ok: false; status: 500; reason: string };
 
-const MAX_CONTENT = 100_000;
-const PROMPT_VERSIONS = [1, 2, 3];
+const ENDPOINT: Record<StubApi, string> = {
+  v2: '/v2/code/completions',
+  v3: '/v3/code/completions',
+  v4: '/v4/code/suggestions',
+};
 
-/** Validates a `/v2/code/completions` body the way the AIGW's pydantic models do. */
-export function validateV2(body: unknown, catalog: ModelCatalog): Validated {
-  const c = new IssueCollector();
-  if (!isRecord(body)) return { ok: false, issues: [bodyIssue(body)] };
-
-  const tagRaw = body.prompt_version;
-  if (tagRaw === undefined || tagRaw === null) {
-    c.add({
-      type: 'union_tag_not_found',
-      loc: ['body'],
-      msg: "Unable to extract tag using discriminator 'prompt_version'",
-      input: body,
-      ctx: { discriminator: "'prompt_version'" },
-    });
-    return { ok: false, issues: c.issues };
-  }
-  const tag = Number(tagRaw);
-  if (
-    !PROMPT_VERSIONS.includes(tag) ||
-    (typeof tagRaw !== 'number' && typeof tagRaw !== 'string')
-  ) {
-    c.add({
-      type: 'union_tag_invalid',
-      loc: ['body'],
-      msg: `Input tag '${display(tagRaw)}' found using 'prompt_version' does not match any of the expected tags: 1, 2, 3`,
-      input: body,
-      ctx: { discriminator: "'prompt_version'", tag: display(tagRaw), expected_tags: '1, 2, 3' },
-    });
-    return { ok: false, issues: c.issues };
-  }
-  const loc: Loc = ['body', tag];
-
-  c.str(body, 'project_path', loc, { max: 255 });
-  c.int(body, 'project_id', loc);
-  const file = readCurrentFile(c, body, loc);
-  const provider = c.oneOf(c.str(body, 'model_provider', loc), catalog.providers(), [
-    ...loc,
-    'model_provider',
-  ]);
-  const modelName = c.str(body, 'model_name', loc, { max: 50 })?.trim();
-  c.list(body, 'telemetry', loc, { max: 10 });
-  const stream = c.bool(body, 'stream', loc) ?? false;
-  c.int(body, 'choices_count', loc);
-  readContext(c, body, loc);
-  if (tag === 2) c.str(body, 'prompt', loc);
-  if (tag === 3) readMessages(c, body, loc);
-
-  if (provider && modelName !== undefined) {
-    checkModel(c, catalog, provider, modelName, 'code completions', [...loc, 'model_name']);
-  }
-  if (!c.ok || !file) return { ok: false, issues: c.issues };
-
-  let model = DEFAULT_V2_MODEL;
-  if (provider && modelName) model = { provider, name: modelName };
-  else if (provider) model = catalog.firstFor(provider, 'code completions') ?? DEFAULT_V2_MODEL;
-  return { ok: true, value: { kind: 'completion', variant: `p${tag}`, ...file, stream, model } };
+/** Validates a suggestion request body against the pinned contract and picks its model. */
+export function validateSuggestion(api: StubApi, body: unknown): Validated {
+  const endpoint = aigwContract().endpoints[ENDPOINT[api]];
+  if (!endpoint?.body) throw new Error(`AI Gateway contract has no body for ${ENDPOINT[api]}`);
+  const v = new ContractValidator();
+  const r = v.validate(endpoint.body, body, ['body']);
+  if (!r.ok) return { ok: false, status: 422, issues: v.issues };
+  const value = r.value as Record<string, unknown>;
+  return api === 'v2' ? fromV2(value) : fromComponents(value, body);
 }
 
-export function checkModel(
-  c: IssueCollector,
-  catalog: ModelCatalog,
-  provider: string,
-  name: string,
-  useCase: UseCase,
-  loc: Loc,
-): boolean {
-  if (catalog.supports(provider, name, useCase)) return true;
-  c.valueError(
-    loc,
-    `model ${name} is not supported by use case ${useCase} and provider ${provider}`,
-    name,
-  );
-  return false;
+interface FileFields {
+  file_name: string;
+  content_above_cursor: string;
+  content_below_cursor: string;
+  language_identifier: string | null;
 }
 
-export type FileFields = Pick<
-  SuggestionRequest,
-  'fileName' | 'contentAboveCursor' | 'contentBelowCursor' | 'languageIdentifier'
->;
-
-function readCurrentFile(
-  c: IssueCollector,
-  body: Record<string, unknown>,
-  loc: Loc,
-): FileFields | undefined {
-  const file = c.obj(body, 'current_file', loc, true);
-  return file ? readEditorContent(c, file, [...loc, 'current_file']) : undefined;
-}
-
-export function readEditorContent(
-  c: IssueCollector,
-  o: Record<string, unknown>,
-  loc: Loc,
-): FileFields | undefined {
-  const fileName = c.str(o, 'file_name', loc, { required: true, max: 255 })?.trim();
-  const languageIdentifier = c.str(o, 'language_identifier', loc, { max: 255 });
-  const contentAboveCursor = c.str(o, 'content_above_cursor', loc, {
-    required: true,
-    max: MAX_CONTENT,
-  });
-  const contentBelowCursor = c.str(o, 'content_below_cursor', loc, {
-    required: true,
-    max: MAX_CONTENT,
-  });
-  if (
-    fileName === undefined ||
-    contentAboveCursor === undefined ||
-    contentBelowCursor === undefined
-  ) {
-    return undefined;
-  }
-  return { fileName, contentAboveCursor, contentBelowCursor, languageIdentifier };
-}
-
-function readContext(c: IssueCollector, body: Record<string, unknown>, loc: Loc): void {
-  const items = c.list(body, 'context', loc, { max: 100 });
-  items?.forEach((item, i) => {
-    const at: Loc = [...loc, 'context', i];
-    if (!isRecord(item)) {
-      c.add({
-        type: 'model_type',
-        loc: at,
-        msg: 'Input should be a valid dictionary or object to extract fields from',
-        input: item,
-      });
-      return;
-    }
-    c.str(item, 'type', at, { required: true, max: 1024 });
-    c.str(item, 'name', at, { required: true, max: 1024 });
-    c.str(item, 'content', at, { required: true, max: 500_000 });
-  });
-}
-
-function readMessages(c: IssueCollector, body: Record<string, unknown>, loc: Loc): void {
-  const items = c.list(body, 'prompt', loc);
-  items?.forEach((item, i) => {
-    const at: Loc = [...loc, 'prompt', i];
-    if (!isRecord(item)) {
-      c.add({
-        type: 'model_type',
-        loc: at,
-        msg: 'Input should be a valid dictionary or object to extract fields from',
-        input: item,
-      });
-      return;
-    }
-    c.oneOf(
-      c.str(item, 'role', at, { required: true }),
-      ['system', 'user', 'assistant'],
-      [...at, 'role'],
-    );
-    c.str(item, 'content', at, { required: true });
-  });
-}
-
-export function bodyIssue(body: unknown): ValidationIssue {
-  if (body === null || body === undefined) {
-    return { type: 'missing', loc: ['body'], msg: 'Field required', input: null };
-  }
+function fileOf(f: FileFields) {
   return {
-    type: 'model_attributes_type',
-    loc: ['body'],
-    msg: 'Input should be a valid dictionary or object to extract fields from',
-    input: body,
+    fileName: f.file_name,
+    contentAboveCursor: f.content_above_cursor,
+    contentBelowCursor: f.content_below_cursor,
+    ...(f.language_identifier !== null ? { languageIdentifier: f.language_identifier } : {}),
   };
+}
+
+const CODE_COMPLETIONS = 'code_completions';
+
+function defaultModelOf(feature: string): string {
+  const id = featureSetting(feature)?.default_models[0];
+  if (!id) throw new Error(`AI Gateway contract: feature setting ${feature} has no default`);
+  return id;
+}
+
+function modelFor(identifier: string): ResolvedModel | undefined {
+  const m = catalogueModel(identifier);
+  return m ? { provider: 'gitlab', name: m.identifier } : undefined;
+}
+
+/**
+ * v2: `model_provider: gitlab` names a catalogue model (empty: the feature default); a legacy
+ * provider goes through the provider handlers of ai_gateway/api/v2/code/model_provider_handlers.py
+ * (no provider or vertex-ai: codestral-2508 when unnamed; fireworks_ai: codestral-2501 unless
+ * codestral-2501/2508 is named) and then the legacy-name map to a catalogue model.
+ */
+function fromV2(b: Record<string, unknown>): Validated {
+  const file = fileOf(b.current_file as FileFields);
+  const common: Omit<SuggestionRequest, 'model'> = {
+    kind: 'completion' as const,
+    variant: `p${String(b.prompt_version)}`,
+    ...file,
+    stream: b.stream === true,
+  };
+  let provider = typeof b.model_provider === 'string' ? b.model_provider : 'vertex-ai';
+  let name = typeof b.model_name === 'string' ? b.model_name : '';
+  if (typeof b.model_provider === 'string') {
+    Object.assign(common, { requested: { provider, name } });
+  }
+  if (provider === 'amazon_q') {
+    return { ok: true, value: { ...common, model: { provider, name: 'amazon_q' } } };
+  }
+  let identifier: string;
+  if (provider === 'gitlab') identifier = name || defaultModelOf(CODE_COMPLETIONS);
+  else {
+    if (provider === 'vertex-ai' && !name) name = 'codestral-2508';
+    if (provider === 'fireworks_ai' && !['codestral-2501', 'codestral-2508'].includes(name)) {
+      name = 'codestral-2501';
+    }
+    identifier = legacyCompletionIdentifier(provider, name);
+    provider = 'gitlab';
+  }
+  const model = modelFor(identifier);
+  if (!model) return { ok: false, status: 500, reason: `Invalid model identifier: ${identifier}` };
+  return { ok: true, value: { ...common, model } };
+}
+
+interface Component {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** v3/v4: the first component decides; `model_metadata` comes from the raw body (a middleware). */
+function fromComponents(b: Record<string, unknown>, raw: unknown): Validated {
+  const first = (b.prompt_components as Component[])[0];
+  if (!first) throw new Error('prompt_components validated without an item');
+  const rawMeta = isRecord(raw) && 'model_metadata' in raw ? raw.model_metadata : undefined;
+  const meta: ModelMetadataResolution | undefined =
+    rawMeta === undefined ? undefined : resolveModelMetadata(rawMeta);
+  const ignored = meta && !meta.ok ? { modelMetadataIgnored: meta.reason } : {};
+  if (first.type === 'code_context') {
+    // The gateway reads content_above_cursor off the first component: a context-only request
+    // fails with an AttributeError (500).
+    return { ok: false, status: 500, reason: 'the first prompt component is code_context' };
+  }
+  const p = first.payload;
+  const common = {
+    variant: first.type,
+    ...fileOf(p as unknown as FileFields),
+    stream: p.stream === true,
+    ...ignored,
+  };
+  const chosen = meta?.ok ? modelFor(meta.model.identifier) : undefined;
+  const amazonQ = p.model_provider === 'amazon_q' || (meta?.ok && meta.provider === 'amazon_q');
+  if (amazonQ) {
+    const model = { provider: 'amazon_q', name: 'amazon_q' };
+    const kind = first.type === 'code_editor_generation' ? 'generation' : 'completion';
+    return { ok: true, value: { ...common, kind, model } };
+  }
+  if (first.type === 'code_editor_completion') {
+    const model = chosen ?? modelFor(defaultModelOf(CODE_COMPLETIONS));
+    if (!model) return { ok: false, status: 500, reason: 'no default completion model' };
+    return { ok: true, value: { ...common, kind: 'completion', model } };
+  }
+  return generation(p, common, chosen);
+}
+
+function generation(
+  p: Record<string, unknown>,
+  common: Omit<SuggestionRequest, 'kind' | 'model'>,
+  chosen: ResolvedModel | undefined,
+): Validated {
+  let model = chosen;
+  if (typeof p.prompt_id === 'string' && p.prompt_id) {
+    const version = typeof p.prompt_version === 'string' ? p.prompt_version : undefined;
+    const saas = saasPromptModel(version);
+    if (!saas) return { ok: false, status: 500, reason: `KeyError: '${version ?? ''}'` };
+    model ??= { provider: saas.provider, name: saas.model };
+  } else if (!model && p.model_provider === 'anthropic') {
+    model = modelFor('claude_sonnet_4_5_20250929');
+  } else if (!model && p.model_provider === 'vertex-ai') {
+    model = modelFor('claude_sonnet_4_5_20250929_vertex');
+  }
+  model ??= modelFor(defaultModelOf('code_generations'));
+  if (!model) return { ok: false, status: 500, reason: 'no default generation model' };
+  return { ok: true, value: { ...common, kind: 'generation', model } };
+}
+
+/** What a fault may match on: the model serving the request and the one it named. */
+export function faultTarget(api: StubApi, sreq: SuggestionRequest): FaultTarget {
+  const t: FaultTarget = { api, provider: sreq.model.provider, model: sreq.model.name };
+  if (sreq.requested)
+    t.requested = { provider: sreq.requested.provider, model: sreq.requested.name };
+  return t;
 }

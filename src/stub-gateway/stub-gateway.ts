@@ -2,15 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { handleAdmin, type AdminContext } from './admin.router';
-import { modelsFromCatalogueFile } from './catalogue-models';
+import { modelDefinitions } from '../common/aigw/aigw-contract';
 import { FaultRegistry } from './fault.registry';
 import { handleSuggestion, handleUserAccessToken, type GatewayContext } from './gateway.router';
 import { BodyTooLargeError, readBody, sendJson } from './http.util';
-import { ModelCatalog } from './model-catalog.constants';
 import { RequestRecorder } from './request.recorder';
 import type { StubApi, StubGateway, StubGatewayOptions } from './stub-gateway.types';
 import { AIGW_SELF_ISSUER, StubTokenAuthority } from './token.issuer';
-import { TokenVerifier } from './token.verifier';
+import { GATEWAY_JWKS_CACHE_TTL_MS, TokenVerifier } from './token.verifier';
 
 export type {
   RecordedRequest,
@@ -18,19 +17,12 @@ export type {
   StubGateway,
   StubGatewayOptions,
 } from './stub-gateway.types';
-export { modelsFromCatalogueFile } from './catalogue-models';
 export { FaultRegistry, defaultFaultBody, type Fault, type FaultSpec } from './fault.registry';
-export {
-  DEFAULT_COMPLETION_MODEL,
-  DEFAULT_GENERATION_MODEL,
-  DEFAULT_V2_MODEL,
-  KNOWN_MODELS,
-  type ModelSpec,
-  type ResolvedModel,
-  type UseCase,
-} from './model-catalog.constants';
+export { type ResolvedModel, type UseCase } from './model-catalog.constants';
+export { type PydanticIssue } from './contract.validator';
+export { type ValidationDetail } from './validation-answer';
 export { expectedCompletionText, type AnswerInput } from './completion.responder';
-export { AUTH_ERRORS } from './token.verifier';
+export { AUTH_ERRORS, SIGNATURE_FAILED, discoveryUrl } from './token.verifier';
 export { FORBIDDEN, SCOPE_COMPLETE_CODE, SCOPE_GENERATE_CODE } from './gateway.router';
 export { AIGW_SELF_ISSUER } from './token.issuer';
 
@@ -45,9 +37,13 @@ const SUGGESTION_ROUTES: Record<string, StubApi> = {
   '/v4/code/suggestions': 'v4',
 };
 const USER_ACCESS_TOKEN_PATH = '/v1/code/user_access_token';
+export const MODEL_DEFINITIONS_PATH = '/v1/models/definitions';
 const CLOSE_TIMEOUT_MS = 2000;
 
-/** Starts a stub AI Gateway speaking the AIGW's Code Suggestions contract. */
+/**
+ * Starts the AI Gateway twin: the pinned gateway's Code Suggestions contract
+ * (config/aigw/contract.json), with fault, latency and stall knobs for tests.
+ */
 // eslint-disable-next-line max-lines-per-function -- the request dispatcher is a closure over the server's state (faults, recorder, verifier); a test-only server
 export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<StubGateway> {
   const logger = opts.logger ?? pino({ level: 'silent' });
@@ -64,6 +60,7 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     selfKeySet: authority.keySet,
     audience,
     refetchIntervalMs: opts.jwksRefetchIntervalMs ?? 3000,
+    cacheTtlMs: opts.jwksCacheTtlMs ?? GATEWAY_JWKS_CACHE_TTL_MS,
     clockToleranceSec: opts.clockToleranceSec ?? 5,
     logger,
   });
@@ -71,10 +68,8 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     verifyTokens: opts.verifyTokens ?? true,
     verifier,
     authority,
-    catalog: new ModelCatalog([
-      ...(opts.extraModels ?? []),
-      ...(opts.modelsFile ? modelsFromCatalogueFile(opts.modelsFile) : []),
-    ]),
+    validationDetail: opts.validationDetail ?? 'verbose',
+    region: opts.region ?? 'us-east1',
     faults,
     recorder,
     logger,
@@ -86,7 +81,12 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     timers: new Set(),
     hung: new Set(),
   };
-  const admin: AdminContext = { faults, recorder, loopbackOnly: opts.adminLoopbackOnly ?? true };
+  const admin: AdminContext = {
+    faults,
+    recorder,
+    clearJwks: () => verifier.clearCache(),
+    loopbackOnly: opts.adminLoopbackOnly ?? true,
+  };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawUrl = req.url ?? '/';
@@ -111,6 +111,10 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     }
     if (method === 'GET' && path === JWKS_PATH) return sendJson(res, 200, authority.jwks());
     if (method === 'GET' && path === '/monitoring/healthz') return sendJson(res, 200, {});
+    // The gateway serves its catalogue without authentication.
+    if (method === 'GET' && path === MODEL_DEFINITIONS_PATH) {
+      return sendJson(res, 200, modelDefinitions());
+    }
     sendJson(res, 404, { detail: 'Not Found' });
   };
 
@@ -164,6 +168,7 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     },
     faults,
     clearRequests: () => recorder.clear(),
+    clearJwksCache: () => verifier.clearCache(),
     close,
   };
 }

@@ -1,6 +1,7 @@
 import type pino from 'pino';
+import type { PydanticIssue } from './contract.validator';
 import type { FaultRegistry } from './fault.registry';
-import type { ModelSpec } from './model-catalog.constants';
+import type { ValidationDetail } from './validation-answer';
 
 export type { StubApi } from './stub-api';
 
@@ -20,20 +21,22 @@ export interface StubGatewayOptions {
   /** Default true; false only for benchmarks' baseline variants (no auth at all). */
   verifyTokens?: boolean;
   logger?: pino.Logger;
-  /** Models accepted in addition to {@link KNOWN_MODELS}. */
-  extraModels?: ModelSpec[];
   /**
-   * A Switchboard model catalogue (config/models.yml) whose models are accepted too, so a model
-   * added by configuration works against the stub without code changes.
+   * 422 wording: `verbose` (default) is the gateway with request logging on, `{"detail":
+   * "<repr of pydantic's errors>"}`; `terse` is the gateway without it, `"Validation error"`.
    */
-  modelsFile?: string;
+  validationDetail?: ValidationDetail;
+  /** `region` in answers (the gateway's GCP location). Default `us-east1`. */
+  region?: string;
+  /** How long an issuer's JWKS is kept (the gateway: 24 h). Default 86 400 000. */
+  jwksCacheTtlMs?: number;
   /** Gap between streamed chunks, in ms. Default 5. */
   streamChunkDelayMs?: number;
   /** Number of chunks a streamed answer is split into. Default 3. */
   streamChunkCount?: number;
   /** How many requests {@link StubGateway.requests} keeps. Default 1000. */
   maxRecordedRequests?: number;
-  /** Minimum gap between two JWKS fetches for one issuer, in ms. Default 3000. */
+  /** Minimum gap between two JWKS fetches for one issuer when a fetch failed, in ms. Default 3000. */
   jwksRefetchIntervalMs?: number;
   /** Leeway for `exp`/`nbf`, in seconds. Default 5. */
   clockToleranceSec?: number;
@@ -67,6 +70,14 @@ export interface RecordedRequest {
   model?: { provider: string; name: string };
   /** Id of the fault that was applied, if any. */
   faultId?: string;
+  /** The pydantic issues behind a 422 (structured; the answer carries their Python repr). */
+  validationErrors?: PydanticIssue[];
+  /** Why a `model_metadata` was ignored (the gateway then serves the default model). */
+  modelMetadataIgnored?: string;
+  /** Why a 401 was sent, as the gateway logs it (e.g. `Signature verification failed`). */
+  authError?: string;
+  /** What failed when the gateway would answer 500. */
+  serverError?: string;
 }
 
 export interface StubGateway {
@@ -77,6 +88,8 @@ export interface StubGateway {
   /** Same as the `/stub/faults` admin endpoint, for in-process tests. */
   faults: FaultRegistry;
   clearRequests(): void;
+  /** Forgets every cached JWKS (as a gateway restart does); `POST /stub/jwks/clear` too. */
+  clearJwksCache(): void;
   /** Closes the server, keep-alive sockets and hung requests; never hangs. */
   close(): Promise<void>;
 }

@@ -9,6 +9,9 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type pino from 'pino';
+import { discoveryUrl, getJson, getUrl } from './http.util';
+
+export { discoveryUrl } from './http.util';
 
 /** Auth failures the AIGW answers with 401 `{"error": message}` (cloud connector `authenticate`). */
 export const AUTH_ERRORS = {
@@ -32,7 +35,13 @@ export interface AuthenticatedUser {
   debug: boolean;
 }
 
-export type AuthResult = { ok: true; user: AuthenticatedUser } | { ok: false; error: string };
+export type AuthResult =
+  | { ok: true; user: AuthenticatedUser }
+  /** `error` is what the gateway answers; `detail` what it logs (e.g. the JWT library's reason). */
+  | { ok: false; error: string; detail?: string };
+
+/** The reason the gateway's JWT library gives for a token no cached key verifies. */
+export const SIGNATURE_FAILED = 'Signature verification failed';
 
 export interface TokenVerifierOptions {
   trustedIssuers: () => string[];
@@ -41,6 +50,8 @@ export interface TokenVerifierOptions {
   selfKeySet: JWTVerifyGetKey;
   audience: string;
   refetchIntervalMs: number;
+  /** How long a fetched JWKS is used before it is fetched again (the gateway: 24 h). */
+  cacheTtlMs: number;
   clockToleranceSec: number;
   logger: pino.Logger;
 }
@@ -49,7 +60,9 @@ interface IssuerKeys {
   keySet?: JWTVerifyGetKey;
   kids: Set<string>;
   fetchedAt: number;
-  /** Epoch ms until which the fetched JWKS is current (its Cache-Control max-age). */
+  /** Epoch ms of the last failed fetch (0: none since the last success). */
+  failedAt: number;
+  /** Epoch ms until which the fetched JWKS is used (fetch time + the cache TTL). */
   freshUntil: number;
   inflight?: Promise<void>;
 }
@@ -62,9 +75,8 @@ interface CachedToken {
 }
 
 const MAX_CACHED_TOKENS = 5000;
-const FETCH_TIMEOUT_MS = 5000;
-/** How long a JWKS without a usable Cache-Control max-age is kept. */
-const DEFAULT_JWKS_MAX_AGE_MS = 300_000;
+/** The gateway's JWKS cache time (CompositeProvider `expiry_seconds=86400`). */
+export const GATEWAY_JWKS_CACHE_TTL_MS = 86_400_000;
 
 function trimSlash(s: string): string {
   return s.endsWith('/') ? s.slice(0, -1) : s;
@@ -72,10 +84,10 @@ function trimSlash(s: string): string {
 
 /**
  * Verifies gateway tokens like the AIGW: RS256 against the issuer's JWKS (discovered through
- * `/.well-known/openid-configuration`, kept for the JWKS answer's Cache-Control max-age, refetched
- * on an unknown `kid` or once that age has passed, at most once per `refetchIntervalMs`), `aud`,
- * `exp`/`nbf`, then claims against the identity headers. A key the issuer no longer publishes is
- * no longer trusted, even for a token verified before (the verification cache re-checks the kid).
+ * `urljoin(issuer, "/.well-known/openid-configuration")` → `jwks_uri`, then used for 24 h
+ * whatever its Cache-Control says, and NOT refetched for an unknown `kid`: a token signed by a key
+ * published after the fetch fails until the cache expires), `aud`, `exp`/`nbf`, then claims
+ * against the identity headers. A failed fetch is retried at most once per `refetchIntervalMs`.
  */
 export class TokenVerifier {
   private readonly issuers = new Map<string, IssuerKeys>();
@@ -95,7 +107,9 @@ export class TokenVerifier {
     }
 
     const verified = await this.verify(token);
-    if (!verified) return { ok: false, error: AUTH_ERRORS.forbidden };
+    if ('failed' in verified) {
+      return { ok: false, error: AUTH_ERRORS.forbidden, detail: verified.failed };
+    }
     const { payload, selfSigned } = verified;
 
     const mismatch = this.headerMismatch(payload, headers, selfSigned);
@@ -131,26 +145,38 @@ export class TokenVerifier {
     return undefined;
   }
 
-  private async verify(
+  /** Forgets every issuer's JWKS and the verified tokens (a gateway restart). */
+  clearCache(): void {
+    this.issuers.clear();
+    this.verified.clear();
+  }
+
+  private async verifyCached(
     token: string,
-  ): Promise<{ payload: JWTPayload; selfSigned: boolean } | undefined> {
+    cached: CachedToken,
+  ): Promise<{ payload: JWTPayload; selfSigned: boolean } | { failed: string }> {
     const now = Date.now() / 1000;
     const tolerance = this.opts.clockToleranceSec;
-    const cached = this.verified.get(token);
-    if (cached) {
-      if (cached.exp + tolerance < now || cached.nbf - tolerance > now) return undefined;
-      const selfSigned = this.isSelf(cached.payload.iss);
-      if (selfSigned) return { payload: cached.payload, selfSigned };
-      const iss = cached.payload.iss;
-      if (!iss || !this.isTrusted(iss)) return undefined;
-      // The signature was checked before; the key it was checked with must still be published.
-      const entry = await this.currentKeys(trimSlash(iss), cached.kid);
-      if (cached.kid !== undefined && !entry.kids.has(cached.kid)) {
-        this.verified.delete(token);
-        return undefined;
-      }
-      return { payload: cached.payload, selfSigned };
+    if (cached.exp + tolerance < now) return { failed: 'Signature has expired.' };
+    if (cached.nbf - tolerance > now) return { failed: 'The token is not yet valid (nbf)' };
+    const selfSigned = this.isSelf(cached.payload.iss);
+    if (selfSigned) return { payload: cached.payload, selfSigned };
+    const iss = cached.payload.iss;
+    if (!iss || !this.isTrusted(iss)) return { failed: SIGNATURE_FAILED };
+    // The signature was checked before; the key it was checked with must still be cached.
+    const entry = await this.currentKeys(trimSlash(iss));
+    if (cached.kid !== undefined && !entry.kids.has(cached.kid)) {
+      this.verified.delete(token);
+      return { failed: SIGNATURE_FAILED };
     }
+    return { payload: cached.payload, selfSigned };
+  }
+
+  private async verify(
+    token: string,
+  ): Promise<{ payload: JWTPayload; selfSigned: boolean } | { failed: string }> {
+    const cached = this.verified.get(token);
+    if (cached) return this.verifyCached(token, cached);
 
     let iss: string | undefined;
     let kid: string | undefined;
@@ -158,9 +184,9 @@ export class TokenVerifier {
       iss = decodeJwt(token).iss;
       kid = decodeProtectedHeader(token).kid;
     } catch {
-      return undefined;
+      return { failed: 'Error decoding token headers.' };
     }
-    if (!iss) return undefined;
+    if (!iss) return { failed: SIGNATURE_FAILED };
     const selfSigned = this.isSelf(iss);
     let keySet: JWTVerifyGetKey | undefined;
     if (selfSigned) keySet = this.opts.selfKeySet;
@@ -168,15 +194,21 @@ export class TokenVerifier {
       keySet = await this.keysFor(trimSlash(iss), kid);
     } else {
       this.opts.logger.debug({ iss }, 'stub gateway: token from untrusted issuer');
-      return undefined;
+      return { failed: SIGNATURE_FAILED };
     }
-    if (!keySet) return undefined;
+    if (!keySet) {
+      this.opts.logger.info(
+        { iss, kid },
+        `stub gateway: ${SIGNATURE_FAILED} (kid not in the cached JWKS)`,
+      );
+      return { failed: SIGNATURE_FAILED };
+    }
 
     try {
       const { payload } = await jwtVerify(token, keySet, {
         audience: this.opts.audience,
         algorithms: ['RS256'],
-        clockTolerance: tolerance,
+        clockTolerance: this.opts.clockToleranceSec,
         requiredClaims: ['exp'],
       });
       if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.clear();
@@ -184,7 +216,10 @@ export class TokenVerifier {
       return { payload, selfSigned };
     } catch (err) {
       this.opts.logger.debug({ err: (err as Error).message, iss }, 'stub gateway: token rejected');
-      return undefined;
+      const code = (err as { code?: string }).code;
+      if (code === 'ERR_JWT_EXPIRED') return { failed: 'Signature has expired.' };
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') return { failed: (err as Error).message };
+      return { failed: SIGNATURE_FAILED };
     }
   }
 
@@ -204,26 +239,25 @@ export class TokenVerifier {
     issuer: string,
     kid: string | undefined,
   ): Promise<JWTVerifyGetKey | undefined> {
-    const entry = await this.currentKeys(issuer, kid);
+    const entry = await this.currentKeys(issuer);
     // A kid the issuer no longer publishes is refused even if jose's key set would still match
     // a key without a kid.
     if (kid !== undefined && !entry.kids.has(kid)) return undefined;
     return entry.keySet;
   }
 
-  /** The issuer's JWKS, refetched when past its max-age or missing `kid` (rate limited). */
-  private async currentKeys(issuer: string, kid: string | undefined): Promise<IssuerKeys> {
+  /** The issuer's JWKS: fetched when none is cached or the cached one is older than the TTL. */
+  private async currentKeys(issuer: string): Promise<IssuerKeys> {
     let entry = this.issuers.get(issuer);
     if (!entry) {
-      entry = { kids: new Set(), fetchedAt: 0, freshUntil: 0 };
+      entry = { kids: new Set(), fetchedAt: 0, failedAt: 0, freshUntil: 0 };
       this.issuers.set(issuer, entry);
     }
     const now = Date.now();
-    const stale =
-      !entry.keySet || now >= entry.freshUntil || (kid !== undefined && !entry.kids.has(kid));
+    const stale = !entry.keySet || now >= entry.freshUntil;
     if (stale) {
       if (entry.inflight) await entry.inflight;
-      else if (now - entry.fetchedAt >= this.opts.refetchIntervalMs) {
+      else if (now - entry.failedAt >= this.opts.refetchIntervalMs) {
         const e = entry;
         e.inflight = this.refresh(issuer, e).finally(() => (e.inflight = undefined));
         await e.inflight;
@@ -233,42 +267,25 @@ export class TokenVerifier {
   }
 
   private async refresh(issuer: string, entry: IssuerKeys): Promise<void> {
-    entry.fetchedAt = Date.now();
     try {
-      const discovery = await getJson(`${issuer}/.well-known/openid-configuration`);
+      const discovery = await getJson(discoveryUrl(issuer));
       const jwksUri = (discovery as { jwks_uri?: unknown }).jwks_uri;
       if (typeof jwksUri !== 'string') throw new Error('openid-configuration has no jwks_uri');
-      const res = await get(jwksUri);
+      const res = await getUrl(jwksUri);
       const jwks = (await res.json()) as JSONWebKeySet;
       if (!Array.isArray(jwks.keys)) throw new Error('JWKS has no keys');
       entry.keySet = createLocalJWKSet(jwks);
       entry.kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => !!k));
       entry.fetchedAt = Date.now();
-      entry.freshUntil = entry.fetchedAt + maxAgeMs(res.headers.get('cache-control'));
+      entry.failedAt = 0;
+      entry.freshUntil = entry.fetchedAt + this.opts.cacheTtlMs;
       this.opts.logger.debug({ issuer, kids: [...entry.kids] }, 'stub gateway: fetched JWKS');
     } catch (err) {
+      entry.failedAt = Date.now();
       this.opts.logger.warn(
         { issuer, err: (err as Error).message },
         'stub gateway: JWKS fetch failed',
       );
     }
   }
-}
-
-async function get(url: string): Promise<Response> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-  return res;
-}
-
-async function getJson(url: string): Promise<unknown> {
-  return (await get(url)).json();
-}
-
-/** `max-age` of a Cache-Control header in ms; `no-store`/`no-cache` → 0; absent → the default. */
-export function maxAgeMs(cacheControl: string | null): number {
-  if (!cacheControl) return DEFAULT_JWKS_MAX_AGE_MS;
-  if (/(^|[\s,])(no-store|no-cache)($|[\s,])/i.test(cacheControl)) return 0;
-  const m = /(?:^|[\s,])max-age\s*=\s*"?(\d+)"?/i.exec(cacheControl);
-  return m ? Number(m[1]) * 1000 : DEFAULT_JWKS_MAX_AGE_MS;
 }

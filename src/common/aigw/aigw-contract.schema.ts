@@ -106,6 +106,7 @@ export const contractSchema = z.object({
       aliases: z.array(z.string()).min(1),
       body: typeSpecSchema.nullable(),
       response: typeSpecSchema.optional(),
+      headers: z.array(z.object({ name: z.string(), required: z.boolean() })).optional(),
     }),
   ),
   models: z.record(z.string(), modelSchema),
@@ -118,6 +119,10 @@ export const contractSchema = z.object({
   useCases: stringLists,
   allowlist: z.record(z.string(), stringLists),
   legacyCompletionIdentifiers: z.record(z.string(), z.string()),
+  saasPromptModels: z.object({
+    default: z.string(),
+    versions: z.record(z.string(), z.object({ provider: z.string(), model: z.string() })),
+  }),
   validationErrorBody: z.object({ verbose: z.string(), terse: z.string() }),
   modelMetadata: z.object({
     unresolvable: z.string(),

@@ -234,3 +234,20 @@ export function resolveModelMetadata(meta: unknown): ModelMetadataResolution {
     reason: 'Argument error: either identifier or feature_setting must be present.',
   };
 }
+
+/**
+ * The model a v2 completion with a legacy `model_provider`/`model_name` is served by: the
+ * gateway's `LEGACY_COMPLETION_MODEL_TO_GITLAB_IDENTIFIER`, else the name itself (which must then
+ * be a catalogue identifier, or the gateway fails the request with a 500).
+ */
+export function legacyCompletionIdentifier(provider: string, name: string): string {
+  return aigwContract().legacyCompletionIdentifiers[`${provider}/${name}`] ?? name;
+}
+
+/** Provider and model of a generation with `prompt_id` (SAAS_PROMPT_MODEL_MAP); undefined: a 500. */
+export function saasPromptModel(
+  promptVersion: string | null | undefined,
+): { provider: string; model: string } | undefined {
+  const s = aigwContract().saasPromptModels;
+  return s.versions[promptVersion || s.default];
+}

@@ -57,21 +57,21 @@ describe('GatewayClient: isolation between models and stalled streams', () => {
 
   it('more hung calls to one model than its cap: another model still answers at once, the extra ones get a fast 503', async () => {
     const client = newClient();
-    gw.faults.add({ model: 'code-gecko@002', hang: true });
+    gw.faults.add({ model: 'codestral-2501', hang: true });
     const abort = new AbortController();
     setMaxListeners(300, abort.signal);
     const hung = Array.from({ length: 275 }, () =>
-      client.send(gw.url, request('code-gecko@002', { signal: abort.signal })).catch((e) => e),
+      client.send(gw.url, request('codestral-2501', { signal: abort.signal })).catch((e) => e),
     );
     try {
       // Wait until the stub holds the first 256 (the rest were refused without a socket).
       const until = Date.now() + 30_000;
       while (gw.requests.filter((r) => r.outcome === 'hang').length < 256 && Date.now() < until)
         await new Promise((r) => setTimeout(r, 20));
-      expect(client.inFlight('vertex-ai/code-gecko@002')).toBe(256);
+      expect(client.inFlight('vertex-ai/codestral-2501')).toBe(256);
 
       const started = Date.now();
-      const other = await client.send(gw.url, request('codestral@2405'));
+      const other = await client.send(gw.url, request('codestral-2508'));
       expect(other.status).toBe(200);
       // the 256 hang for good: queued behind them it would never be answered
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -86,16 +86,16 @@ describe('GatewayClient: isolation between models and stalled streams', () => {
       abort.abort();
       await Promise.all(hung);
     }
-    expect(client.inFlight('vertex-ai/code-gecko@002')).toBe(0);
+    expect(client.inFlight('vertex-ai/codestral-2501')).toBe(0);
   });
 
   it('a stream that stalls after its headers ends cleanly at the idle limit and cancels upstream', async () => {
     const client = newClient({ streamIdleTimeoutMs: 300 });
-    gw.faults.add({ model: 'code-gecko@002', stallAfterChunks: 0 });
+    gw.faults.add({ model: 'codestral-2501', stallAfterChunks: 0 });
     const started = Date.now();
     const res = await client.send(
       gw.url,
-      request('code-gecko@002', { stream: true }, { stream: true }),
+      request('codestral-2501', { stream: true }, { stream: true }),
     );
     expect(res.kind).toBe('stream');
     if (res.kind !== 'stream') return;
@@ -104,15 +104,15 @@ describe('GatewayClient: isolation between models and stalled streams', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Date.now() - started).toBeLessThan(10_000); // the stub never sends more
     await waitFor(() => gw.requests[0]?.outcome === 'aborted');
-    expect(client.inFlight('vertex-ai/code-gecko@002')).toBe(0);
+    expect(client.inFlight('vertex-ai/codestral-2501')).toBe(0);
   });
 
   it('a stream that stalls mid-answer keeps what arrived; a healthy slow-but-steady stream is not cut', async () => {
     const client = newClient({ streamIdleTimeoutMs: 300 });
-    gw.faults.add({ model: 'code-gecko@002', stallAfterChunks: 1 });
+    gw.faults.add({ model: 'codestral-2501', stallAfterChunks: 1 });
     const res = await client.send(
       gw.url,
-      request('code-gecko@002', { stream: true }, { stream: true }),
+      request('codestral-2501', { stream: true }, { stream: true }),
     );
     if (res.kind !== 'stream') throw new Error('expected a stream');
     const read = await readAll(res.stream);
@@ -122,7 +122,7 @@ describe('GatewayClient: isolation between models and stalled streams', () => {
 
     const healthy = await client.send(
       gw.url,
-      request('codestral@2405', { stream: true }, { stream: true }),
+      request('codestral-2508', { stream: true }, { stream: true }),
     );
     if (healthy.kind !== 'stream') throw new Error('expected a stream');
     expect((await readAll(healthy.stream)).how).toBe('end');

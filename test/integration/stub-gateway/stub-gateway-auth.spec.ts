@@ -1,5 +1,11 @@
 import { generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { startStubGateway, type StubGateway } from '../../../src/stub-gateway/stub-gateway';
+import {
+  AUTH_ERRORS,
+  SIGNATURE_FAILED,
+  discoveryUrl,
+  startStubGateway,
+  type StubGateway,
+} from '../../../src/stub-gateway/stub-gateway';
 import {
   GLOBAL_USER_ID,
   INSTANCE_ID,
@@ -176,20 +182,68 @@ describe('stub gateway: authentication and authorization', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('refetches the JWKS for an unknown kid, at most once per interval', async () => {
-    await issuer.rotate();
-    await new Promise((r) => setTimeout(r, 350));
-    const hits = issuer.jwksHits;
-    const res = await call('/v2/code/completions', gatewayHeaders(await issuer.sign()));
-    expect(res.status).toBe(200);
-    expect(issuer.jwksHits).toBe(hits + 1);
-    // Unknown kids right after a fetch do not trigger another one.
-    const unknown = await issuer.sign({ kid: 'no-such-kid' });
-    const burst = await Promise.all(
-      [1, 2, 3].map(() => call('/v2/code/completions', gatewayHeaders(unknown))),
+  // The gateway caches an issuer's JWKS for 24 h and does not refetch for an unknown kid
+  // (ai_gateway/cloud_connector/providers.py before it moved to gitlab_cloud_connector).
+  it('keeps the JWKS 24 h: a key published after the fetch fails until the cache is cleared', async () => {
+    expect((await call('/v2/code/completions', gatewayHeaders(await issuer.sign()))).status).toBe(
+      200,
     );
-    expect(burst.map((r) => r.status)).toEqual([401, 401, 401]);
+    const hits = issuer.jwksHits;
+    await issuer.rotate();
+    const fresh = await issuer.sign();
+    const burst = await Promise.all(
+      [1, 2, 3].map(() => call('/v2/code/completions', gatewayHeaders(fresh))),
+    );
+    for (const res of burst) await expectError(res, 401, { error: AUTH_ERRORS.forbidden });
+    expect(gw.requests.at(-1)?.authError).toBe(SIGNATURE_FAILED);
+    expect(issuer.jwksHits).toBe(hits);
+
+    // A gateway restart (here the admin knob) fetches again and knows the new key.
+    expect((await fetch(`${gw.url}/stub/jwks/clear`, { method: 'POST' })).status).toBe(204);
+    expect((await call('/v2/code/completions', gatewayHeaders(fresh))).status).toBe(200);
     expect(issuer.jwksHits).toBe(hits + 1);
+  });
+
+  it('refetches once the cache time has passed', async () => {
+    const own = await startFakeIssuer();
+    const short = await startStubGateway({ trustedIssuers: () => [own.url], jwksCacheTtlMs: 0 });
+    try {
+      const post = async () =>
+        (
+          await fetch(`${short.url}/v2/code/completions`, {
+            method: 'POST',
+            headers: gatewayHeaders(await own.sign()),
+            body: JSON.stringify(v2Body()),
+          })
+        ).status;
+      expect(await post()).toBe(200);
+      await own.rotate();
+      expect(await post()).toBe(200);
+      expect(own.jwksHits).toBe(2);
+    } finally {
+      await short.close();
+      await own.close();
+    }
+  });
+
+  it('looks the discovery document up at the host root of an issuer URL with a path (urljoin)', async () => {
+    const own = await startFakeIssuer();
+    const withPath = `${own.url}/gitlab`;
+    const gw2 = await startStubGateway({ trustedIssuers: () => [withPath] });
+    try {
+      const token = await own.sign({ issuer: withPath });
+      const res = await fetch(`${gw2.url}/v2/code/completions`, {
+        method: 'POST',
+        headers: gatewayHeaders(token),
+        body: JSON.stringify(v2Body()),
+      });
+      expect(res.status).toBe(200);
+      expect(own.discoveryHits).toBe(1);
+      expect(discoveryUrl(withPath)).toBe(`${own.url}/.well-known/openid-configuration`);
+    } finally {
+      await gw2.close();
+      await own.close();
+    }
   });
 
   describe('user_access_token', () => {

@@ -26,7 +26,6 @@ describe('stub gateway: completion endpoints', () => {
     gw = await startStubGateway({
       trustedIssuers: () => [issuer.url],
       streamChunkDelayMs: 15,
-      extraModels: [{ provider: 'vertex-ai', name: 'codestral-2600' }],
     });
     token = await issuer.sign();
   });
@@ -54,6 +53,8 @@ describe('stub gateway: completion endpoints', () => {
     }
   }
 
+  // The pinned gateway serves a v2 request without model_provider through its Vertex handler:
+  // codestral-2508 on Vertex, i.e. the catalogue model codestral_2508_vertex.
   it('answers /v2/code/completions with the default model and a deterministic text', async () => {
     const res = await post('/v2/code/completions', v2Body(), { 'x-request-id': 'req-1' });
     expect(res.status).toBe(200);
@@ -62,11 +63,18 @@ describe('stub gateway: completion endpoints', () => {
     expect(body).toMatchObject({
       id: 'id',
       object: 'text_completion',
-      model: { engine: 'vertex-ai', name: 'code-gecko@002', lang: 'python' },
+      model: {
+        engine: 'vertex_ai',
+        name: 'codestral_2508_vertex',
+        lang: 'python',
+        tokens_consumption_metadata: null,
+        region: 'us-east1',
+      },
       experiments: [],
+      metadata: { enabled_feature_flags: [] },
       choices: [
         {
-          text: '// completion by vertex-ai/code-gecko@002 via v2 p1\nsuggest("src/main.py");\n',
+          text: '// completion by gitlab/codestral_2508_vertex via v2 p1\nsuggest("src/main.py");\n',
           index: 0,
           finish_reason: 'length',
         },
@@ -79,7 +87,7 @@ describe('stub gateway: completion endpoints', () => {
     const body = v2Body({
       prompt_version: 3,
       model_provider: 'anthropic',
-      model_name: 'claude-3-5-sonnet-20240620',
+      model_name: 'claude-sonnet-4-5-20250929',
       prompt: [
         { role: 'system', content: 'You complete code.' },
         { role: 'user', content: '<SUFFIX>' },
@@ -88,40 +96,39 @@ describe('stub gateway: completion endpoints', () => {
     const res = await post('/v2/completions', body);
     expect(res.status).toBe(200);
     const answer = await json(res);
-    expect(answer.model).toEqual({
-      engine: 'anthropic',
-      name: 'claude-3-5-sonnet-20240620',
-      lang: 'python',
-    });
+    expect(answer.model).toMatchObject({ name: 'claude_sonnet_4_5_20250929', lang: 'python' });
     expect(answer.choices[0].text).toBe(
-      '// completion by anthropic/claude-3-5-sonnet-20240620 via v2 p3\nsuggest("src/main.py");\n',
+      '// completion by gitlab/claude_sonnet_4_5_20250929 via v2 p3\nsuggest("src/main.py");\n',
     );
   });
 
-  it('accepts a model added through extraModels', async () => {
+  it('serves a gitlab-provider v2 request by its catalogue identifier', async () => {
     const res = await post(
       '/v2/code/completions',
       v2Body({
-        model_provider: 'vertex-ai',
-        model_name: 'codestral-2600',
+        model_provider: 'gitlab',
+        model_name: 'codestral_2501_fireworks',
         prompt_version: 2,
         prompt: 'p',
       }),
     );
     expect(res.status).toBe(200);
-    expect((await json(res)).choices[0].text).toContain('vertex-ai/codestral-2600 via v2 p2');
+    expect((await json(res)).choices[0].text).toContain(
+      'gitlab/codestral_2501_fireworks via v2 p2',
+    );
   });
 
   it('streams v2 as raw text chunks over text/event-stream', async () => {
     const res = await post(
       '/v2/code/completions',
-      v2Body({ stream: true, model_provider: 'vertex-ai', model_name: 'codestral@2405' }),
+      v2Body({ stream: true, model_provider: 'vertex-ai', model_name: 'codestral-2501' }),
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const chunks = await readChunks(res);
     expect(chunks.join('')).toBe(
-      '// completion by vertex-ai/codestral@2405 via v2 p1\nsuggest("src/main.py");\n',
+      // vertex-ai/codestral-2501 is redirected to codestral-2508 (the gateway's legacy map).
+      '// completion by gitlab/codestral_2508_vertex via v2 p1\nsuggest("src/main.py");\n',
     );
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(chunks.join('')).not.toContain('data:');
@@ -132,24 +139,29 @@ describe('stub gateway: completion endpoints', () => {
     expect(res.status).toBe(200);
     let answer = await json(res);
     expect(answer.choices[0].text).toBe(
-      '// completion by vertex-ai/codestral@2405 via v3\nsuggest("lib/app.rb");\n',
+      '// completion by gitlab/codestral_2508_fireworks via v3\nsuggest("lib/app.rb");\n',
     );
-    expect(answer.metadata.model).toEqual({
-      engine: 'vertex-ai',
-      name: 'codestral@2405',
-      lang: 'ruby',
+    expect(answer).toEqual({
+      choices: [{ text: expect.any(String), index: 0, finish_reason: 'length' }],
+      metadata: {
+        model: { engine: 'fireworks_ai', name: 'codestral_2508_fireworks', lang: 'ruby' },
+        timestamp: expect.any(Number),
+        enabled_feature_flags: [],
+        region: null,
+      },
+      model: { engine: 'fireworks_ai', name: 'codestral_2508_fireworks', lang: 'ruby' },
     });
-    expect(typeof answer.metadata.timestamp).toBe('number');
 
     res = await post('/v3/code/completions', v3Body('code_editor_generation'));
     answer = await json(res);
-    expect(answer.model).toMatchObject({ engine: 'anthropic', name: 'claude-3-5-sonnet-20240620' });
+    // prompt_id with prompt_version ^1.0.0: SAAS_PROMPT_MODEL_MAP's Anthropic model.
+    expect(answer.model).toMatchObject({ engine: 'anthropic', name: 'claude-sonnet-4-5-20250929' });
     expect(answer.choices[0].text).toBe(
       expectedCompletionText({
         api: 'v3',
         kind: 'generation',
         variant: 'code_editor_generation',
-        model: { provider: 'anthropic', name: 'claude-3-5-sonnet-20240620' },
+        model: { provider: 'anthropic', name: 'claude-sonnet-4-5-20250929' },
         fileName: 'lib/app.rb',
       }),
     );
@@ -161,12 +173,18 @@ describe('stub gateway: completion endpoints', () => {
       v3Body(
         'code_editor_completion',
         { stream: true },
-        { model_metadata: { provider: 'fireworks_ai', name: 'qwen2p5-coder-7b' } },
+        {
+          model_metadata: {
+            provider: 'gitlab',
+            feature_setting: 'code_completions',
+            identifier: 'codestral_2508_vertex',
+          },
+        },
       ),
     );
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect((await readChunks(res)).join('')).toBe(
-      '// completion by fireworks_ai/qwen2p5-coder-7b via v3\nsuggest("lib/app.rb");\n',
+      '// completion by gitlab/codestral_2508_vertex via v3\nsuggest("lib/app.rb");\n',
     );
   });
 
@@ -200,8 +218,9 @@ describe('stub gateway: completion endpoints', () => {
     ]);
     expect(events[0].data.metadata.model).toEqual({
       engine: 'anthropic',
-      name: 'claude-3-5-sonnet-20240620',
+      name: 'claude-sonnet-4-5-20250929',
     });
+    expect(events[0].data.metadata.region).toBe('us-east1');
     expect(events[0].data.metadata.enabled_feature_flags).toEqual(['flag_a', 'flag_b']);
     const text = events
       .filter((e) => e.event === 'content_chunk')
@@ -211,7 +230,7 @@ describe('stub gateway: completion endpoints', () => {
       })
       .join('');
     expect(text).toBe(
-      '// generation by anthropic/claude-3-5-sonnet-20240620 via v4\nsuggest("lib/app.rb");\n',
+      '// generation by anthropic/claude-sonnet-4-5-20250929 via v4\nsuggest("lib/app.rb");\n',
     );
     expect(events[4].data).toBeNull();
   });
@@ -221,72 +240,63 @@ describe('stub gateway: completion endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-streaming-format')).toBeNull();
     expect((await json(res)).choices[0].text).toBe(
-      '// completion by vertex-ai/codestral@2405 via v4\nsuggest("lib/app.rb");\n',
+      '// completion by gitlab/codestral_2508_fireworks via v4\nsuggest("lib/app.rb");\n',
     );
   });
 
-  it('rejects a model that is not valid for its provider with a FastAPI 422', async () => {
+  // The pinned gateway's 422 is not FastAPI's default list: its handler answers
+  // {"detail": str(exc.errors())}, the Python repr of pydantic's errors.
+  it('rejects a model that is not valid for its provider with the gateway 422', async () => {
     const res = await post(
       '/v2/code/completions',
       v2Body({ model_provider: 'vertex-ai', model_name: 'claude-3-haiku-20240307' }),
     );
     expect(res.status).toBe(422);
     expect(await json(res)).toEqual({
-      detail: [
-        {
-          type: 'value_error',
-          loc: ['body', 1, 'model_name'],
-          msg: 'Value error, model claude-3-haiku-20240307 is not supported by use case code completions and provider vertex-ai',
-          input: 'claude-3-haiku-20240307',
-          ctx: { error: {} },
-        },
-      ],
+      detail:
+        "[{'type': 'value_error', 'loc': ('body', 1, 'model_name'), 'msg': 'Value error, model " +
+        'claude-3-haiku-20240307 is not supported by use case code completions and provider ' +
+        "vertex-ai', 'input': 'claude-3-haiku-20240307', 'ctx': {'error': ValueError('model " +
+        'claude-3-haiku-20240307 is not supported by use case code completions and provider ' +
+        "vertex-ai')}}]",
     });
   });
 
   it('rejects bad bodies with pydantic-style details', async () => {
+    const issues = () => gw.requests.at(-1)?.validationErrors ?? [];
     let res = await post(
       '/v2/code/completions',
       v2Body({ model_provider: 'openai', current_file: { file_name: 'a.py' } }),
     );
     expect(res.status).toBe(422);
-    let detail = (await json(res)).detail as { type: string; loc: unknown[] }[];
-    expect(detail.map((d) => [d.type, d.loc.join('.')])).toEqual([
+    expect(issues().map((d) => [d.type, d.loc.join('.')])).toEqual([
       ['missing', 'body.1.current_file.content_above_cursor'],
       ['missing', 'body.1.current_file.content_below_cursor'],
       ['enum', 'body.1.model_provider'],
     ]);
+    expect((await json(res)).detail).toContain("'loc': ('body', 1, 'model_provider')");
 
     res = await post('/v2/code/completions', v2Body({ prompt_version: 9 }));
-    detail = (await json(res)).detail;
-    expect(detail[0].type).toBe('union_tag_invalid');
+    expect(issues()[0]?.type).toBe('union_tag_invalid');
 
     res = await post('/v2/code/completions', '{"prompt_version": 1,');
     expect(res.status).toBe(422);
-    expect((await json(res)).detail[0]).toMatchObject({
-      type: 'json_invalid',
-      msg: 'JSON decode error',
-    });
+    expect(issues()[0]).toMatchObject({ type: 'json_invalid', msg: 'JSON decode error' });
 
     res = await post('/v3/code/completions', { prompt_components: [] });
     expect(res.status).toBe(422);
-    expect((await json(res)).detail[0]).toMatchObject({
-      type: 'too_short',
-      loc: ['body', 'prompt_components'],
-    });
+    expect(issues()[0]).toMatchObject({ type: 'too_short', loc: ['body', 'prompt_components'] });
 
+    // A generation's model_provider may only be vertex-ai, anthropic or amazon_q.
     res = await post(
       '/v3/code/completions',
-      v3Body(
-        'code_editor_generation',
-        {},
-        { model_metadata: { provider: 'vertex-ai', name: 'code-gecko@002' } },
-      ),
+      v3Body('code_editor_generation', { model_provider: 'fireworks_ai' }),
     );
     expect(res.status).toBe(422);
-    expect((await json(res)).detail[0].msg).toBe(
-      'Value error, model code-gecko@002 is not supported by use case code generations and provider vertex-ai',
-    );
+    expect(issues()[0]).toMatchObject({
+      type: 'literal_error',
+      loc: ['body', 'prompt_components', 0, 'code_editor_generation', 'payload', 'model_provider'],
+    });
   });
 
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
@@ -307,7 +317,7 @@ describe('stub gateway: completion endpoints', () => {
       path: '/v2/code/completions',
       status: 200,
       outcome: 'answered',
-      model: { provider: 'vertex-ai', name: 'code-gecko@002' },
+      model: { provider: 'gitlab', name: 'codestral_2508_vertex' },
     });
     expect(ok.headers['x-gitlab-host-name']).toBe('gitlab.example.com');
     expect((ok.body as { project_path: string }).project_path).toBe('group/project');

@@ -29,11 +29,11 @@ describe('stub gateway: fault injection', () => {
   const codestral = () =>
     post(
       '/v2/code/completions',
-      v2Body({ model_provider: 'vertex-ai', model_name: 'codestral@2405' }),
+      v2Body({ model_provider: 'fireworks_ai', model_name: 'codestral-2501' }),
     );
 
   it('answers 503 with the gateway body for the targeted model only', async () => {
-    gw.faults.add({ provider: 'vertex-ai', model: 'codestral@2405', status: 503 });
+    gw.faults.add({ provider: 'fireworks_ai', model: 'codestral-2501', status: 503 });
     const failed = await codestral();
     expect(failed.status).toBe(503);
     expect(await json(failed)).toEqual({ detail: 'Inference failed' });
@@ -47,7 +47,7 @@ describe('stub gateway: fault injection', () => {
   it('matches on the model a v3/v4 request resolves to, and on the api', async () => {
     gw.faults.add({
       api: 'v4',
-      model: 'claude-3-5-sonnet-20240620',
+      model: 'claude-sonnet-4-5-20250929',
       status: 500,
       body: { detail: 'boom' },
     });
@@ -112,7 +112,7 @@ describe('stub gateway: fault injection', () => {
         headers: { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    const created = await admin('PUT', '', { status: 503, model: 'code-gecko@002' });
+    const created = await admin('PUT', '', { status: 503, model: 'codestral_2508_vertex' });
     expect(created.status).toBe(201);
     const { id } = await json(created);
     expect(typeof id).toBe('string');

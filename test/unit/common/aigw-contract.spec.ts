@@ -153,4 +153,30 @@ describe('AI Gateway contract derived at the pin', () => {
     expect(res.stderr).toMatch(/^aigw:derive: /);
     expect(fs.existsSync(`${dir}/c.json`)).toBe(false);
   });
+
+  (hasMirror ? it : it.skip)('fails naming the pattern when the allowlist map moves', () => {
+    // A repository holding the pinned files, with USE_CASES_MODELS_MAP renamed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigw-moved-'));
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' });
+    git('init', '-q');
+    execFileSync('sh', [
+      '-c',
+      `git -C "${MIRROR}" archive ${AIGW_PINNED_COMMIT} ai_gateway | tar -x -C "${dir}"`,
+    ]);
+    const base = path.join(dir, 'ai_gateway/code_suggestions/base.py');
+    fs.writeFileSync(
+      base,
+      fs.readFileSync(base, 'utf8').replaceAll('USE_CASES_MODELS_MAP', 'USE_CASE_MODELS'),
+    );
+    git('add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'moved');
+    const res = spawnSync('python3', [SCRIPT, dir, 'HEAD', `--out=${dir}/c.json`], {
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/USE_CASES_MODELS_MAP = \{\.\.\.\} not found/);
+    expect(fs.existsSync(`${dir}/c.json`)).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -3,9 +3,13 @@ import {
   expectedCompletionText,
 } from '../../../src/stub-gateway/completion.responder';
 import { FaultRegistry } from '../../../src/stub-gateway/fault.registry';
-import { ModelCatalog, langFromFileName } from '../../../src/stub-gateway/model-catalog.constants';
-import { validateV3 } from '../../../src/stub-gateway/request-v3.validator';
-import { validateV2 } from '../../../src/stub-gateway/request.validator';
+import { langFromFileName } from '../../../src/stub-gateway/model-catalog.constants';
+import { pyRepr, PyTuple } from '../../../src/stub-gateway/pydantic-repr';
+import { validateSuggestion } from '../../../src/stub-gateway/request.validator';
+
+const validateV2 = (body: unknown) => validateSuggestion('v2', body);
+const validateV3 = (body: unknown) => validateSuggestion('v3', body);
+const issuesOf = (r: ReturnType<typeof validateV2>) => (!r.ok && r.status === 422 ? r.issues : []);
 
 const file = {
   file_name: 'a.go',
@@ -14,7 +18,7 @@ const file = {
 };
 
 describe('FaultRegistry', () => {
-  const target = { api: 'v2' as const, provider: 'vertex-ai', model: 'code-gecko@002' };
+  const target = { api: 'v2' as const, provider: 'vertex-ai', model: 'codestral-2501' };
 
   it.each([0, 0.1, 0.25, 0.3, 0.5, 2 / 3, 1])(
     'fraction %p fails exactly that share of every window',
@@ -47,82 +51,119 @@ describe('FaultRegistry', () => {
   });
 });
 
-describe('request validation', () => {
-  const catalog = new ModelCatalog();
-
-  it('resolves v2 models: default, provider only, provider and name', () => {
+describe('request validation (from the pinned contract)', () => {
+  it('resolves v2 models as the gateway serves them', () => {
     const base = { prompt_version: 1, current_file: file };
     const model = (extra: object) => {
-      const r = validateV2({ ...base, ...extra }, catalog);
-      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      const r = validateV2({ ...base, ...extra });
+      if (!r.ok) throw new Error(JSON.stringify(r));
       return r.value.model;
     };
-    expect(model({})).toEqual({ provider: 'vertex-ai', name: 'code-gecko@002' });
-    expect(model({ model_name: 'ignored-without-provider' })).toEqual({
-      provider: 'vertex-ai',
-      name: 'code-gecko@002',
-    });
+    // No provider: the Vertex handler, codestral-2508 → codestral_2508_vertex.
+    expect(model({})).toEqual({ provider: 'gitlab', name: 'codestral_2508_vertex' });
     expect(model({ model_provider: 'fireworks_ai' })).toEqual({
-      provider: 'fireworks_ai',
-      name: 'qwen2p5-coder-7b',
+      provider: 'gitlab',
+      name: 'codestral_2501_fireworks',
     });
-    expect(model({ model_provider: 'anthropic', model_name: 'claude-sonnet-4-20250514' })).toEqual({
-      provider: 'anthropic',
-      name: 'claude-sonnet-4-20250514',
+    expect(
+      model({ model_provider: 'anthropic', model_name: 'claude-sonnet-4-5-20250929' }),
+    ).toEqual({ provider: 'gitlab', name: 'claude_sonnet_4_5_20250929' });
+    expect(model({ model_provider: 'gitlab', model_name: '' })).toEqual({
+      provider: 'gitlab',
+      name: 'codestral_2508_fireworks',
     });
   });
 
-  it('reports limits and types like pydantic', () => {
-    const r = validateV2(
-      {
-        prompt_version: '2',
-        prompt: 5,
-        stream: 'maybe',
-        project_id: 1.5,
-        telemetry: Array.from({ length: 11 }, () => ({})),
-        current_file: { ...file, file_name: 'x'.repeat(256) },
-      },
-      catalog,
-    );
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.issues.map((i) => `${i.type}@${i.loc.join('.')}`)).toEqual([
+  it('answers 500 where the gateway fails while serving an allowed name', () => {
+    // On the allowlist, but neither in the legacy map nor a catalogue identifier.
+    expect(
+      validateV2({
+        prompt_version: 1,
+        current_file: file,
+        model_provider: 'anthropic',
+        model_name: 'claude-sonnet-4-5@20250929',
+      }),
+    ).toEqual({
+      ok: false,
+      status: 500,
+      reason: 'Invalid model identifier: claude-sonnet-4-5@20250929',
+    });
+    // Without a provider the name is not checked, the Vertex handler keeps it, and it fails.
+    expect(
+      validateV2({ prompt_version: 1, current_file: file, model_name: 'no-provider' }),
+    ).toMatchObject({ ok: false, status: 500 });
+  });
+
+  it('reports limits and types like pydantic, in field order', () => {
+    const r = validateV2({
+      prompt_version: 2,
+      prompt: 5,
+      stream: 'maybe',
+      project_id: 1.5,
+      telemetry: Array.from({ length: 11 }, () => ({})),
+      current_file: { ...file, file_name: 'x'.repeat(256) },
+    });
+    expect(issuesOf(r).map((i) => `${i.type}@${i.loc.join('.')}`)).toEqual([
       'int_from_float@body.2.project_id',
       'string_too_long@body.2.current_file.file_name',
       'too_long@body.2.telemetry',
       'bool_parsing@body.2.stream',
       'string_type@body.2.prompt',
     ]);
-    expect(r.issues[1].msg).toBe('String should have at most 255 characters');
+    expect(issuesOf(r)[1]?.msg).toBe('String should have at most 255 characters');
+    // A string tag does not match the Literal[2] of the discriminated union.
+    expect(issuesOf(validateV2({ prompt_version: '2', current_file: file }))[0]?.type).toBe(
+      'union_tag_invalid',
+    );
   });
 
-  it('requires a discriminator and an editor component first on v3', () => {
-    expect(validateV2({ current_file: file }, catalog)).toMatchObject({
-      ok: false,
-      issues: [{ type: 'union_tag_not_found' }],
+  it('requires a discriminator; a code_context first fails as the gateway fails (500)', () => {
+    expect(issuesOf(validateV2({ current_file: file }))).toMatchObject([
+      { type: 'union_tag_not_found', loc: ['body'] },
+    ]);
+    const ctxFirst = validateV3({
+      prompt_components: [
+        { type: 'code_context', payload: { type: 'file', name: 'b.go', content: 'x' } },
+        { type: 'code_editor_completion', payload: file },
+      ],
     });
-    const ctxFirst = validateV3(
-      {
-        prompt_components: [
-          { type: 'code_context', payload: { type: 'file', name: 'b.go', content: 'x' } },
-          { type: 'code_editor_completion', payload: file },
-        ],
-      },
-      catalog,
-    );
-    expect(ctxFirst.ok).toBe(false);
-    const unknownType = validateV3({ prompt_components: [{ type: 'chat', payload: {} }] }, catalog);
-    expect(unknownType).toMatchObject({ ok: false, issues: [{ type: 'union_tag_invalid' }] });
-    const ok = validateV3(
-      {
-        prompt_components: [{ type: 'code_editor_generation', payload: { ...file, stream: true } }],
-      },
-      catalog,
-    );
+    expect(ctxFirst).toMatchObject({ ok: false, status: 500 });
+    const unknownType = validateV3({ prompt_components: [{ type: 'chat', payload: {} }] });
+    expect(issuesOf(unknownType)).toMatchObject([
+      { type: 'union_tag_invalid', loc: ['body', 'prompt_components', 0] },
+    ]);
+    const ok = validateV3({
+      prompt_components: [{ type: 'code_editor_generation', payload: { ...file, stream: true } }],
+    });
     expect(ok).toMatchObject({
       ok: true,
       value: { kind: 'generation', stream: true, fileName: 'a.go' },
     });
+  });
+
+  it('ignores a model_metadata that does not resolve, serving the default (as the gateway)', () => {
+    const r = validateSuggestion('v4', {
+      prompt_components: [{ type: 'code_editor_completion', payload: file }],
+      model_metadata: { provider: 'gitlab', identifier: 'code-gecko@002' },
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        model: { provider: 'gitlab', name: 'codestral_2508_fireworks' },
+        modelMetadataIgnored: 'Invalid model identifier: code-gecko@002',
+      },
+    });
+  });
+});
+
+describe('pydantic repr', () => {
+  it('renders errors as Python prints them', () => {
+    expect(pyRepr([{ loc: new PyTuple(['body', 1]), input: null, ok: true, n: 1.5 }])).toBe(
+      "[{'loc': ('body', 1), 'input': None, 'ok': True, 'n': 1.5}]",
+    );
+    expect(pyRepr(new PyTuple(['body']))).toBe("('body',)");
+    expect(pyRepr("it's")).toBe('"it\'s"');
+    expect(pyRepr('a\nb\\')).toBe("'a\\nb\\\\'");
   });
 });
 
@@ -134,7 +175,7 @@ describe('answers', () => {
   });
 
   it('builds the deterministic text and languages', () => {
-    const model = { provider: 'vertex-ai', name: 'code-gecko@002' };
+    const model = { provider: 'gitlab', name: 'codestral_2508_vertex' };
     expect(
       expectedCompletionText({
         api: 'v2',
@@ -143,7 +184,7 @@ describe('answers', () => {
         model,
         fileName: 'x.ts',
       }),
-    ).toBe('// completion by vertex-ai/code-gecko@002 via v2 p2\nsuggest("x.ts");\n');
+    ).toBe('// completion by gitlab/codestral_2508_vertex via v2 p2\nsuggest("x.ts");\n');
     expect(langFromFileName('dir/Main.JAVA')).toBe('java');
     expect(langFromFileName('Makefile')).toBe('');
   });
