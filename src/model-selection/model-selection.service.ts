@@ -13,7 +13,7 @@ import {
   type SelectableFeature,
   type StoredSelection,
 } from './model-selection.types';
-import { OFFERED_MODELS, type OfferedModels } from './offered-models';
+import { LiveOfferedModels, OFFERED_MODELS, type OfferedModels } from './offered-models';
 
 const REFRESH_MS = 2000;
 
@@ -60,6 +60,7 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
     bus.subscribe('model_selection.changed', () => void this.refresh());
+    (offered as Partial<LiveOfferedModels>).onChange?.(() => this.reportStale());
   }
 
   async onModuleInit(): Promise<void> {
@@ -171,7 +172,39 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
 
   private async reload(): Promise<void> {
     this.snapshot = toSnapshot(await this.repo.loadAll());
+    this.reportStale();
     for (const l of this.listeners) l();
+  }
+
+  private staleKeys = new Set<string>();
+
+  /** One log line when a selection goes stale (and when it is offered again), not per request. */
+  private reportStale(): void {
+    const now = new Set<string>();
+    const scopes: SelectionScope[] = [
+      { kind: 'instance' },
+      ...this.groupIds().map((groupId) => ({ kind: 'group', groupId }) as const),
+    ];
+    for (const scope of scopes)
+      for (const v of this.viewAll(scope))
+        if (v.stale && v.selected) {
+          const key = `${scope.kind === 'group' ? `group ${scope.groupId}` : 'instance'}|${v.feature}|${v.selected.ref}`;
+          now.add(key);
+          if (!this.staleKeys.has(key))
+            rootLogger.warn(
+              {
+                scope: key.split('|')[0],
+                feature: v.feature,
+                selected: v.selected.ref,
+                served: v.effective?.ref,
+                offer: this.offered.origin,
+              },
+              'model selection is stale: the AI gateway no longer offers the selected model; requests use the default',
+            );
+        }
+    for (const key of this.staleKeys)
+      if (!now.has(key)) rootLogger.info({ selection: key }, 'model selection no longer stale');
+    this.staleKeys = now;
   }
 
   private async refresh(): Promise<void> {

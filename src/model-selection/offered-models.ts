@@ -14,18 +14,18 @@ export const OFFERED_MODELS = Symbol('OFFERED_MODELS');
 
 /** The part of the gateway's `/v1/models/definitions` answer that model selection reads. */
 export interface ModelDefinitionsDocument {
-  models: ReadonlyArray<{ name: string; identifier: string }>;
-  unit_primitives: ReadonlyArray<{
-    feature_setting: string;
-    default_model?: string;
-    default_models?: readonly string[];
-    selectable_models: readonly string[];
+  readonly models: ReadonlyArray<{ readonly name?: string; readonly identifier: string }>;
+  readonly unit_primitives: ReadonlyArray<{
+    readonly feature_setting: string;
+    readonly default_model?: string;
+    readonly default_models?: readonly string[];
+    readonly selectable_models?: readonly string[];
   }>;
 }
 
 /** Per feature setting: its default and selectable models, with their display names. */
 export function offersFromDefinitions(doc: ModelDefinitionsDocument): Map<string, FeatureOffer> {
-  const names = new Map(doc.models.map((m) => [m.identifier, m.name]));
+  const names = new Map(doc.models.map((m) => [m.identifier, m.name ?? m.identifier]));
   const model = (ref: string): OfferedModel => ({ ref, name: names.get(ref) ?? ref });
   const out = new Map<string, FeatureOffer>();
   for (const up of doc.unit_primitives) {
@@ -33,7 +33,7 @@ export function offersFromDefinitions(doc: ModelDefinitionsDocument): Map<string
     if (def === undefined) continue;
     out.set(up.feature_setting, {
       defaultModel: model(def),
-      selectable: up.selectable_models.map(model),
+      selectable: (up.selectable_models ?? []).map(model),
     });
   }
   return out;
