@@ -15,6 +15,7 @@ import { GatewayModule } from './gateway/gateway.module';
 import { CodeSuggestionsModule } from './code-suggestions/code-suggestions.module';
 import { SharedStateModule } from './shared-state/shared-state.module';
 import { ConsoleModule } from './console/console.module';
+import { ModelSelectionModule } from './model-selection/model-selection.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         IdentityModule,
         FlagsModule,
         GatewayModule,
+        ModelSelectionModule,
         CodeSuggestionsModule,
         ProvisioningModule,
         ConsoleModule,

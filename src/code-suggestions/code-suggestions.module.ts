@@ -1,3 +1,4 @@
+import { ModelSelectionModule } from '../model-selection/model-selection.module';
 import { Module } from '@nestjs/common';
 import { MetricsService } from '../observability/metrics.service';
 import { ObservabilityModule } from '../observability/observability.module';
@@ -16,7 +17,7 @@ import { UpstreamTokenService } from './upstream-token.service';
 
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
-  imports: [TokensModule, ResilienceModule, ObservabilityModule],
+  imports: [TokensModule, ResilienceModule, ObservabilityModule, ModelSelectionModule],
   controllers: [CompletionsController, DirectAccessController, RoutingExplainController],
   providers: [
     CompletionsService,

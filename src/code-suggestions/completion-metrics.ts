@@ -87,6 +87,7 @@ export function countRoutedFailover(metrics: MetricsService, d: RoutingDecision)
     case 'gateway':
     case 'default':
     case 'beta':
+    case 'selected':
       return false;
   }
 }

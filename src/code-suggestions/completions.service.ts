@@ -8,10 +8,8 @@ import { FlagsService } from '../flags/flags.service';
 import type { FlagSubject } from '../flags/flag-context';
 import { GATEWAY_BASE_URL, GatewayBaseUrl, UpstreamResponse } from '../gateway/gateway.types';
 import type { SeatContext } from '../identity/seats/seats.service';
-import type { InstanceSettingsRecord } from '../identity/settings/settings.repository';
 import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
-import type { CompletionLabels } from '../observability/request-metrics';
 import {
   attemptOutcomeLabel,
   COMPLETIONS_ENDPOINT,
@@ -37,6 +35,7 @@ import {
   MAX_BODY_CHARS,
 } from './completion-input.schema';
 import { logCompletionInput } from './completion-log';
+import type { Completion, CompletionRequestMeta, CompletionResult } from './completion.types';
 import { decisionClaims, decisionClaimsKey, enabledFlagNames } from './decision-claims';
 import { DirectAccessService } from './direct-access.service';
 import { assertWithinPathLimits } from './gateway-limits';
@@ -45,43 +44,6 @@ import { staleSources } from './stale-sources';
 import { RouteDeciderService } from './route-decider.service';
 import { addForwardedClientHeaders } from './upstream-headers';
 import { UpstreamTokenService } from './upstream-token.service';
-
-export interface CompletionRequestMeta {
-  headers: Record<string, string | string[] | undefined>;
-  requestId: string;
-  bodyChars: number;
-  signal: AbortSignal;
-  /** Called once routing is known, so the per-request metric carries task, API and model. */
-  onRouted?: (labels: CompletionLabels) => void;
-  /** Milliseconds since the request arrived (before authentication), for the latency metric. */
-  elapsedMs?: () => number;
-}
-
-export interface CompletionResult {
-  response: UpstreamResponse;
-  decision: RoutingDecision;
-  /** Sources served from stale data (flags, identity): the controller says so in a header. */
-  stale: string[];
-}
-
-/** What every step of one completion request knows. */
-interface Completion {
-  p: Principal;
-  seat: SeatContext;
-  subject: FlagSubject;
-  settings: InstanceSettingsRecord;
-  input: CompletionInputBody;
-  routing: RoutingRequest;
-  meta: CompletionRequestMeta;
-  /** Automatic failover: attempts go through the model's circuit breaker. */
-  automatic: boolean;
-  /** Time spent in gateway attempts (a failed primary's too): not our overhead. */
-  upstreamMs: number;
-  /** The decision of the last attempt (what the metrics label the request with). */
-  decision?: RoutingDecision;
-  /** Served (or tried) by another model than the rules picked: flag, breaker, failed attempt. */
-  failedOver: boolean;
-}
 
 /**
  * POST /api/v4/code_suggestions/completions, in the contract's order: kill switch 404, seat 401,
@@ -115,9 +77,9 @@ export class CompletionsService {
   ): Promise<CompletionResult> {
     const started = performance.now();
     const deadline = Date.now() + this.config.gateway.timeoutMs;
-    const { seat, subject } = await this.access.gate(p);
+    const { seat, subject, selection } = await this.access.gate(p);
     const input = await this.admit(p, rawBody, meta.bodyChars);
-    const c = this.context(p, seat, subject, input, meta);
+    const c = { ...this.context(p, seat, subject, input, meta), selection };
     let response: UpstreamResponse | undefined;
     let thrown: unknown;
     try {
@@ -174,7 +136,7 @@ export class CompletionsService {
     subject: FlagSubject,
     input: CompletionInputBody,
     meta: CompletionRequestMeta,
-  ): Completion {
+  ): Omit<Completion, 'selection'> {
     const routing: RoutingRequest = {
       intent: input.intent,
       userInstruction: input.user_instruction,
@@ -195,7 +157,13 @@ export class CompletionsService {
   }
 
   private route(c: Completion): RoutingDecision {
-    const d = (c.decision = this.router.decide(c.routing, c.subject, c.seat, c.settings));
+    const d = (c.decision = this.router.decide(
+      c.routing,
+      c.subject,
+      c.seat,
+      c.settings,
+      c.selection,
+    ));
     c.failedOver = countRoutedFailover(this.metrics, d);
     c.meta.onRouted?.(labelsOf(d));
     return d;
@@ -210,7 +178,14 @@ export class CompletionsService {
     return {
       attemptTimeoutMs: this.config.failover.attemptTimeoutMs,
       next: () => {
-        const next = this.router.decide(c.routing, c.subject, c.seat, c.settings, model);
+        const next = this.router.decide(
+          c.routing,
+          c.subject,
+          c.seat,
+          c.settings,
+          c.selection,
+          model,
+        );
         this.metrics.failover('automatic', 'attempt_failed', model.name, labelsOf(next).model);
         c.decision = next;
         c.failedOver = true;

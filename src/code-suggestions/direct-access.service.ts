@@ -13,6 +13,8 @@ import { SettingsService } from '../identity/settings/settings.service';
 import { MetricsService } from '../observability/metrics.service';
 import { decisionClaims, enabledFlagNames } from './decision-claims';
 import { featureEnablementType, identityHeaders, realmOf } from './identity-headers';
+import { SelectionResolverService } from '../model-selection/selection-resolver';
+import type { ModelSelectionInput } from '../routing/routing.types';
 import { RouteDeciderService } from './route-decider.service';
 import { staleSources } from './stale-sources';
 import { UpstreamTokenService } from './upstream-token.service';
@@ -35,6 +37,7 @@ export class DirectAccessService {
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMITERS) limiters: RateLimiters,
+    private readonly selections: SelectionResolverService,
   ) {
     this.limiter = limiters.create(
       'direct_access',
@@ -44,21 +47,25 @@ export class DirectAccessService {
   }
 
   /** Kill switch 404 and seat 401 shared by every code_suggestions endpoint. */
-  async gate(
-    p: Principal,
-  ): Promise<{ seat: SeatContext; subject: Awaited<ReturnType<FlagSubjectsService['forUser']>> }> {
+  async gate(p: Principal): Promise<{
+    seat: SeatContext;
+    subject: Awaited<ReturnType<FlagSubjectsService['forUser']>>;
+    selection: ModelSelectionInput | undefined;
+  }> {
     const seat = await this.seats.seatContext(p.user.id);
     const subject = await this.subjects.forUser(p.user.id, undefined, seat);
     if (!this.flags.isEnabled('ai_duo_code_suggestions_switch', subject))
       throw DomainError.notFound('');
     if (!seat.hasSeat) throw DomainError.unauthorized({ 'X-GitLab-Error-Origin': 'monolith' });
-    return { seat, subject };
+    const realm = realmOf(this.settings.current());
+    const selection = await this.selections.forUser(p.user.id, seat.groups, realm);
+    return { seat, subject, selection };
   }
 
   async issue(p: Principal) {
-    const { seat, subject } = await this.gate(p);
+    const { seat, subject, selection } = await this.gate(p);
     const settings = this.settings.current();
-    const decision = this.router.decideDirectAccess(subject, seat, settings);
+    const decision = this.router.decideDirectAccess(subject, seat, settings, selection);
     if (!decision.directAccess.allowed) {
       rootLogger.info(
         { user_id: p.user.id, reason: decision.directAccess.reason },

@@ -21,6 +21,8 @@ import {
 } from '../routing/model-availability';
 import { RouteDeciderService } from './route-decider.service';
 
+import { LiveOfferedModels, OFFERED_MODELS } from '../model-selection/offered-models';
+
 export const DEFINITIONS_PATH = '/v1/models/definitions';
 const FETCH_TIMEOUT_MS = 5_000;
 
@@ -66,6 +68,8 @@ export class GatewayModelsService implements OnApplicationBootstrap, OnModuleDes
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly readiness?: ReadinessRegistry,
+    /** Model selection validates and resolves choices against what the gateway offers now. */
+    @Optional() @Inject(OFFERED_MODELS) private readonly offered?: LiveOfferedModels,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -103,6 +107,7 @@ export class GatewayModelsService implements OnApplicationBootstrap, OnModuleDes
     switch (got.kind) {
       case 'ok':
         this.defs = got.defs;
+        this.offered?.replace(got.defs, "the AI gateway's /v1/models/definitions");
         this.lastSuccessAt = this.lastReadAt;
         this.lastError = undefined;
         break;

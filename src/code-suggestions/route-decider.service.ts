@@ -9,11 +9,14 @@ import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import { loadModelCatalogue, ModelCatalogue } from '../routing/model-catalogue';
 import { decideDirectAccess, decideRoute } from '../routing/routing-policy';
+import { SelectionRefusedError } from '../routing/selection-rule';
+import { DomainError } from '../common/errors/domain-error';
 import { realmOf } from './identity-headers';
 import type {
   BreakerView,
   FlagOracle,
   ModelAvailability,
+  ModelSelectionInput,
   RoutingContext,
   RoutingDecision,
   RoutingRequest,
@@ -75,6 +78,7 @@ export class RouteDeciderService implements OnModuleInit {
     subject: FlagSubject,
     seat: SeatContext,
     settings: InstanceSettingsRecord,
+    selection?: ModelSelectionInput,
     failed?: { provider: string; name: string },
   ): RoutingDecision {
     const breakers: BreakerView = failed
@@ -83,13 +87,15 @@ export class RouteDeciderService implements OnModuleInit {
             (p === failed.provider && m === failed.name) || this.breakers.isOpen(p, m),
         }
       : this.breakers;
-    const decision = decideRoute(
-      req,
-      contextOf(seat, settings),
-      this.oracleFor(subject),
-      this.catalogue,
-      breakers,
-      this.availability,
+    const decision = refusedAs422(() =>
+      decideRoute(
+        req,
+        contextOf(seat, settings, selection),
+        this.oracleFor(subject),
+        this.catalogue,
+        breakers,
+        this.availability,
+      ),
     );
     return this.directOnlyWhenClosed(decision);
   }
@@ -99,13 +105,16 @@ export class RouteDeciderService implements OnModuleInit {
     subject: FlagSubject,
     seat: SeatContext,
     settings: InstanceSettingsRecord,
+    selection?: ModelSelectionInput,
   ): RoutingDecision {
-    const decision = decideDirectAccess(
-      contextOf(seat, settings),
-      this.oracleFor(subject),
-      this.catalogue,
-      this.breakers,
-      this.availability,
+    const decision = refusedAs422(() =>
+      decideDirectAccess(
+        contextOf(seat, settings, selection),
+        this.oracleFor(subject),
+        this.catalogue,
+        this.breakers,
+        this.availability,
+      ),
     );
     return this.directOnlyWhenClosed(decision);
   }
@@ -148,10 +157,25 @@ export class RouteDeciderService implements OnModuleInit {
   }
 }
 
-function contextOf(seat: SeatContext, settings: InstanceSettingsRecord): RoutingContext {
+function contextOf(
+  seat: SeatContext,
+  settings: InstanceSettingsRecord,
+  selection: ModelSelectionInput | undefined,
+): RoutingContext {
   return {
     realm: realmOf(settings),
     instanceDirectDisabled: settings.disabledDirectCodeSuggestions,
     seatGroups: seat.groups,
+    ...(selection ? { selection } : {}),
   };
+}
+
+/** A selected model with no form for this request's API: a 422 with the reason, not a 500. */
+function refusedAs422(decide: () => RoutingDecision): RoutingDecision {
+  try {
+    return decide();
+  } catch (err) {
+    if (err instanceof SelectionRefusedError) throw new DomainError('unprocessable', err.message);
+    throw err;
+  }
 }

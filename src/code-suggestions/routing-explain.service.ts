@@ -10,6 +10,8 @@ import { UsersService } from '../identity/users/users.service';
 import { BreakersService } from '../resilience/breakers.service';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 import type { RoutingDecision } from '../routing/routing.types';
+import { SelectionResolverService } from '../model-selection/selection-resolver';
+import type { ModelSelectionInput } from '../routing/routing.types';
 import { GatewayModelsService } from './gateway-models.service';
 import { RouteDeciderService } from './route-decider.service';
 
@@ -33,6 +35,18 @@ const presentDecision = (d: RoutingDecision) => ({
   deciding_flags: d.decidingFlags,
   trace: d.trace,
 });
+
+const presentSelection = (s: ModelSelectionInput | undefined) =>
+  s
+    ? {
+        identifier: s.identifier,
+        selected_by: s.by,
+        stale: s.stale ?? false,
+        summary: s.stale
+          ? `${s.identifier} selected by ${s.by} is no longer offered by the AI gateway: the default is used`
+          : `selected by ${s.by}: ${s.identifier}`,
+      }
+    : { summary: 'GitLab default (no model selected)' };
 
 const presentSeat = (seat: SeatContext) => ({
   has_seat: seat.hasSeat,
@@ -58,6 +72,7 @@ export class RoutingExplainService {
     private readonly guard: RolloutGuardService,
     private readonly flags: FlagsService,
     private readonly gatewayModels: GatewayModelsService,
+    private readonly selections: SelectionResolverService,
   ) {}
 
   async explain(username: string, projectPath?: string) {
@@ -67,12 +82,22 @@ export class RoutingExplainService {
     const subject = await this.subjects.forUser(user.id, project?.id, seat);
     const settings = this.settings.current();
     const base = { contentAboveCursor: '', fileName: '', supportsSseStreaming: false };
-    const decide = (over: Partial<typeof base> & { intent?: 'completion' | 'generation' }) =>
-      presentDecision(this.router.decide({ ...base, ...over }, subject, seat, settings));
+    const { selection, refusal } = await this.selectionOf(user.id, seat, settings);
+    const decide = (over: Partial<typeof base> & { intent?: 'completion' | 'generation' }) => {
+      try {
+        return presentDecision(
+          this.router.decide({ ...base, ...over }, subject, seat, settings, selection),
+        );
+      } catch (err) {
+        if (err instanceof DomainError) return { refused: { status: 422, message: err.message } };
+        throw err;
+      }
+    };
     return {
       user: { id: user.id, username: user.username },
       project: project ? { id: project.id, path_with_namespace: project.fullPath } : null,
       seat: presentSeat(seat),
+      model_selection: refusal ?? presentSelection(selection),
       flag_context: {
         primary_actor: subject.primary,
         actors: subject.actors,
@@ -91,6 +116,21 @@ export class RoutingExplainService {
       gateway_models: this.gatewayModels.view(),
       flag_source: { kind: this.flags.sourceKind, stale: this.flags.isStale() },
     };
+  }
+
+  /** The user's model selection, or the 422 a completion would get (shown, not thrown). */
+  private async selectionOf(
+    userId: number,
+    seat: SeatContext,
+    settings: ReturnType<SettingsService['current']>,
+  ): Promise<{ selection?: ModelSelectionInput; refusal?: { error: string; message: string } }> {
+    try {
+      return { selection: await this.selections.forUser(userId, seat.groups, realmOf(settings)) };
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'missing_default_duo_group')
+        return { refusal: { error: err.code, message: err.message } };
+      throw err;
+    }
   }
 
   /** An unknown user is the caller's mistake (400 naming the field); anything else propagates. */

@@ -15,6 +15,7 @@ import {
 } from './routing.types';
 import { decideDirect } from './direct-access-policy';
 import { decideGeneration } from './generation-policy';
+import { applySelection } from './selection-rule';
 import { classifyTask, type TaskReason } from './task-classifier';
 
 /**
@@ -84,6 +85,8 @@ interface Pick {
   leftToGateway?: boolean;
   featureSetting?: string;
   model?: ModelSpec;
+  /** A selection on v4: its `model_metadata.identifier` (the model may be absent from ours). */
+  identifier?: string;
   source: ModelSource;
 }
 
@@ -96,7 +99,14 @@ function decideCompletion(
 ): RoutingDecision {
   const pick: Pick = { api: 'v2', source: 'default' };
   const retired = (m: ModelSpec) => live.availability?.retiredReason(m);
+  let selectionAsked = false;
   for (const rule of cat.completionRules) {
+    // An explicit selection beats the beta rules and the default; the failover rule and the v4
+    // switch come before it.
+    if ((rule.kind === 'beta' || rule.kind === 'default') && !selectionAsked) {
+      selectionAsked = true;
+      if (applySelection(ctx, cat, pick, trace)) break;
+    }
     switch (rule.kind) {
       case 'failover':
         if (failoverRule(rule, pick, rec, trace, retired))
@@ -143,6 +153,7 @@ function decideCompletion(
     if (pick.model) break;
   }
   const picked = pick.model;
+  if (!picked && pick.identifier) return completion(pick, ctx, rec, cat, trace);
   if (!picked) throw new Error(`${cat.source}: completion rules picked no model (no default rule)`);
   const failover = cat.completionFailover;
   if (failover?.mode === 'automatic' && failover.model.key !== picked.key && !pick.leftToGateway) {
@@ -252,7 +263,12 @@ function completion(
   trace: RuleTrace[],
 ): RoutingDecision {
   const directAccess = decideDirect(ctx, rec, cat, pick.source, trace);
-  const identifier = pick.source === 'beta' ? pick.model?.gitlabIdentifier : undefined;
+  const identifier =
+    pick.source === 'selected'
+      ? pick.identifier
+      : pick.source === 'beta'
+        ? pick.model?.gitlabIdentifier
+        : undefined;
   return {
     task: 'completion',
     api: pick.api,

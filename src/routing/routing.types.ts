@@ -101,6 +101,8 @@ export interface RoutingContext {
   readonly instanceDirectDisabled: boolean;
   /** Top-level groups whose add-on gives the user a seat. */
   readonly seatGroups: readonly SeatGroupView[];
+  /** The completion model chosen for this user's group or instance; absent: GitLab default. */
+  readonly selection?: ModelSelectionInput;
 }
 
 export interface RuleTrace {
@@ -111,7 +113,21 @@ export interface RuleTrace {
   readonly why: string;
 }
 
-export type ModelSource = 'gateway' | 'default' | 'beta' | 'failover_manual' | 'failover_automatic';
+export type ModelSource =
+  'gateway' | 'default' | 'beta' | 'selected' | 'failover_manual' | 'failover_automatic';
+
+/**
+ * The model a top-level group (SaaS) or the instance (self-managed) chose for code completions,
+ * resolved for this user before routing. `stale`: the gateway no longer offers it, so requests
+ * use the default and the explanation says so.
+ */
+export interface ModelSelectionInput {
+  /** The gateway's identifier (v4 `model_metadata.identifier`). */
+  readonly identifier: string;
+  /** Who chose it, for explain and logs: `group acme (id 3)` or `the instance`. */
+  readonly by: string;
+  readonly stale?: boolean;
+}
 
 export type DirectAccessDenial =
   'instance_disabled' | 'failover_manual' | 'failover_automatic' | 'group_disabled';

@@ -59,11 +59,12 @@ export class Factory {
     );
   }
 
-  async member(groupId: number, userId: number): Promise<void> {
+  /** `accessLevel`: GitLab's levels (10 guest … 50 owner); default developer. */
+  async member(groupId: number, userId: number, accessLevel?: number): Promise<void> {
     await ok(
       this.api.call('POST', `/api/v4/groups/${groupId}/members`, {
         token: this.adminToken,
-        body: { user_id: userId },
+        body: { user_id: userId, access_level: accessLevel },
       }),
     );
   }

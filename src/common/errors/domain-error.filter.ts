@@ -48,6 +48,16 @@ export function answerFor(error: DomainError): HttpAnswer {
       return { status: 409, body: { message: error.message } };
     case 'unprocessable':
       return { status: 422, body: { message: error.message } };
+    case 'missing_default_duo_group':
+      // GitLab's body (ee/lib/api/code_suggestions.rb), which the Language Server recognises.
+      return {
+        status: 422,
+        body: {
+          error: 'missing_default_duo_group',
+          error_description: error.message,
+          message: { error: error.message },
+        },
+      };
     case 'rate_limited':
       return { status: 429, body: { message: { error: RATE_LIMIT_MESSAGE } } };
     case 'payload_too_large':

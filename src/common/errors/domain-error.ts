@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'validation'
   | 'conflict'
   | 'unprocessable'
+  /** Seats in several top-level groups whose model selections differ, and no default namespace. */
+  | 'missing_default_duo_group'
   | 'rate_limited'
   | 'payload_too_large'
   | 'unsupported_media_type'

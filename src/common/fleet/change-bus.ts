@@ -15,6 +15,10 @@ export interface ChangeMessages {
   'groups.changed': Record<string, never>;
   'signing_keys.changed': Record<string, never>;
   'flags.changed': Record<string, never>;
+  /** A group's or the instance's model selection changed (re-read all of them). */
+  'model_selection.changed': Record<string, never>;
+  /** A user's preferences changed (the default Duo namespace). */
+  'user_preferences.changed': { userId: number };
   /** `open`: the breaker is not closed (open, half-open or isolated) in the sending process. */
   'breaker.state': { upstream: string; open: boolean };
 }

@@ -18,6 +18,7 @@ function serviceWith(getByUsername: () => Promise<unknown>, findByFullPath = asy
     unused,
     unused,
     unused,
+    unused,
   );
 }
 

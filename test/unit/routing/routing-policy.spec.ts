@@ -539,6 +539,7 @@ describe('decideRoute', () => {
       'task',
       'completion.failover',
       'completion.gateway_api_v4',
+      'completion.model_selection',
       'completion.beta:codestral-2508-vertex',
       'completion.default',
       'completion.failover_automatic',

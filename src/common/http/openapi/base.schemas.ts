@@ -33,6 +33,7 @@ export const TAGS = {
   signingKeys: 'admin signing keys',
   metrics: 'metrics',
   routing: 'routing',
+  modelSelection: 'model selection',
   console: 'admin console',
 } as const;
 
@@ -47,6 +48,8 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   'add-on purchases':
     'Duo add-on purchases of top-level groups and their seat assignments (admin).',
   'application settings': 'Instance-wide settings (admin).',
+  'model selection':
+    "The model chosen per feature by a top-level group's owners or the instance's administrators, from what the AI Gateway offers (GitLab's GraphQL model selection as REST), and the user's default Duo namespace.",
   audit: 'Audit events, newest first (admin).',
   version: 'Instance version and metadata, read by clients to choose direct access (>= 17.2).',
   health: 'Liveness and readiness probes (no authentication).',
