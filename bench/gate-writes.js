@@ -25,7 +25,7 @@ const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const ACTORS = Number(process.env.BENCH_ACTORS ?? 10_000);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 6);
 const WRITES = Number(process.env.BENCH_WRITES ?? 10);
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 const ROOT_TOKEN = 'bench-root-token-0123456789abcdef';
 const log = (m) => process.stderr.write(`[gate-writes] ${m}\n`);
 

@@ -67,11 +67,14 @@ async function seedFlags(flags) {
   const changes = [
     ['ai_duo_code_suggestions_switch', { kind: 'boolean', enabled: true }],
     [
-      'code_completion_model_codestral',
+      'code_completion_model_codestral_2508_vertex',
       { kind: 'actors', enabled: true, actors: [...users(1, 40), ...groups(9000, 10)] },
     ],
-    ['code_completion_model_codestral', { kind: 'percentage_of_actors', value: 25 }],
-    ['code_completion_opt_out_codestral', { kind: 'actors', enabled: true, actors: groups(1, 20) }],
+    ['code_completion_model_codestral_2508_vertex', { kind: 'percentage_of_actors', value: 25 }],
+    [
+      'code_completion_opt_out_codestral_2508_vertex',
+      { kind: 'actors', enabled: true, actors: groups(1, 20) },
+    ],
     ['code_completion_v4_endpoint', { kind: 'actors', enabled: true, actors: users(500, 30) }],
     ['code_completion_v4_endpoint', { kind: 'percentage_of_actors', value: 10 }],
     [

@@ -102,10 +102,11 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
 
   it('feature set/get/delete map onto the Features API as ChatOps does', async () => {
     expect(
-      (await cli('feature', 'set', 'code_completion_model_codestral', '25')).out.gates,
+      (await cli('feature', 'set', 'code_completion_model_codestral_2508_vertex', '25')).out.gates,
     ).toContainEqual({ key: 'percentage_of_time', value: 25 });
     expect(
-      (await cli('feature', 'set', 'code_completion_model_codestral', '10', '--actors')).out.gates,
+      (await cli('feature', 'set', 'code_completion_model_codestral_2508_vertex', '10', '--actors'))
+        .out.gates,
     ).toContainEqual({
       key: 'percentage_of_actors',
       value: 10,
@@ -113,31 +114,35 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
     const actors = await cli(
       'feature',
       'set',
-      'code_completion_model_codestral',
+      'code_completion_model_codestral_2508_vertex',
       'true',
       '--user=alice',
       '--group=acme',
     );
     expect(actors.out.gates.find((g: { key: string }) => g.key === 'actors').value).toHaveLength(2);
-    expect((await cli('feature', 'get', 'code_completion_model_codestral')).out.state).toBe(
-      'conditional',
-    );
+    expect(
+      (await cli('feature', 'get', 'code_completion_model_codestral_2508_vertex')).out.state,
+    ).toBe('conditional');
     const evaluated = await cli(
       'feature',
       'evaluate',
-      'code_completion_model_codestral',
+      'code_completion_model_codestral_2508_vertex',
       '--user=alice',
     );
     expect(evaluated.out).toMatchObject({ enabled: true, gate: 'actors' });
-    expect((await cli('feature', 'delete', 'code_completion_model_codestral')).code).toBe(0);
-    expect((await cli('feature', 'get', 'code_completion_model_codestral')).out.state).toBe('off');
+    expect(
+      (await cli('feature', 'delete', 'code_completion_model_codestral_2508_vertex')).code,
+    ).toBe(0);
+    expect(
+      (await cli('feature', 'get', 'code_completion_model_codestral_2508_vertex')).out.state,
+    ).toBe('off');
   });
 
   it('clear errors: unknown flag, bad value, unknown command, missing option', async () => {
     const unknown = await cli('feature', 'set', 'no_such_flag', 'true');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('404');
-    const bad = await cli('feature', 'set', 'code_completion_model_codestral', 'maybe');
+    const bad = await cli('feature', 'set', 'code_completion_model_codestral_2508_vertex', 'maybe');
     expect(bad).toMatchObject({ code: 2 });
     expect(bad.err).toContain('value must be true, false or a percentage');
     expect((await cli('frobnicate', 'now')).code).toBe(2);

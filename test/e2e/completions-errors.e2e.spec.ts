@@ -282,7 +282,10 @@ describe('completions: a slow upstream', () => {
       model: 'code-gecko@002',
       provider: 'vertex-ai',
     });
-    await s.f.setFlag('code_completion_model_codestral', { value: true, user: b.user.username });
+    await s.f.setFlag('code_completion_model_codestral_2508_vertex', {
+      value: true,
+      user: b.user.username,
+    });
     try {
       s.stub.clearRequests();
       let slowSettled = false;
@@ -306,9 +309,13 @@ describe('completions: a slow upstream', () => {
       expect(slowSettled).toBe(false);
       expect((await slow).status).toBe(200);
     } finally {
-      await s.app.api.call('DELETE', '/api/v4/features/code_completion_model_codestral', {
-        token: s.app.rootToken,
-      });
+      await s.app.api.call(
+        'DELETE',
+        '/api/v4/features/code_completion_model_codestral_2508_vertex',
+        {
+          token: s.app.rootToken,
+        },
+      );
     }
   }, 60_000);
 });

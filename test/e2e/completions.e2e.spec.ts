@@ -198,8 +198,8 @@ describe('POST /api/v4/code_suggestions/completions', () => {
         model_source: 'beta',
       });
       expect(lines[0].deciding_flags).toMatchObject({
-        code_completion_model_codestral: true,
-        code_completion_opt_out_codestral: false,
+        code_completion_model_codestral_2508_vertex: true,
+        code_completion_opt_out_codestral_2508_vertex: false,
         incident_fail_over_completion_provider: false,
       });
       expect(JSON.stringify(lines[0])).not.toContain('very_private_function');

@@ -28,7 +28,7 @@ declare const sessionStorage: any;
 jest.setTimeout(90_000);
 
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'console');
-const BETA_FLAG = 'code_completion_model_codestral';
+const BETA_FLAG = 'code_completion_model_codestral_2508_vertex';
 const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 const FAILOVER_FLAG = 'incident_fail_over_completion_provider';
 

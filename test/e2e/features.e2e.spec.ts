@@ -6,7 +6,7 @@ import { createPostgresDatabase } from '../support/test-database';
 // jest's default 5 s.
 jest.setTimeout(60_000);
 
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 
 describe('Features API on the embedded store', () => {
   let app: TestApp;

@@ -10,7 +10,7 @@ import { BACKENDS } from '../support/test-database';
  * host_name is a host name (IDN stored as punycode), revocation is immediate, and no client can
  * hold a request open: a body needs a credential, a stalled body gets a 408, GET takes no body.
  */
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 
 // The request-limit test waits out a 2 s body limit and a 1 s headers limit; a loaded machine is slow.
 jest.setTimeout(60_000);

@@ -7,7 +7,7 @@ import { OPENAPI_JSON_PATH } from '../../src/common/http/openapi';
 jest.setTimeout(120_000);
 
 const suite = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 
 type Schema = {
   $ref?: string;

@@ -7,7 +7,7 @@ import { completionBody, startStack, Stack } from '../support/stack';
 // jest's default 5 s.
 jest.setTimeout(60_000);
 
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
 
 /** `n` users holding a Duo seat through one group. */

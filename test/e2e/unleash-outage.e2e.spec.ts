@@ -11,7 +11,7 @@ jest.setTimeout(60_000);
 
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;
-const BETA = 'code_completion_model_codestral';
+const BETA = 'code_completion_model_codestral_2508_vertex';
 
 /**
  * Issue #6: "Unleash goes away mid-load: no 5xx caused by it for the bounded time." Completions

@@ -263,7 +263,7 @@ describe.each(BACKENDS)('python-gitlab admin flows (%s)', (backend) => {
       const p = await call('POST', '/api/v4/projects', {
         body: { name: 'Fp', namespace_id: g.body.id },
       });
-      const flag = 'code_completion_model_codestral';
+      const flag = 'code_completion_model_codestral_2508_vertex';
       const set = await call('POST', `/api/v4/features/${flag}`, {
         body: { value: true, project: p.body.path_with_namespace },
       });

@@ -16,7 +16,7 @@ import {
 // Boots servers and does real I/O (HTTP, database, the python-gitlab CLI once per call).
 jest.setTimeout(120_000);
 
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 const SCRIPT = path.join(__dirname, '../../support/clients/python_gitlab_features.py');
 
 /** Runs one scenario of python_gitlab_features.py; resolves what each call answered. */

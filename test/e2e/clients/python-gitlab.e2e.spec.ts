@@ -141,7 +141,7 @@ unleashSuite('python-gitlab 3.12 features calls in Unleash mode', () => {
   it('answers GET, list and evaluation with a write at once (read-your-writes, no poll in between)', async () => {
     const prefix = `ry${Date.now().toString(36)}`;
     await createFeatureActors(app.api, app.rootToken, prefix);
-    const flag = '/api/v4/features/code_completion_model_codestral';
+    const flag = '/api/v4/features/code_completion_model_codestral_2508_vertex';
     const call = (method: string, path: string, body?: unknown) =>
       app.api.call(method, path, { token: app.rootToken, body });
     const evaluate = async () =>
@@ -151,12 +151,12 @@ unleashSuite('python-gitlab 3.12 features calls in Unleash mode', () => {
     expect((await call('GET', flag)).body.state).toBe('conditional');
     expect(await evaluate()).toBe(true);
     const listed = (await call('GET', '/api/v4/features')).body as Array<{ name: string }>;
-    expect(listed.map((f) => f.name)).toContain('code_completion_model_codestral');
+    expect(listed.map((f) => f.name)).toContain('code_completion_model_codestral_2508_vertex');
 
     expect((await call('DELETE', flag)).status).toBe(204);
     expect((await call('GET', flag)).body.state).toBe('off');
     expect(await evaluate()).toBe(false);
     const after = (await call('GET', '/api/v4/features')).body as Array<{ name: string }>;
-    expect(after.map((f) => f.name)).not.toContain('code_completion_model_codestral');
+    expect(after.map((f) => f.name)).not.toContain('code_completion_model_codestral_2508_vertex');
   }, 60_000);
 });

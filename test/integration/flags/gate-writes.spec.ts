@@ -7,7 +7,7 @@ import { BACKENDS } from '../../support/test-database';
 
 jest.setTimeout(120_000);
 
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 const SEEDED = 10_000;
 const OLD = new Date('2001-01-01T00:00:00Z');
 const WRITERS = 8;

@@ -19,7 +19,7 @@ const { buildConsole } = require('../../../scripts/build-console.js') as {
   buildConsole(): Promise<string>;
 };
 
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;
 

@@ -17,7 +17,7 @@ import {
 // jest's default 5 s.
 jest.setTimeout(60_000);
 
-const FLAG = 'code_completion_model_codestral';
+const FLAG = 'code_completion_model_codestral_2508_vertex';
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;
 

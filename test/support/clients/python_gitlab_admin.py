@@ -13,7 +13,7 @@ import gitlab
 
 SCENARIO, URL, TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
 PREFIX = sys.argv[4] if len(sys.argv) > 4 else "conf"
-FLAG = "code_completion_model_codestral"
+FLAG = "code_completion_model_codestral_2508_vertex"
 out = {"python_gitlab": gitlab.__version__}
 
 

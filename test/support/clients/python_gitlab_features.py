@@ -18,7 +18,7 @@ import warnings
 import gitlab
 
 SCENARIO, URL, TOKEN, USER = sys.argv[1:5]
-FLAG = "code_completion_model_codestral"
+FLAG = "code_completion_model_codestral_2508_vertex"
 out = {"python_gitlab": gitlab.__version__}
 gl = gitlab.Gitlab(URL, private_token=TOKEN, per_page=None)
 

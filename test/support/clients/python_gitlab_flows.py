@@ -12,7 +12,7 @@ import sys
 import gitlab
 
 URL, TOKEN, PREFIX = sys.argv[1], sys.argv[2], sys.argv[3]
-FLAG = "code_completion_model_codestral"
+FLAG = "code_completion_model_codestral_2508_vertex"
 out = {}
 gl = gitlab.Gitlab(URL, private_token=TOKEN)
 
