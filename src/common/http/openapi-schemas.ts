@@ -6,3 +6,4 @@
  */
 export * from './openapi/base.schemas';
 export * from './openapi/admin.schemas';
+export * from './openapi/keys-health.schemas';
