@@ -2,8 +2,9 @@ import { ApiClient, ApiError } from './api-client';
 import { parseArgs, rejectUnknownOptions, UsageError } from './args';
 import { adminCommands } from './admin-commands';
 import { identityCommands } from './identity-commands';
+import { modelSelectionCommands } from './model-selection-commands';
 
-const ALL = { ...identityCommands, ...adminCommands };
+const ALL = { ...identityCommands, ...adminCommands, ...modelSelectionCommands };
 
 const CONNECTION = `  connection: --url=http://127.0.0.1:8080 (or SWITCHBOARD_URL), --token=<admin token> (or SWITCHBOARD_TOKEN)`;
 
