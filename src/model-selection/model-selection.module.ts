@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ObservabilityModule } from '../observability/observability.module';
 import { AIGW_PINNED_COMMIT, modelDefinitions } from '../common/aigw/aigw-contract';
 import { DuoDefaultNamespaceService } from './duo-default-namespace.service';
 import { GroupFeatureSettingsService } from './group-feature-settings.service';
@@ -18,6 +19,7 @@ import { UserPreferencesController } from './user-preferences.controller';
  * pinned gateway commit's `/v1/models/definitions` and is replaced by what the gateway answers.
  */
 @Module({
+  imports: [ObservabilityModule],
   controllers: [
     GroupFeatureSettingsController,
     InstanceFeatureSettingsController,

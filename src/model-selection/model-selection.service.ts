@@ -5,6 +5,7 @@ import { CHANGE_BUS, type ChangeBus } from '../common/fleet/change-bus';
 import { rootLogger } from '../common/logging/logger';
 import { DatabaseGuard } from '../database/database-guard';
 import { Transactions, type Tx } from '../database/transactions';
+import { MetricsService } from '../observability/metrics.service';
 import type { Actor } from '../identity/users/users.service';
 import { ModelSelectionRepository, SelectionWrite } from './model-selection.repository';
 import {
@@ -57,6 +58,7 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
     private readonly transactions: Transactions,
     private readonly database: DatabaseGuard,
     @Inject(OFFERED_MODELS) private readonly offered: OfferedModels,
+    private readonly metrics: MetricsService,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {
     bus.subscribe('model_selection.changed', () => void this.refresh());
@@ -65,6 +67,7 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
 
   async onModuleInit(): Promise<void> {
     this.snapshot = toSnapshot(await this.repo.loadAll());
+    this.reportStale();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.timer.unref();
   }
@@ -205,6 +208,20 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
     for (const key of this.staleKeys)
       if (!now.has(key)) rootLogger.info({ selection: key }, 'model selection no longer stale');
     this.staleKeys = now;
+    this.countStale(now);
+  }
+
+  /** `switchboard_model_selections_stale`: every feature × scope, zeros included. */
+  private countStale(keys: ReadonlySet<string>): void {
+    for (const feature of SELECTABLE_FEATURES)
+      for (const scope of ['instance', 'group'])
+        this.metrics.staleSelections.set(
+          { feature, scope },
+          [...keys].filter((k) => {
+            const [who, f] = k.split('|');
+            return f === feature && (scope === 'instance') === (who === 'instance');
+          }).length,
+        );
   }
 
   private async refresh(): Promise<void> {

@@ -175,6 +175,21 @@ export class MetricsService {
     help: '1 when the AI Gateway offers the catalogue model, 0 when it is retired and not sent',
     labelNames: ['model', 'role'],
     registers: [this.registry],
+    // Every worker reads the same offer; under WORKERS>1 a sum would say 2 for "offered".
+    aggregator: 'min',
+  });
+
+  /**
+   * Selections (the instance's, or top-level groups') the gateway no longer offers, so requests
+   * use the feature's default. Every worker holds the same selections: the fleet's value is the
+   * largest any worker reports, not their sum. Which groups: explain, the API and the log line.
+   */
+  readonly staleSelections = new Gauge({
+    name: 'switchboard_model_selections_stale',
+    help: 'Model selections the AI Gateway no longer offers (requests use the default), by feature and scope',
+    labelNames: ['feature', 'scope'],
+    registers: [this.registry],
+    aggregator: 'max',
   });
 
   constructor() {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ZodError } from 'zod';
 import type { FaultRegistry, FaultSpec } from './fault.registry';
 import { sendJson } from './http.util';
+import type { ModelOffer } from './model-offer';
 import type { RequestRecorder } from './request.recorder';
 
 export interface AdminContext {
@@ -9,6 +10,7 @@ export interface AdminContext {
   recorder: RequestRecorder;
   /** Forgets the cached JWKS of every issuer (as a gateway restart does). */
   clearJwks: () => void;
+  offer: ModelOffer;
   loopbackOnly: boolean;
 }
 
@@ -20,7 +22,8 @@ function noContent(res: ServerResponse): void {
 }
 
 /**
- * `/stub/*` admin endpoints (no auth): faults, recorded requests, JWKS cache, health. Answers and returns true
+ * `/stub/*` admin endpoints (no auth): faults, recorded requests, JWKS cache, the model offer,
+ * health. Answers and returns true
  * when the path is an admin path.
  */
 export function handleAdmin(
@@ -64,6 +67,10 @@ export function handleAdmin(
     }
     return true;
   }
+  if (path === '/stub/models/withdrawn') {
+    handleWithdrawn(ctx, method, res, raw);
+    return true;
+  }
   if (path === '/stub/requests') {
     if (method === 'GET') sendJson(res, 200, ctx.recorder.entries);
     else if (method === 'DELETE') {
@@ -74,6 +81,30 @@ export function handleAdmin(
   }
   sendJson(res, 404, { detail: 'Not Found' });
   return true;
+}
+
+/** `PUT {"identifiers": [...]}` withdraws models from the offer; `DELETE` restores it. */
+function handleWithdrawn(ctx: AdminContext, method: string, res: ServerResponse, raw: string) {
+  if (method === 'GET') return sendJson(res, 200, { identifiers: ctx.offer.withdrawnIdentifiers });
+  if (method === 'DELETE') {
+    ctx.offer.restore();
+    return noContent(res);
+  }
+  if (method !== 'PUT') return sendJson(res, 405, { detail: 'Method Not Allowed' });
+  let ids: unknown;
+  try {
+    ids = (JSON.parse(raw) as { identifiers?: unknown }).identifiers;
+  } catch {
+    ids = undefined;
+  }
+  if (!Array.isArray(ids) || !ids.every((i) => typeof i === 'string'))
+    return sendJson(res, 400, { detail: 'body must be {"identifiers": ["..."]}' });
+  try {
+    ctx.offer.withdraw(ids);
+  } catch (err) {
+    return sendJson(res, 400, { detail: (err as Error).message });
+  }
+  return sendJson(res, 200, { identifiers: ctx.offer.withdrawnIdentifiers });
 }
 
 function addFault(ctx: AdminContext, res: ServerResponse, raw: string): void {

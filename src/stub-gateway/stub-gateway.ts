@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { handleAdmin, type AdminContext } from './admin.router';
-import { modelDefinitions } from '../common/aigw/aigw-contract';
 import { FaultRegistry } from './fault.registry';
 import { handleSuggestion, handleUserAccessToken, type GatewayContext } from './gateway.router';
 import { BodyTooLargeError, readBody, sendJson } from './http.util';
+import { ModelOffer } from './model-offer';
 import { RequestRecorder } from './request.recorder';
 import type { StubApi, StubGateway, StubGatewayOptions } from './stub-gateway.types';
 import { AIGW_SELF_ISSUER, StubTokenAuthority } from './token.issuer';
@@ -81,10 +81,12 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     timers: new Set(),
     hung: new Set(),
   };
+  const offer = new ModelOffer();
   const admin: AdminContext = {
     faults,
     recorder,
     clearJwks: () => verifier.clearCache(),
+    offer,
     loopbackOnly: opts.adminLoopbackOnly ?? true,
   };
 
@@ -113,7 +115,7 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     if (method === 'GET' && path === '/monitoring/healthz') return sendJson(res, 200, {});
     // The gateway serves its catalogue without authentication.
     if (method === 'GET' && path === MODEL_DEFINITIONS_PATH) {
-      return sendJson(res, 200, modelDefinitions());
+      return sendJson(res, 200, offer.definitions());
     }
     sendJson(res, 404, { detail: 'Not Found' });
   };
@@ -169,6 +171,7 @@ export async function startStubGateway(opts: StubGatewayOptions = {}): Promise<S
     faults,
     clearRequests: () => recorder.clear(),
     clearJwksCache: () => verifier.clearCache(),
+    offer,
     close,
   };
 }

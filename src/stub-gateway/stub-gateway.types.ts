@@ -1,3 +1,4 @@
+import type { ModelOffer } from './model-offer';
 import type pino from 'pino';
 import type { PydanticIssue } from './contract.validator';
 import type { FaultRegistry } from './fault.registry';
@@ -90,6 +91,8 @@ export interface StubGateway {
   clearRequests(): void;
   /** Forgets every cached JWKS (as a gateway restart does); `POST /stub/jwks/clear` too. */
   clearJwksCache(): void;
+  /** What `GET /v1/models/definitions` offers; `PUT|DELETE /stub/models/withdrawn` too. */
+  offer: ModelOffer;
   /** Closes the server, keep-alive sockets and hung requests; never hangs. */
   close(): Promise<void>;
 }
