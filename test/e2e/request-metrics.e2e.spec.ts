@@ -1,5 +1,12 @@
 import { completionBody, startStack, Stack } from '../support/stack';
-import { PRIMARY, BACKUP, metricSum, samples } from '../support/failover-helpers';
+import {
+  PRIMARY,
+  BACKUP,
+  BACKUP_MODEL,
+  PRIMARY_MODEL,
+  metricSum,
+  samples,
+} from '../support/failover-helpers';
 import { shippedCatalogue, upstreamsOf } from '../support/catalogue';
 import { itWithPromtool, promtoolCheck } from '../support/promtool';
 
@@ -15,6 +22,10 @@ describe('request metrics at /metrics', () => {
   const scrape = async () => (await s.app.api.call('GET', '/metrics')).text;
   const complete = (t: string | undefined = token) =>
     s.app.api.call('POST', COMPLETIONS, { token: t, body: completionBody() });
+  // Labels as logs and claims name the models: the primary goes to /v4 (the default), named
+  // `gitlab` + its identifier; the backup goes the v2 way, named by our provider / model_name.
+  const primaryLabels = { api: 'v4', provider: PRIMARY.provider, model: PRIMARY.model };
+  const backupLabels = { api: 'v2', provider: BACKUP_MODEL.provider, model: BACKUP_MODEL.name };
 
   beforeAll(async () => {
     s = await startStack({
@@ -67,9 +78,7 @@ describe('request metrics at /metrics', () => {
         endpoint: COMPLETIONS,
         status: '200',
         task: 'completion',
-        api: 'v2',
-        provider: PRIMARY.provider,
-        model: PRIMARY.model,
+        ...primaryLabels,
       }),
     ).toBe(1);
     expect(delta({ endpoint: COMPLETIONS, status: '401', model: '' })).toBe(2);
@@ -78,8 +87,7 @@ describe('request metrics at /metrics', () => {
         endpoint: COMPLETIONS,
         status: String(down.status),
         task: 'completion',
-        provider: 'anthropic',
-        model: BACKUP, // the attempt that decided the answer: the failover model
+        ...backupLabels, // the attempt that decided the answer: the failover model
       }),
     ).toBe(1);
     expect(
@@ -107,32 +115,28 @@ describe('request metrics at /metrics', () => {
       metricSum(after, name, match) - metricSum(before, name, match);
     const overhead = delta('switchboard_overhead_seconds_sum', { endpoint: COMPLETIONS });
     expect(
-      delta('switchboard_overhead_seconds_count', { endpoint: COMPLETIONS, model: BACKUP }),
+      delta('switchboard_overhead_seconds_count', { endpoint: COMPLETIONS, ...backupLabels }),
     ).toBe(1);
     expect(overhead).toBeLessThan(1); // without the fix: >= 2 s (the timed-out primary)
     expect(
-      delta('switchboard_upstream_seconds_count', { model: PRIMARY.model, outcome: 'timeout' }),
+      delta('switchboard_upstream_seconds_count', { ...primaryLabels, outcome: 'timeout' }),
     ).toBe(1);
-    expect(delta('switchboard_upstream_seconds_sum', { model: PRIMARY.model })).toBeGreaterThan(
-      1.9,
+    expect(delta('switchboard_upstream_seconds_sum', primaryLabels)).toBeGreaterThan(1.9);
+    expect(delta('switchboard_upstream_seconds_count', { ...backupLabels, outcome: '2xx' })).toBe(
+      1,
     );
-    expect(delta('switchboard_upstream_seconds_count', { model: BACKUP, outcome: '2xx' })).toBe(1);
   });
 
   it('times every routed completion end to end by the model that answered and the outcome; failovers from which model to which', async () => {
-    const cat = shippedCatalogue();
-    const primary = cat.completionRules.find((r) => r.kind === 'default')!.model;
-    const backup = cat.completionFailover!.model;
-    const target = { provider: primary.provider, model: primary.name };
     const before = await scrape();
 
     expect((await complete()).status).toBe(200);
-    s.stub.faults.add({ ...target, latencyMs: 10_000 }); // beyond the 2 s attempt budget
+    s.stub.faults.add({ ...PRIMARY, latencyMs: 10_000 }); // beyond the 2 s attempt budget
     const failedOver = await complete();
     expect(failedOver.status).toBe(200);
-    expect(failedOver.body.choices[0].text).toContain(backup.name);
+    expect(failedOver.body.choices[0].text).toContain(BACKUP);
     s.stub.faults.clear();
-    s.stub.faults.add({ ...target, status: 422, body: { detail: 'bad request' } });
+    s.stub.faults.add({ ...PRIMARY, status: 422, body: { detail: 'bad request' } });
     expect((await complete()).status).toBe(422); // the request's fault: passed through
     s.stub.faults.clear();
     s.stub.faults.add({ closeConnection: true }); // primary and backup unreachable
@@ -143,19 +147,14 @@ describe('request metrics at /metrics', () => {
     const after = await scrape();
     const delta = (name: string, match: Record<string, string>) =>
       metricSum(after, name, match) - metricSum(before, name, match);
-    const latency = (outcome: string, model: string) =>
-      delta('switchboard_completion_seconds_count', {
-        task: 'completion',
-        api: 'v2',
-        outcome,
-        model,
-      });
+    const latency = (outcome: string, labels: Record<string, string>) =>
+      delta('switchboard_completion_seconds_count', { task: 'completion', outcome, ...labels });
     expect(delta('switchboard_completion_seconds_count', {})).toBe(4);
-    expect(latency('answered', primary.name)).toBe(1);
-    expect(latency('failed_over', backup.name)).toBe(1);
-    expect(latency('upstream_4xx', primary.name)).toBe(1);
+    expect(latency('answered', primaryLabels)).toBe(1);
+    expect(latency('failed_over', backupLabels)).toBe(1);
+    expect(latency('upstream_4xx', primaryLabels)).toBe(1);
     // The last attempt (the backup's) names the error class: connection refused or closed.
-    expect(latency('connect', backup.name) + latency('early_close', backup.name)).toBe(1);
+    expect(latency('connect', backupLabels) + latency('early_close', backupLabels)).toBe(1);
     expect(delta('switchboard_completion_seconds_sum', { outcome: 'failed_over' })).toBeGreaterThan(
       1.9, // the timed-out primary attempt is part of what the user waited
     );
@@ -165,10 +164,11 @@ describe('request metrics at /metrics', () => {
         trigger: 'attempt_failed',
         ...match,
       });
-    expect(failovers({ from_model: primary.name, to_model: backup.name })).toBe(2);
-    expect(
-      delta('switchboard_upstream_seconds_count', { model: primary.name, outcome: '4xx' }),
-    ).toBe(1);
+    // from_model is the catalogue's model_name of the model the rules picked (docs/metrics.md)
+    expect(failovers({ from_model: PRIMARY_MODEL.name, to_model: BACKUP_MODEL.name })).toBe(2);
+    expect(delta('switchboard_upstream_seconds_count', { ...primaryLabels, outcome: '4xx' })).toBe(
+      1,
+    );
   });
 
   itWithPromtool('`promtool check metrics` finds nothing to complain about', async () => {
