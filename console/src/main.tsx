@@ -7,6 +7,7 @@ import { ErrorLine, useData } from './shared';
 import type { Summary } from './types';
 import { FlagsPage } from './pages/flags';
 import { IncidentsPage } from './pages/incidents';
+import { ModelsPage } from './pages/models';
 import { RolloutsPage } from './pages/rollouts';
 import { RoutingPage } from './pages/routing';
 
@@ -15,6 +16,7 @@ const PAGES = {
   rollouts: 'Rollouts',
   routing: 'Routing',
   incidents: 'Incidents',
+  models: 'Model selection',
 } as const;
 type Page = keyof typeof PAGES;
 
@@ -105,6 +107,7 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           {page === 'rollouts' && <RolloutsPage summary={summary.data} />}
           {page === 'routing' && <RoutingPage summary={summary.data} />}
           {page === 'incidents' && <IncidentsPage summary={summary.data} />}
+          {page === 'models' && <ModelsPage />}
         </div>
       )}
     </div>

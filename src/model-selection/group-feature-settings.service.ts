@@ -43,6 +43,26 @@ export class GroupFeatureSettingsService {
     return { group, settings: await this.selections.update(scope, features, ref, actorOf(p)) };
   }
 
+  /**
+   * Every top-level group with a selection (admin console): the features it chose a model for,
+   * stale ones included. Rows of a group deleted meanwhile are skipped (they go with it).
+   */
+  async withSelections(): Promise<Array<{ group: GroupRecord; settings: EffectiveSelection[] }>> {
+    const out: Array<{ group: GroupRecord; settings: EffectiveSelection[] }> = [];
+    for (const groupId of this.selections.groupIds()) {
+      const settings = this.selections
+        .viewAll({ kind: 'group', groupId })
+        .filter((s) => s.selected !== null);
+      if (settings.length === 0) continue;
+      const group = await this.groups.resolve(String(groupId)).catch((err: unknown) => {
+        if (err instanceof DomainError && err.code === 'not_found') return undefined;
+        throw err;
+      });
+      if (group) out.push({ group, settings });
+    }
+    return out.sort((a, b) => a.group.fullPath.localeCompare(b.group.fullPath));
+  }
+
   private async authorized(idOrPath: string, p: Principal): Promise<GroupRecord> {
     const group = await this.groups.resolve(idOrPath);
     if (!p.user.admin) {

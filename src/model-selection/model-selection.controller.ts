@@ -176,3 +176,35 @@ export class InstanceFeatureSettingsController {
     return presentFeatureSetting(s);
   }
 }
+
+/** The admin console's model selection page: the instance setting and every group's choice. */
+@Controller('api/v4/admin/console/model_selection')
+@AdminOnly()
+@ApiTags(TAGS.console)
+@ApiSecurity(PRIVATE_TOKEN_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse(ERROR_RESPONSES.unauthorized)
+@ApiResponse(ERROR_RESPONSES.adminOnly)
+export class ModelSelectionOverviewController {
+  constructor(
+    private readonly selections: ModelSelectionService,
+    private readonly groups: GroupFeatureSettingsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The instance setting and the groups with a selection (admin)' })
+  @ApiResponse({
+    status: 200,
+    description: '`instance`: one entry per feature; `groups`: only features a group chose',
+    schema: { type: 'object', properties: { instance: many, groups: many } },
+  })
+  async overview() {
+    const groups = await this.groups.withSelections();
+    return {
+      instance: this.selections.viewAll({ kind: 'instance' }).map((s) => presentFeatureSetting(s)),
+      groups: groups.flatMap(({ group, settings }) =>
+        settings.map((s) => presentFeatureSetting(s, group)),
+      ),
+    };
+  }
+}

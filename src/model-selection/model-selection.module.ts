@@ -6,6 +6,7 @@ import { GroupFeatureSettingsService } from './group-feature-settings.service';
 import {
   GroupFeatureSettingsController,
   InstanceFeatureSettingsController,
+  ModelSelectionOverviewController,
 } from './model-selection.controller';
 import { ModelSelectionRepository } from './model-selection.repository';
 import { ModelSelectionService } from './model-selection.service';
@@ -23,6 +24,7 @@ import { UserPreferencesController } from './user-preferences.controller';
   controllers: [
     GroupFeatureSettingsController,
     InstanceFeatureSettingsController,
+    ModelSelectionOverviewController,
     UserPreferencesController,
   ],
   providers: [
