@@ -150,11 +150,14 @@ describe('npm run cli against a running instance (ChatOps form)', () => {
   });
 
   it('refuses a misspelt option instead of ignoring it (it would widen a rollout)', async () => {
-    const typo = await cli('feature', 'set', 'code_completion_v4_endpoint', 'true', '--usr=demo');
+    // A beta flag, off by default: taken as a plain `set … true`, the typo would turn it on for all.
+    const flag = 'code_completion_model_codestral_2508_vertex';
+    expect((await cli('feature', 'get', flag)).out.state).toBe('off');
+    const typo = await cli('feature', 'set', flag, 'true', '--usr=demo');
     expect(typo.code).toBe(2);
     expect(typo.err).toContain("unknown option --usr for 'feature set'");
     expect(typo.err).toContain('--user');
-    expect((await cli('feature', 'get', 'code_completion_v4_endpoint')).out.state).toBe('off');
+    expect((await cli('feature', 'get', flag)).out.state).toBe('off');
   });
 
   it('every command refuses options it does not know, before calling the API', async () => {

@@ -10,7 +10,8 @@ import {
   waitForText,
   type HeadlessBrowser,
 } from '../support/browser';
-import { PRIMARY } from '../support/failover-helpers';
+import { shippedCatalogue } from '../support/catalogue';
+import { BACKUP_MODEL, PRIMARY, PRIMARY_UPSTREAM } from '../support/failover-helpers';
 import { completionBody, startStack, type Stack } from '../support/stack';
 import { BACKENDS } from '../support/test-database';
 import { waitUntil } from '../support/wait';
@@ -28,9 +29,24 @@ declare const sessionStorage: any;
 jest.setTimeout(90_000);
 
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'console');
-const BETA_FLAG = 'code_completion_model_codestral_2508_vertex';
-const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
-const FAILOVER_FLAG = 'incident_fail_over_completion_provider';
+const catalogue = shippedCatalogue();
+const betaRule = catalogue.completionRules.find((r) => r.kind === 'beta');
+if (
+  betaRule?.kind !== 'beta' ||
+  !betaRule.model.gitlabIdentifier ||
+  !catalogue.completionFailover
+) {
+  throw new Error(
+    'config/models.yml: the console tests need a beta rule (with an identifier) and a failover rule',
+  );
+}
+const BETA_FLAG = betaRule.flag;
+/** The beta model as the gateway serves it on v4 (`gitlab` + identifier): a stub fault target and
+ * the request labels' `provider/model`. */
+const BETA = { provider: 'gitlab', model: betaRule.model.gitlabIdentifier };
+/** The beta and the default as explain names them (our provider/model_name). */
+const BETA_UPSTREAM = `${betaRule.model.provider}/${betaRule.model.name}`;
+const FAILOVER_FLAG = catalogue.completionFailover.flag;
 
 describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => {
   let s: Stack;
@@ -183,7 +199,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
       await page.waitForSelector('[data-testid="completion-model"]');
     };
     await explain();
-    await waitForText(page, 'vertex-ai/code-gecko@002', '[data-testid="completion-model"]');
+    await waitForText(page, PRIMARY_UPSTREAM, '[data-testid="completion-model"]');
 
     await goTo('Rollouts');
     await page.select('#rollout-flag', BETA_FLAG);
@@ -199,7 +215,7 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await shot('rollouts');
 
     await explain();
-    await waitForText(page, 'vertex-ai/codestral@2405', '[data-testid="completion-model"]');
+    await waitForText(page, BETA_UPSTREAM, '[data-testid="completion-model"]');
     expect(await bodyText(page)).toContain(`${BETA_FLAG}: on`);
     const audit = await s.app.api.call(
       'GET',
@@ -208,7 +224,8 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     );
     expect(audit.body.length).toBeGreaterThan(0);
     for (let i = 0; i < 3; i++) expect((await complete(rolled.token)).status).toBe(200);
-    await waitForText(page, 'vertex-ai/codestral@2405', '[data-testid="decision-counts"]');
+    // answered on v4, labelled as the gateway serves the beta model
+    await waitForText(page, `${BETA.provider}/${BETA.model}`, '[data-testid="decision-counts"]');
     await shot('routing');
   });
 
@@ -318,20 +335,16 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     for (let i = 0; i < 2; i++) expect((await complete(worker)).status).toBe(200);
     await goTo('Incidents');
     const counts = '[data-testid="provider-counts"]';
-    const breaker = `[data-testid="breaker-${PRIMARY.provider}/${PRIMARY.model}"]`;
-    await waitForText(page, 'vertex-ai', counts);
+    const breaker = `[data-testid="breaker-${PRIMARY_UPSTREAM}"]`;
+    await waitForText(page, PRIMARY.provider, counts);
     await waitForText(page, 'closed', breaker);
 
     // the primary fails: the breaker opens, requests are answered by the backup provider
     s.stub.faults.add({ ...PRIMARY, status: 503 });
     for (let i = 0; i < 4; i++) expect((await complete(worker)).status).toBe(200);
     await waitForText(page, 'open', breaker);
-    await waitForText(
-      page,
-      /^3 of \d+$/,
-      `[data-testid="failures-${PRIMARY.provider}/${PRIMARY.model}"]`,
-    );
-    await waitForText(page, 'anthropic', counts);
+    await waitForText(page, /^3 of \d+$/, `[data-testid="failures-${PRIMARY_UPSTREAM}"]`);
+    await waitForText(page, BACKUP_MODEL.provider, counts);
     s.stub.faults.clear();
 
     // manual failover, confirmed
@@ -341,16 +354,17 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, /all 2 users with a seat get the backup/, 'dialog');
     await clickButton(page, 'Apply');
     await waitForText(page, 'on', state);
-    const anthropicBefore = await providerTotal(page, 'anthropic');
+    const backupBefore = await providerTotal(page, BACKUP_MODEL.provider);
     for (let i = 0; i < 3; i++) expect((await complete(rolled.token)).status).toBe(200);
     await page.waitForFunction(
-      (sel: string, before: number) => {
-        const cell = document.querySelector(`${sel} tr[data-label="anthropic"] .total`);
+      (sel: string, provider: string, before: number) => {
+        const cell = document.querySelector(`${sel} tr[data-label="${provider}"] .total`);
         return Number(cell?.textContent ?? 0) >= before + 3;
       },
       { timeout: 30_000 },
       counts,
-      anthropicBefore,
+      BACKUP_MODEL.provider,
+      backupBefore,
     );
     await shot('incidents');
 

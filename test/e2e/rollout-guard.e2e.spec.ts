@@ -1,14 +1,21 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { shippedCatalogue } from '../support/catalogue';
+import { PRIMARY_MODEL, servedModel } from '../support/failover-helpers';
 import { completionBody, startStack, Stack } from '../support/stack';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
 // jest's default 5 s.
 jest.setTimeout(60_000);
 
-const FLAG = 'code_completion_model_codestral_2508_vertex';
-const BETA = { provider: 'vertex-ai', model: 'codestral@2405' };
+const betaRule = shippedCatalogue().completionRules.find((r) => r.kind === 'beta');
+if (betaRule?.kind !== 'beta' || !betaRule.model.gitlabIdentifier) {
+  throw new Error('config/models.yml: the rollout guard tests need a beta rule with an identifier');
+}
+const FLAG = betaRule.flag;
+/** The beta model as the gateway serves it (v4 sends its identifier): a stub fault target. */
+const BETA = { provider: 'gitlab', model: betaRule.model.gitlabIdentifier };
 
 /** `n` users holding a Duo seat through one group. */
 async function seatedUsers(s: Stack, n: number) {
@@ -61,12 +68,7 @@ describe('rollout guard and routing explain', () => {
       users.push(u);
     }
     await s.f.setFlag(FLAG, { value: 20, key: 'percentage_of_actors' });
-    s.stub.faults.add({
-      provider: 'vertex-ai',
-      model: 'codestral@2405',
-      status: 503,
-      fraction: 0.3,
-    });
+    s.stub.faults.add({ ...BETA, status: 503, fraction: 0.3 });
 
     let rolledBack = false;
     let userErrors = 0;
@@ -108,8 +110,8 @@ describe('rollout guard and routing explain', () => {
     expect(explain.body.rollout_guard.actions[0]).toMatchObject({ flag: FLAG });
     expect(explain.body.completion).toMatchObject({
       task: 'completion',
-      api: 'v2',
-      model: { provider: 'vertex-ai', name: 'code-gecko@002' },
+      api: 'v4',
+      model: { provider: PRIMARY_MODEL.provider, name: PRIMARY_MODEL.name },
     });
     expect(explain.body.completion.trace.length).toBeGreaterThan(1);
     expect(explain.body.generation_with_sse.api).toBe('v4');
@@ -194,9 +196,7 @@ describe('rollout guard off (the shipped catalogue: rollout_guard.enabled false)
       }
     }
     await new Promise((r) => setTimeout(r, 500)); // several guard intervals
-    const betaCalls = s
-      .since(from)
-      .filter((r) => (r.body as { model_name?: string }).model_name === BETA.model).length;
+    const betaCalls = s.since(from).filter((r) => servedModel(r) === BETA.model).length;
     expect(betaCalls).toBeGreaterThanOrEqual(30); // the default min_requests is 20
     expect(userErrors).toBe(0);
     expect(await percentage(s)).toBe(20);
