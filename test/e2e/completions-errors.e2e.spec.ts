@@ -1,8 +1,22 @@
+import type { RecordedRequest } from '../../src/stub-gateway/stub-gateway.types';
+import { PRIMARY } from '../support/failover-helpers';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 // Every test here drives a booted service over HTTP: a loaded machine needs more than 5 s.
 jest.setTimeout(60_000);
+
+interface EditorFile {
+  content_above_cursor: string;
+  content_below_cursor: string;
+}
+/** The file a completion sent upstream: v2's current_file, or the editor component's payload. */
+function editorFile(q: RecordedRequest | undefined): EditorFile | undefined {
+  const body = q?.body as
+    { current_file?: EditorFile; prompt_components?: { payload: EditorFile }[] } | undefined;
+  return body?.current_file ?? body?.prompt_components?.[0]?.payload;
+}
+const isCompletion = (q: RecordedRequest) => /^\/v[234]\/code\//.test(q.path);
 
 describe('completions: checks, their order and their answers', () => {
   let s: Stack;
@@ -83,13 +97,23 @@ describe('completions: checks, their order and their answers', () => {
     expect(streamed.status).toBe(200);
     expect(streamed.headers.get('content-type')).toMatch(/event-stream/);
     expect((await post(user.token, completionBody({ stream: 'false' }))).status).toBe(200);
-    // 100 context items (the gateway's own limit) are forwarded
+    // 100 context items (v2's own limit; v4 takes 99, see completions-gateway-limits) are forwarded
     const items = Array.from({ length: 100 }, (_, i) => ({
       type: 'file',
       name: `f${i}`,
       content: 'x',
     }));
-    expect((await post(user.token, completionBody({ context: items }))).status).toBe(200);
+    await s.f.setFlag('code_completion_v4_endpoint', { value: false, user: user.username });
+    try {
+      expect((await post(user.token, completionBody({ context: items }))).status).toBe(200);
+      const v2 = s.stub.requests.at(-1);
+      expect(v2?.path).toBe('/v2/code/completions');
+      expect((v2?.body as { context: unknown[] }).context).toHaveLength(100);
+    } finally {
+      await s.app.api.call('DELETE', '/api/v4/features/code_completion_v4_endpoint', {
+        token: s.app.rootToken,
+      });
+    }
     // GitLab's user_instruction limit is 600,000 characters, not 400,000
     const instruction = 'y'.repeat(450_000);
     expect((await post(user.token, completionBody({ user_instruction: instruction }))).status).toBe(
@@ -103,7 +127,11 @@ describe('completions: checks, their order and their answers', () => {
     );
     expect(many.status).toBe(400);
     expect((many.body as { error: string }).error).toMatch(/^telemetry/);
-    const gen = s.stub.requests.find((q) => q.path !== '/v2/code/completions')?.body as {
+    const gen = s.stub.requests.find(
+      (q) =>
+        (q.body as { prompt_components?: { type: string }[] }).prompt_components?.[0]?.type ===
+        'code_editor_generation',
+    )?.body as {
       prompt_components: { payload: { prompt_enhancer: { user_instruction: string } } }[];
     };
     expect(gen.prompt_components[0].payload.prompt_enhancer.user_instruction).toHaveLength(450_000);
@@ -131,12 +159,14 @@ describe('completions: checks, their order and their answers', () => {
     };
     const ok = sized(599_999);
     expect(ok.length).toBe(599_999);
+    s.stub.clearRequests();
     expect((await post(user.token, undefined, { raw: ok })).status).toBe(200);
     const big = sized(600_001);
     expect((await post(user.token, undefined, { raw: big })).status).toBe(413);
     // content is cut for the gateway: last 100,000 above, first 100,000 below
-    const up = s.stub.requests.filter((q) => q.path.startsWith('/v2'))[0] as any;
-    expect(up.body.current_file.content_above_cursor.length).toBeLessThanOrEqual(100_000);
+    const up = editorFile(s.stub.requests.find(isCompletion));
+    expect(up?.content_above_cursor).toBe('a'.repeat(100_000));
+    expect(up?.content_below_cursor).toBe('b'.repeat(100_000));
   });
 
   it('characters are counted as GitLab does (code points): 160,000 emoji each side is 320,092 chars, accepted', async () => {
@@ -156,11 +186,9 @@ describe('completions: checks, their order and their answers', () => {
     s.stub.clearRequests();
     expect((await post(user.token, undefined, { raw: body })).status).toBe(200);
     // and the cut for the gateway is 100,000 characters, not 50,000 emoji
-    const up = s.stub.requests.find((q) => q.path.startsWith('/v2'))?.body as {
-      current_file: { content_above_cursor: string; content_below_cursor: string };
-    };
-    expect([...up.current_file.content_above_cursor].length).toBe(100_000);
-    expect([...up.current_file.content_below_cursor].length).toBe(100_000);
+    const up = editorFile(s.stub.requests.find(isCompletion));
+    expect([...(up?.content_above_cursor ?? '')].length).toBe(100_000);
+    expect([...(up?.content_below_cursor ?? '')].length).toBe(100_000);
     // 300,001 emoji on each side: over 600,000 characters -> 413
     const big = JSON.stringify(
       completionBody(
@@ -238,7 +266,7 @@ describe('completions: checks, their order and their answers', () => {
   it('a stream that goes silent mid-answer ends cleanly after GATEWAY_TIMEOUT_MS and cancels upstream', async () => {
     const { user } = await s.f.seatedUser();
     s.stub.clearRequests();
-    s.stub.faults.add({ model: 'code-gecko@002', stallAfterChunks: 1 });
+    s.stub.faults.add({ ...PRIMARY, stallAfterChunks: 1 });
     const started = Date.now();
     const res = await fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
       method: 'POST',
@@ -256,66 +284,4 @@ describe('completions: checks, their order and their answers', () => {
       `upstream request aborted (outcome: ${s.stub.requests[0].outcome})`,
     );
   });
-});
-
-// Its own stack: the slow upstream must stay in flight for as long as the fast request takes on a
-// loaded machine, which the 1500 ms gateway timeout above (or the 10 s attempt timeout) would
-// not allow.
-describe('completions: a slow upstream', () => {
-  let s: Stack;
-  const SLOW_MS = 15_000;
-
-  beforeAll(async () => {
-    s = await startStack({
-      env: { GATEWAY_TIMEOUT_MS: '60000', FAILOVER_ATTEMPT_TIMEOUT_MS: '60000' },
-    });
-  }, 60_000);
-  afterAll(() => s?.close());
-  afterEach(() => s.stub.faults.clear());
-
-  it('does not block other requests', async () => {
-    const a = await s.f.seatedUser();
-    const b = await s.f.seatedUser();
-    s.stub.faults.add({
-      latencyMs: SLOW_MS,
-      fraction: 1,
-      model: 'code-gecko@002',
-      provider: 'vertex-ai',
-    });
-    await s.f.setFlag('code_completion_model_codestral_2508_vertex', {
-      value: true,
-      user: b.user.username,
-    });
-    try {
-      s.stub.clearRequests();
-      let slowSettled = false;
-      const slow = s.app.api
-        .call('POST', '/api/v4/code_suggestions/completions', {
-          token: a.user.token,
-          body: completionBody(),
-        })
-        .finally(() => (slowSettled = true));
-      // the slow request is held upstream before the fast one starts
-      await waitUntil(
-        () => s.stub.requests.some((r) => r.outcome === 'pending'),
-        'the slow request reaches the stub',
-      );
-      const fast = await s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
-        token: b.user.token,
-        body: completionBody(),
-      });
-      expect(fast.status).toBe(200);
-      // answered while the slow one is still waiting upstream: not queued behind it
-      expect(slowSettled).toBe(false);
-      expect((await slow).status).toBe(200);
-    } finally {
-      await s.app.api.call(
-        'DELETE',
-        '/api/v4/features/code_completion_model_codestral_2508_vertex',
-        {
-          token: s.app.rootToken,
-        },
-      );
-    }
-  }, 60_000);
 });

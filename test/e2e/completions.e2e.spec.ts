@@ -1,15 +1,17 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as logging from '../../src/common/logging/logger';
-import { Factory } from '../support/factories';
+import { shippedCatalogue } from '../support/catalogue';
+import { BACKUP_MODEL, PRIMARY, PRIMARY_MODEL } from '../support/failover-helpers';
 import { completionBody, startStack, Stack } from '../support/stack';
-import { startTestApp, type TestApp } from '../support/test-app';
 import { waitUntil } from '../support/wait';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
 // jest's default 5 s.
 jest.setTimeout(60_000);
+
+/** The shipped catalogue's (first) beta rule: its model, flag and opt-out flag. */
+const betaRule = shippedCatalogue().completionRules.find((r) => r.kind === 'beta');
+if (betaRule?.kind !== 'beta') throw new Error('config/models.yml: these tests need a beta rule');
+const BETA = betaRule.model;
 
 describe('POST /api/v4/code_suggestions/completions', () => {
   let s: Stack;
@@ -24,8 +26,8 @@ describe('POST /api/v4/code_suggestions/completions', () => {
   afterAll(() => s?.close());
   afterEach(async () => {
     for (const flag of [
-      'code_completion_model_codestral_2508_vertex',
-      'code_completion_opt_out_codestral_2508_vertex',
+      betaRule.flag,
+      betaRule.optOutFlag,
       'code_completion_v4_endpoint',
       'incident_fail_over_completion_provider',
       'expanded_ai_logging',
@@ -58,14 +60,14 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(up.headers['x-request-id']).toBe(r.headers.get('x-request-id'));
   });
 
-  it('the beta flag moves a user to codestral; an opted-out seat group keeps its users on the old model', async () => {
+  it('the beta flag moves a user to the beta model; an opted-out seat group keeps its users on the old model', async () => {
     const a = await s.f.seatedUser();
     const b = await s.f.seatedUser();
-    await s.f.setFlag('code_completion_model_codestral_2508_vertex', {
+    await s.f.setFlag(betaRule.flag, {
       value: true,
       user: `${a.user.username},${b.user.username}`,
     });
-    await s.f.setFlag('code_completion_opt_out_codestral_2508_vertex', {
+    await s.f.setFlag(betaRule.optOutFlag, {
       value: true,
       group: b.group.full_path,
     });
@@ -73,7 +75,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     expect(lastUpstream().body.model_metadata).toEqual({
       provider: 'gitlab',
       feature_setting: 'code_completions',
-      identifier: 'codestral_2508_vertex',
+      identifier: BETA.gitlabIdentifier,
     });
     await post(b.user.token, completionBody());
     expect(lastUpstream().body.model_metadata).toEqual({
@@ -84,13 +86,13 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     await s.f.setFlag('code_completion_v4_endpoint', { value: false });
     await post(a.user.token, completionBody());
     expect(lastUpstream().body).toMatchObject({
-      model_provider: 'vertex-ai',
-      model_name: 'codestral-2508',
+      model_provider: BETA.provider,
+      model_name: BETA.name,
     });
     await post(b.user.token, completionBody());
     expect(lastUpstream().body).toMatchObject({
-      model_provider: 'fireworks_ai',
-      model_name: 'codestral-2508',
+      model_provider: PRIMARY_MODEL.provider,
+      model_name: PRIMARY_MODEL.name,
     });
   });
 
@@ -107,15 +109,15 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     });
   });
 
-  it('the failover flag moves everyone to anthropic with a prompt-version-3 messages body', async () => {
+  it('the failover flag moves everyone to the backup model with a prompt-version-3 messages body', async () => {
     const { user } = await s.f.seatedUser();
     await s.f.setFlag('incident_fail_over_completion_provider', { value: true });
     const r = await post(user.token, completionBody());
     expect(r.status).toBe(200);
     const up = lastUpstream();
     expect(up.body).toMatchObject({
-      model_provider: 'anthropic',
-      model_name: 'claude-sonnet-4-5-20250929',
+      model_provider: BACKUP_MODEL.provider,
+      model_name: BACKUP_MODEL.name,
       prompt_version: 3,
     });
     expect(Array.isArray(up.body.prompt)).toBe(true);
@@ -152,17 +154,24 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     });
     expect(v2.status).toBe(200);
     expect(v2.headers.get('content-type')).toContain('text/event-stream');
+    expect(lastUpstream().path).toBe('/v2/code/completions');
     expect(await v2.text()).toBe(
-      '// completion by gitlab/codestral_2508_fireworks via v2 p1\nsuggest("src/main.py");\n',
+      `// completion by gitlab/${PRIMARY.model} via v2 p1\nsuggest("src/main.py");\n`,
     );
 
-    await s.f.setFlag('code_completion_v4_endpoint', { value: true, user: user.username });
+    // A client that reads SSE says so; only then does a stream go to v4 (the v4 flag is on by default).
     const v4 = await fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
       method: 'POST',
-      headers: { 'private-token': user.token, 'content-type': 'application/json' },
+      headers: {
+        'private-token': user.token,
+        'content-type': 'application/json',
+        'x-supports-sse-streaming': 'true',
+      },
       body: JSON.stringify(completionBody({ stream: true })),
     });
+    expect(v4.status).toBe(200);
     expect(v4.headers.get('x-streaming-format')).toBe('sse');
+    expect(lastUpstream().path).toBe('/v4/code/suggestions');
     const text = await v4.text();
     const events = [...text.matchAll(/event: (\w+)/g)].map((m) => m[1]);
     expect(events[0]).toBe('stream_start');
@@ -179,10 +188,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     const spy = jest.spyOn(logging.rootLogger, 'info').mockImplementation(capture);
     const secretCode = 'def very_private_function(a, b):\n    ';
     try {
-      await s.f.setFlag('code_completion_model_codestral_2508_vertex', {
-        value: true,
-        user: user.username,
-      });
+      await s.f.setFlag(betaRule.flag, { value: true, user: user.username });
       const r = await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
         'x-request-id': 'req-log-1',
       });
@@ -191,15 +197,15 @@ describe('POST /api/v4/code_suggestions/completions', () => {
       expect(lines[0]).toMatchObject({
         reqId: 'req-log-1',
         model_provider: 'gitlab',
-        model_name: 'codestral_2508_vertex',
+        model_name: BETA.gitlabIdentifier,
         api: 'v4',
         endpoint: '/v4/code/suggestions',
         task: 'completion',
         model_source: 'beta',
       });
       expect(lines[0].deciding_flags).toMatchObject({
-        code_completion_model_codestral_2508_vertex: true,
-        code_completion_opt_out_codestral_2508_vertex: false,
+        [betaRule.flag]: true,
+        [betaRule.optOutFlag]: false,
         incident_fail_over_completion_provider: false,
       });
       expect(JSON.stringify(lines[0])).not.toContain('very_private_function');
@@ -226,7 +232,7 @@ describe('POST /api/v4/code_suggestions/completions', () => {
     const { user } = await s.f.seatedUser();
     s.stub.clearRequests();
     // The gateway sends one piece and then holds the stream open.
-    s.stub.faults.add({ model: 'code-gecko@002', stallAfterChunks: 1 });
+    s.stub.faults.add({ ...PRIMARY, stallAfterChunks: 1 });
     const ac = new AbortController();
     const res = await fetch(`${s.app.url}/api/v4/code_suggestions/completions`, {
       method: 'POST',
@@ -245,82 +251,5 @@ describe('POST /api/v4/code_suggestions/completions', () => {
       'the upstream request is aborted',
     );
     expect(s.stub.requests[0].outcome).toBe('aborted');
-  });
-});
-
-describe('a model added through configuration only, under the built-in stub gateway', () => {
-  const BETA = 'code_completion_model_mistral_next';
-  const OPT_OUT = 'code_completion_opt_out_mistral_next';
-  let dir: string;
-  let app: TestApp;
-  let f: Factory;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-config-model-'));
-    const flagsDir = path.join(dir, 'feature_flags');
-    fs.cpSync(path.resolve('config/feature_flags'), flagsDir, { recursive: true });
-    const definition = (name: string, type: string) =>
-      `---\nname: ${name}\ndescription: 'test model'\ntype: ${type}\ndefault_enabled: false\n` +
-      `rollout_issue_url:\nmilestone: '18.6'\ngroup: group::code creation\n`;
-    fs.writeFileSync(path.join(flagsDir, 'beta', `${BETA}.yml`), definition(BETA, 'beta'));
-    fs.writeFileSync(path.join(flagsDir, 'ops', `${OPT_OUT}.yml`), definition(OPT_OUT, 'ops'));
-    // A provider and model the stub does not know out of the box.
-    const models = fs
-      .readFileSync(path.resolve('config/models.yml'), 'utf8')
-      .replace(
-        '\ncompletion:\n',
-        [
-          '',
-          '  - key: mistral-next',
-          '    provider: mistral',
-          '    name: codestral-2508',
-          '    prompt_version: 1',
-          '    prompt_format: none',
-          '    stop_tokens: []',
-          '    post_processing: []',
-          '',
-          'completion:',
-          '',
-        ].join('\n'),
-      )
-      .replace(
-        '    - rule: beta\n',
-        [
-          '    - rule: beta',
-          `      flag: ${BETA}`,
-          `      opt_out_flag: ${OPT_OUT}`,
-          '      model: mistral-next',
-          '    - rule: beta',
-          '',
-        ].join('\n'),
-      );
-    fs.writeFileSync(path.join(dir, 'models.yml'), models);
-    // No AIGW_URL: the service starts its built-in stub, as `npm start` does.
-    app = await startTestApp({
-      env: { MODELS_FILE: path.join(dir, 'models.yml'), FEATURE_FLAGS_DIR: flagsDir },
-    });
-    f = new Factory(app.api, app.rootToken);
-  }, 60_000);
-  afterAll(async () => {
-    await app?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('answers with the new model through the stub once its beta flag is on for the user', async () => {
-    const { user } = await f.seatedUser();
-    const post = () =>
-      app.api.call('POST', '/api/v4/code_suggestions/completions', {
-        token: user.token,
-        body: completionBody(),
-      });
-    const before = await post();
-    expect(before.status).toBe(200);
-    expect(before.body.choices[0].text).toMatch(/^\/\/ completion by vertex-ai\/code-gecko@002/);
-    await f.setFlag(BETA, { value: true, user: user.username });
-    const after = await post();
-    expect(after.status).toBe(200);
-    expect(after.body.choices[0].text).toMatch(
-      /^\/\/ completion by mistral\/codestral-2508 via v2/,
-    );
   });
 });

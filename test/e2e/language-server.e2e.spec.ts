@@ -10,6 +10,7 @@ import {
   startLanguageServer,
   updateLanguageServerSettings,
 } from '../support/language-server';
+import { BACKUP, BACKUP_MODEL, PRIMARY } from '../support/failover-helpers';
 import { startStack, Stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
@@ -83,7 +84,7 @@ suite('GitLab Language Server end to end', () => {
     const a = await session(user.token);
     const direct = await complete(a);
     expect(direct.items.length).toBeGreaterThan(0);
-    expect(direct.items[0].insertText).toContain('code-gecko@002');
+    expect(direct.items[0].insertText).toContain(`gitlab/${PRIMARY.model}`);
     expect(direct.upstream.map((r) => r.path)).toEqual(['/v2/completions']);
     expect(direct.upstream[0].headers['user-agent']).toContain('gitlab-language-server');
     const claims = JSON.parse(
@@ -124,10 +125,11 @@ suite('GitLab Language Server end to end', () => {
     expect(lsLog).toMatch(/direct_access returned HTTP 403/);
     expect(lsLog).not.toMatch(/direct_access returned HTTP 201/);
     expect(lsLog).toContain('"message":"403 Forbidden - Direct connections are disabled"');
-    expect(indirect.items[0].insertText).toContain('claude-3-5-sonnet-20240620');
+    expect(indirect.items[0].insertText).toContain(`gitlab/${BACKUP}`);
     expect(indirect.upstream.map((r) => r.path)).toEqual(['/v2/code/completions']);
     expect(indirect.upstream[0].body).toMatchObject({
-      model_provider: 'anthropic',
+      model_provider: BACKUP_MODEL.provider,
+      model_name: BACKUP_MODEL.name,
       prompt_version: 3,
     });
 
@@ -136,6 +138,6 @@ suite('GitLab Language Server end to end', () => {
     const c = await session(user.token);
     const again = await complete(c);
     expect(again.upstream.map((r) => r.path)).toEqual(['/v2/completions']);
-    expect(again.items[0].insertText).toContain('code-gecko@002');
+    expect(again.items[0].insertText).toContain(`gitlab/${PRIMARY.model}`);
   }, 90_000);
 });
