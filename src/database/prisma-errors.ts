@@ -112,8 +112,15 @@ export function isDatabaseUnreachable(err: unknown): boolean {
 export function clientErrorFromDatabase(err: unknown): DomainError | undefined {
   if (isDatabaseUnreachable(err)) {
     // Down, hung past a deadline or known down, and no cached answer: a clear 503, not a 500.
+    // An outage is logged by the database guard as state changes; a guarded call that failed
+    // for another reason is not an outage, so its 503 keeps its log line.
+    const otherFailure =
+      err instanceof DatabaseUnavailableError &&
+      err.reason === 'error' &&
+      !isDatabaseUnreachable(err.cause);
     return new DomainError('service_unavailable', 'The database is temporarily unavailable', {
       cause: err,
+      loggedAsStateChange: !otherFailure,
     });
   }
   if (isValueOutOfRange(err)) {

@@ -228,7 +228,8 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
     try {
       await this.database.run(() => this.reload());
     } catch (err) {
-      if (!this.database.down)
+      // The database away is logged by the guard as state changes: no line per failed refresh.
+      if (!this.database.isOutage(err))
         rootLogger.warn({ err }, 'could not refresh model selections; keeping the last known');
     }
   }

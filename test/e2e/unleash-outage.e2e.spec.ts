@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { shippedCatalogue } from '../support/catalogue';
+import { PRIMARY, servedModel } from '../support/failover-helpers';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { startUnleashServer, unleashServiceEnv, UnleashTestServer } from '../support/unleash';
 import { waitUntil } from '../support/wait';
@@ -12,6 +14,13 @@ jest.setTimeout(60_000);
 const unleashDb = process.env.TEST_UNLEASH_DATABASE_URL;
 const suite = unleashDb ? describe : describe.skip;
 const BETA = 'code_completion_model_codestral_2508_vertex';
+const betaRule = shippedCatalogue().completionRules.find(
+  (r) => r.kind === 'beta' && r.flag === BETA,
+);
+if (betaRule?.kind !== 'beta' || !betaRule.model.gitlabIdentifier)
+  throw new Error(`config/models.yml: no beta rule with a gitlab_identifier for ${BETA}`);
+/** The beta model as the gateway serves it (its catalogue identifier); the default is PRIMARY. */
+const BETA_MODEL = betaRule.model.gitlabIdentifier;
 
 /**
  * Issue #6: "Unleash goes away mid-load: no 5xx caused by it for the bounded time." Completions
@@ -48,16 +57,13 @@ suite('completions under load while Unleash goes away', () => {
         token,
         body: completionBody(),
       });
-    const modelOf = (requestId: string | null) =>
-      (
-        s.stub.requests.find((r) => r.headers['x-request-id'] === requestId)?.body as
-          { model_name?: string } | undefined
-      )?.model_name;
+    const modelOf = (requestId: string | null) => {
+      const recorded = s.stub.requests.find((r) => r.headers['x-request-id'] === requestId);
+      return recorded && servedModel(recorded);
+    };
     // wait until the service has polled the change from Unleash
     const started = Date.now();
-    while (
-      modelOf((await complete(beta.user.token)).headers.get('x-request-id')) !== 'codestral@2405'
-    ) {
+    while (modelOf((await complete(beta.user.token)).headers.get('x-request-id')) !== BETA_MODEL) {
       if (Date.now() - started > 10_000) throw new Error('the beta flag never reached the service');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -95,12 +101,12 @@ suite('completions under load while Unleash goes away', () => {
       const during = seen.slice(killedAt);
       expect(during.length).toBeGreaterThan(50);
       expect(during.filter((x) => x.status !== 200)).toEqual([]);
-      // decisions unchanged: the beta user stays on codestral, the other on the default model
+      // decisions unchanged: the beta user stays on the beta model, the other on the default
       expect(new Set(during.filter((x) => x.who === 'beta').map((x) => x.model))).toEqual(
-        new Set(['codestral@2405']),
+        new Set([BETA_MODEL]),
       );
       expect(new Set(during.filter((x) => x.who === 'other').map((x) => x.model))).toEqual(
-        new Set(['code-gecko@002']),
+        new Set([PRIMARY.model]),
       );
       expect(during.some((x) => x.stale?.includes('flags'))).toBe(true);
 

@@ -117,8 +117,10 @@ export const ERROR_TRANSLATOR = Symbol('ERROR_TRANSLATOR');
 
 /**
  * Every 5xx we answer leaves a log line with its cause (an Unleash or gateway failure answered
- * as a 503 is otherwise visible only to the client). The cause is reduced to its message and
- * code: an HTTP client error object carries the request's headers, credentials included.
+ * as a 503 is otherwise visible only to the client), except a database outage: the database
+ * guard logs it as state changes, not once per request refused. The cause is reduced to its
+ * message and code: an HTTP client error object carries the request's headers, credentials
+ * included.
  */
 function logServerSide(error: DomainError, status: number, request: FastifyRequest): void {
   const cause = error.cause as { message?: unknown; code?: unknown } | undefined;
@@ -162,7 +164,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     const exception = this.translate?.(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const answer = answerFor(exception);
-      if (answer.status >= 500) logServerSide(exception, answer.status, request);
+      if (answer.status >= 500 && !exception.loggedAsStateChange)
+        logServerSide(exception, answer.status, request);
       return { ...answer, headers: { ...answer.headers, ...exception.headers } };
     }
     if (exception instanceof HttpException) {

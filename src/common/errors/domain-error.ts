@@ -28,11 +28,17 @@ export interface DomainErrorOptions {
   /** For upstream_response: the gateway's status and body, passed through. */
   upstream?: { status: number; body: unknown; headers?: Record<string, string> };
   cause?: unknown;
+  /**
+   * The failure is logged by its owner as state changes (the database guard's "marked down" and
+   * "back" lines), so the error filter leaves no line per request answered with it.
+   */
+  loggedAsStateChange?: boolean;
 }
 
 export class DomainError extends Error {
   readonly headers: Record<string, string>;
   readonly upstream?: DomainErrorOptions['upstream'];
+  readonly loggedAsStateChange: boolean;
 
   constructor(
     readonly code: ErrorCode,
@@ -43,6 +49,7 @@ export class DomainError extends Error {
     this.name = 'DomainError';
     this.headers = options.headers ?? {};
     this.upstream = options.upstream;
+    this.loggedAsStateChange = options.loggedAsStateChange ?? false;
   }
 
   static unauthorized(headers?: Record<string, string>): DomainError {

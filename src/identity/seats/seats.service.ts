@@ -71,7 +71,7 @@ export class SeatsService {
         throw new DomainError(
           'service_unavailable',
           'Seat information is temporarily unavailable',
-          { cause: err },
+          { cause: err, loggedAsStateChange: this.database.isOutage(err) },
         );
       return { ...stale.value, stale: true };
     }

@@ -85,7 +85,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
           throw new DomainError(
             'service_unavailable',
             'Authentication is temporarily unavailable',
-            { cause: err },
+            { cause: err, loggedAsStateChange: this.database.isOutage(err) },
           );
         entry = stale.value;
         degraded = true;

@@ -46,6 +46,16 @@ describe('DomainErrorFilter logs every 5xx it answers', () => {
     expect(JSON.stringify(fields)).not.toContain('s3cr3t');
   });
 
+  it('a 503 whose owner logs it as state changes (the database away) leaves no line per request', () => {
+    const sent = answer(
+      new DomainError('service_unavailable', 'The database is temporarily unavailable', {
+        loggedAsStateChange: true,
+      }),
+    );
+    expect(sent.status).toBe(503);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('a 4xx is not logged as a server-side failure', () => {
     expect(answer(DomainError.invalid('value', 'is wrong')).status).toBe(400);
     expect(warn).not.toHaveBeenCalled();
