@@ -48,19 +48,17 @@ export class GroupFeatureSettingsService {
    * stale ones included. Rows of a group deleted meanwhile are skipped (they go with it).
    */
   async withSelections(): Promise<Array<{ group: GroupRecord; settings: EffectiveSelection[] }>> {
-    const out: Array<{ group: GroupRecord; settings: EffectiveSelection[] }> = [];
+    const chosen = new Map<number, EffectiveSelection[]>();
     for (const groupId of this.selections.groupIds()) {
       const settings = this.selections
         .viewAll({ kind: 'group', groupId })
         .filter((s) => s.selected !== null);
-      if (settings.length === 0) continue;
-      const group = await this.groups.resolve(String(groupId)).catch((err: unknown) => {
-        if (err instanceof DomainError && err.code === 'not_found') return undefined;
-        throw err;
-      });
-      if (group) out.push({ group, settings });
+      if (settings.length > 0) chosen.set(groupId, settings);
     }
-    return out.sort((a, b) => a.group.fullPath.localeCompare(b.group.fullPath));
+    const groups = await this.groups.findByIds([...chosen.keys()]);
+    return groups
+      .map((group) => ({ group, settings: chosen.get(group.id)! }))
+      .sort((a, b) => a.group.fullPath.localeCompare(b.group.fullPath));
   }
 
   private async authorized(idOrPath: string, p: Principal): Promise<GroupRecord> {

@@ -47,6 +47,11 @@ export class GroupsRepository {
     return this.prisma.group.findUnique({ where: { id } });
   }
 
+  /** The groups of those ids that exist, in no particular order: one query for many. */
+  findByIds(ids: readonly number[]): Promise<GroupRecord[]> {
+    return this.prisma.group.findMany({ where: { id: { in: [...ids] } } });
+  }
+
   /** Case-insensitive equality through lower(), never ILIKE: `%` and `_` are plain text here. */
   async findByFullPath(fullPath: string): Promise<GroupRecord | null> {
     const rows = await this.prisma.$queryRaw<{ id: number }[]>`
@@ -160,9 +165,7 @@ export class GroupsRepository {
     const rows = await this.prisma.$queryRaw<{ id: number }[]>`
       SELECT id FROM namespaces
        WHERE id = ${group.id} OR left(full_path, char_length(${below}::text)) = ${below}`;
-    const groups = await this.prisma.group.findMany({
-      where: { id: { in: rows.map((r) => r.id) } },
-    });
+    const groups = await this.findByIds(rows.map((r) => r.id));
     return groups.sort((a, b) => depth(b) - depth(a) || b.id - a.id);
   }
 

@@ -86,6 +86,11 @@ export class GroupsService {
     return group;
   }
 
+  /** The groups of those ids that still exist (one query). */
+  findByIds(ids: readonly number[]): Promise<GroupRecord[]> {
+    return this.groups.findByIds(ids);
+  }
+
   /** By numeric id or by full path (`acme/sub`, URL-decoded), as GitLab's `:id` takes both. */
   async resolve(idOrPath: string): Promise<GroupRecord> {
     // Digits only: an id, which must fit an int4 (a top-level group path is never all digits here).
