@@ -181,18 +181,26 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
 
   private staleKeys = new Set<string>();
 
-  /** One log line when a selection goes stale (and when it is offered again), not per request. */
+  /**
+   * One log line when a selection goes stale (and when it is offered again), not per request;
+   * `switchboard_model_selections_stale` counts them per feature × scope, zeros included.
+   */
   private reportStale(): void {
     const now = new Set<string>();
     const scopes: SelectionScope[] = [
       { kind: 'instance' },
       ...this.groupIds().map((groupId) => ({ kind: 'group', groupId }) as const),
     ];
+    const counts = new Map<string, number>();
     for (const scope of scopes)
       for (const v of this.viewAll(scope))
         if (v.stale && v.selected) {
           const key = `${scope.kind === 'group' ? `group ${scope.groupId}` : 'instance'}|${v.feature}|${v.selected.ref}`;
           now.add(key);
+          counts.set(
+            `${v.feature}|${scope.kind}`,
+            (counts.get(`${v.feature}|${scope.kind}`) ?? 0) + 1,
+          );
           if (!this.staleKeys.has(key))
             rootLogger.warn(
               {
@@ -208,19 +216,11 @@ export class ModelSelectionService implements OnModuleInit, OnApplicationShutdow
     for (const key of this.staleKeys)
       if (!now.has(key)) rootLogger.info({ selection: key }, 'model selection no longer stale');
     this.staleKeys = now;
-    this.countStale(now);
-  }
-
-  /** `switchboard_model_selections_stale`: every feature × scope, zeros included. */
-  private countStale(keys: ReadonlySet<string>): void {
     for (const feature of SELECTABLE_FEATURES)
-      for (const scope of ['instance', 'group'])
+      for (const scope of ['instance', 'group'] as const)
         this.metrics.staleSelections.set(
           { feature, scope },
-          [...keys].filter((k) => {
-            const [who, f] = k.split('|');
-            return f === feature && (scope === 'instance') === (who === 'instance');
-          }).length,
+          counts.get(`${feature}|${scope}`) ?? 0,
         );
   }
 
