@@ -1,6 +1,6 @@
 import { adminCommands } from '../../src/cli/admin-commands';
 import { identityCommands } from '../../src/cli/identity-commands';
-import { runCli } from '../../src/cli/run-cli';
+import { runCliCaptured } from '../support/cli';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // Boots servers and does real I/O (HTTP, database): on a loaded machine that takes more than
@@ -10,14 +10,11 @@ jest.setTimeout(60_000);
 describe('npm run cli against a running instance (ChatOps form)', () => {
   let app: TestApp;
   const cli = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      out: (t) => (out += t),
-      err: (t) => (err += t),
-      env: { SWITCHBOARD_URL: app.url, SWITCHBOARD_TOKEN: app.rootToken },
+    const r = await runCliCaptured(argv, {
+      SWITCHBOARD_URL: app.url,
+      SWITCHBOARD_TOKEN: app.rootToken,
     });
-    return { code, out: out ? JSON.parse(out === 'ok\n' ? '"ok"' : out) : undefined, err };
+    return { ...r, out: r.out ? JSON.parse(r.out === 'ok\n' ? '"ok"' : r.out) : undefined };
   };
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { modelDefinitions } from '../../src/common/aigw/aigw-contract';
-import { runCli } from '../../src/cli/run-cli';
+import { runCliCaptured } from '../support/cli';
 import { Factory } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -16,14 +16,11 @@ describe('npm run cli -- model-selection get|set', () => {
   let app: TestApp;
   let f: Factory;
   const cli = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      out: (t) => (out += t),
-      err: (t) => (err += t),
-      env: { SWITCHBOARD_URL: app.url, SWITCHBOARD_TOKEN: app.rootToken },
+    const r = await runCliCaptured(argv, {
+      SWITCHBOARD_URL: app.url,
+      SWITCHBOARD_TOKEN: app.rootToken,
     });
-    return { code, out: out ? JSON.parse(out) : undefined, err };
+    return { ...r, out: r.out ? JSON.parse(r.out) : undefined };
   };
 
   beforeAll(async () => {

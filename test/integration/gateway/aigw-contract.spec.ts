@@ -18,12 +18,7 @@ import {
   shippedCatalogue,
   type FlagTable,
 } from '../../unit/routing/routing-fakes';
-import {
-  gatewayHeaders,
-  json,
-  startFakeIssuer,
-  type FakeIssuer,
-} from '../stub-gateway/fake-issuer';
+import { gatewayHeaders, startFakeIssuer, type FakeIssuer } from '../stub-gateway/fake-issuer';
 
 // Boots servers and does real I/O (HTTP): on a loaded machine that takes more than 5 s.
 jest.setTimeout(60_000);
@@ -61,9 +56,8 @@ const routingOf = (i: CompletionInput, over: Partial<RoutingRequest> = {}): Rout
   });
 
 /** What the decision means the gateway to serve: the catalogue identifier. */
-function expectedIdentifier(d: RoutingDecision): string {
-  const id = d.modelMetadata?.identifier ?? d.model?.gitlabIdentifier ?? completions!.default_model;
-  return id;
+function expectedIdentifier(d: RoutingDecision): string | undefined {
+  return d.modelMetadata?.identifier ?? d.model?.gitlabIdentifier ?? completions?.default_model;
 }
 
 describe('AI Gateway twin: accepts every request Switchboard builds', () => {
@@ -281,6 +275,6 @@ describe('AI Gateway twin: accepts every request Switchboard builds', () => {
     const { r } = await routeAndSend(V4_ON);
     const body = JSON.parse(r.text) as { choices: { text: string }[] };
     expect(body.choices[0].text).toContain(completions.default_model);
-    expect(await json(new Response(r.text))).toHaveProperty('metadata');
+    expect(body).toHaveProperty('metadata');
   });
 });

@@ -1,18 +1,11 @@
 import { adminCommands } from '../../../src/cli/admin-commands';
 import { identityCommands } from '../../../src/cli/identity-commands';
-import { runCli, USAGE } from '../../../src/cli/run-cli';
+import { USAGE } from '../../../src/cli/run-cli';
+import { runCliCaptured } from '../../support/cli';
 
 /** Help and usage errors never reach the network: no server is needed (the URL is unroutable). */
-const cli = async (...argv: string[]) => {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { SWITCHBOARD_URL: 'http://127.0.0.1:9', SWITCHBOARD_TOKEN: 'unused' },
-  });
-  return { code, out, err };
-};
+const cli = (...argv: string[]) =>
+  runCliCaptured(argv, { SWITCHBOARD_URL: 'http://127.0.0.1:9', SWITCHBOARD_TOKEN: 'unused' });
 
 describe('CLI help', () => {
   it('`seat assign --help` explains its arguments, not the global usage', async () => {
