@@ -53,7 +53,7 @@ suite('direct access convergence: a fleet of real Language Servers', () => {
         RATE_LIMIT_COMPLETIONS_PER_MINUTE: '100000',
       },
     });
-  }, 60_000);
+  }, 180_000); // a loaded machine boots the stack slowly
   afterAll(async () => {
     await fleet?.stop();
     await s?.close();

@@ -94,7 +94,7 @@ export class LanguageServerFleet {
     for (;;) {
       const perMember = this.members.map((m) => firstOfRun(m.samples, since, isNew, settle));
       if (perMember.every((t) => t !== undefined))
-        return { at: Math.max(...(perMember)), perMember: perMember };
+        return { at: Math.max(...perMember), perMember: perMember };
       if (Date.now() > deadline) {
         const last = this.members.map((m) => `${m.name}: ${JSON.stringify(m.samples.at(-1))}`);
         throw new Error(
