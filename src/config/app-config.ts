@@ -63,6 +63,12 @@ const envSchema = z.object({
   ),
   RATE_LIMIT_COMPLETIONS_PER_MINUTE: int(1, 1_000_000).default(60),
   RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE: int(1, 1_000_000).default(50),
+  /**
+   * Lifetime of a direct-access token, and so of the `expires_at` the IDE re-asks by. Above the
+   * Language Server's 40 s refresh margin; 110 s: it re-asks every 70 s (< 1 call a minute) and
+   * follows a routing change within 110 s (docs/api-contract.md, "Direct access: how fast").
+   */
+  DIRECT_ACCESS_TOKEN_LIFETIME_SEC: int(45, 3600).default(110),
   GITLAB_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+/, 'must look like 18.6.0')
@@ -191,6 +197,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       completionsPerMinute: e.RATE_LIMIT_COMPLETIONS_PER_MINUTE,
       directAccessPerMinute: e.RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE,
     },
+    directAccess: { tokenLifetimeSec: e.DIRECT_ACCESS_TOKEN_LIFETIME_SEC },
     gitlabVersion: e.GITLAB_VERSION,
     failover: {
       breakerThreshold: e.FAILOVER_BREAKER_THRESHOLD,
