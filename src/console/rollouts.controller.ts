@@ -9,7 +9,6 @@ import {
   PRIVATE_TOKEN_SCHEME,
   TAGS,
 } from '../common/http/openapi-schemas';
-import { ApiZodBody } from '../common/http/openapi/zod-openapi';
 import { ZodPipe } from '../common/validation/zod.pipe';
 import { actorOf } from '../identity/users/users.service';
 import { STAGE_IDS } from './rollout-stages';
@@ -66,7 +65,6 @@ export class RolloutsController {
     summary:
       "Go to a stage: the flag's gates become the stage's gates (every other gate removed), in one audited change",
   })
-  @ApiZodBody(stageRequest)
   @ApiResponse({
     status: 200,
     description: 'What was set and removed, and the stage the flag is at now',

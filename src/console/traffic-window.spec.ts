@@ -11,7 +11,7 @@ const sample = (at: number, over: Partial<AnswerSample> = {}): AnswerSample => (
   ...over,
 });
 
-describe('TrafficWindow', () => {
+describe('TrafficWindow: answers per complete minute', () => {
   it('complete minutes: the window ends with the minute before the one under way', () => {
     const m0 = T0 / 60_000;
     expect(completeMinutes(3, T0)).toEqual([m0 - 3, m0 - 2, m0 - 1]);
@@ -55,6 +55,9 @@ describe('TrafficWindow', () => {
     expect(w.series(60, T0 + 11 * 60_000).by.provider['vertex-ai'].reduce((a, b) => a + b)).toBe(1);
   });
 
+});
+
+describe('TrafficWindow: health', () => {
   it('health from upstream attempts: failures and p95 over the window', () => {
     const w = new TrafficWindow();
     for (let i = 1; i <= 20; i++)
