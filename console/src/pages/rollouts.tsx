@@ -23,6 +23,23 @@ const stageText = (s: string) => s.replace('_', ' ');
  * stage sets exactly that stage's gates (the confirmation lists what it removes). The page opens
  * on the rollout that needs attention most (rolled back, unhealthy, in progress).
  */
+type Stage = Rollouts['stages'][number];
+
+/** Asks the server what the move would set and remove, and who the stage reaches. */
+async function planMove(r: RolloutState, s: Stage, value: string, seated: number) {
+  const plan = await api<StagePlan>(
+    'GET',
+    `/api/v4/admin/console/rollouts/${encodeURIComponent(r.flag)}/stage?${q(
+      value ? { stage: s.id, value } : { stage: s.id },
+    )}`,
+  );
+  const kind = KIND[s.id];
+  const given = kind === 'feature_group' ? 'gitlab_team_members' : value;
+  const reached = await reachOf(kind, given);
+  const effect = describeChange(r.flag, kind, given, seated, true, reached).effect;
+  return { stage: s.id, name: s.name, value, plan, effect };
+}
+
 export function RolloutsPage(props: { summary: Summary }) {
   const load = useCallback(() => api<Rollouts>('GET', '/api/v4/admin/console/rollouts'), []);
   const data = useData(load, 5000);
@@ -35,54 +52,27 @@ export function RolloutsPage(props: { summary: Summary }) {
   useEffect(() => {
     if (flagName === null && data.data) setFlagName(data.data.rollouts[0]?.flag ?? '');
   }, [data.data, flagName]);
-  const [inputs, setInputs] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<PendingStage | null>(null);
   const [rollback, setRollback] = useState<FlagChange | null>(null);
   const [error, setError] = useState('');
   const rollouts = data.data?.rollouts ?? [];
   const r = rollouts.find((x) => x.flag === flagName);
   const seated = props.summary.seated_users;
-
-  const go = async (s: Rollouts['stages'][number]) => {
+  const go = (s: Stage, value: string) => {
     if (!r) return;
-    const value = (inputs[s.id] ?? '').trim();
-    try {
-      const plan = await api<StagePlan>(
-        'GET',
-        `/api/v4/admin/console/rollouts/${encodeURIComponent(r.flag)}/stage?${q(
-          value ? { stage: s.id, value } : { stage: s.id },
-        )}`,
-      );
-      const kind = KIND[s.id];
-      const given = kind === 'feature_group' ? 'gitlab_team_members' : value;
-      const reached = await reachOf(kind, given);
-      const effect = describeChange(r.flag, kind, given, seated, true, reached).effect;
-      setError('');
-      setPending({ stage: s.id, name: s.name, value, plan, effect });
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    planMove(r, s, value, seated)
+      .then((p) => {
+        setError('');
+        setPending(p);
+      })
+      .catch((err: Error) => setError(err.message));
   };
 
   return (
     <div>
       <Section title="Staged rollout">
         <ErrorLine error={data.error} />
-        <label for="rollout-flag">Rollout flag</label>
-        <select
-          id="rollout-flag"
-          value={flagName ?? ''}
-          onChange={(e) => setFlagName((e.target as HTMLSelectElement).value)}
-        >
-          {rollouts.map((x) => (
-            <option key={x.flag} value={x.flag}>
-              {x.attention?.level === 'rolled_back' || x.attention?.level === 'unhealthy'
-                ? '⚠ '
-                : ''}
-              {x.flag} {x.model ? `(${x.model})` : '(gateway picks the model)'}
-            </option>
-          ))}
-        </select>
+        <RolloutPicker rollouts={rollouts} value={flagName ?? ''} onPick={setFlagName} />
         {r && <Attention rollout={r} />}
         {r && (
           <p>
@@ -90,32 +80,7 @@ export function RolloutsPage(props: { summary: Summary }) {
             {` (${r.gates.map((g) => g.text).join('; ') || 'no gates'})`}
           </p>
         )}
-        <ol class="stages">
-          {(data.data?.stages ?? []).map((s) => (
-            <li
-              key={s.id}
-              class={s.id === r?.stage ? 'current' : ''}
-              aria-current={s.id === r?.stage ? 'step' : undefined}
-            >
-              <strong>{s.name}</strong>: {s.help}.{' '}
-              {s.input && (
-                <>
-                  <label for={`stage-${s.id}`}>{s.input.label}</label>{' '}
-                  <input
-                    id={`stage-${s.id}`}
-                    value={inputs[s.id] ?? ''}
-                    onInput={(e) =>
-                      setInputs({ ...inputs, [s.id]: (e.target as HTMLInputElement).value })
-                    }
-                  />{' '}
-                </>
-              )}
-              <button type="button" onClick={() => void go(s)}>
-                Go to stage: {s.name}
-              </button>
-            </li>
-          ))}
-        </ol>
+        <StageList stages={data.data?.stages ?? []} current={r?.stage} onGo={go} />
         <ErrorLine error={error} />
         {r && (
           <button
@@ -138,6 +103,66 @@ export function RolloutsPage(props: { summary: Summary }) {
       <StageConfirm pending={pending} onClose={() => setPending(null)} onDone={data.reload} />
       <ConfirmChange change={rollback} onClose={() => setRollback(null)} onDone={data.reload} />
     </div>
+  );
+}
+
+function RolloutPicker(props: {
+  rollouts: RolloutState[];
+  value: string;
+  onPick: (flag: string) => void;
+}) {
+  return (
+    <>
+      <label for="rollout-flag">Rollout flag</label>
+      <select
+        id="rollout-flag"
+        value={props.value}
+        onChange={(e) => props.onPick((e.target as HTMLSelectElement).value)}
+      >
+        {props.rollouts.map((x) => (
+          <option key={x.flag} value={x.flag}>
+            {x.attention?.level === 'rolled_back' || x.attention?.level === 'unhealthy' ? '⚠ ' : ''}
+            {x.flag} {x.model ? `(${x.model})` : '(gateway picks the model)'}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+function StageList(props: {
+  stages: Stage[];
+  current: string | undefined;
+  onGo: (s: Stage, value: string) => void;
+}) {
+  const [inputs, setInputs] = useState<Record<string, string>>({});
+  return (
+    <ol class="stages">
+      {props.stages.map((s) => (
+        <li
+          key={s.id}
+          class={s.id === props.current ? 'current' : ''}
+          aria-current={s.id === props.current ? 'step' : undefined}
+        >
+          <strong>{s.name}</strong>: {s.help}.{' '}
+          {s.input && (
+            <>
+              <label for={`stage-${s.id}`}>{s.input.label}</label>{' '}
+              <input
+                id={`stage-${s.id}`}
+                value={inputs[s.id] ?? ''}
+                onInput={(e) =>
+                  setInputs({ ...inputs, [s.id]: (e.target as HTMLInputElement).value })
+                }
+              />{' '}
+            </>
+          )}
+          <button type="button" onClick={() => props.onGo(s, (inputs[s.id] ?? '').trim())}>
+            Go to stage: {s.name}
+          </button>
+        </li>
+      ))}
+    </ol>
   );
 }
 
