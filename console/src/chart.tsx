@@ -10,12 +10,13 @@ const DASHES: (number[] | undefined)[] = [undefined, [10, 5], [3, 3], [12, 4, 3,
  * line with a dashed one inside it), with smaller points.
  */
 export function seriesStyle(i: number, count: number) {
-  const rank = count - 1 - i; // the first series is the widest, at the bottom
+  // The first series is the widest, at the bottom; past four lines the widths stop growing.
+  const rank = Math.min(count - 1 - i, 3);
   return {
     stroke: COLOURS[i % COLOURS.length],
-    width: 1.5 + 2 * rank,
+    width: 1.5 + 2.5 * rank,
     dash: DASHES[i % DASHES.length],
-    points: { show: true, size: 5 + 3 * rank, width: 1 },
+    points: { show: true, size: 5 + 4 * rank, width: 1 },
   };
 }
 

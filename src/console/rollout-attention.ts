@@ -20,6 +20,8 @@ export interface RolloutFacts {
   beta?: Health;
   baseline?: Health;
   maxErrorRateDelta?: number;
+  /** What the beta and its baseline are called (the v4 switch: `v4`, `v2`). */
+  names?: { beta: string; baseline: string };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -33,10 +35,11 @@ export function attentionOf(f: RolloutFacts): Attention | null {
   const beta = f.beta;
   const base = f.baseline?.error_rate ?? 0;
   const allowed = f.maxErrorRateDelta ?? DEFAULT_MAX_ERROR_RATE_DELTA;
+  const names = f.names ?? { beta: 'beta', baseline: 'the default' };
   if (beta && beta.errors > 0 && beta.error_rate - base > allowed)
     return {
       level: 'unhealthy',
-      reason: `beta attempts failed ${beta.errors} of ${beta.requests} (${pct(beta.error_rate)} against ${pct(base)} for the default)`,
+      reason: `${names.beta} attempts failed ${beta.errors} of ${beta.requests} (${pct(beta.error_rate)} against ${pct(base)} for ${names.baseline})`,
     };
   if (f.stage !== 'not_started' && f.stage !== 'everyone')
     return { level: 'in_progress', reason: `at stage ${f.stage}` };

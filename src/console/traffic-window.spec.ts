@@ -54,7 +54,6 @@ describe('TrafficWindow: answers per complete minute', () => {
     w.record(sample(T0 + 10 * 60_000));
     expect(w.series(60, T0 + 11 * 60_000).by.provider['vertex-ai'].reduce((a, b) => a + b)).toBe(1);
   });
-
 });
 
 describe('TrafficWindow: health', () => {

@@ -35,6 +35,10 @@ describe('admin console: rollout stages, attempt health, sessions (Chromium)', (
   let page: Page;
   let admin: { username: string; token: string; tokenId: number };
   let worker: string;
+  let betaUser: string;
+  let betaName: string;
+  /** The minute (epoch s) the health test's completions were answered in. */
+  let requestsMinute = 0;
   /** Every console API call the page made, in order. */
   const calls: { url: string; status: number }[] = [];
   const shot = (name: string) =>
@@ -52,11 +56,13 @@ describe('admin console: rollout stages, attempt health, sessions (Chromium)', (
   };
   const api = (method: string, url: string, token = s.app.rootToken, body?: unknown) =>
     s.app.api.call(method, url, { token, body });
-  const complete = () =>
+  const complete = (token = worker) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', {
-      token: worker,
+      token,
       body: completionBody(),
     });
+  const traffic = async () =>
+    (await api('GET', '/api/v4/admin/console/traffic?minutes=15', admin.token)).body;
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -70,6 +76,9 @@ describe('admin console: rollout stages, attempt health, sessions (Chromium)', (
     });
     admin = await s.f.user({ admin: true });
     worker = (await s.f.seatedUser()).user.token;
+    const other = (await s.f.seatedUser()).user;
+    betaUser = other.token;
+    betaName = other.username;
     chromium = await launchChromium();
     page = await chromium.newPage();
     await page.setViewport({ width: 1100, height: 900 });
@@ -159,7 +168,12 @@ describe('admin console: rollout stages, attempt health, sessions (Chromium)', (
     } finally {
       s.stub.faults.clear();
     }
+    // and as many answered by the beta model for a test account at the staging stage: two
+    // series with the same counts for the chart
+    await s.f.setFlag(BETA_FLAG, { value: true, user: betaName });
+    for (let i = 0; i < 6; i++) expect((await complete(betaUser)).status).toBe(200);
     const t = await api('GET', '/api/v4/admin/console/traffic?minutes=15', admin.token);
+    requestsMinute = t.body.current.minute;
     // The primary's 3 failed attempts (then its breaker is open and requests are routed to the
     // backup directly); every answer was the backup's 200.
     type H = { label: string; requests: number; errors: number };
@@ -284,6 +298,52 @@ describe('admin console: rollout stages, attempt health, sessions (Chromium)', (
     // each, two if one fired while the first 401 was ending the session; not one every 3 s.
     expect(refused).toBeGreaterThan(0);
     expect(refused).toBeLessThanOrEqual(6);
+  });
+
+  it('once their minute is over the requests are drawn; lines with equal counts both stay visible', async () => {
+    await signIn(admin.token);
+    await page.waitForSelector('nav');
+    await goTo('Routing');
+    await waitUntil(
+      async () => (await traffic()).current.minute > requestsMinute,
+      'the minute of the requests is over',
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    const t = await traffic();
+    const complete = (label: string) =>
+      (t.by.model[label] as number[] | undefined)?.reduce((a, b) => a + b, 0) ?? 0;
+    const labels = Object.keys(t.by.model).sort();
+    expect(labels).toHaveLength(2);
+    expect(labels.map(complete)).toEqual([6, 6]);
+    // The table: nothing is left in the minute under way; the chart draws both lines, the
+    // second (red, narrower and dashed) over the first (blue, wider): where they are equal
+    // (every minute here) both colours show.
+    await page.waitForFunction(
+      (n: number) =>
+        [...document.querySelectorAll('[data-testid="decision-counts"] tr[data-label]')].every(
+          (row: any) =>
+            row.querySelector('.current')?.textContent === '0' &&
+            row.querySelector('.total')?.textContent === String(n),
+        ),
+      { timeout: 30_000 },
+      6,
+    );
+    const colours = await page.evaluate(() => {
+      const canvas = document.querySelector('.chart canvas');
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const near = (i: number, rgb: number[]) =>
+        rgb.every((c, k) => Math.abs(data[i + k] - c) < 40) && data[i + 3] > 200;
+      let blue = 0;
+      let red = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (near(i, [0x1f, 0x6f, 0xeb])) blue++;
+        if (near(i, [0xd1, 0x24, 0x2f])) red++;
+      }
+      return { blue, red };
+    });
+    expect(colours.blue).toBeGreaterThan(100);
+    expect(colours.red).toBeGreaterThan(100);
+    await shot('equal-lines');
   });
 
   it('saw no console errors but the 401s of the revoked token', () => {
