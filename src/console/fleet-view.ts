@@ -72,36 +72,34 @@ export function snapshotOf(
 
 /**
  * Answered requests per complete minute: the processes' counts added minute by minute; the
- * minute under way added up from the processes that are in it.
+ * minute under way added up from the processes that are in it. A snapshot published before the
+ * minute turned carries that minute as its `current`: it is a complete minute now, and counted as
+ * one (else its counts would be missing until the process publishes again).
  */
 export function mergeSeries(all: ConsoleSnapshot[], minutes: number, now: number): MinuteSeries {
   const keys = completeMinutes(minutes, now).map((k) => (k * MINUTE_MS) / 1000);
   const index = new Map(keys.map((k, i) => [k, i]));
   const by: MinuteSeries['by'] = { model: {}, provider: {}, api: {} };
+  const current: MinuteSeries['current'] = {
+    minute: (Math.floor(now / MINUTE_MS) * MINUTE_MS) / 1000,
+    by: { model: {}, provider: {}, api: {} },
+  };
+  const addAt = (minute: number, d: Dimension, label: string, n: number) => {
+    if (n === 0) return;
+    if (minute === current.minute) current.by[d][label] = (current.by[d][label] ?? 0) + n;
+    const i = index.get(minute);
+    if (i !== undefined) (by[d][label] ??= new Array<number>(minutes).fill(0))[i] += n;
+  };
   for (const snap of all) {
     for (const d of Object.keys(by) as Dimension[]) {
-      for (const [label, counts] of Object.entries(snap.series.by[d])) {
-        counts.forEach((n, j) => {
-          const i = index.get(snap.series.minutes[j]);
-          if (i === undefined || n === 0) return;
-          (by[d][label] ??= new Array<number>(minutes).fill(0))[i] += n;
-        });
-      }
+      for (const [label, counts] of Object.entries(snap.series.by[d]))
+        counts.forEach((n, j) => addAt(snap.series.minutes[j], d, label, n));
+      // A process of an older release publishes no current minute.
+      const c = snap.series.current;
+      if (c) for (const [label, n] of Object.entries(c.by[d])) addAt(c.minute, d, label, n);
     }
   }
-  return { minutes: keys, by, current: mergeCurrent(all, now) };
-}
-
-function mergeCurrent(all: ConsoleSnapshot[], now: number): MinuteSeries['current'] {
-  const minute = (Math.floor(now / MINUTE_MS) * MINUTE_MS) / 1000;
-  const by: MinuteSeries['current']['by'] = { model: {}, provider: {}, api: {} };
-  for (const c of all.map((s) => s.series.current)) {
-    // An older process publishes no current minute; a snapshot from the minute before is not it.
-    if (c?.minute !== minute) continue;
-    for (const d of Object.keys(by) as Dimension[])
-      for (const [label, n] of Object.entries(c.by[d])) by[d][label] = (by[d][label] ?? 0) + n;
-  }
-  return { minute, by };
+  return { minutes: keys, by, current };
 }
 
 /**

@@ -47,8 +47,11 @@ describe('the fleet view: processes added up', () => {
       minute: 100 * 60,
       by: { model: { 'p/m': 2, 'p/n': 1 }, provider: { p: 3 }, api: { v2: 3 } },
     });
-    // a snapshot published in the minute before adds nothing to this minute's count
-    expect(mergeSeries([a], 2, NOW + MIN).current.by.model).toEqual({});
+    // read after the minute turned, before the processes publish again: their minute under
+    // way is a complete minute now, counted as one, and nothing is in this minute yet
+    const later = mergeSeries([a, b], 2, NOW + MIN);
+    expect(later.by.model).toEqual({ 'p/m': [1, 2], 'p/n': [0, 1] });
+    expect(later.current.by.model).toEqual({});
   });
 
   it('a process of an older release (no current minute, no attempts per API) is read, not fatal', () => {
