@@ -16,10 +16,17 @@ export class ApiError extends Error {
   }
 }
 
+const ended: Array<(why: string) => void> = [];
+
 export const session = {
   token: (): string | null => sessionStorage.getItem(KEY),
   save: (token: string) => sessionStorage.setItem(KEY, token),
   clear: () => sessionStorage.removeItem(KEY),
+  /** Told when the server refuses the signed-in token (revoked or expired): polling must stop. */
+  onEnded: (listener: (why: string) => void) => {
+    ended.push(listener);
+    return () => void ended.splice(ended.indexOf(listener), 1);
+  },
 };
 
 export async function api<T>(
@@ -40,6 +47,11 @@ export async function api<T>(
   });
   const text = await res.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (res.status === 401 && token !== null && token === session.token()) {
+    // The token this tab signed in with is no longer accepted: end the session once, for all.
+    session.clear();
+    for (const l of [...ended]) l('Your session ended: the token was revoked or has expired.');
+  }
   if (!res.ok) throw new ApiError(res.status, messageOf(parsed) ?? `HTTP ${res.status}`);
   return parsed as T;
 }

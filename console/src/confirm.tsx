@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { applyChange, type FlagChange } from './changes';
+import { ReadOnlyReason, useAccess } from './session';
 
 /**
  * A native <dialog> (focus moves into it, Escape cancels) showing a change's effect before it is
@@ -14,6 +15,7 @@ export function ConfirmChange(props: {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const c = props.change;
+  const { readOnly } = useAccess();
 
   useEffect(() => {
     const d = ref.current;
@@ -55,8 +57,9 @@ export function ConfirmChange(props: {
               {error}
             </p>
           )}
+          <ReadOnlyReason />
           <div class="actions">
-            <button type="button" onClick={() => void apply()} disabled={busy}>
+            <button type="button" onClick={() => void apply()} disabled={busy || readOnly}>
               Apply
             </button>
             <button type="button" class="secondary" onClick={props.onClose}>

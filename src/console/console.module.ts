@@ -5,11 +5,13 @@ import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
 import { ConsoleStatsService } from './console-stats.service';
 import { ReachService } from './reach.service';
+import { RolloutsController } from './rollouts.controller';
+import { RolloutsService } from './rollouts.service';
 
 /** The admin console at /admin: its built assets and the admin-only JSON it needs. */
 @Module({
   imports: [CodeSuggestionsModule],
-  controllers: [ConsoleAssetsController, ConsoleController],
-  providers: [ConsoleRepository, ConsoleStatsService, ReachService],
+  controllers: [ConsoleAssetsController, ConsoleController, RolloutsController],
+  providers: [ConsoleRepository, ConsoleStatsService, ReachService, RolloutsService],
 })
 export class ConsoleModule {}

@@ -8,7 +8,7 @@ import { FlagSubject, groupSubject, instanceSubject, toUnleashContext } from './
 import { explainAnswer, type FlagAnswer } from './explain';
 import type { FlagKey } from './flag-keys';
 import { applyGateChange, GateChange } from './gate-changes';
-import type { FeatureState } from './gates';
+import type { FeatureState, FlagGates } from './gates';
 import { FLAG_STORE, FlagStore, type WriteOptions } from './stores/flag-store';
 
 export type { FlagAnswer } from './explain';
@@ -140,6 +140,15 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
       ...options,
       offForEveryone,
     });
+  }
+
+  /**
+   * A whole new set of gates in one audited write (the console's rollout stages: each enables
+   * someone, so none is Flipper's "off for everyone").
+   */
+  async replaceGates(name: string, gates: FlagGates, actor: Actor): Promise<FeatureState> {
+    this.requireDefined(name);
+    return this.store.update(name, () => gates, actor);
   }
 
   async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {

@@ -99,7 +99,12 @@ export function IncidentsPage(props: { summary: Summary }) {
             series={t.by.provider}
           />
         )}
-        <Totals series={t?.by.provider ?? {}} testid="provider-counts" />
+        <Totals
+          series={t?.by.provider ?? {}}
+          current={t?.current.by.provider}
+          minutes={t?.minutes}
+          testid="provider-counts"
+        />
       </Section>
       <ConfirmChange
         change={pending}
