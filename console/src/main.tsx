@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { api, ApiError, session } from './api';
+import { AuditPage } from './audit';
 import { ErrorLine, useData } from './shared';
 import type { Summary } from './types';
 import { FlagsPage } from './pages/flags';
@@ -17,6 +18,7 @@ const PAGES = {
   routing: 'Routing',
   incidents: 'Incidents',
   models: 'Model selection',
+  audit: 'Audit',
 } as const;
 type Page = keyof typeof PAGES;
 
@@ -108,6 +110,7 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           {page === 'routing' && <RoutingPage summary={summary.data} />}
           {page === 'incidents' && <IncidentsPage summary={summary.data} />}
           {page === 'models' && <ModelsPage />}
+          {page === 'audit' && <AuditPage />}
         </div>
       )}
     </div>

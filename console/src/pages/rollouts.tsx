@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { api } from '../api';
-import { describeChange, reachOf, type ChangeKind, type FlagChange } from '../changes';
+import { describeChange, type ChangeKind, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, gateText, pct, Section, useData } from '../shared';
 import type { Feature, Health, Summary, Traffic } from '../types';
@@ -79,19 +79,11 @@ export function RolloutsPage(props: { summary: Summary }) {
   const [pending, setPending] = useState<FlagChange | null>(null);
   const rollout = rollouts.find((r) => r.flag === flagName);
   const stage = flag.data && flag.data.name === flagName ? currentStage(flag.data) : 'unknown';
-  const seated = props.summary.seated_users;
 
-  const [error, setError] = useState('');
-  const go = async (s: Stage) => {
+  const go = (s: Stage) => {
     const value = s.kind === 'feature_group' ? 'gitlab_team_members' : (inputs[s.id] ?? '').trim();
     if (s.input && !value) return;
-    try {
-      const reached = await reachOf(s.kind, value);
-      setError('');
-      setPending(describeChange(flagName, s.kind, value, seated, true, reached));
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    setPending(describeChange(flagName, s.kind, value));
   };
 
   return (
@@ -134,17 +126,16 @@ export function RolloutsPage(props: { summary: Summary }) {
                   />{' '}
                 </>
               )}
-              <button type="button" onClick={() => void go(s)}>
+              <button type="button" onClick={() => go(s)}>
                 Go to stage: {s.name}
               </button>
             </li>
           ))}
         </ol>
-        <ErrorLine error={error} />
         <button
           type="button"
           class="secondary"
-          onClick={() => setPending(describeChange(flagName, 'remove', '', seated))}
+          onClick={() => setPending(describeChange(flagName, 'remove', ''))}
         >
           Roll back (remove all gates)
         </button>
