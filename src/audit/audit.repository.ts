@@ -111,11 +111,12 @@ export class AuditRepository {
           })
         : [],
     ]);
-    return Object.fromEntries([
-      ...users.map((u) => [`User:${u.id}`, u.username]),
-      ...groups.map((g) => [`Group:${g.id}`, g.fullPath]),
-      ...projects.map((p) => [`Project:${p.id}`, p.fullPath]),
-    ]);
+    const entries: Array<[string, string]> = [
+      ...users.map((u): [string, string] => [`User:${u.id}`, u.username]),
+      ...groups.map((g): [string, string] => [`Group:${g.id}`, g.fullPath]),
+      ...projects.map((p): [string, string] => [`Project:${p.id}`, p.fullPath]),
+    ];
+    return Object.fromEntries(entries);
   }
 
   async findById(id: number): Promise<AuditEventView | null> {
