@@ -78,7 +78,9 @@ export function AuditTrail(props: { entityType?: string; entityId?: string; vers
           Newer
         </button>
         <span data-testid="audit-page">
-          Page {data?.page ?? page} of {pages} ({data?.total ?? 0} events)
+          {data && data.total === 0
+            ? 'No audit events yet'
+            : `Page ${data?.page ?? page} of ${pages} (${data?.total ?? 0} events)`}
         </span>
         <button
           type="button"
