@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { api, ApiError, session } from './api';
 import { AccessContext, loadAccess, type Access } from './session';
+import { AuditPage } from './audit';
 import { ErrorLine, useData } from './shared';
 import type { Summary } from './types';
 import { FlagsPage } from './pages/flags';
@@ -18,6 +19,7 @@ const PAGES = {
   routing: 'Routing',
   incidents: 'Incidents',
   models: 'Model selection',
+  audit: 'Audit',
 } as const;
 type Page = keyof typeof PAGES;
 
@@ -71,7 +73,7 @@ function SignIn(props: { onSignedIn: (me: Me) => void; notice: string }) {
     <form class="signin" onSubmit={(e) => void submit(e)}>
       <h1>Switchboard console</h1>
       {props.notice && (
-        <p role="alert" class="notice" data-testid="session-notice">
+        <p role="alert" class="session-notice" data-testid="session-notice">
           {props.notice} Sign in again.
         </p>
       )}
@@ -132,6 +134,7 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           {page === 'routing' && <RoutingPage summary={summary.data} />}
           {page === 'incidents' && <IncidentsPage summary={summary.data} />}
           {page === 'models' && <ModelsPage />}
+          {page === 'audit' && <AuditPage />}
         </div>
       )}
     </div>

@@ -18,10 +18,28 @@ export interface Feature {
 
 export interface AuditEvent {
   id: number;
+  author_id: number | null;
   author_name: string | null;
+  entity_type: string;
+  entity_id: string;
   event_name: string;
   details: { before: unknown; after: unknown };
   created_at: string;
+  /** `User:2` → username, `Group:1` → group path, `Project:3` → project path. */
+  names: Record<string, string>;
+}
+
+/** The server's dry run of a flag change (POST/DELETE /api/v4/admin/console/preview/features/:name). */
+export interface ChangePreview {
+  flag: string;
+  state_before: string;
+  state_after: string;
+  gates_after: Gate[];
+  seated_users: number;
+  on_before: number;
+  on_after: number;
+  unseated_users: string[];
+  effect: string;
 }
 
 export interface Rule {
@@ -129,4 +147,6 @@ export interface StagePlan {
   set: GateItem[];
   removed: GateItem[];
   kept: GateItem[];
+  /** Whom the stage's gates reach, computed by the server as for a Features API change. */
+  effect: string;
 }

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CodeSuggestionsModule } from '../code-suggestions/code-suggestions.module';
+import { ChangePreviewController } from './change-preview.controller';
+import { ChangePreviewRepository } from './change-preview.repository';
+import { ChangePreviewService } from './change-preview.service';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
@@ -11,7 +14,19 @@ import { RolloutsService } from './rollouts.service';
 /** The admin console at /admin: its built assets and the admin-only JSON it needs. */
 @Module({
   imports: [CodeSuggestionsModule],
-  controllers: [ConsoleAssetsController, ConsoleController, RolloutsController],
-  providers: [ConsoleRepository, ConsoleStatsService, ReachService, RolloutsService],
+  controllers: [
+    ConsoleAssetsController,
+    ConsoleController,
+    RolloutsController,
+    ChangePreviewController,
+  ],
+  providers: [
+    ConsoleRepository,
+    ConsoleStatsService,
+    ReachService,
+    RolloutsService,
+    ChangePreviewRepository,
+    ChangePreviewService,
+  ],
 })
 export class ConsoleModule {}

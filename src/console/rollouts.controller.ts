@@ -49,7 +49,11 @@ export class RolloutsController {
     summary:
       'What going to a stage would do: the gates it sets, removes and keeps (nothing is written; read_api is enough)',
   })
-  @ApiResponse({ status: 200, description: '`{ flag, from, to, set, removed, kept }`' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '`{ flag, from, to, set, removed, kept, effect }`: effect is whom the stage reaches, computed as for the change preview',
+  })
   @ApiResponse(ERROR_RESPONSES.badRequest)
   @ApiResponse({ ...ERROR_RESPONSES.notFound, description: 'Not a rollout flag' })
   plan(

@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { FlagsService } from '../flags/flags.service';
 import { emptyGates, type FeatureState, type FlagGates } from '../flags/gates';
 import type { Actor } from '../identity/users/users.service';
+import { ChangePreviewService } from './change-preview.service';
 import { ConsoleRepository } from './console.repository';
 import { ConsoleStatsService } from './console-stats.service';
 import { presentCatalogue } from './console-summary';
@@ -37,6 +38,7 @@ export class RolloutsService {
     private readonly flags: FlagsService,
     private readonly repo: ConsoleRepository,
     private readonly stats: ConsoleStatsService,
+    private readonly preview: ChangePreviewService,
   ) {}
 
   async list() {
@@ -81,7 +83,8 @@ export class RolloutsService {
   async plan(flag: string, req: StageRequest) {
     this.requireRollout(flag);
     const after = stageGates(req.stage, await this.args(req));
-    return this.present(flag, this.gatesOf(flag), after);
+    const { effect } = await this.preview.replace(flag, after);
+    return { ...(await this.present(flag, this.gatesOf(flag), after)), effect };
   }
 
   async apply(flag: string, req: StageRequest, actor: Actor) {

@@ -105,6 +105,8 @@ describe('admin console: rollout stages, attempt health, sessions (Chromium)', (
     await clickButton(page, 'Go to stage: Team members');
     await waitForText(page, 'Removes: 50% of users (sticky)', 'dialog[open]');
     await waitForText(page, 'Sets: feature group gitlab_team_members', 'dialog[open]');
+    // whom the stage reaches, computed by the server as the Flags page's previews are
+    await waitForText(page, /users with a seat/, 'dialog[open] [data-testid="effect"]');
     await waitForText(page, /from percentage/, 'dialog[open] h2');
     await shot('stage-confirm');
     await clickButton(page, 'Apply');

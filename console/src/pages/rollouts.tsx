@@ -1,20 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, q } from '../api';
-import { describeChange, reachOf, type ChangeKind, type FlagChange } from '../changes';
+import { describeChange, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, Section, useData } from '../shared';
 import type { Rollouts, RolloutState, StageId, StagePlan, Summary, Traffic } from '../types';
 import { HealthPanel } from './rollout-health';
 import { StageConfirm, type PendingStage } from './stage-confirm';
-
-/** Who a stage reaches, in the words the Flags page's confirmations use. */
-const KIND: Record<StageId, ChangeKind> = {
-  staging: 'users',
-  team: 'feature_group',
-  project: 'projects',
-  percentage: 'percentage_of_actors',
-  everyone: 'enable',
-};
 
 const stageText = (s: string) => s.replace('_', ' ');
 
@@ -25,19 +16,15 @@ const stageText = (s: string) => s.replace('_', ' ');
  */
 type Stage = Rollouts['stages'][number];
 
-/** Asks the server what the move would set and remove, and who the stage reaches. */
-async function planMove(r: RolloutState, s: Stage, value: string, seated: number) {
+/** Asks the server what the move would set and remove, and whom the stage's gates reach. */
+async function planMove(r: RolloutState, s: Stage, value: string) {
   const plan = await api<StagePlan>(
     'GET',
     `/api/v4/admin/console/rollouts/${encodeURIComponent(r.flag)}/stage?${q(
       value ? { stage: s.id, value } : { stage: s.id },
     )}`,
   );
-  const kind = KIND[s.id];
-  const given = kind === 'feature_group' ? 'gitlab_team_members' : value;
-  const reached = await reachOf(kind, given);
-  const effect = describeChange(r.flag, kind, given, seated, true, reached).effect;
-  return { stage: s.id, name: s.name, value, plan, effect };
+  return { stage: s.id, name: s.name, value, plan, effect: plan.effect };
 }
 
 export function RolloutsPage(props: { summary: Summary }) {
@@ -57,10 +44,9 @@ export function RolloutsPage(props: { summary: Summary }) {
   const [error, setError] = useState('');
   const rollouts = data.data?.rollouts ?? [];
   const r = rollouts.find((x) => x.flag === flagName);
-  const seated = props.summary.seated_users;
   const go = (s: Stage, value: string) => {
     if (!r) return;
-    planMove(r, s, value, seated)
+    planMove(r, s, value)
       .then((p) => {
         setError('');
         setPending(p);
@@ -86,7 +72,7 @@ export function RolloutsPage(props: { summary: Summary }) {
           <button
             type="button"
             class="secondary"
-            onClick={() => setRollback(describeChange(r.flag, 'remove', '', seated))}
+            onClick={() => setRollback(describeChange(r.flag, 'remove', ''))}
           >
             Roll back (remove all gates)
           </button>
