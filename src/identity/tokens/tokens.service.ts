@@ -63,10 +63,9 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       userOf: (_digest, e) => e.userId,
       revive: reviveCached,
     });
-    // Other processes' revocations and user changes: drop what they made stale. When
-    // notifications may have been missed (Redis reconnected), everything is re-read from the
-    // database on its next use, but kept for degraded mode: dropping it made every user a 503
-    // if the database went away next. What a missed revocation leaves is docs/scale-out.md's.
+    // Other processes' revocations and user changes: drop what they made stale. Notifications
+    // maybe missed (Redis reconnected): re-read on next use, kept for degraded mode (dropping
+    // it made every user a 503 if the database went away next; see docs/scale-out.md).
     bus.subscribe('token.revoked', (d) =>
       d
         ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId)
@@ -272,15 +271,13 @@ function weekFromToday(now = new Date()): Date {
 
 /** A snapshot's JSON back to an entry (the expiry date was a string). */
 function reviveCached(json: unknown): CachedToken {
-  const e = json as CachedToken & { principal: { token: { expiresAt: string | null } } };
-  const expiresAt = e.principal.token.expiresAt;
-  return {
-    ...e,
-    principal: {
-      ...e.principal,
-      token: { ...e.principal.token, expiresAt: expiresAt === null ? null : new Date(expiresAt) },
-    },
+  const e = json as CachedToken;
+  const expiresAt = e.principal.token.expiresAt as unknown as string | null;
+  const token = {
+    ...e.principal.token,
+    expiresAt: expiresAt === null ? null : new Date(expiresAt),
   };
+  return { ...e, principal: { ...e.principal, token } };
 }
 
 function toCached(row: TokenWithUser): CachedToken {
