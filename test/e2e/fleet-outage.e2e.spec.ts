@@ -29,6 +29,10 @@ const USERS = 16;
 const measuringOther = process.env.FLEET_APP_ROOT !== undefined;
 
 /** `database`: routes that read the database itself (the user with email, an admin list). */
+/** Progress on stderr as it happens (jest prints console output only at the end of the file). */
+const phase = (what: string) =>
+  process.stderr.write(`[fleet outage ${new Date().toISOString().slice(11, 23)}] ${what}\n`);
+
 type Kind = 'known' | 'revoked' | 'blocked' | 'database' | 'readiness';
 
 class Tally {
@@ -75,12 +79,14 @@ class Tally {
       },
       { cuttable: true },
     );
+    phase('fleet up');
     f = fleet.f();
     redis = new Redis(fleet.redis.url, { maxRetriesPerRequest: 1 });
     known = [];
     for (let i = 0; i < USERS; i++) known.push((await f.seatedUser()).user);
     revoked = (await f.seatedUser()).user;
     blocked = (await f.seatedUser()).user;
+    phase('users created');
   }, 240_000);
 
   afterAll(async () => {
@@ -155,11 +161,13 @@ class Tally {
       );
     }
     await redisBounce();
+    phase('Redis reconnected everywhere: database away');
 
     const during = new Tally();
     fleet.cut!.database.goAway();
     await load(OUTAGE_MS, during);
     fleet.cut!.database.comeBack();
+    phase('database back');
     const after = new Tally();
     // a user created right after: its admin calls and first completion (none may 503)
     const fresh = f.seatedUser().then(
