@@ -25,6 +25,7 @@ import { LocalChangeBus, RedisChangeBus } from './change-bus';
 import { FleetBreakersState } from './fleet-breakers.service';
 import { FleetRateLimiters } from './fleet-rate-limiter';
 import { LocalFleetSnapshots, RedisFleetSnapshots } from './fleet-snapshots';
+import { resolveSigningKeySecret } from '../tokens/signing-key-secret';
 import { RedisIdentitySnapshots } from './identity-snapshots';
 import { RedisConnection } from './redis-connection';
 
@@ -78,6 +79,7 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
             config.redis.keyPrefix,
             config.degradedMaxStalenessMs,
             log,
+            () => resolveSigningKeySecret(config).value,
           )
         : new NoIdentitySnapshots();
     return {

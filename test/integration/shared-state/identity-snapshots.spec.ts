@@ -3,6 +3,7 @@
 // after the mark from a read that began before it; a mark made while Redis was away is recorded
 // when it is back; a snapshot expires with the staleness window.
 import * as fs from 'node:fs';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { RedisIdentitySnapshots } from '../../../src/shared-state/identity-snapshots';
 import { RedisConnection } from '../../../src/shared-state/redis-connection';
@@ -13,6 +14,7 @@ import { TcpProxy } from '../../support/tcp-proxy';
 const runnable = fs.existsSync('/usr/bin/redis-server');
 if (!runnable && process.env.CI === 'true') throw new Error('CI: redis-server is missing');
 jest.setTimeout(60_000);
+const SECRET = 'identity-snapshots-test-secret-0123456789';
 
 (runnable ? describe : describe.skip)('identity snapshots on redis-server', () => {
   const log = pino({ level: 'silent' });
@@ -22,7 +24,7 @@ jest.setTimeout(60_000);
   let a: RedisConnection;
   let b: RedisConnection;
   const snapshotsOf = (c: RedisConnection, stalenessMs = 60_000) =>
-    new RedisIdentitySnapshots(c, prefix, stalenessMs, log);
+    new RedisIdentitySnapshots(c, prefix, stalenessMs, log, () => SECRET);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -87,6 +89,27 @@ jest.setTimeout(60_000);
     await waitFor('marked after reconnect', async () =>
       (await sa.get('team', '9')) ? undefined : true,
     );
+  });
+
+  it('a snapshot changed in Redis, or signed with another secret, is not served', async () => {
+    const sa = snapshotsOf(a);
+    sa.put('token', 'digest-5', 5, '{"admin":false}', performance.now());
+    await waitFor('written', () => sa.get('token', 'digest-5'));
+    const other = new RedisIdentitySnapshots(
+      b,
+      prefix,
+      60_000,
+      log,
+      () => 'another-secret-of-32-chars-or-more',
+    );
+    expect(await other.get('token', 'digest-5')).toBeUndefined();
+    const raw = new Redis(redis.url);
+    try {
+      await raw.hset(`${prefix}idn:token:digest-5`, 'v', '{"admin":true}');
+      expect(await sa.get('token', 'digest-5')).toBeUndefined();
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it('a snapshot expires with the staleness window from its read', async () => {
