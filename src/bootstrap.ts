@@ -18,7 +18,7 @@ import { setupOpenApi } from './common/http/openapi';
 import { installBodyAuthentication, serverTimeouts } from './common/http/request-limits';
 import { TOKEN_AUTHENTICATOR } from './common/auth/principal';
 import { installShutdownLog } from './common/http/shutdown-log';
-import { installCompletionsRoute } from './code-suggestions/completions.route';
+import { COMPLETIONS_OPERATION } from './code-suggestions/completions.operation';
 import { assertPortFree, freePort, PortInUseError } from './common/net/free-port';
 import { openDatabase } from './database/database-connection';
 import { checkDataDirWritable } from './common/startup/startup-refusal';
@@ -78,12 +78,12 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
       },
     );
     configureFastify(app.getHttpAdapter().getInstance(), logger);
-    installCompletionsRoute(app.getHttpAdapter().getInstance(), app);
     installBodyAuthentication(app.getHttpAdapter().getInstance(), app.get(TOKEN_AUTHENTICATOR));
     installRequestMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService));
     setupOpenApi(app, {
       publicUrl: config.http.publicUrl,
       gitlabVersion: config.gitlabVersion,
+      routes: [COMPLETIONS_OPERATION],
     });
     if (options.handleSignals) handleSignals(app, logger, config.shutdownGraceMs);
     await app.listen({ port: config.http.port, host: config.http.host }).catch((err: unknown) => {

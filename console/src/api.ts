@@ -16,10 +16,17 @@ export class ApiError extends Error {
   }
 }
 
+const ended: Array<(why: string) => void> = [];
+
 export const session = {
   token: (): string | null => sessionStorage.getItem(KEY),
   save: (token: string) => sessionStorage.setItem(KEY, token),
   clear: () => sessionStorage.removeItem(KEY),
+  /** Told when the server refuses the signed-in token (revoked or expired): polling must stop. */
+  onEnded: (listener: (why: string) => void) => {
+    ended.push(listener);
+    return () => void ended.splice(ended.indexOf(listener), 1);
+  },
 };
 
 export async function api<T>(
@@ -28,6 +35,29 @@ export async function api<T>(
   body?: Record<string, unknown>,
   token = session.token(),
 ): Promise<T> {
+  return (await send<T>(method, path, body, token)).body;
+}
+
+/** One page of a paginated GitLab-style list, with its X-Total / X-Next-Page headers read. */
+export async function apiPage<T>(
+  path: string,
+): Promise<{ items: T[]; total: number; page: number; totalPages: number }> {
+  const { body, headers } = await send<T[]>('GET', path, undefined, session.token());
+  const n = (h: string) => Number(headers.get(h) ?? '0') || 0;
+  return {
+    items: body,
+    total: n('x-total'),
+    page: n('x-page') || 1,
+    totalPages: n('x-total-pages'),
+  };
+}
+
+async function send<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body: Record<string, unknown> | undefined,
+  token: string | null,
+): Promise<{ body: T; headers: Headers }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers['PRIVATE-TOKEN'] = token;
   if (body) headers['content-type'] = 'application/json';
@@ -40,8 +70,13 @@ export async function api<T>(
   });
   const text = await res.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (res.status === 401 && token !== null && token === session.token()) {
+    // The token this tab signed in with is no longer accepted: end the session once, for all.
+    session.clear();
+    for (const l of [...ended]) l('Your session ended: the token was revoked or has expired.');
+  }
   if (!res.ok) throw new ApiError(res.status, messageOf(parsed) ?? `HTTP ${res.status}`);
-  return parsed as T;
+  return { body: parsed as T, headers: res.headers };
 }
 
 function messageOf(body: unknown): string | undefined {

@@ -1,12 +1,13 @@
 import { api } from './api';
+import type { ChangePreview } from './types';
 
 /** One Features API call the console may make, described before it is made. */
 export interface FlagChange {
   flag: string;
   /** What the admin asked for, e.g. "Enable for users demo, ada". */
   title: string;
-  /** Who it reaches, e.g. "about 25 of the 100 users with a seat". */
-  effect: string;
+  /** What the page knows beyond who it reaches, e.g. "direct access answers 403 meanwhile". */
+  note?: string;
   body: Record<string, unknown> | null;
 }
 
@@ -38,94 +39,63 @@ const list = (s: string) =>
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-const about = (pct: number, seated: number) => Math.round((seated * pct) / 100);
-
-/** Builds the change and the sentence the confirmation shows. `enable=false` removes actors. */
+/** Builds the change (the confirmation asks the server what it does). `enable=false` removes actors. */
 export function describeChange(
   flag: string,
   kind: ChangeKind,
   input: string,
-  seated: number,
   enable = true,
-  reached?: number,
 ): FlagChange {
-  const of = `of the ${seated} users with a seat`;
   const verb = enable ? 'Enable' : 'Disable';
+  const names = list(input).join(', ');
+  const actors = (field: string, what: string): FlagChange => ({
+    flag,
+    title: `${verb} for ${what} ${names}`,
+    body: { value: enable, [field]: list(input).join(',') },
+  });
   switch (kind) {
     case 'enable':
-      return {
-        flag,
-        title: 'Enable for everyone',
-        effect: `all ${seated} users with a seat`,
-        body: { value: true },
-      };
+      return { flag, title: 'Enable for everyone', body: { value: true } };
     case 'disable':
-      return { flag, title: 'Disable for everyone', effect: `none ${of}`, body: { value: false } };
-    case 'users': {
-      const names = list(input);
-      return {
-        flag,
-        title: `${verb} for users ${names.join(', ')}`,
-        effect: `about ${names.length} ${of} (users without a seat get no suggestions either way)`,
-        body: { value: enable, user: names.join(',') },
-      };
-    }
+      return { flag, title: 'Disable for everyone', body: { value: false } };
+    case 'users':
+      return actors('user', 'users');
     case 'groups':
-      return {
-        flag,
-        title: `${verb} for groups ${list(input).join(', ')}`,
-        effect: `about ${reached ?? '?'} ${of} (those whose seat comes from ${list(input).join(', ')})`,
-        body: { value: enable, group: list(input).join(',') },
-      };
+      return actors('group', 'groups');
     case 'projects':
-      return {
-        flag,
-        title: `${verb} for projects ${list(input).join(', ')}`,
-        effect: `requests made in ${list(input).join(', ')}: about ${reached ?? '?'} ${of} are members there`,
-        body: { value: enable, project: list(input).join(',') },
-      };
+      return actors('project', 'projects');
     case 'feature_group':
       return {
         flag,
         title: `${verb} for feature group ${input}`,
-        effect: `the users in feature group ${input}: at most the ${seated} users with a seat`,
         body: { value: enable, feature_group: input },
       };
     case 'percentage_of_actors':
     case 'percentage_of_time': {
-      const pct = Number(input);
       const sticky = kind === 'percentage_of_actors';
       return {
         flag,
-        title: `${sticky ? 'Sticky percentage of users' : 'Percentage of requests'}: ${pct}%`,
-        effect: sticky
-          ? `about ${about(pct, seated)} ${of} (the same users each time)`
-          : `about ${pct}% of requests from any of the ${seated} users with a seat`,
-        body: { value: pct, key: kind },
+        title: `${sticky ? 'Sticky percentage of users' : 'Percentage of requests'}: ${input}%`,
+        // sent as typed: the server's validation (0-100, whole numbers) is the one that counts
+        body: { value: input, key: kind },
       };
     }
     case 'remove':
-      return {
-        flag,
-        title: 'Remove all gates',
-        effect: `back to the flag's default for all ${seated} users with a seat`,
-        body: null,
-      };
+      return { flag, title: 'Remove all gates', body: null };
   }
 }
 
+const featurePath = (flag: string) => `/api/v4/features/${encodeURIComponent(flag)}`;
+
 export function applyChange(c: FlagChange): Promise<unknown> {
-  const path = `/api/v4/features/${encodeURIComponent(c.flag)}`;
-  return c.body ? api('POST', path, c.body) : api('DELETE', path);
+  return c.body ? api('POST', featurePath(c.flag), c.body) : api('DELETE', featurePath(c.flag));
 }
 
-/** For group and project gates: how many seated users they reach (asked of the server). */
-export async function reachOf(kind: ChangeKind, input: string): Promise<number | undefined> {
-  if (kind !== 'groups' && kind !== 'projects') return undefined;
-  const field = kind === 'groups' ? 'group' : 'project';
-  const r = await api<{ reached: number }>(
-    'GET',
-    `/api/v4/admin/console/reach?${new URLSearchParams({ [field]: list(input).join(',') }).toString()}`,
-  );
-  return r.reached;
+/**
+ * The same request as `applyChange`, as a dry run: the server validates it exactly as the change
+ * (a bad value or an unknown user is the change's own 400) and says what it would do.
+ */
+export function previewChange(c: FlagChange): Promise<ChangePreview> {
+  const path = `/api/v4/admin/console/preview/features/${encodeURIComponent(c.flag)}`;
+  return c.body ? api('POST', path, c.body) : api('DELETE', path);
 }

@@ -3,6 +3,8 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { api, ApiError, session } from './api';
+import { AccessContext, loadAccess, type Access } from './session';
+import { AuditPage } from './audit';
 import { ErrorLine, useData } from './shared';
 import type { Summary } from './types';
 import { FlagsPage } from './pages/flags';
@@ -17,6 +19,7 @@ const PAGES = {
   routing: 'Routing',
   incidents: 'Incidents',
   models: 'Model selection',
+  audit: 'Audit',
 } as const;
 type Page = keyof typeof PAGES;
 
@@ -28,19 +31,31 @@ const pageFromHash = (): Page => {
 interface Me {
   username: string;
   is_admin: boolean;
+  access: Access;
 }
 
-function SignIn(props: { onSignedIn: (me: Me) => void }) {
+/** Who the token belongs to and what it may do, or why the console refuses it. */
+async function whoIs(token?: string): Promise<Me | { refused: string }> {
+  // The token's scopes first: that route takes any scope, GET /user needs api or read_api.
+  const access = await loadAccess(token);
+  if ('refused' in access) return access;
+  const user = await api<Omit<Me, 'access'>>('GET', '/api/v4/user', undefined, token);
+  if (!user.is_admin)
+    return {
+      refused: `Refused: ${user.username} is not an administrator. The console is for admin tokens only.`,
+    };
+  return { ...user, access };
+}
+
+function SignIn(props: { onSignedIn: (me: Me) => void; notice: string }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState('');
   const submit = async (e: Event) => {
     e.preventDefault();
     try {
-      const me = await api<Me>('GET', '/api/v4/user', undefined, token.trim());
-      if (!me.is_admin) {
-        setError(
-          `Refused: ${me.username} is not an administrator. The console is for admin tokens only.`,
-        );
+      const me = await whoIs(token.trim());
+      if ('refused' in me) {
+        setError(me.refused);
         return;
       }
       session.save(token.trim());
@@ -57,6 +72,11 @@ function SignIn(props: { onSignedIn: (me: Me) => void }) {
   return (
     <form class="signin" onSubmit={(e) => void submit(e)}>
       <h1>Switchboard console</h1>
+      {props.notice && (
+        <p role="alert" class="session-notice" data-testid="session-notice">
+          {props.notice} Sign in again.
+        </p>
+      )}
       <p>Sign in with an administrator's personal access token. It is kept in this tab only.</p>
       <label for="token">Admin personal access token</label>
       <input
@@ -94,12 +114,18 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           ))}
         </nav>
         <span class="me">
-          Signed in as {props.me.username}{' '}
+          Signed in as {props.me.username}
+          {props.me.access.readOnly && ' (read-only)'}{' '}
           <button type="button" class="secondary" onClick={props.onSignOut}>
             Sign out
           </button>
         </span>
       </header>
+      {props.me.access.readOnly && (
+        <p class="readonly-banner" role="status" data-testid="readonly-banner">
+          {props.me.access.reason} You can look at everything; Apply is off.
+        </p>
+      )}
       <ErrorLine error={summary.error} />
       {summary.data && (
         <div id="page" data-page={page}>
@@ -108,6 +134,7 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           {page === 'routing' && <RoutingPage summary={summary.data} />}
           {page === 'incidents' && <IncidentsPage summary={summary.data} />}
           {page === 'models' && <ModelsPage />}
+          {page === 'audit' && <AuditPage />}
         </div>
       )}
     </div>
@@ -116,24 +143,45 @@ function Console(props: { me: Me; onSignOut: () => void }) {
 
 function App() {
   const [me, setMe] = useState<Me | null>(null);
+  const [notice, setNotice] = useState('');
   const [checking, setChecking] = useState(Boolean(session.token()));
+  // A revoked or expired token: the console (and every poll in it) goes, the sign-in says why.
+  useEffect(
+    () =>
+      session.onEnded((why) => {
+        setMe(null);
+        setNotice(why);
+      }),
+    [],
+  );
   useEffect(() => {
     if (!session.token()) return;
-    api<Me>('GET', '/api/v4/user')
-      .then((u) => (u.is_admin ? setMe(u) : session.clear()))
+    whoIs()
+      .then((u) => ('refused' in u ? session.clear() : setMe(u)))
       .catch(() => session.clear())
       .finally(() => setChecking(false));
   }, []);
   if (checking) return <p>Checking your session…</p>;
-  if (!me) return <SignIn onSignedIn={setMe} />;
+  if (!me)
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(u) => {
+          setNotice('');
+          setMe(u);
+        }}
+      />
+    );
   return (
-    <Console
-      me={me}
-      onSignOut={() => {
-        session.clear();
-        setMe(null);
-      }}
-    />
+    <AccessContext.Provider value={me.access}>
+      <Console
+        me={me}
+        onSignOut={() => {
+          session.clear();
+          setMe(null);
+        }}
+      />
+    </AccessContext.Provider>
   );
 }
 

@@ -18,10 +18,28 @@ export interface Feature {
 
 export interface AuditEvent {
   id: number;
+  author_id: number | null;
   author_name: string | null;
+  entity_type: string;
+  entity_id: string;
   event_name: string;
   details: { before: unknown; after: unknown };
   created_at: string;
+  /** `User:2` → username, `Group:1` → group path, `Project:3` → project path. */
+  names: Record<string, string>;
+}
+
+/** The server's dry run of a flag change (POST/DELETE /api/v4/admin/console/preview/features/:name). */
+export interface ChangePreview {
+  flag: string;
+  state_before: string;
+  state_after: string;
+  gates_after: Gate[];
+  seated_users: number;
+  on_before: number;
+  on_after: number;
+  unseated_users: string[];
+  effect: string;
 }
 
 export interface Rule {
@@ -58,9 +76,13 @@ export type Dimension = 'model' | 'provider' | 'api';
 
 export interface Traffic {
   window_minutes: number;
+  /** Complete minutes only (epoch s); the minute under way is `current`. */
   minutes: number[];
   by: Record<Dimension, Record<string, number[]>>;
+  current: { minute: number; by: Record<Dimension, Record<string, number>> };
+  /** Upstream attempts per model, per API; answers per API. */
   health: Health[];
+  api_attempt_health: Health[];
   api_health: Health[];
   breakers: Record<string, string>;
   breaker_transitions: { upstream: string; state: string; at: string }[];
@@ -85,4 +107,46 @@ export interface Explanation {
   seat: { has_seat: boolean };
   completion: Decision;
   generation: Decision;
+}
+
+export type StageId = 'staging' | 'team' | 'project' | 'percentage' | 'everyone';
+export type StageName = StageId | 'not_started' | 'mixed';
+
+export interface GateItem {
+  id: string;
+  kind: string;
+  value: unknown;
+  text: string;
+}
+
+export interface RolloutState {
+  flag: string;
+  kind: 'beta' | 'gateway_api';
+  model: string | null;
+  baseline: string | null;
+  stage: StageName;
+  gates: GateItem[];
+  attention: { level: 'rolled_back' | 'unhealthy' | 'in_progress'; reason: string } | null;
+}
+
+export interface Rollouts {
+  stages: {
+    id: StageId;
+    name: string;
+    help: string;
+    input?: { field: string; label: string };
+  }[];
+  health_minutes: number;
+  rollouts: RolloutState[];
+}
+
+export interface StagePlan {
+  flag: string;
+  from: StageName;
+  to: StageName;
+  set: GateItem[];
+  removed: GateItem[];
+  kept: GateItem[];
+  /** Whom the stage's gates reach, computed by the server as for a Features API change. */
+  effect: string;
 }

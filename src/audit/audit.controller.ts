@@ -106,7 +106,11 @@ export class AuditController {
       },
       page,
     );
-    return page.answer(items.map(presentEvent), total);
+    const names = await this.audit.namesOf(items.flatMap(references));
+    return page.answer(
+      items.map((e) => presentEvent(e, names)),
+      total,
+    );
   }
 
   @Get(':id')
@@ -119,11 +123,26 @@ export class AuditController {
   async get(@Param('id', new IdPipe()) id: number) {
     const event = await this.audit.findById(id);
     if (!event) throw DomainError.notFound('Audit Event');
-    return presentEvent(event);
+    return presentEvent(event, await this.audit.namesOf(references(event)));
   }
 }
 
-function presentEvent(e: AuditEventView) {
+/** The `User:2`, `Group:1`, `Project:3` an event mentions: its target and the ids in its details. */
+function references(e: AuditEventView): string[] {
+  const refs = new Set<string>();
+  if (['User', 'Group', 'Project'].includes(e.targetType))
+    refs.add(`${e.targetType}:${e.targetId}`);
+  const details = JSON.stringify([e.before ?? null, e.after ?? null]);
+  for (const m of details.matchAll(/"((?:User|Group|Project):\d{1,10})"/g)) refs.add(m[1]);
+  return [...refs];
+}
+
+function presentEvent(e: AuditEventView, names: Record<string, string>) {
+  const mine = Object.fromEntries(
+    references(e)
+      .filter((r) => names[r] !== undefined)
+      .map((r) => [r, names[r]]),
+  );
   return {
     id: Number(e.id),
     author_id: e.actorId,
@@ -133,5 +152,6 @@ function presentEvent(e: AuditEventView) {
     event_name: e.action,
     details: { before: e.before, after: e.after },
     created_at: e.createdAt.toISOString(),
+    names: mine,
   };
 }

@@ -17,6 +17,8 @@ export interface AuditEventView extends AuditEntry {
   createdAt: Date;
 }
 
+const MAX_INT4 = 2_147_483_647;
+
 type Db = Pick<PrismaService, 'auditEvent'> | Prisma.TransactionClient;
 
 const json = (v: unknown) =>
@@ -77,6 +79,44 @@ export class AuditRepository {
       this.prisma.auditEvent.count({ where }),
     ]);
     return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };
+  }
+
+  /**
+   * Current names for `Kind:id` references (users by username, groups and projects by full path),
+   * keyed by the reference; references to records that are gone are left out.
+   */
+  async namesOf(refs: Iterable<string>): Promise<Record<string, string>> {
+    const ids = { User: [] as number[], Group: [] as number[], Project: [] as number[] };
+    for (const ref of refs) {
+      const m = /^(User|Group|Project):(\d{1,10})$/.exec(ref);
+      if (m && Number(m[2]) <= MAX_INT4) ids[m[1] as keyof typeof ids].push(Number(m[2]));
+    }
+    const [users, groups, projects] = await Promise.all([
+      ids.User.length > 0
+        ? this.prisma.user.findMany({
+            where: { id: { in: ids.User } },
+            select: { id: true, username: true },
+          })
+        : [],
+      ids.Group.length > 0
+        ? this.prisma.group.findMany({
+            where: { id: { in: ids.Group } },
+            select: { id: true, fullPath: true },
+          })
+        : [],
+      ids.Project.length > 0
+        ? this.prisma.project.findMany({
+            where: { id: { in: ids.Project } },
+            select: { id: true, fullPath: true },
+          })
+        : [],
+    ]);
+    const entries: Array<[string, string]> = [
+      ...users.map((u): [string, string] => [`User:${u.id}`, u.username]),
+      ...groups.map((g): [string, string] => [`Group:${g.id}`, g.fullPath]),
+      ...projects.map((p): [string, string] => [`Project:${p.id}`, p.fullPath]),
+    ];
+    return Object.fromEntries(entries);
   }
 
   async findById(id: number): Promise<AuditEventView | null> {

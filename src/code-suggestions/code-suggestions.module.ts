@@ -7,7 +7,7 @@ import { ResilienceModule } from '../resilience/resilience.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { RoutingExplainController } from './routing-explain.controller';
 import { RoutingExplainService } from './routing-explain.service';
-import { CompletionsController } from './completions.controller';
+import { CompletionsRoute } from './completions.route';
 import { CompletionsService } from './completions.service';
 import { DirectAccessController } from './direct-access.controller';
 import { DirectAccessService } from './direct-access.service';
@@ -19,9 +19,11 @@ import { UpstreamTokenService } from './upstream-token.service';
 /** The IDE-facing Code Suggestions endpoints. */
 @Module({
   imports: [TokensModule, ResilienceModule, ObservabilityModule, ModelSelectionModule],
-  controllers: [CompletionsController, DirectAccessController, RoutingExplainController],
+  // POST …/completions is CompletionsRoute, a Fastify route of its own (see there why).
+  controllers: [DirectAccessController, RoutingExplainController],
   providers: [
     CompletionsService,
+    CompletionsRoute,
     DirectAccessService,
     RouteDeciderService,
     GatewayModelsService,

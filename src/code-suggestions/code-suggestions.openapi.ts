@@ -107,7 +107,8 @@ export const directAccessAnswerSchema = object(
       example: 'https://cloud.gitlab.com/ai',
     }),
     token: str({
-      description: 'RS256 JWT for the AI Gateway (aud `gitlab-ai-gateway`), valid 1 hour',
+      description:
+        'RS256 JWT for the AI Gateway (aud `gitlab-ai-gateway`), valid DIRECT_ACCESS_TOKEN_LIFETIME_SEC (default 110 s)',
     }),
     expires_at: int({ description: 'Epoch seconds; clients refresh when now > expires_at - 40 s' }),
     headers: object(

@@ -1,8 +1,8 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accessRuleOf } from '../common/auth/auth.guard';
-import { authorize } from '../common/auth/authorize';
+import type { AuthedRequest } from '../common/auth/auth.decorators';
+import { type AccessRule, authorize } from '../common/auth/authorize';
 import {
   TOKEN_AUTHENTICATOR,
   type Principal,
@@ -13,58 +13,111 @@ import {
   ERROR_TRANSLATOR,
   type ErrorTranslator,
 } from '../common/errors/domain-error.filter';
-import { CompletionsController } from './completions.controller';
+import type { UpstreamResponse } from '../gateway/gateway.types';
+import { COMPLETIONS_PATH } from './completions.operation';
+import { CompletionsService } from './completions.service';
+import { STALE_HEADER } from './stale-sources';
 
-export const COMPLETIONS_PATH = '/api/v4/code_suggestions/completions';
+export { COMPLETIONS_PATH };
+
+/** `api` or `ai_features`, as GitLab's route asks (deny by default: no `@Public` here). */
+export const COMPLETIONS_ACCESS: AccessRule = {
+  isPublic: false,
+  scopes: ['api', 'ai_features'],
+  adminOnly: false,
+};
+
+/** Upstream headers worth passing back to the IDE. */
+const PASS_BACK = ['content-type', 'x-streaming-format', 'retry-after'];
 
 /**
- * POST /api/v4/code_suggestions/completions is on the typing path of every IDE, so Fastify runs
- * it without Nest's per-route pipeline (router proxy, global guard and its metadata lookups,
- * param decorators, exception zone: about a tenth of the request's CPU, bench/RESULTS.md).
- *
- * Nest still declares the route: its path, OpenAPI entry and access rule stay on
- * CompletionsController. Only the handler Nest registers with Fastify is swapped, for one that
- * does what Nest's pipeline did for this route: the access rule read from the controller's
- * decorators and checked by the same `authorize` as the global AuthGuard (deny by default), the
- * controller's own method, and errors answered by the same DomainErrorFilter. Fastify's hooks
- * (request id, limits, body parsing, request log, metrics) run as for every route.
- *
- * Startup fails if Nest never registered the route, rather than quietly serving it the slow way.
- * Call before `app.init()`/`app.listen()` (Nest registers its routes then).
+ * POST /api/v4/code_suggestions/completions is on the typing path of every IDE, so it is a
+ * Fastify route of its own rather than a Nest controller: Nest's per-route pipeline (router
+ * proxy, global guard and its metadata lookups, param decorators, exception zone) cost about a
+ * tenth of the request's CPU (bench/RESULTS.md). Declared here, explicitly, with what that
+ * pipeline did for it:
+ * - a preHandler that checks COMPLETIONS_ACCESS with the same `authorize` as the global AuthGuard;
+ * - errors answered by the same DomainErrorFilter as every route;
+ * - its OpenAPI operation, COMPLETIONS_OPERATION, added to the document by setupOpenApi, with the
+ *   body derived from the zod schema that validates it.
+ * Fastify's hooks (request id, limits, body parsing, request log, metrics) run as for every route.
  */
-export function installCompletionsRoute(
-  fastify: FastifyInstance,
-  app: INestApplicationContext,
-): void {
-  const controller = app.get(CompletionsController);
-  const tokens = app.get<symbol, TokenAuthenticator>(TOKEN_AUTHENTICATOR);
-  const filter = new DomainErrorFilter(
-    app.get<symbol, ErrorTranslator>(ERROR_TRANSLATOR, { strict: false }),
-  );
-  const rule = accessRuleOf(app.get(Reflector), [
-    CompletionsController.prototype.complete,
-    CompletionsController,
-  ]);
-  // Refused at startup, not answered with a 500 per request: the handler needs a principal.
-  if (rule.isPublic) throw new Error(`${COMPLETIONS_PATH} must not be @Public()`);
-  const handler = async function completionsRoute(req: FastifyRequest, reply: FastifyReply) {
+@Injectable()
+export class CompletionsRoute implements OnModuleInit {
+  private readonly errors: DomainErrorFilter;
+
+  constructor(
+    private readonly completions: CompletionsService,
+    @Inject(TOKEN_AUTHENTICATOR) private readonly tokens: TokenAuthenticator,
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(ERROR_TRANSLATOR) translate?: ErrorTranslator,
+  ) {
+    this.errors = new DomainErrorFilter(translate);
+  }
+
+  /** Before the server starts listening (Nest's init), as Nest registers its own routes. */
+  onModuleInit(): void {
+    // An application context without an HTTP server (no adapter) serves no routes at all.
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify) this.register(fastify);
+  }
+
+  register(fastify: FastifyInstance): void {
+    fastify.route({
+      method: 'POST',
+      url: COMPLETIONS_PATH,
+      preHandler: (req, reply) => this.authenticate(req, reply),
+      handler: (req, reply) => this.complete(req as AuthedRequest, reply),
+    });
+  }
+
+  private async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     try {
-      const principal = (await authorize(req, tokens, rule)) as Principal;
-      await controller.complete(principal, req.body, req, reply);
+      await authorize(req, this.tokens, COMPLETIONS_ACCESS);
+      return undefined;
     } catch (err) {
-      filter.respond(err, req, reply);
+      this.errors.respond(err, req, reply);
+      return reply; // answered: Fastify runs no handler
     }
-    // The answer is sent (or streaming) by now: returning the reply tells Fastify not to send
-    // the promise's value, as Nest's own handlers do.
+  }
+
+  private async complete(req: AuthedRequest, reply: FastifyReply): Promise<FastifyReply> {
+    try {
+      const result = await this.completions.complete(req.principal as Principal, req.body, {
+        headers: req.headers,
+        requestId: String(req.id),
+        bodyChars: req.bodyChars ?? 0,
+        signal: abortOnClientClose(reply),
+        onRouted: (labels) => {
+          req.completionLabels = labels;
+        },
+        elapsedMs: () => reply.elapsedTime,
+      });
+      if (result.stale.length > 0) void reply.header(STALE_HEADER, result.stale.join(','));
+      send(reply, result.response);
+    } catch (err) {
+      this.errors.respond(err, req, reply);
+    }
+    // Sent (or streaming) by now: returning the reply tells Fastify not to send a value.
     return reply;
-  };
-  let installed = false;
-  fastify.addHook('onRoute', (route) => {
-    if (route.url !== COMPLETIONS_PATH || route.method !== 'POST') return;
-    route.handler = handler;
-    installed = true;
+  }
+}
+
+/** Aborted when the IDE goes away before the answer is written (the upstream call stops). */
+function abortOnClientClose(reply: FastifyReply): AbortSignal {
+  const aborted = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) aborted.abort();
   });
-  fastify.addHook('onReady', (done) => {
-    done(installed ? undefined : new Error(`Nest registered no POST ${COMPLETIONS_PATH} route`));
-  });
+  return aborted.signal;
+}
+
+export function send(reply: FastifyReply, res: UpstreamResponse): void {
+  void reply.status(res.status);
+  for (const h of PASS_BACK) if (res.headers[h]) void reply.header(h, res.headers[h]);
+  if (res.kind === 'stream') {
+    void reply.header('cache-control', 'no-cache').send(res.stream);
+    return;
+  }
+  void reply.header('content-type', 'application/json; charset=utf-8').send(res.body);
 }

@@ -228,7 +228,7 @@ export class CompletionsService {
         { ...call, headers, signal: c.meta.signal, timeoutMs },
         c.automatic ? d.model : undefined,
       );
-      this.guard.record(d.model, !outcome.failure, performance.now() - started);
+      this.guard.record(d.model, !outcome.failure, performance.now() - started, d.api);
       return outcome;
     } catch (err) {
       thrown = err;

@@ -56,7 +56,8 @@ export class DirectAccessController {
     summary: 'Direct access: a short-lived AI Gateway token, base URL, headers and model details',
     description:
       'The client then calls `${base_url}/v2/completions` itself with `headers` and `Authorization: Bearer <token>`, spreading ' +
-      '`model_details` into its body, and refreshes when now > expires_at - 40 s. Token lifetime: 1 hour. ' +
+      '`model_details` into its body, and refreshes when now > expires_at - 40 s. Token lifetime: ' +
+      'DIRECT_ACCESS_TOKEN_LIFETIME_SEC (default 110 s), so a routing change reaches the client within it. ' +
       'Rate limit (default 50/min/user) 429.',
   })
   @ApiBody({ required: false, schema: { type: 'object' } }) // derived from projectBody

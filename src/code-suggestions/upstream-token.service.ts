@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { DomainError } from '../common/errors/domain-error';
 import { rootLogger } from '../common/logging/logger';
@@ -6,7 +7,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { JwtIssuerService } from '../tokens/jwt-issuer.service';
 import {
   CLIENT_REFRESH_MARGIN_SEC,
-  MIN_REUSABLE_LIFE_SEC,
+  MIN_CLIENT_REASK_SEC,
   TOKEN_REUSE_SEC,
   USER_TOKEN_SOURCE,
 } from '../tokens/tokens.tokens';
@@ -37,6 +38,7 @@ export class UpstreamTokenService {
     private readonly issuer: JwtIssuerService,
     @Inject(USER_TOKEN_SOURCE) private readonly source: UserTokenSource,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The token of our own gateway call (always self-signed: the gateway trusts our JWKS). */
@@ -63,23 +65,30 @@ export class UpstreamTokenService {
   }
 
   /**
-   * A direct-access token from the configured source, handed out again to the same user and
-   * decision for up to TOKEN_REUSE_SEC while it has more than MIN_REUSABLE_LIFE_SEC left. A token
-   * the client would refresh at once (CLIENT_REFRESH_MARGIN_SEC) is never handed out.
+   * A direct-access token from the configured source, living `directAccess.tokenLifetimeSec`:
+   * the IDE re-asks CLIENT_REFRESH_MARGIN_SEC before `expires_at`, and a re-ask after a routing
+   * change gets the new answer (a 403 lets the old token run out at the gateway, so the token
+   * itself must be short, not only the `expires_at` we report). A token is handed out again to the
+   * same user and decision for up to TOKEN_REUSE_SEC while the client would then wait at least
+   * MIN_CLIENT_REASK_SEC to re-ask. A gateway-minted token keeps its own (longer) life; we report
+   * no later an `expires_at` than our lifetime from now, so a new decision still arrives in time.
    */
   async forClient(request: UserTokenRequest): Promise<UserToken> {
+    const lifetimeSec = this.config.directAccess.tokenLifetimeSec;
     const key = `client|${this.source.signerId()}|${JSON.stringify(request)}`;
     const cached = this.cache.get(key);
     if (
       cached &&
       Date.now() - cached.mintedAt < TOKEN_REUSE_SEC * 1000 &&
-      secondsLeft(cached) > MIN_REUSABLE_LIFE_SEC
+      secondsLeft(cached) >= CLIENT_REFRESH_MARGIN_SEC + MIN_CLIENT_REASK_SEC
     )
-      return { token: cached.token, expiresAt: cached.expiresAt };
-    const token = await this.source.tokenFor(request).catch((err: unknown) => {
-      if (err instanceof DomainError) throw err;
-      throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
-    });
+      return reported(cached, lifetimeSec);
+    const token = await this.source
+      .tokenFor({ ...request, ttlSeconds: lifetimeSec })
+      .catch((err: unknown) => {
+        if (err instanceof DomainError) throw err;
+        throw new DomainError('service_unavailable', 'Token creation failed', { cause: err });
+      });
     this.metrics.tokenIssued();
     const left = secondsLeft(token);
     if (left <= CLIENT_REFRESH_MARGIN_SEC) {
@@ -89,9 +98,15 @@ export class UpstreamTokenService {
         `Token creation failed: the new token expires in ${left} s`,
       );
     }
-    if (left > MIN_REUSABLE_LIFE_SEC) this.cache.set(key, { ...token, mintedAt: Date.now() });
-    return token;
+    this.cache.set(key, { ...token, mintedAt: Date.now() });
+    return reported(token, lifetimeSec);
   }
+}
+
+/** The token with the `expires_at` the client is told: never later than our lifetime from now. */
+function reported(token: UserToken, lifetimeSec: number): UserToken {
+  const latest = Math.floor(Date.now() / 1000) + lifetimeSec;
+  return { token: token.token, expiresAt: Math.min(token.expiresAt, latest) };
 }
 
 function secondsLeft(token: UserToken): number {

@@ -70,6 +70,12 @@ const envSchema = z.object({
   ACCEPTANCE_RETENTION_DAYS: int(1, 3650).default(30),
   /** Per-suggestion rows (only for counting each suggestion once) are deleted after this. */
   ACCEPTANCE_DEDUP_WINDOW_MINUTES: int(2, 1440).default(15),
+  /**
+   * Lifetime of a direct-access token, and so of the `expires_at` the IDE re-asks by. Above the
+   * Language Server's 40 s refresh margin; 110 s: it re-asks every 70 s (< 1 call a minute) and
+   * follows a routing change within 110 s (docs/api-contract.md, "Direct access: how fast").
+   */
+  DIRECT_ACCESS_TOKEN_LIFETIME_SEC: int(45, 3600).default(110),
   GITLAB_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+/, 'must look like 18.6.0')
@@ -204,6 +210,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       retentionMs: e.ACCEPTANCE_RETENTION_DAYS * 86_400_000,
       dedupWindowMs: e.ACCEPTANCE_DEDUP_WINDOW_MINUTES * 60_000,
     },
+    directAccess: { tokenLifetimeSec: e.DIRECT_ACCESS_TOKEN_LIFETIME_SEC },
     gitlabVersion: e.GITLAB_VERSION,
     failover: {
       breakerThreshold: e.FAILOVER_BREAKER_THRESHOLD,

@@ -71,6 +71,8 @@ export interface AppConfig {
     readonly retentionMs: number;
     readonly dedupWindowMs: number;
   };
+  /** Direct access: how long a token handed to an IDE lives (its `expires_at`), in seconds. */
+  readonly directAccess: { readonly tokenLifetimeSec: number };
   readonly gitlabVersion: string;
   readonly failover: {
     readonly breakerThreshold: number;

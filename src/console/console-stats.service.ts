@@ -29,8 +29,8 @@ export const SNAPSHOT_EVERY_MS = 2000;
 /**
  * What the console shows that no existing endpoint keeps: answered requests per minute (the
  * labels the request metrics use, taken once the answer went out: the model that answered, as in
- * the last `code completion input:` line of the request), upstream attempts per model as the
- * rollout guard counts them, recent circuit breaker transitions and automatic failover activity.
+ * the last `code completion input:` line of the request), upstream attempts per model and per API
+ * as the rollout guard is told of them, recent circuit breaker transitions and automatic failover activity.
  * Kept in memory per process; each process publishes a snapshot every 2 s (FleetSnapshots, Redis)
  * and `fleet()` adds up the live ones, saying how many processes and instances reported.
  */
@@ -64,10 +64,11 @@ export class ConsoleStatsService implements OnModuleInit, OnModuleDestroy {
       this.transitions.push({ upstream, state, at: new Date().toISOString() });
       if (this.transitions.length > MAX_TRANSITIONS) this.transitions.shift();
     });
-    this.guard.onAttempt((model, ok, ms) =>
+    this.guard.onAttempt(({ model, api, ok, ms }) =>
       this.traffic.recordAttempt({
         at: Date.now(),
-        upstream: `${model.provider}/${model.name}`,
+        upstream: model && `${model.provider}/${model.name}`,
+        api,
         ok,
         ms,
       }),
@@ -137,6 +138,9 @@ export class ConsoleStatsService implements OnModuleInit, OnModuleDestroy {
       health: alone
         ? this.traffic.health('attempts', minutes, now)
         : mergeHealth(all, 'attempts', minutes, now),
+      api_attempt_health: alone
+        ? this.traffic.health('api_attempts', minutes, now)
+        : mergeHealth(all, 'api_attempts', minutes, now),
       api_health: alone
         ? this.traffic.health('answers', minutes, now)
         : mergeHealth(all, 'answers', minutes, now),

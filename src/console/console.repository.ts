@@ -33,6 +33,31 @@ export class ConsoleRepository {
     });
   }
 
+  findUsersByUsername(usernames: string[]): Promise<{ id: number; username: string }[]> {
+    return this.prisma.user.findMany({
+      where: { username: { in: usernames } },
+      select: { id: true, username: true },
+    });
+  }
+
+  /** Names for the actors a rollout's gates hold (`User:3` → its username). */
+  async actorNames(userIds: number[], projectIds: number[]): Promise<Map<string, string>> {
+    const [users, projects] = await Promise.all([
+      this.prisma.user.findMany({
+        where: { id: { in: userIds } },
+        select: { id: true, username: true },
+      }),
+      this.prisma.project.findMany({
+        where: { id: { in: projectIds } },
+        select: { id: true, fullPath: true },
+      }),
+    ]);
+    return new Map([
+      ...users.map((u) => [`User:${u.id}`, `user ${u.username}`] as const),
+      ...projects.map((p) => [`Project:${p.id}`, `project ${p.fullPath}`] as const),
+    ]);
+  }
+
   /** Users whose active seat comes from these groups' purchases (their flag group actors). */
   async countSeatedThrough(groupIds: number[], today: Date): Promise<number> {
     const rows = await this.prisma.seatAssignment.findMany({

@@ -1,6 +1,13 @@
 import type { BreakerStateName } from '../resilience/breakers.service';
 import type { AutomaticFailoverView } from './failover-activity';
-import type { Dimension, Health, MinuteSeries, TrafficWindow } from './traffic-window';
+import {
+  completeMinutes,
+  type Dimension,
+  type Health,
+  type HealthSource,
+  type MinuteSeries,
+  type TrafficWindow,
+} from './traffic-window';
 
 const MINUTE_MS = 60_000;
 /** Minutes a snapshot carries: the longest window the traffic endpoint serves. */
@@ -22,7 +29,8 @@ interface MinuteHealth extends Health {
 /** What one process publishes every few seconds (and what this process is, live). */
 export interface ConsoleSnapshot {
   series: MinuteSeries;
-  health: Record<'attempts' | 'answers', MinuteHealth[]>;
+  /** Per source; a process of an older release publishes no `api_attempts`. */
+  health: Partial<Record<HealthSource, MinuteHealth[]>>;
   breakers: Record<string, BreakerStateName>;
   transitions: BreakerTransition[];
   failover: AutomaticFailoverView;
@@ -41,7 +49,7 @@ export function snapshotOf(
   const current = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   for (const k of cache.keys())
     if (Number(k.split(':')[1]) <= current - SNAPSHOT_MINUTES * MINUTE_MS) cache.delete(k);
-  const perMinute = (of: 'attempts' | 'answers') =>
+  const perMinute = (of: HealthSource) =>
     Array.from({ length: SNAPSHOT_MINUTES }, (_, i) => {
       const minute = current - i * MINUTE_MS;
       const key = `${of}:${minute}`;
@@ -53,32 +61,45 @@ export function snapshotOf(
     }).flat();
   return {
     series: traffic.series(SNAPSHOT_MINUTES, now),
-    health: { attempts: perMinute('attempts'), answers: perMinute('answers') },
+    health: {
+      attempts: perMinute('attempts'),
+      api_attempts: perMinute('api_attempts'),
+      answers: perMinute('answers'),
+    },
     ...rest,
   };
 }
 
-/** Answered requests per minute: the processes' counts added minute by minute. */
+/**
+ * Answered requests per complete minute: the processes' counts added minute by minute; the
+ * minute under way added up from the processes that are in it. A snapshot published before the
+ * minute turned carries that minute as its `current`: it is a complete minute now, and counted as
+ * one (else its counts would be missing until the process publishes again).
+ */
 export function mergeSeries(all: ConsoleSnapshot[], minutes: number, now: number): MinuteSeries {
-  const last = Math.floor(now / MINUTE_MS);
-  const keys = Array.from(
-    { length: minutes },
-    (_, i) => ((last - minutes + 1 + i) * MINUTE_MS) / 1000,
-  );
+  const keys = completeMinutes(minutes, now).map((k) => (k * MINUTE_MS) / 1000);
   const index = new Map(keys.map((k, i) => [k, i]));
   const by: MinuteSeries['by'] = { model: {}, provider: {}, api: {} };
+  const current: MinuteSeries['current'] = {
+    minute: (Math.floor(now / MINUTE_MS) * MINUTE_MS) / 1000,
+    by: { model: {}, provider: {}, api: {} },
+  };
+  const addAt = (minute: number, d: Dimension, label: string, n: number) => {
+    if (n === 0) return;
+    if (minute === current.minute) current.by[d][label] = (current.by[d][label] ?? 0) + n;
+    const i = index.get(minute);
+    if (i !== undefined) (by[d][label] ??= new Array<number>(minutes).fill(0))[i] += n;
+  };
   for (const snap of all) {
     for (const d of Object.keys(by) as Dimension[]) {
-      for (const [label, counts] of Object.entries(snap.series.by[d])) {
-        counts.forEach((n, j) => {
-          const i = index.get(snap.series.minutes[j]);
-          if (i === undefined || n === 0) return;
-          (by[d][label] ??= new Array<number>(minutes).fill(0))[i] += n;
-        });
-      }
+      for (const [label, counts] of Object.entries(snap.series.by[d]))
+        counts.forEach((n, j) => addAt(snap.series.minutes[j], d, label, n));
+      // A process of an older release publishes no current minute.
+      const c = snap.series.current;
+      if (c) for (const [label, n] of Object.entries(c.by[d])) addAt(c.minute, d, label, n);
     }
   }
-  return { minutes: keys, by };
+  return { minutes: keys, by, current };
 }
 
 /**
@@ -87,13 +108,13 @@ export function mergeSeries(all: ConsoleSnapshot[], minutes: number, now: number
  */
 export function mergeHealth(
   all: ConsoleSnapshot[],
-  of: 'attempts' | 'answers',
+  of: HealthSource,
   minutes: number,
   now: number,
 ): Health[] {
   const first = (Math.floor(now / MINUTE_MS) - minutes + 1) * MINUTE_MS;
   const acc = new Map<string, Health>();
-  for (const h of all.flatMap((s) => s.health[of])) {
+  for (const h of all.flatMap((s) => s.health[of] ?? [])) {
     if (h.minute < first) continue;
     const a = acc.get(h.label) ?? {
       label: h.label,

@@ -11,19 +11,38 @@ export interface AnswerSample {
 /** One upstream attempt (a failed primary and its failover are two), as the rollout guard sees it. */
 export interface AttemptSample {
   at: number;
-  /** `provider/model name` */
-  upstream: string;
+  /** `provider/model name`; absent when the gateway picks the model (v4 without a beta). */
+  upstream?: string;
+  /** The gateway API the attempt used. */
+  api?: string;
   ok: boolean;
   ms: number;
 }
 
+/** What health is counted from: attempts per model, attempts per API, or answers per API. */
+export type HealthSource = 'attempts' | 'api_attempts' | 'answers';
+
 export type Dimension = 'model' | 'provider' | 'api';
 
 export interface MinuteSeries {
-  /** Minute starts (epoch seconds), oldest first, one per minute of the window. */
+  /**
+   * Starts (epoch seconds) of the window's complete minutes, oldest first: the minute under way
+   * is not among them (its count would read as a drop), it is `current`.
+   */
   minutes: number[];
   /** Per dimension: label → count per minute, aligned with `minutes`. */
   by: Record<Dimension, Record<string, number[]>>;
+  /** The minute under way, so far. */
+  current: { minute: number; by: Record<Dimension, Record<string, number>> };
+}
+
+/**
+ * The minute numbers (epoch ms / 60,000) of the last `minutes` complete minutes at `now`, oldest
+ * first. The minute `now` falls in is still filling, so the window ends at the one before.
+ */
+export function completeMinutes(minutes: number, now: number): number[] {
+  const current = Math.floor(now / MINUTE_MS);
+  return Array.from({ length: minutes }, (_, i) => current - minutes + i);
 }
 
 export interface Health {
@@ -49,6 +68,8 @@ interface Bucket {
   counts: Record<Dimension, Map<string, number>>;
   /** Upstream attempts per `provider/model`. */
   attempts: Map<string, Stat>;
+  /** Upstream attempts per gateway API (the v4 switch's health: the gateway picks the model). */
+  api_attempts: Map<string, Stat>;
   /** Answers per gateway API (5xx = an error the user saw). */
   answers: Map<string, Stat>;
 }
@@ -63,7 +84,8 @@ function add(map: Map<string, Stat>, label: string, failed: boolean, ms: number)
 
 /**
  * Answered code suggestions per minute for the last `keepMinutes`, by model, provider and gateway
- * API; upstream attempts per model with their failures and latencies. Memory is bounded by minutes × labels (labels come from the
+ * API; upstream attempts per model and per API with their failures and latencies. Memory is
+ * bounded by minutes × labels (labels come from the
  * catalogue, so they are few); old minutes are dropped as new ones start.
  */
 export class TrafficWindow {
@@ -85,12 +107,14 @@ export class TrafficWindow {
   }
 
   recordAttempt(s: AttemptSample): void {
-    add(this.bucket(Math.floor(s.at / MINUTE_MS)).attempts, s.upstream, !s.ok, s.ms);
+    const b = this.bucket(Math.floor(s.at / MINUTE_MS));
+    if (s.upstream) add(b.attempts, s.upstream, !s.ok, s.ms);
+    if (s.api) add(b.api_attempts, s.api, !s.ok, s.ms);
   }
 
+  /** The last `minutes` complete minutes, and the minute under way so far. */
   series(minutes: number, now = Date.now()): MinuteSeries {
-    const last = Math.floor(now / MINUTE_MS);
-    const keys = Array.from({ length: minutes }, (_, i) => last - minutes + 1 + i);
+    const keys = completeMinutes(minutes, now);
     const by: MinuteSeries['by'] = { model: {}, provider: {}, api: {} };
     keys.forEach((k, i) => {
       const b = this.buckets.get(k);
@@ -101,11 +125,24 @@ export class TrafficWindow {
         }
       }
     });
-    return { minutes: keys.map((k) => (k * MINUTE_MS) / 1000), by };
+    const minute = Math.floor(now / MINUTE_MS);
+    const current: MinuteSeries['current'] = {
+      minute: (minute * MINUTE_MS) / 1000,
+      by: { model: {}, provider: {}, api: {} },
+    };
+    const b = this.buckets.get(minute);
+    if (b)
+      for (const d of Object.keys(by) as Dimension[])
+        current.by[d] = Object.fromEntries(b.counts[d]);
+    return { minutes: keys.map((k) => (k * MINUTE_MS) / 1000), by, current };
   }
 
-  /** Per model from upstream attempts, or per gateway API from answers, over the last minutes. */
-  health(of: 'attempts' | 'answers', minutes: number, now = Date.now()): Health[] {
+  /**
+   * Per model or per API from upstream attempts (a failed attempt that was failed over counts
+   * against the model or API attempted), or per API from answers, over the last minutes up to
+   * now (the minute under way included: health is read during an incident).
+   */
+  health(of: HealthSource, minutes: number, now = Date.now()): Health[] {
     const last = Math.floor(now / MINUTE_MS);
     const first = last - minutes + 1;
     const acc = new Map<string, Stat>();
@@ -134,6 +171,7 @@ export class TrafficWindow {
       b = {
         counts: { model: new Map(), provider: new Map(), api: new Map() },
         attempts: new Map(),
+        api_attempts: new Map(),
         answers: new Map(),
       };
       this.buckets.set(key, b);

@@ -39,6 +39,6 @@ import { FLAG_STORE, FlagStore } from './stores/flag-store';
     FlagSubjectsService,
     FeatureAdminService,
   ],
-  exports: [FlagsService, FlagSubjectsService],
+  exports: [FlagsService, FlagSubjectsService, FeatureAdminService],
 })
 export class FlagsModule {}

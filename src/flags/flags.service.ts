@@ -8,7 +8,7 @@ import { FlagSubject, groupSubject, instanceSubject, toUnleashContext } from './
 import { explainAnswer, type FlagAnswer } from './explain';
 import type { FlagKey } from './flag-keys';
 import { applyGateChange, GateChange } from './gate-changes';
-import type { FeatureState } from './gates';
+import type { FeatureState, FlagGates } from './gates';
 import { FLAG_STORE, FlagStore, type WriteOptions } from './stores/flag-store';
 
 export type { FlagAnswer } from './explain';
@@ -131,15 +131,29 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     actor: Actor,
     options: Pick<WriteOptions, 'force' | 'discardUnleashStrategies'> = {},
   ): Promise<FeatureState> {
-    if (!options.force || this.definitions.has(name)) this.requireDefined(name);
-    else if (!FORCED_NAME.test(name)) {
-      throw DomainError.invalid('name', 'must be snake_case (a-z, 0-9, _), 2-128 characters');
-    }
+    this.checkChange(name, options);
     const offForEveryone = change.kind === 'boolean' && !change.enabled;
     return this.store.update(name, (before) => applyGateChange(before, change), actor, {
       ...options,
       offForEveryone,
     });
+  }
+
+  /**
+   * A whole new set of gates in one audited write (the console's rollout stages: each enables
+   * someone, so none is Flipper's "off for everyone").
+   */
+  async replaceGates(name: string, gates: FlagGates, actor: Actor): Promise<FeatureState> {
+    this.requireDefined(name);
+    return this.store.update(name, () => gates, actor);
+  }
+
+  /** What `change` refuses before writing: an undefined flag (404), or a bad forced name. */
+  checkChange(name: string, options: Pick<WriteOptions, 'force'> = {}): void {
+    if (!options.force || this.definitions.has(name)) this.requireDefined(name);
+    else if (!FORCED_NAME.test(name)) {
+      throw DomainError.invalid('name', 'must be snake_case (a-z, 0-9, _), 2-128 characters');
+    }
   }
 
   async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {

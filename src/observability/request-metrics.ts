@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MetricsService } from './metrics.service';
 
-/** What a completion was routed to; set by the completions controller once routing is known. */
+/** What a completion was routed to; set by the completions route once routing is known. */
 export interface CompletionLabels {
   task: string;
   api: string;

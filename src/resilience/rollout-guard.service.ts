@@ -23,7 +23,14 @@ export interface GuardAction {
   baseline: { requests: number; error_rate: number; p95_ms: number };
 }
 
-export type AttemptListener = (model: ModelSpec, ok: boolean, ms: number) => void;
+/** One upstream attempt: the model attempted (none when the gateway picks it) and the API used. */
+export interface Attempt {
+  model: ModelSpec | undefined;
+  api: string | undefined;
+  ok: boolean;
+  ms: number;
+}
+export type AttemptListener = (attempt: Attempt) => void;
 
 /**
  * While a beta model flag is at a percentage below 100, compares the beta model's recent error
@@ -69,9 +76,12 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
     this.attemptListeners.push(listener);
   }
 
-  /** One upstream attempt's outcome for a model (failures include 5xx, timeouts, connection errors). */
-  record(model: ModelSpec | undefined, ok: boolean, ms: number): void {
-    if (model) for (const l of this.attemptListeners) l(model, ok, ms);
+  /**
+   * One upstream attempt's outcome (failures include 5xx, timeouts, connection errors and an open
+   * breaker), for the model attempted, also when the gateway picks it (`model` undefined).
+   */
+  record(model: ModelSpec | undefined, ok: boolean, ms: number, api?: string): void {
+    for (const l of this.attemptListeners) l({ model, api, ok, ms });
     if (!model || this.rules.length === 0) return;
     const k = model.key;
     let list = this.samples.get(k);

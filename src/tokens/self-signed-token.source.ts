@@ -24,6 +24,7 @@ export class SelfSignedTokenSource implements UserTokenSource {
       realm: input.realm,
       instanceId: input.instanceId,
       extra: input.extra,
+      ttlSeconds: input.ttlSeconds,
     });
   }
 }

@@ -30,6 +30,12 @@ export const CLIENT_REFRESH_MARGIN_SEC = 40;
 /** A token already minted is handed out again (to the same user and decision) for this long. */
 export const TOKEN_REUSE_SEC = 300;
 /**
+ * A direct-access token is handed out again only while the client would then wait at least this
+ * long before it re-asks (it re-asks CLIENT_REFRESH_MARGIN_SEC before `expires_at`): at most one
+ * direct_access call a minute per client (docs/api-contract.md, "Direct access: how fast").
+ */
+export const MIN_CLIENT_REASK_SEC = 60;
+/**
  * A cached token is reused only while it has at least this long left: the client's refresh margin
  * plus the reuse window plus a minute of slack, so even a token handed out at the end of the
  * window leaves the client minutes of use (and a clock behind by a minute is harmless).

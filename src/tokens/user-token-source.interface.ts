@@ -12,6 +12,8 @@ export interface UserTokenRequest {
    * self-signed source can embed them; the gateway mints its own claims and ignores these.
    */
   extra?: Record<string, unknown>;
+  /** Lifetime of the token; only the self-signed source can choose it (the gateway mints its own). */
+  ttlSeconds?: number;
 }
 
 export interface UserToken {

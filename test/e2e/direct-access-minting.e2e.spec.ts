@@ -58,9 +58,9 @@ describe('direct_access against a gateway whose tokens expire soon or that fails
       body: { project_path: 'a/b' },
     });
 
-  it('does not reuse a token with less than the refresh margin plus the reuse window left', async () => {
+  it('does not reuse a token the client would re-ask for within a minute (< 40 s + 60 s left)', async () => {
     const { user } = await s.f.seatedUser();
-    answer = expiringIn(200); // usable by the client (> 40 s), too short to hand out again
+    answer = expiringIn(90); // usable by the client (> 40 s), too short to hand out again
     const first = await direct(user.token);
     const second = await direct(user.token);
     expect([first.status, second.status]).toEqual([201, 201]);
@@ -68,11 +68,15 @@ describe('direct_access against a gateway whose tokens expire soon or that fails
     expect(second.body.expires_at).toBeGreaterThan(Date.now() / 1000 + 40);
   });
 
-  it('reuses a token with a long life left', async () => {
+  it('reuses a gateway token with a long life left, reporting at most our lifetime from now', async () => {
     const { user } = await s.f.seatedUser();
     answer = expiringIn(3600);
     const first = await direct(user.token);
-    expect((await direct(user.token)).body.token).toBe(first.body.token);
+    const again = await direct(user.token);
+    expect(again.body.token).toBe(first.body.token);
+    // the gateway's token lives an hour; the client is told to re-ask within 110 s (the default)
+    expect(again.body.expires_at).toBeLessThanOrEqual(Date.now() / 1000 + 110);
+    expect(again.body.expires_at).toBeGreaterThan(Date.now() / 1000 + 100);
   });
 
   it('never hands out a token inside the client refresh margin: 503 with a message', async () => {

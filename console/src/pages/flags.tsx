@@ -1,15 +1,10 @@
 import { useCallback, useState } from 'preact/hooks';
-import { api, loadFlags, q } from '../api';
-import {
-  CHANGE_LABELS,
-  describeChange,
-  reachOf,
-  type ChangeKind,
-  type FlagChange,
-} from '../changes';
+import { loadFlags } from '../api';
+import { AuditTrail } from '../audit';
+import { CHANGE_LABELS, describeChange, type ChangeKind, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, gateText, Section, useData } from '../shared';
-import type { AuditEvent, Feature, Summary } from '../types';
+import type { Feature, Summary } from '../types';
 
 const NEEDS_INPUT: Partial<Record<ChangeKind, string>> = {
   users: 'Usernames (comma-separated)',
@@ -69,34 +64,17 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
   const [enable, setEnable] = useState(true);
   const [input, setInput] = useState('');
   const [pending, setPending] = useState<FlagChange | null>(null);
-  const loadAudit = useCallback(
-    () =>
-      api<AuditEvent[]>(
-        'GET',
-        `/api/v4/audit_events?${q({ entity_type: 'FeatureFlag', entity_id: f.name, per_page: '20' })}`,
-      ),
-    [f.name],
-  );
-  const audit = useData(loadAudit);
+  const [version, setVersion] = useState(0);
   const label = NEEDS_INPUT[kind];
   const canRemove = ['users', 'groups', 'projects', 'feature_group'].includes(kind);
-  const [error, setError] = useState('');
-  const review = async (e: Event) => {
+  const review = (e: Event) => {
     e.preventDefault();
     if (label && !input.trim()) return;
-    try {
-      const reached = await reachOf(kind, input.trim());
-      setError('');
-      setPending(
-        describeChange(f.name, kind, input.trim(), props.summary.seated_users, enable, reached),
-      );
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    setPending(describeChange(f.name, kind, input.trim(), enable));
   };
   const done = () => {
     props.onChanged();
-    audit.reload();
+    setVersion(version + 1);
   };
   return (
     <Section title={`Flag ${f.name}`}>
@@ -113,7 +91,7 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
         <dt>Gates</dt>
         <dd data-testid="gates">{f.gates.map(gateText).join('; ')}</dd>
       </dl>
-      <form onSubmit={(e) => void review(e)} class="change">
+      <form onSubmit={review} class="change">
         <label for="change-kind">Change</label>
         <select
           id="change-kind"
@@ -147,33 +125,9 @@ function FlagDetail(props: { flag: Feature; summary: Summary; onChanged: () => v
         )}
         <button type="submit">Review change</button>
       </form>
-      <ErrorLine error={error} />
-      <h3>Audit trail</h3>
-      <ErrorLine error={audit.error} />
-      <table data-testid="audit">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">Before → after</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(audit.data ?? []).map((e) => (
-            <tr key={e.id}>
-              <td>{new Date(e.created_at).toLocaleString()}</td>
-              <td>{e.author_name}</td>
-              <td>{e.event_name}</td>
-              <td>
-                <code>{JSON.stringify(e.details.before)}</code> →{' '}
-                <code>{JSON.stringify(e.details.after)}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
       <ConfirmChange change={pending} onClose={() => setPending(null)} onDone={done} />
+      <h3>Audit trail</h3>
+      <AuditTrail entityType="FeatureFlag" entityId={f.name} version={version} />
     </Section>
   );
 }

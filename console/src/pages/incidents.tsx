@@ -19,7 +19,6 @@ export function IncidentsPage(props: { summary: Summary }) {
   const flags = useData(loadAll, 3000);
   const [pending, setPending] = useState<FlagChange | null>(null);
   const t = traffic.data;
-  const seated = props.summary.seated_users;
 
   return (
     <div>
@@ -65,13 +64,13 @@ export function IncidentsPage(props: { summary: Summary }) {
               ? {
                   flag: ff.flag,
                   title: `Recover ${ff.task}s`,
-                  effect: `all ${seated} users with a seat go back to the primary model`,
+                  note: `${ff.task}s go back to the primary model`,
                   body: null,
                 }
               : {
                   flag: ff.flag,
                   title: `Fail ${ff.task}s over`,
-                  effect: `all ${seated} users with a seat get ${target}; direct access answers 403 meanwhile`,
+                  note: `those users get ${target}; direct access answers 403 meanwhile`,
                   body: { value: true },
                 };
             return (
@@ -99,7 +98,12 @@ export function IncidentsPage(props: { summary: Summary }) {
             series={t.by.provider}
           />
         )}
-        <Totals series={t?.by.provider ?? {}} testid="provider-counts" />
+        <Totals
+          series={t?.by.provider ?? {}}
+          current={t?.current.by.provider}
+          minutes={t?.minutes}
+          testid="provider-counts"
+        />
       </Section>
       <ConfirmChange
         change={pending}

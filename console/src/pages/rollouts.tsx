@@ -1,233 +1,163 @@
-import { useCallback, useState } from 'preact/hooks';
-import { api } from '../api';
-import { describeChange, reachOf, type ChangeKind, type FlagChange } from '../changes';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, q } from '../api';
+import { describeChange, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
-import { ErrorLine, gateText, pct, Section, useData } from '../shared';
-import type { Feature, Health, Summary, Traffic } from '../types';
+import { ErrorLine, Section, useData } from '../shared';
+import type { Rollouts, RolloutState, StageId, StagePlan, Summary, Traffic } from '../types';
+import { HealthPanel } from './rollout-health';
+import { StageConfirm, type PendingStage } from './stage-confirm';
 
-interface Stage {
-  id: string;
-  name: string;
-  kind: ChangeKind;
-  input?: string;
-  help: string;
-}
+const stageText = (s: string) => s.replace('_', ' ');
 
-/** The staged rollout: each stage widens the audience; the last one turns the flag on for all. */
-const STAGES: Stage[] = [
-  {
-    id: 'staging',
-    name: 'Staging',
-    kind: 'users',
-    input: 'Test accounts (usernames)',
-    help: 'a few named test accounts',
-  },
-  {
-    id: 'team',
-    name: 'Team members',
-    kind: 'feature_group',
-    help: 'feature group gitlab_team_members',
-  },
-  {
-    id: 'project',
-    name: 'A project',
-    kind: 'projects',
-    input: 'Project path',
-    help: 'requests made in one project',
-  },
-  {
-    id: 'percentage',
-    name: 'A percentage',
-    kind: 'percentage_of_actors',
-    input: 'Percentage of users',
-    help: 'a sticky share of users',
-  },
-  { id: 'everyone', name: 'Everyone', kind: 'enable', help: 'the flag on for all' },
-];
+/**
+ * The staged rollout. The stages and where each flag stands come from the server; going to a
+ * stage sets exactly that stage's gates (the confirmation lists what it removes). The page opens
+ * on the rollout that needs attention most (rolled back, unhealthy, in progress).
+ */
+type Stage = Rollouts['stages'][number];
 
-/** Where a flag stands, read from its gates (the widest gate wins). */
-export function currentStage(f: Feature | undefined): string {
-  if (!f) return 'unknown';
-  const g = new Map(f.gates.map((x) => [x.key, x.value]));
-  if (g.get('boolean') === true) return 'everyone';
-  if (
-    Number(g.get('percentage_of_actors') ?? 0) > 0 ||
-    Number(g.get('percentage_of_time') ?? 0) > 0
-  )
-    return 'percentage';
-  const actors = (g.get('actors') as string[] | undefined) ?? [];
-  if (actors.some((a) => a.startsWith('Project'))) return 'project';
-  if (g.has('groups')) return 'team';
-  if (actors.length > 0) return 'staging';
-  return 'not started';
+/** Asks the server what the move would set and remove, and whom the stage's gates reach. */
+async function planMove(r: RolloutState, s: Stage, value: string) {
+  const plan = await api<StagePlan>(
+    'GET',
+    `/api/v4/admin/console/rollouts/${encodeURIComponent(r.flag)}/stage?${q(
+      value ? { stage: s.id, value } : { stage: s.id },
+    )}`,
+  );
+  return { stage: s.id, name: s.name, value, plan, effect: plan.effect };
 }
 
 export function RolloutsPage(props: { summary: Summary }) {
-  const rollouts = props.summary.rollouts;
-  const [flagName, setFlagName] = useState(rollouts[0]?.flag ?? '');
-  const loadFlag = useCallback(
-    () => api<Feature>('GET', `/api/v4/features/${encodeURIComponent(flagName)}`),
-    [flagName],
-  );
-  const flag = useData(loadFlag);
+  const load = useCallback(() => api<Rollouts>('GET', '/api/v4/admin/console/rollouts'), []);
+  const data = useData(load, 5000);
   const loadTraffic = useCallback(
     () => api<Traffic>('GET', '/api/v4/admin/console/traffic?minutes=15'),
     [],
   );
   const traffic = useData(loadTraffic, 5000);
-  const [inputs, setInputs] = useState<Record<string, string>>({ team: 'gitlab_team_members' });
-  const [pending, setPending] = useState<FlagChange | null>(null);
-  const rollout = rollouts.find((r) => r.flag === flagName);
-  const stage = flag.data && flag.data.name === flagName ? currentStage(flag.data) : 'unknown';
-  const seated = props.summary.seated_users;
-
+  const [flagName, setFlagName] = useState<string | null>(null);
+  useEffect(() => {
+    if (flagName === null && data.data) setFlagName(data.data.rollouts[0]?.flag ?? '');
+  }, [data.data, flagName]);
+  const [pending, setPending] = useState<PendingStage | null>(null);
+  const [rollback, setRollback] = useState<FlagChange | null>(null);
   const [error, setError] = useState('');
-  const go = async (s: Stage) => {
-    const value = s.kind === 'feature_group' ? 'gitlab_team_members' : (inputs[s.id] ?? '').trim();
-    if (s.input && !value) return;
-    try {
-      const reached = await reachOf(s.kind, value);
-      setError('');
-      setPending(describeChange(flagName, s.kind, value, seated, true, reached));
-    } catch (err) {
-      setError((err as Error).message);
-    }
+  const rollouts = data.data?.rollouts ?? [];
+  const r = rollouts.find((x) => x.flag === flagName);
+  const go = (s: Stage, value: string) => {
+    if (!r) return;
+    planMove(r, s, value)
+      .then((p) => {
+        setError('');
+        setPending(p);
+      })
+      .catch((err: Error) => setError(err.message));
   };
 
   return (
     <div>
       <Section title="Staged rollout">
-        <label for="rollout-flag">Rollout flag</label>
-        <select
-          id="rollout-flag"
-          value={flagName}
-          onChange={(e) => setFlagName((e.target as HTMLSelectElement).value)}
-        >
-          {rollouts.map((r) => (
-            <option value={r.flag}>
-              {r.flag} {r.model ? `(${r.model})` : '(gateway picks the model)'}
-            </option>
-          ))}
-        </select>
-        <ErrorLine error={flag.error} />
-        <p>
-          Current stage: <strong data-testid="current-stage">{stage}</strong>
-          {flag.data && ` (${flag.data.gates.map(gateText).join('; ')})`}
-        </p>
-        <ol class="stages">
-          {STAGES.map((s) => (
-            <li
-              key={s.id}
-              class={s.id === stage ? 'current' : ''}
-              aria-current={s.id === stage ? 'step' : undefined}
-            >
-              <strong>{s.name}</strong>: {s.help}.{' '}
-              {s.input && (
-                <>
-                  <label for={`stage-${s.id}`}>{s.input}</label>{' '}
-                  <input
-                    id={`stage-${s.id}`}
-                    value={inputs[s.id] ?? ''}
-                    onInput={(e) =>
-                      setInputs({ ...inputs, [s.id]: (e.target as HTMLInputElement).value })
-                    }
-                  />{' '}
-                </>
-              )}
-              <button type="button" onClick={() => void go(s)}>
-                Go to stage: {s.name}
-              </button>
-            </li>
-          ))}
-        </ol>
+        <ErrorLine error={data.error} />
+        <RolloutPicker rollouts={rollouts} value={flagName ?? ''} onPick={setFlagName} />
+        {r && <Attention rollout={r} />}
+        {r && (
+          <p>
+            Current stage: <strong data-testid="current-stage">{stageText(r.stage)}</strong>
+            {` (${r.gates.map((g) => g.text).join('; ') || 'no gates'})`}
+          </p>
+        )}
+        <StageList stages={data.data?.stages ?? []} current={r?.stage} onGo={go} />
         <ErrorLine error={error} />
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => setPending(describeChange(flagName, 'remove', '', seated))}
-        >
-          Roll back (remove all gates)
-        </button>
+        {r && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => setRollback(describeChange(r.flag, 'remove', ''))}
+          >
+            Roll back (remove all gates)
+          </button>
+        )}
       </Section>
-      {rollout && (
+      {r && (
         <HealthPanel
-          rollout={rollout}
+          rollout={r}
           summary={props.summary}
           traffic={traffic.data}
           error={traffic.error}
         />
       )}
-      <ConfirmChange change={pending} onClose={() => setPending(null)} onDone={flag.reload} />
+      <StageConfirm pending={pending} onClose={() => setPending(null)} onDone={data.reload} />
+      <ConfirmChange change={rollback} onClose={() => setRollback(null)} onDone={data.reload} />
     </div>
   );
 }
 
-function HealthPanel(props: {
-  rollout: Summary['rollouts'][number];
-  summary: Summary;
-  traffic: Traffic | null;
-  error: string;
+function RolloutPicker(props: {
+  rollouts: RolloutState[];
+  value: string;
+  onPick: (flag: string) => void;
 }) {
-  const r = props.rollout;
-  const rule = props.summary.completion_rules.find((x) => x.flag === r.flag);
-  const guard = rule?.rollout_guard;
-  const actions = (props.traffic?.rollout_guard.actions ?? []).filter((a) => a.flag === r.flag);
-  // A beta model against the default model (upstream attempts); the v4 switch: v4 against v2
-  // answers (the gateway picks the model, so there is no model of ours to compare).
-  const [list, rows]: [Health[], [string, string | null][]] = r.model
-    ? [
-        props.traffic?.health ?? [],
-        [
-          ['beta', r.model],
-          ['default', r.baseline],
-        ],
-      ]
-    : [
-        props.traffic?.api_health ?? [],
-        [
-          ['beta', 'v4'],
-          ['default', 'v2'],
-        ],
-      ];
-  const find = (label: string | null) => list.find((h) => h.label === label);
   return (
-    <Section title="Health: beta against default (last 15 minutes)">
-      <ErrorLine error={props.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Role</th>
-            <th scope="col">{r.model ? 'Model' : 'API'}</th>
-            <th scope="col">{r.model ? 'Attempts' : 'Answers'}</th>
-            <th scope="col">Error rate</th>
-            <th scope="col">p95</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([role, model]) => {
-            const h = find(model);
-            return (
-              <tr key={role} data-testid={`health-${role}`}>
-                <td>{role}</td>
-                <td>{model}</td>
-                <td>{h?.requests ?? 0}</td>
-                <td>{h ? pct(h.error_rate) : 'n/a'}</td>
-                <td>{h ? `${h.p95_ms} ms` : 'n/a'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <p data-testid="guard-verdict">
-        Rollout guard:{' '}
-        {actions.length > 0
-          ? `rolled back to 0% at ${actions[actions.length - 1].at}: ${actions[actions.length - 1].reason}`
-          : !rule || rule.kind !== 'beta'
-            ? 'none for this flag (the guard watches beta models)'
-            : guard?.enabled
-              ? `watching, no rollback (limits: error rate +${pct(guard.max_error_rate_delta)}, p95 x${guard.max_p95_latency_ratio})`
-              : 'off for this flag (rollout_guard.enabled in config/models.yml)'}
-      </p>
-    </Section>
+    <>
+      <label for="rollout-flag">Rollout flag</label>
+      <select
+        id="rollout-flag"
+        value={props.value}
+        onChange={(e) => props.onPick((e.target as HTMLSelectElement).value)}
+      >
+        {props.rollouts.map((x) => (
+          <option key={x.flag} value={x.flag}>
+            {x.attention?.level === 'rolled_back' || x.attention?.level === 'unhealthy' ? '⚠ ' : ''}
+            {x.flag} {x.model ? `(${x.model})` : '(gateway picks the model)'}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+function StageList(props: {
+  stages: Stage[];
+  current: string | undefined;
+  onGo: (s: Stage, value: string) => void;
+}) {
+  const [inputs, setInputs] = useState<Record<string, string>>({});
+  return (
+    <ol class="stages">
+      {props.stages.map((s) => (
+        <li
+          key={s.id}
+          class={s.id === props.current ? 'current' : ''}
+          aria-current={s.id === props.current ? 'step' : undefined}
+        >
+          <strong>{s.name}</strong>: {s.help}.{' '}
+          {s.input && (
+            <>
+              <label for={`stage-${s.id}`}>{s.input.label}</label>{' '}
+              <input
+                id={`stage-${s.id}`}
+                value={inputs[s.id] ?? ''}
+                onInput={(e) =>
+                  setInputs({ ...inputs, [s.id]: (e.target as HTMLInputElement).value })
+                }
+              />{' '}
+            </>
+          )}
+          <button type="button" onClick={() => props.onGo(s, (inputs[s.id] ?? '').trim())}>
+            Go to stage: {s.name}
+          </button>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Attention(props: { rollout: RolloutState }) {
+  const a = props.rollout.attention;
+  if (!a) return <p data-testid="attention">Needs no attention.</p>;
+  return (
+    <p class={a.level === 'in_progress' ? '' : 'attention'} data-testid="attention">
+      {a.level === 'in_progress' ? 'In progress' : 'Needs attention'}: {a.reason}.
+    </p>
   );
 }

@@ -169,33 +169,54 @@ function Distribution() {
       {data && (
         <MinuteChart title={`Answered requests by ${dim}`} minutes={data.minutes} series={series} />
       )}
-      <Totals series={series} testid="decision-counts" />
+      <Totals
+        series={series}
+        current={data?.current.by[dim]}
+        minutes={data?.minutes}
+        testid="decision-counts"
+      />
     </Section>
   );
 }
 
-export function Totals(props: { series: Record<string, number[]>; testid?: string }) {
-  const rows = Object.entries(props.series).map(
-    ([k, v]) => [k, v.reduce((a, b) => a + b, 0)] as const,
-  );
-  if (rows.length === 0) return <p>No requests in this window yet.</p>;
+/**
+ * Per label: the last complete minute, the minute under way so far, and the whole window up to
+ * now (its complete minutes and the minute under way).
+ */
+export function Totals(props: {
+  series: Record<string, number[]>;
+  current?: Record<string, number>;
+  minutes?: number[];
+  testid?: string;
+}) {
+  const now = props.current ?? {};
+  const labels = [...new Set([...Object.keys(props.series), ...Object.keys(now)])].sort();
+  if (labels.length === 0) return <p>No requests in this window yet.</p>;
+  const last = props.minutes?.at(-1);
+  const at = last === undefined ? '' : ` (${new Date(last * 1000).toLocaleTimeString()})`;
   return (
     <table data-testid={props.testid}>
       <thead>
         <tr>
           <th scope="col">Label</th>
-          <th scope="col">Last minute</th>
-          <th scope="col">Whole window</th>
+          <th scope="col">Last complete minute{at}</th>
+          <th scope="col">This minute so far</th>
+          <th scope="col">Whole window, to now</th>
         </tr>
       </thead>
       <tbody>
-        {rows.map(([k, total]) => (
-          <tr key={k} data-label={k}>
-            <td>{k}</td>
-            <td>{props.series[k].at(-1) ?? 0}</td>
-            <td class="total">{total}</td>
-          </tr>
-        ))}
+        {labels.map((k) => {
+          const counts = props.series[k] ?? [];
+          const total = counts.reduce((a, b) => a + b, 0) + (now[k] ?? 0);
+          return (
+            <tr key={k} data-label={k}>
+              <td>{k}</td>
+              <td class="last">{counts.at(-1) ?? 0}</td>
+              <td class="current">{now[k] ?? 0}</td>
+              <td class="total">{total}</td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

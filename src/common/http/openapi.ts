@@ -8,12 +8,15 @@ import { IS_PUBLIC } from '../auth/auth.decorators';
 import { rootLogger } from '../logging/logger';
 import { projectRoot } from '../project-root';
 import { BEARER_SCHEME, PRIVATE_TOKEN_SCHEME, TAG_DESCRIPTIONS } from './openapi-schemas';
+import { addRouteOperations, type RouteOperation } from './openapi/route-operations';
 import { applyZodSchemas, hoistNamedSchemas, operationsOf } from './openapi/zod-openapi';
 
 /** What the document says about this instance (passed in: common/ reads no feature config). */
 export interface OpenApiSettings {
   publicUrl: string;
   gitlabVersion: string;
+  /** Routes declared on Fastify itself, which @nestjs/swagger does not see. */
+  routes?: readonly RouteOperation[];
 }
 
 /** Swagger UI (HTML). */
@@ -83,6 +86,7 @@ export function buildOpenApiDocument(
   const doc = SwaggerModule.createDocument(app, builder.build());
   const controllers = controllersOf(app);
   applyZodSchemas(doc, controllers);
+  addRouteOperations(doc, config.routes ?? []);
   hoistNamedSchemas(doc);
   for (const { operation, controller, method } of operationsOf(doc, controllers)) {
     const handler = (controller.prototype as Record<string, object>)[method];

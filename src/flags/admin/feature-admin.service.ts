@@ -7,7 +7,7 @@ import { FlagSubjectsService, FEATURE_GROUPS } from '../flag-subjects.service';
 import { FlagsService } from '../flags.service';
 import type { GateChange } from '../gate-changes';
 import type { FeatureState } from '../gates';
-import { parseValue, SetFeatureParams, splitList } from './feature-params';
+import { parseValue, type ParsedValue, SetFeatureParams, splitList } from './feature-params';
 
 /** Turns Features API parameters into gate changes (actors resolved, conflicts refused). */
 @Injectable()
@@ -21,6 +21,15 @@ export class FeatureAdminService {
   ) {}
 
   async set(name: string, p: SetFeatureParams, actor: Actor): Promise<FeatureState> {
+    const { change, options } = await this.plan(name, p);
+    return this.flags.change(name, change, actor, options);
+  }
+
+  /**
+   * Everything `set` checks and resolves, without writing: the gate change it would make (the
+   * console's preview asks this, so a preview refuses exactly what the change would refuse).
+   */
+  async plan(name: string, p: SetFeatureParams): Promise<PlannedChange> {
     const options = {
       force: p.force === true,
       discardUnleashStrategies: p.discard_unleash_strategies === true,
@@ -37,6 +46,18 @@ export class FeatureAdminService {
         );
       }
     }
+    const change = this.gateChange(name, p, value, actors, featureGroups);
+    this.flags.checkChange(name, options);
+    return { change, options };
+  }
+
+  private gateChange(
+    name: string,
+    p: SetFeatureParams,
+    value: ParsedValue,
+    actors: string[],
+    featureGroups: string[],
+  ): GateChange {
     const targeted = actors.length > 0 || featureGroups.length > 0;
     if (value.type === 'percentage') {
       if (targeted) {
@@ -46,11 +67,9 @@ export class FeatureAdminService {
         );
       }
       this.refusePercentageWhenFullyOn(name, p.key);
-      const change: GateChange =
-        p.key === 'percentage_of_actors'
-          ? { kind: 'percentage_of_actors', value: value.value }
-          : { kind: 'percentage_of_time', value: value.value };
-      return this.flags.change(name, change, actor, options);
+      return p.key === 'percentage_of_actors'
+        ? { kind: 'percentage_of_actors', value: value.value }
+        : { kind: 'percentage_of_time', value: value.value };
     }
     if (p.key !== undefined)
       throw DomainError.invalid('key', 'is only valid with a percentage value');
@@ -60,22 +79,10 @@ export class FeatureAdminService {
         'cannot be combined with user, group, namespace or project',
       );
     }
-    if (actors.length > 0)
-      return this.flags.change(
-        name,
-        { kind: 'actors', enabled: value.enabled, actors },
-        actor,
-        options,
-      );
-    if (featureGroups.length > 0) {
-      return this.flags.change(
-        name,
-        { kind: 'feature_groups', enabled: value.enabled, groups: featureGroups },
-        actor,
-        options,
-      );
-    }
-    return this.flags.change(name, { kind: 'boolean', enabled: value.enabled }, actor, options);
+    if (actors.length > 0) return { kind: 'actors', enabled: value.enabled, actors };
+    if (featureGroups.length > 0)
+      return { kind: 'feature_groups', enabled: value.enabled, groups: featureGroups };
+    return { kind: 'boolean', enabled: value.enabled };
   }
 
   /**
@@ -120,34 +127,56 @@ export class FeatureAdminService {
     };
   }
 
+  /**
+   * Actor strings for the named users, groups and projects. Every name that does not exist is
+   * named in one 400 (not only the first), so a typo in a list of ten is found in one go.
+   */
   private async resolveActors(p: SetFeatureParams): Promise<string[]> {
     const out: string[] = [];
+    const unknown: Array<[string, string]> = [];
     for (const username of splitList(p.user)) {
       // Only "no such user" is the client's mistake; a database that cannot answer is a 503.
       const u = await this.users.getByUsername(username).catch((err: unknown) => {
         if (err instanceof DomainError && err.code === 'not_found') return undefined;
         throw err;
       });
-      if (!u) throw DomainError.invalid('user', `'${username}' does not exist`);
-      out.push(`User:${u.id}`);
+      if (u) out.push(`User:${u.id}`);
+      else unknown.push(['user', username]);
     }
     for (const field of ['group', 'namespace'] as const) {
       for (const path of splitList(p[field])) {
         const g = /^\d+$/.test(path)
           ? await this.groups.findById(Number(path))
           : await this.groups.findByFullPath(path);
-        if (!g) throw DomainError.invalid(field, `'${path}' does not exist`);
-        out.push(`Group:${g.id}`);
+        if (g) out.push(`Group:${g.id}`);
+        else unknown.push([field, path]);
       }
     }
     for (const path of splitList(p.project)) {
       const pr = await this.projects.findByFullPath(path);
-      if (!pr) throw DomainError.invalid('project', `'${path}' does not exist`);
-      out.push(`Project:${pr.id}`);
+      if (pr) out.push(`Project:${pr.id}`);
+      else unknown.push(['project', path]);
     }
+    if (unknown.length > 0) throw unknownActors(unknown);
     if (p.instance === true) out.push('Instance');
     if (p.repository !== undefined)
       throw DomainError.invalid('repository', 'is not supported by Switchboard');
     return [...new Set(out)];
   }
+}
+
+export interface PlannedChange {
+  change: GateChange;
+  options: { force: boolean; discardUnleashStrategies: boolean };
+}
+
+/** `user 'a', 'b' do not exist; project 'x' does not exist` (one message, each field once). */
+function unknownActors(unknown: Array<[string, string]>): DomainError {
+  const byField = new Map<string, string[]>();
+  for (const [field, name] of unknown) byField.set(field, [...(byField.get(field) ?? []), name]);
+  const parts = [...byField].map(
+    ([field, names]) =>
+      `${field} ${names.map((n) => `'${n}'`).join(', ')} ${names.length === 1 ? 'does' : 'do'} not exist`,
+  );
+  return new DomainError('validation', parts.join('; '));
 }

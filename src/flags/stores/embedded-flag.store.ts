@@ -5,7 +5,7 @@ import { rootLogger } from '../../common/logging/logger';
 import type { Actor } from '../../identity/users/users.service';
 import { FlagEngine } from '../flag-engine';
 import { emptyGates, FeatureState, FlagGates, presentGates, stateName } from '../gates';
-import { presentNative } from '../unleash-native';
+import { featureStateName, presentNative } from '../unleash-native';
 import { EmbeddedFlagRepository } from './embedded-flag.repository';
 import { storeHealth, type FlagStore, type StoreHealth, type WriteOptions } from './flag-store';
 
@@ -186,7 +186,8 @@ export class EmbeddedFlagStore implements FlagStore {
 
 /**
  * A flag that is not persisted is at its definition default: the audit records that effective
- * state (`default: true` plus the boolean it evaluates to), not "off". The actor gate is recorded
+ * state (`at_default: true`, `default_enabled` and the state it evaluates to), not "off"; a
+ * persisted one records its state (on, off, conditional) with its gates. The actor gate is recorded
  * as the change: `before` lists the actors it removed, `after` those it added, each with
  * `actor_count` (the whole list), so an audit event of a 10,000-actor flag is not 10,000 names
  * twice. Deleting the flag records every actor it had.
@@ -206,11 +207,13 @@ export function auditEntry(
     ...(options.force ? { force: true } : {}),
     ...(options.discardUnleashStrategies ? { discard_unleash_strategies: true } : {}),
   };
+  // `at_default`, not `default: true`: that read as "default on" for a flag whose default is off.
   const atDefault =
     defaultEnabled === undefined
-      ? { default: true }
+      ? { at_default: true }
       : {
-          default: true,
+          at_default: true,
+          default_enabled: defaultEnabled,
           state: defaultEnabled ? 'on' : 'off',
           gates: presentGates({ ...emptyGates(), boolean: defaultEnabled }),
         };
@@ -231,6 +234,7 @@ function audited(state: FeatureState, other: FeatureState | undefined) {
   const theirs = new Set(other?.gates.actors ?? []);
   const actors = gates.actors.filter((a) => !theirs.has(a));
   return {
+    state: featureStateName(state),
     gates: [...presentGates({ ...gates, actors }), ...presentNative(state.unleash)],
     actor_count: gates.actors.length,
   };

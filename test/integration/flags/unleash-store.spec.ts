@@ -327,7 +327,11 @@ suite('flags backed by a real Unleash server', () => {
       expect(feature.description ?? '').not.toMatch(/switchboard/);
       expect(feature.environments?.find((e) => e.name === unleash.environment)?.enabled).toBe(true);
       const [event] = await audits();
-      expect(event.details.before).toMatchObject({ default: true, state: 'on' });
+      expect(event.details.before).toMatchObject({
+        at_default: true,
+        default_enabled: true,
+        state: 'on',
+      });
       await waitFor(
         async () => (await killSwitch()).gate === 'boolean',
         5000,

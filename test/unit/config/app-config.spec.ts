@@ -65,9 +65,19 @@ describe('loadAppConfig', () => {
     [{ GATEWAY_TOKEN_SOURCE: 'magic' }, 'GATEWAY_TOKEN_SOURCE'],
     [{ GATEWAY_JWKS_CACHE_SECONDS: 'a day' }, 'GATEWAY_JWKS_CACHE_SECONDS'],
     [{ GATEWAY_JWKS_CACHE_SECONDS: '-1' }, 'GATEWAY_JWKS_CACHE_SECONDS'],
+    // the Language Server re-asks 40 s before expiry: a shorter token is useless to it
+    [{ DIRECT_ACCESS_TOKEN_LIFETIME_SEC: '40' }, 'DIRECT_ACCESS_TOKEN_LIFETIME_SEC'],
+    [{ DIRECT_ACCESS_TOKEN_LIFETIME_SEC: '7200' }, 'DIRECT_ACCESS_TOKEN_LIFETIME_SEC'],
   ])('a bad value stops the start naming the variable: %j', (env, name) => {
     expect(() => loadAppConfig(env)).toThrow(ConfigError);
     expect(() => loadAppConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it('DIRECT_ACCESS_TOKEN_LIFETIME_SEC: 110 s by default (re-ask every 70 s, a 403 felt within 110 s)', () => {
+    expect(loadAppConfig({}).directAccess).toEqual({ tokenLifetimeSec: 110 });
+    expect(
+      loadAppConfig({ DIRECT_ACCESS_TOKEN_LIFETIME_SEC: '45' }).directAccess.tokenLifetimeSec,
+    ).toBe(45);
   });
 
   it('GATEWAY_JWKS_CACHE_SECONDS defaults to the gateway’s 24 h', () => {

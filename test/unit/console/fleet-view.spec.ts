@@ -23,7 +23,7 @@ function process(answers: { minute: number; model: string }[], attempts: number[
 }
 
 describe('the fleet view: processes added up', () => {
-  it('answers per minute added minute by minute; minutes outside the window left out', () => {
+  it('answers per complete minute added minute by minute; the minute under way apart', () => {
     const a = process(
       [
         { minute: 100, model: 'm' },
@@ -40,9 +40,29 @@ describe('the fleet view: processes added up', () => {
       [],
     );
     const s = mergeSeries([a, b], 2, NOW);
-    expect(s.minutes).toEqual([99 * 60, 100 * 60]);
-    expect(s.by.model).toEqual({ 'p/m': [1, 2], 'p/n': [0, 1] });
-    expect(s.by.api).toEqual({ v2: [1, 3] });
+    expect(s.minutes).toEqual([98 * 60, 99 * 60]);
+    expect(s.by.model).toEqual({ 'p/m': [0, 1] });
+    expect(s.by.api).toEqual({ v2: [0, 1] });
+    expect(s.current).toEqual({
+      minute: 100 * 60,
+      by: { model: { 'p/m': 2, 'p/n': 1 }, provider: { p: 3 }, api: { v2: 3 } },
+    });
+    // read after the minute turned, before the processes publish again: their minute under
+    // way is a complete minute now, counted as one, and nothing is in this minute yet
+    const later = mergeSeries([a, b], 2, NOW + MIN);
+    expect(later.by.model).toEqual({ 'p/m': [1, 2], 'p/n': [0, 1] });
+    expect(later.current.by.model).toEqual({});
+  });
+
+  it('a process of an older release (no current minute, no attempts per API) is read, not fatal', () => {
+    const a = process([{ minute: 100, model: 'm' }], [10]);
+    const old = {
+      ...a,
+      series: { minutes: a.series.minutes, by: a.series.by },
+      health: { attempts: a.health.attempts, answers: a.health.answers },
+    } as unknown as ConsoleSnapshot;
+    expect(mergeHealth([old], 'api_attempts', 15, NOW)).toEqual([]);
+    expect(mergeSeries([old, a], 2, NOW).current.by.model).toEqual({ 'p/m': 1 });
   });
 
   it('health: requests and errors summed, p95 the highest per-minute p95 of any process', () => {

@@ -142,6 +142,11 @@ export const auditEventSchema = object({
   event_name: str(),
   details: object({ before: {}, after: {} }),
   created_at: dateTime(),
+  names: object({}, [], {
+    description:
+      'Readable names of the ids the event mentions (`User:2` → username, `Group:1` → group path, `Project:3` → project path); an id whose record is gone is absent',
+    additionalProperties: str(),
+  }),
 });
 
 // ---------------------------------------------------------------------------------------------
