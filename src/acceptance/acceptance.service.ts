@@ -18,6 +18,7 @@ import {
   isSuggestionEvent,
   SUGGESTION_EVENTS,
   type AcceptanceCounts,
+  type AcceptanceReader,
   type AttributedEvent,
 } from './acceptance.types';
 import { DecisionLedgerService } from './decision-ledger.service';
@@ -44,7 +45,7 @@ const languageKey = (l: string | null | undefined) =>
  * path nothing but the event requests themselves.
  */
 @Injectable()
-export class AcceptanceService implements OnModuleInit, OnModuleDestroy {
+export class AcceptanceService implements AcceptanceReader, OnModuleInit, OnModuleDestroy {
   private readonly batch = new AcceptanceBatch(MAX_PENDING);
   private readonly limiter: RateLimiter;
   private timer?: NodeJS.Timeout;

@@ -14,6 +14,24 @@ export interface AcceptanceCounts {
   rejected: number;
 }
 
+/**
+ * What the rollout guard reads (AcceptanceService implements it; AcceptanceModule is global and
+ * provides it under ACCEPTANCE_READER, so a module below code-suggestions can inject it without
+ * importing AcceptanceModule, and this file imports nothing).
+ */
+export interface AcceptanceReader {
+  /** Counts from the durable rollup over [sinceMs, untilMs), this process's batch flushed first. */
+  totals(opts: {
+    sinceMs: number;
+    untilMs?: number;
+    byLanguage?: boolean;
+  }): Promise<AcceptanceCounts[]>;
+  /** Writes this process's pending events. */
+  flush(): Promise<void>;
+}
+
+export const ACCEPTANCE_READER = Symbol('ACCEPTANCE_READER');
+
 /** The three events the GitLab Language Server sends to `/api/v4/usage_data/track_event`. */
 export const SUGGESTION_EVENTS = {
   code_suggestion_shown_in_ide: 'shown',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { CHANGE_BUS, type ChangeBus } from '../common/fleet/change-bus';
 import { RouteDeciderService } from '../code-suggestions/route-decider.service';
 import { ServedDecisions, type ServedDecision } from '../code-suggestions/served-decisions';
@@ -24,14 +25,21 @@ export class DecisionLedgerService implements OnModuleInit {
   private betaFlags: ReadonlyMap<string, string> = new Map();
   private catalogue?: ModelCatalogue;
 
+  private router!: RouteDeciderService;
+
+  /**
+   * RouteDeciderService is looked up at init, not injected: it depends on the rollout guard,
+   * which reads acceptance (ACCEPTANCE_READER), so a constructor dependency would be a cycle.
+   */
   constructor(
     private readonly served: ServedDecisions,
-    private readonly router: RouteDeciderService,
+    private readonly moduleRef: ModuleRef,
     private readonly flags: FlagsService,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
   ) {}
 
   onModuleInit(): void {
+    this.router = this.moduleRef.get(RouteDeciderService, { strict: false });
     this.served.listen((s) => this.onServed(s));
     this.bus.subscribe('acceptance.decision', (m) => {
       if (m) this.ledger.adopt(m.userId, m);
