@@ -3,7 +3,7 @@ import { api, q } from '../api';
 import { describeChange, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
 import { ErrorLine, Section, useData } from '../shared';
-import type { Rollouts, RolloutState, StageId, StagePlan, Summary, Traffic } from '../types';
+import type { Rollouts, RolloutState, StagePlan, Summary, Traffic } from '../types';
 import { HealthPanel } from './rollout-health';
 import { StageConfirm, type PendingStage } from './stage-confirm';
 

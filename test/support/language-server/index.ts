@@ -1,4 +1,5 @@
 export * from './lsp-client';
 export * from './handshake';
 export * from './locate-bundle';
+export * from './suggestion-telemetry';
 export * from './fleet';
