@@ -79,6 +79,16 @@ export class AuditRepository {
     return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };
   }
 
+  /** When `targetType` #`targetId` last changed (its newest event), or null. */
+  async latestAt(targetType: string, targetId: string): Promise<Date | null> {
+    const row = await this.prisma.auditEvent.findFirst({
+      where: { targetType, targetId },
+      orderBy: { id: 'desc' },
+      select: { createdAt: true },
+    });
+    return row?.createdAt ?? null;
+  }
+
   async findById(id: number): Promise<AuditEventView | null> {
     const row = await this.prisma.auditEvent.findUnique({ where: { id: BigInt(id) } });
     return row && { ...row, id: row.id.toString() };

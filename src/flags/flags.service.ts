@@ -8,10 +8,13 @@ import { FlagSubject, groupSubject, instanceSubject, toUnleashContext } from './
 import { explainAnswer, type FlagAnswer } from './explain';
 import type { FlagKey } from './flag-keys';
 import { applyGateChange, GateChange } from './gate-changes';
-import type { FeatureState } from './gates';
+import type { FeatureState, FlagGates } from './gates';
 import { FLAG_STORE, FlagStore, type WriteOptions } from './stores/flag-store';
 
 export type { FlagAnswer } from './explain';
+
+/** Thrown inside a store write to abandon it (its transaction rolls back). */
+class NotApplicable extends Error {}
 
 /** A flag name `force` accepts without a definition (the definitions' own rule). */
 const FORCED_NAME = /^[a-z][a-z0-9_]{1,127}$/;
@@ -140,6 +143,34 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
       ...options,
       offForEveryone,
     });
+  }
+
+  /**
+   * `changes` only while `applies(before)` holds for the backend's current state (read under
+   * the store's write lock, not this process's snapshot). false when it no longer held, e.g.
+   * another instance rolled the flag back first: nothing is written or audited then.
+   */
+  async changeWhile(
+    name: string,
+    applies: (before: FlagGates) => boolean,
+    changes: readonly GateChange[],
+    actor: Actor,
+  ): Promise<boolean> {
+    this.requireDefined(name);
+    try {
+      await this.store.update(
+        name,
+        (before) => {
+          if (!applies(before)) throw new NotApplicable();
+          return changes.reduce(applyGateChange, before);
+        },
+        actor,
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof NotApplicable) return false;
+      throw err;
+    }
   }
 
   async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {

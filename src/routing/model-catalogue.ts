@@ -15,6 +15,15 @@ export interface RolloutGuard {
   readonly maxErrorRateDelta: number;
   readonly maxP95LatencyRatio: number;
   readonly minRequests: number;
+  /** Absent: acceptance is not watched. */
+  readonly acceptance?: AcceptanceGuard;
+}
+
+/** `rollout_guard.acceptance` (src/resilience/acceptance-sequential-test.ts). */
+export interface AcceptanceGuard {
+  readonly minShown: number;
+  readonly maxDrop: number;
+  readonly alpha: number;
 }
 
 export type CompletionRule =
@@ -252,6 +261,13 @@ function toRule(
           maxErrorRateDelta: g.max_error_rate_delta,
           maxP95LatencyRatio: g.max_p95_latency_ratio,
           minRequests: g.min_requests,
+          ...(g.acceptance && {
+            acceptance: Object.freeze({
+              minShown: g.acceptance.min_shown,
+              maxDrop: g.acceptance.max_drop,
+              alpha: g.acceptance.alpha,
+            }),
+          }),
         }),
       };
     }

@@ -165,7 +165,7 @@ describe('simulation: continuous looks', () => {
     { name: 'harm: 30% vs 10%', controlRate: 0.3, betaRate: 0.1, ...base, params: P, seed: 6 },
     { name: 'harm: 30% vs 20%', controlRate: 0.3, betaRate: 0.2, ...base, params: P, seed: 7 },
   ];
-  const results = scenarios.map((s) => ({ ...simulate(s), alpha: s.params.alpha, ...s.params }));
+  const results = scenarios.map((s) => ({ ...simulate(s), ...s.params }));
 
   afterAll(() => {
     const out = path.join(__dirname, '../../../test-output');
