@@ -79,14 +79,17 @@ export class AuditRepository {
     return { items: rows.map((r) => ({ ...r, id: r.id.toString() })), total };
   }
 
-  /** When `targetType` #`targetId` last changed (its newest event), or null. */
-  async latestAt(targetType: string, targetId: string): Promise<Date | null> {
+  /** The newest event on `targetType` #`targetId` (of one `action`, if given), or null. */
+  async findLatest(
+    targetType: string,
+    targetId: string,
+    action?: string,
+  ): Promise<AuditEventView | null> {
     const row = await this.prisma.auditEvent.findFirst({
-      where: { targetType, targetId },
+      where: { targetType, targetId, action },
       orderBy: { id: 'desc' },
-      select: { createdAt: true },
     });
-    return row?.createdAt ?? null;
+    return row && { ...row, id: row.id.toString() };
   }
 
   async findById(id: number): Promise<AuditEventView | null> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CodeSuggestionsModule } from '../code-suggestions/code-suggestions.module';
+import { ConsoleAcceptanceService } from './console-acceptance.service';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
@@ -10,6 +11,6 @@ import { ReachService } from './reach.service';
 @Module({
   imports: [CodeSuggestionsModule],
   controllers: [ConsoleAssetsController, ConsoleController],
-  providers: [ConsoleRepository, ConsoleStatsService, ReachService],
+  providers: [ConsoleRepository, ConsoleStatsService, ConsoleAcceptanceService, ReachService],
 })
 export class ConsoleModule {}

@@ -15,6 +15,7 @@ import type { AcceptanceGuard, CompletionRule, RolloutGuard } from '../routing/m
 import type { ModelSpec } from '../routing/routing.types';
 
 const WINDOW = 500;
+const ROLLBACK = 'rollout_guard_rollback';
 type BetaRule = Extract<CompletionRule, { kind: 'beta' }>;
 
 interface Sample {
@@ -30,6 +31,17 @@ export interface GuardAction {
   baseline: { requests: number; error_rate: number; p95_ms: number };
   /** The acceptance verdict when the guard acted (harm, or the health check's numbers). */
   acceptance?: AcceptanceStatus;
+}
+
+/** One beta rollout's acceptance as the console shows it. */
+export interface RolloutAcceptance {
+  flag: string;
+  model: string;
+  /** The stage's percentage; null when the flag is not at one (off, on for all, named users). */
+  percentage: number | null;
+  limits: { min_shown: number; max_drop: number; alpha: number };
+  status: AcceptanceStatus | null;
+  last_rollback: { at: string; reason: string } | null;
 }
 
 export type AttemptListener = (model: ModelSpec, ok: boolean, ms: number) => void;
@@ -107,6 +119,35 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
     };
   }
 
+  /**
+   * Each watched rule with acceptance limits: its verdict now (read afresh; null unless at a
+   * percentage) and the guard's last rollback of it (from the audit log: any instance's).
+   */
+  async acceptanceReport(): Promise<RolloutAcceptance[]> {
+    const watched = this.rules.flatMap((r) =>
+      r.rolloutGuard.acceptance ? [{ rule: r, limits: r.rolloutGuard.acceptance }] : [],
+    );
+    return Promise.all(
+      watched.map(async ({ rule, limits }) => {
+        const g = this.flags.get(rule.flag).gates;
+        const pct = rolloutPercentage(g);
+        const judged = pct === undefined ? undefined : await this.judge(rule.flag, limits, g);
+        const last = await this.audit.findLatest('FeatureFlag', rule.flag, ROLLBACK);
+        const after = last?.after as { reason?: string } | null | undefined;
+        return {
+          flag: rule.flag,
+          model: rule.model.key,
+          percentage: pct ?? null,
+          limits: { min_shown: limits.minShown, max_drop: limits.maxDrop, alpha: limits.alpha },
+          status: judged?.status ?? null,
+          last_rollback: last
+            ? { at: last.createdAt.toISOString(), reason: after?.reason ?? '' }
+            : null,
+        };
+      }),
+    );
+  }
+
   async check(): Promise<void> {
     if (this.checking || !this.baseline) return;
     this.checking = true;
@@ -170,8 +211,8 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
     const key = JSON.stringify(gates);
     const known = this.stages.get(flag);
     if (known?.key === key) return known.sinceMs;
-    const at = await this.audit.latestAt('FeatureFlag', flag);
-    const sinceMs = at?.getTime() ?? Date.now();
+    const latest = await this.audit.findLatest('FeatureFlag', flag);
+    const sinceMs = latest?.createdAt.getTime() ?? Date.now();
     this.stages.set(flag, { key, sinceMs });
     return sinceMs;
   }
@@ -197,7 +238,7 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
     await this.audit.record({
       actorId: null,
       actorName: 'rollout-guard',
-      action: 'rollout_guard_rollback',
+      action: ROLLBACK,
       targetType: 'FeatureFlag',
       targetId: rule.flag,
       before: { percentage: pct },

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { api } from '../api';
 import { describeChange, reachOf, type ChangeKind, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
+import { AcceptancePanel } from './acceptance';
 import { ErrorLine, gateText, pct, Section, useData } from '../shared';
 import type { Feature, Health, Summary, Traffic } from '../types';
 
@@ -157,6 +158,7 @@ export function RolloutsPage(props: { summary: Summary }) {
           error={traffic.error}
         />
       )}
+      {rollout?.kind === 'beta' && <AcceptancePanel flag={rollout.flag} />}
       <ConfirmChange change={pending} onClose={() => setPending(null)} onDone={flag.reload} />
     </div>
   );
