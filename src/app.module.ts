@@ -16,6 +16,7 @@ import { CodeSuggestionsModule } from './code-suggestions/code-suggestions.modul
 import { SharedStateModule } from './shared-state/shared-state.module';
 import { ConsoleModule } from './console/console.module';
 import { ModelSelectionModule } from './model-selection/model-selection.module';
+import { AcceptanceModule } from './acceptance/acceptance.module';
 
 @Module({})
 export class AppModule {
@@ -33,6 +34,7 @@ export class AppModule {
         GatewayModule,
         ModelSelectionModule,
         CodeSuggestionsModule,
+        AcceptanceModule,
         ProvisioningModule,
         ConsoleModule,
       ],

@@ -13,6 +13,7 @@ import { DirectAccessController } from './direct-access.controller';
 import { DirectAccessService } from './direct-access.service';
 import { GatewayModelsService } from './gateway-models.service';
 import { RouteDeciderService } from './route-decider.service';
+import { ServedDecisions } from './served-decisions';
 import { UpstreamTokenService } from './upstream-token.service';
 
 /** The IDE-facing Code Suggestions endpoints. */
@@ -26,8 +27,15 @@ import { UpstreamTokenService } from './upstream-token.service';
     GatewayModelsService,
     UpstreamTokenService,
     RoutingExplainService,
+    ServedDecisions,
   ],
-  exports: [RouteDeciderService, GatewayModelsService, DirectAccessService, CompletionsService],
+  exports: [
+    RouteDeciderService,
+    GatewayModelsService,
+    DirectAccessService,
+    CompletionsService,
+    ServedDecisions,
+  ],
 })
 export class CodeSuggestionsModule {
   /**

@@ -42,6 +42,7 @@ import { assertWithinPathLimits } from './gateway-limits';
 import { realmOf, upstreamCallHeaders } from './identity-headers';
 import { staleSources } from './stale-sources';
 import { RouteDeciderService } from './route-decider.service';
+import { ServedDecisions } from './served-decisions';
 import { addForwardedClientHeaders } from './upstream-headers';
 import { UpstreamTokenService } from './upstream-token.service';
 
@@ -66,6 +67,7 @@ export class CompletionsService {
     @Inject(GATEWAY_BASE_URL) private readonly baseUrl: GatewayBaseUrl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMITERS) limiters: RateLimiters,
+    private readonly served: ServedDecisions,
   ) {
     this.limiter = limiters.create('completions', config.rateLimits.completionsPerMinute, 60_000);
   }
@@ -108,6 +110,13 @@ export class CompletionsService {
     const overheadMs = Math.max(0, ownMs - c.upstreamMs);
     this.metrics.overheadTime(COMPLETIONS_ENDPOINT, labels, overheadMs / 1000);
     if (!c.decision) return;
+    if (res && res.status >= 200 && res.status < 300)
+      this.served.served({
+        userId: c.p.user.id,
+        path: 'indirect',
+        decision: c.decision,
+        subject: c.subject,
+      });
     const outcome = completionOutcomeLabel(res, err, c.failedOver);
     this.metrics.completion(labels, outcome, (c.meta.elapsedMs?.() ?? ownMs) / 1000);
   }

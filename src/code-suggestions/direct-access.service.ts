@@ -16,6 +16,7 @@ import { featureEnablementType, identityHeaders, realmOf } from './identity-head
 import { SelectionResolverService } from '../model-selection/selection-resolver';
 import type { ModelSelectionInput } from '../routing/routing.types';
 import { RouteDeciderService } from './route-decider.service';
+import { ServedDecisions } from './served-decisions';
 import { staleSources } from './stale-sources';
 import { UpstreamTokenService } from './upstream-token.service';
 
@@ -38,6 +39,7 @@ export class DirectAccessService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMITERS) limiters: RateLimiters,
     private readonly selections: SelectionResolverService,
+    private readonly served: ServedDecisions,
   ) {
     this.limiter = limiters.create(
       'direct_access',
@@ -88,6 +90,8 @@ export class DirectAccessService {
       extra: decisionClaims(decision),
     };
     const token = await this.tokens.forClient(request);
+    // The decision in the token's claims: what serves this IDE's direct calls until it refreshes.
+    this.served.served({ userId: p.user.id, path: 'direct', decision, subject });
     const answer = {
       base_url: this.baseUrl(),
       token: token.token,

@@ -63,6 +63,13 @@ const envSchema = z.object({
   ),
   RATE_LIMIT_COMPLETIONS_PER_MINUTE: int(1, 1_000_000).default(60),
   RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE: int(1, 1_000_000).default(50),
+  RATE_LIMIT_USAGE_EVENTS_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Acceptance events are written in batches at this interval (docs/acceptance.md). */
+  ACCEPTANCE_FLUSH_INTERVAL_MS: int(50, 60_000).default(1000),
+  /** Per-minute acceptance rollups older than this are deleted. */
+  ACCEPTANCE_RETENTION_DAYS: int(1, 3650).default(30),
+  /** Per-suggestion rows (only for counting each suggestion once) are deleted after this. */
+  ACCEPTANCE_DEDUP_WINDOW_MINUTES: int(2, 1440).default(15),
   GITLAB_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+/, 'must look like 18.6.0')
@@ -190,6 +197,12 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
     rateLimits: {
       completionsPerMinute: e.RATE_LIMIT_COMPLETIONS_PER_MINUTE,
       directAccessPerMinute: e.RATE_LIMIT_DIRECT_ACCESS_PER_MINUTE,
+      usageEventsPerMinute: e.RATE_LIMIT_USAGE_EVENTS_PER_MINUTE,
+    },
+    acceptance: {
+      flushIntervalMs: e.ACCEPTANCE_FLUSH_INTERVAL_MS,
+      retentionMs: e.ACCEPTANCE_RETENTION_DAYS * 86_400_000,
+      dedupWindowMs: e.ACCEPTANCE_DEDUP_WINDOW_MINUTES * 60_000,
     },
     gitlabVersion: e.GITLAB_VERSION,
     failover: {

@@ -62,6 +62,14 @@ export interface AppConfig {
   readonly rateLimits: {
     readonly completionsPerMinute: number;
     readonly directAccessPerMinute: number;
+    /** POST /api/v4/usage_data/track_event, per user. */
+    readonly usageEventsPerMinute: number;
+  };
+  /** Suggestion acceptance (docs/acceptance.md). */
+  readonly acceptance: {
+    readonly flushIntervalMs: number;
+    readonly retentionMs: number;
+    readonly dedupWindowMs: number;
   };
   readonly gitlabVersion: string;
   readonly failover: {

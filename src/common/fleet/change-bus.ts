@@ -21,6 +21,15 @@ export interface ChangeMessages {
   'user_preferences.changed': { userId: number };
   /** `open`: the breaker is not closed (open, half-open or isolated) in the sending process. */
   'breaker.state': { upstream: string; open: boolean };
+  /** The routing decision a user is served changed (model, rollout arm or gate): acceptance. */
+  'acceptance.decision': {
+    userId: number;
+    path: 'direct' | 'indirect';
+    model: string;
+    arm: string;
+    gate: string | null;
+    sinceMs: number;
+  };
 }
 
 export type ChangeTopic = keyof ChangeMessages;
