@@ -1,11 +1,8 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { AcceptanceService } from '../acceptance/acceptance.service';
+import type { AcceptanceCounts } from '../acceptance/acceptance.types';
 import { rateInterval } from '../resilience/acceptance-sequential-test';
-import {
-  ACCEPTANCE_SOURCE,
-  type AcceptanceRow,
-  type AcceptanceSource,
-} from '../resilience/acceptance-guard';
 import { RolloutGuardService } from '../resilience/rollout-guard.service';
 
 /** The per-model rate intervals: 95 %, tuned like the guard's default (200 shown). */
@@ -30,7 +27,7 @@ export class ConsoleAcceptanceService implements OnModuleInit {
 
   constructor(
     private readonly modules: ModuleRef,
-    @Optional() @Inject(ACCEPTANCE_SOURCE) private readonly source?: AcceptanceSource,
+    private readonly source: AcceptanceService,
   ) {}
 
   onModuleInit(): void {
@@ -41,13 +38,13 @@ export class ConsoleAcceptanceService implements OnModuleInit {
   async report(minutes: number, now = Date.now()) {
     const [rollouts, rows] = await Promise.all([
       this.guard.acceptanceReport(),
-      this.source?.totals({ sinceMs: now - minutes * 60_000, untilMs: now }) ?? [],
+      this.source.totals({ sinceMs: now - minutes * 60_000, untilMs: now }),
     ]);
     return { window_minutes: minutes, rollouts, models: byModel(rows) };
   }
 }
 
-function byModel(rows: readonly AcceptanceRow[]): ModelAcceptance[] {
+function byModel(rows: readonly AcceptanceCounts[]): ModelAcceptance[] {
   const sums = new Map<string, { shown: number; accepted: number; rejected: number }>();
   for (const r of rows) {
     const s = sums.get(r.model) ?? { shown: 0, accepted: 0, rejected: 0 };

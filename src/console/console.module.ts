@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AcceptanceModule } from '../acceptance/acceptance.module';
 import { CodeSuggestionsModule } from '../code-suggestions/code-suggestions.module';
 import { ConsoleAcceptanceService } from './console-acceptance.service';
 import { ConsoleAssetsController } from './console-assets.controller';
@@ -9,7 +10,7 @@ import { ReachService } from './reach.service';
 
 /** The admin console at /admin: its built assets and the admin-only JSON it needs. */
 @Module({
-  imports: [CodeSuggestionsModule],
+  imports: [CodeSuggestionsModule, AcceptanceModule],
   controllers: [ConsoleAssetsController, ConsoleController],
   providers: [ConsoleRepository, ConsoleStatsService, ConsoleAcceptanceService, ReachService],
 })

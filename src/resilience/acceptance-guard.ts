@@ -1,3 +1,4 @@
+import type { AcceptanceCounts } from '../acceptance/acceptance.types';
 import type { AcceptanceGuard } from '../routing/model-catalogue';
 import {
   acceptanceVerdict,
@@ -8,16 +9,8 @@ import {
   type Interval,
 } from './acceptance-sequential-test';
 
-/** One row of the acceptance rollup (src/acceptance/acceptance.types.ts has the same shape). */
-export interface AcceptanceRow {
-  model: string;
-  arm: string;
-  gate: string | null;
-  language?: string;
-  shown: number;
-  accepted: number;
-  rejected: number;
-}
+/** One row of the acceptance rollup (model × arm × gate). */
+export type AcceptanceRow = AcceptanceCounts;
 
 /** What the guard reads: the acceptance rollup's totals since a moment (AcceptanceService). */
 export interface AcceptanceSource {

@@ -1,4 +1,5 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AuditRepository } from '../audit/audit.repository';
 import { rootLogger } from '../common/logging/logger';
@@ -65,13 +66,14 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
   /** The latest acceptance verdict per watched flag while it is at a percentage. */
   private readonly verdicts = new Map<string, AcceptanceStatus>();
   private readonly stages = new Map<string, { key: string; sinceMs: number }>();
+  private acceptance?: AcceptanceSource;
 
   constructor(
     private readonly flags: FlagsService,
     private readonly metrics: MetricsService,
     private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(ACCEPTANCE_SOURCE) private readonly acceptance?: AcceptanceSource,
+    private readonly modules: ModuleRef,
   ) {}
 
   /** Called by the routing module once the catalogue is loaded. */
@@ -82,6 +84,14 @@ export class RolloutGuardService implements OnModuleInit, OnApplicationShutdown 
   }
 
   onModuleInit(): void {
+    // The acceptance rollup's module sits above this one (it needs the routing that needs this
+    // guard), so the guard finds it by token (RolloutGuardAcceptanceModule); without it, the
+    // guard watches errors and latency only.
+    try {
+      this.acceptance = this.modules.get<AcceptanceSource>(ACCEPTANCE_SOURCE, { strict: false });
+    } catch {
+      this.acceptance = undefined;
+    }
     this.timer = setInterval(() => void this.check(), this.config.rolloutGuardIntervalMs);
     this.timer.unref();
   }

@@ -38,7 +38,7 @@ describe('armsOf', () => {
       'users put on the beta by name are not a random draw: left out',
       [
         row(`beta:${FLAG}`, 'actors', 1000, 900),
-        row(`beta:${FLAG}`, 'feature_groups', 1000, 900),
+        row(`beta:${FLAG}`, 'groups', 1000, 900),
         row(`beta:${FLAG}`, 'boolean', 1000, 900),
         row(`beta:${FLAG}`, null, 1000, 900),
         row(`beta:${FLAG}`, 'percentage_of_actors', 10, 1),
