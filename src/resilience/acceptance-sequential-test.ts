@@ -110,8 +110,8 @@ export function describeVerdict(v: AcceptanceVerdict, p: AcceptanceTestParams): 
     case 'collecting':
       return `collecting: ${shown}, deciding from ${p.minShown} in each arm`;
     case 'no_evidence_of_harm':
-      return `no evidence of harm after ${v.beta.shown} shown (${shown}; acceptance ${pct(rate(v.beta))} vs ${pct(rate(v.control))}, drop ${points(v.drop.estimate)} points, ${pct(1 - p.alpha)} CS [${points(v.drop.low)}, ${points(v.drop.high)}], allowed ${points(p.maxDrop)})`;
+      return `no evidence of harm after ${v.beta.shown} shown (${shown}; acceptance ${pct(rate(v.beta))} vs ${pct(rate(v.control))}, drop ${points(v.drop.estimate)} points, ${pct(1 - p.alpha)} CS [${points(v.drop.low)}, ${points(v.drop.high)}], allowed ${points(p.maxDrop)} points)`;
     case 'harm':
-      return `acceptance ${pct(rate(v.beta))} vs ${pct(rate(v.control))} control: drop ${points(v.drop.estimate)} points, ${pct(1 - p.alpha)} CS [${points(v.drop.low)}, ${points(v.drop.high)}] lies above the allowed ${points(p.maxDrop)} (${shown})`;
+      return `acceptance ${pct(rate(v.beta))} vs ${pct(rate(v.control))} control: drop ${points(v.drop.estimate)} points, ${pct(1 - p.alpha)} CS [${points(v.drop.low)}, ${points(v.drop.high)}] lies above the allowed ${points(p.maxDrop)} points (${shown})`;
   }
 }

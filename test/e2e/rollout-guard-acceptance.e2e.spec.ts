@@ -8,7 +8,8 @@ import {
   suggestionRound,
 } from '../support/acceptance-traffic';
 import { startStack, Stack } from '../support/stack';
-import { BACKENDS } from '../support/test-database';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { BACKENDS, createPostgresDatabase } from '../support/test-database';
 
 jest.setTimeout(240_000);
 
@@ -122,7 +123,7 @@ describe.each(BACKENDS)('rollout guard on acceptance (%s)', (backend) => {
       details: { before: { percentage: 40 }, after: { percentage: 0 } },
     });
     expect(events[0].details.after.reason).toMatch(
-      /^acceptance \d+\.\d% vs \d+\.\d% control: drop \d+\.\d points, 95\.0% CS \[\d+\.\d, \d+\.\d\] lies above the allowed 5\.0 \(\d+ beta \/ \d+ control shown\)$/,
+      /^acceptance \d+\.\d% vs \d+\.\d% control: drop \d+\.\d points, 95\.0% CS \[\d+\.\d, \d+\.\d\] lies above the allowed 5\.0 points \(\d+ beta \/ \d+ control shown\)$/,
     );
     const r = await rollout();
     expect(r).toMatchObject({ percentage: null, status: null });
@@ -141,3 +142,61 @@ describe.each(BACKENDS)('rollout guard on acceptance (%s)', (backend) => {
     expect(JSON.stringify(r.body)).toMatch(/minutes/);
   });
 });
+
+/**
+ * Two instances on one PostgreSQL database, both guarding the same shared counts: they judge
+ * alike within one guard interval of each other, and the flag is rolled back and audited once.
+ */
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)(
+  'rollout guard on acceptance, two instances on one database',
+  () => {
+    let s: Stack;
+    let other: TestApp;
+    let db: { url: string; drop(): Promise<void> };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-acceptance-fleet-'));
+
+    beforeAll(async () => {
+      db = await createPostgresDatabase();
+      const env = {
+        DATABASE_URL: db.url,
+        MODELS_FILE: acceptanceGuardedCatalogue(dir, MIN_SHOWN),
+        ROLLOUT_GUARD_INTERVAL_MS: '100',
+        ACCEPTANCE_FLUSH_INTERVAL_MS: '100',
+      };
+      s = await startStack({ env });
+      other = await startTestApp({ env: { ...env, AIGW_URL: s.stub.url } });
+    }, 120_000);
+    afterAll(async () => {
+      await other?.close();
+      await s?.close();
+      await db?.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('one rollback, one audit event, whichever instance got there first', async () => {
+      const users = await seatedUsers(s, 30);
+      await s.f.setFlag(FLAG, { value: 50, key: 'percentage_of_actors' });
+      const rolledBack = async () =>
+        (
+          await other.api.call('GET', `/api/v4/features/${FLAG}`, { token: other.rootToken })
+        ).body.gates.every((g: { key: string }) => g.key !== 'percentage_of_actors');
+      for (let n = 0; n < 40 && !(await rolledBack()); n++) {
+        await suggestionRound(s, users, BETA_NAME, n, (beta, i) =>
+          beta ? i % 10 === 0 : i % 2 === 0,
+        );
+      }
+      expect(await rolledBack()).toBe(true);
+      await new Promise((res) => setTimeout(res, 1000)); // ten guard intervals of each instance
+      const audit = (
+        await s.app.api.call(
+          'GET',
+          `/api/v4/audit_events?entity_type=FeatureFlag&entity_id=${FLAG}`,
+          { token: s.app.rootToken },
+        )
+      ).body as { event_name: string; author_name: string }[];
+      expect(audit.filter((e) => e.event_name === 'rollout_guard_rollback')).toHaveLength(1);
+      // the flag write itself (the store's own audit event) also happened once
+      expect(audit.filter((e) => e.author_name === 'rollout-guard')).toHaveLength(2);
+    });
+  },
+);

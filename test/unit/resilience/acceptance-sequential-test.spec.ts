@@ -62,7 +62,7 @@ describe('acceptanceVerdict', () => {
   it('says what it decided with the numbers', () => {
     const harm = acceptanceVerdict(arm(400, 40), arm(1600, 480), P);
     expect(describeVerdict(harm, P)).toMatch(
-      /^acceptance 10\.0% vs 30\.0% control: drop 20\.0 points, 95\.0% CS \[\d+\.\d, \d+\.\d\] lies above the allowed 5\.0 \(400 beta \/ 1600 control shown\)$/,
+      /^acceptance 10\.0% vs 30\.0% control: drop 20\.0 points, 95\.0% CS \[\d+\.\d, \d+\.\d\] lies above the allowed 5\.0 points \(400 beta \/ 1600 control shown\)$/,
     );
     const fine = acceptanceVerdict(arm(1000, 300), arm(4000, 1200), P);
     expect(describeVerdict(fine, P)).toMatch(/^no evidence of harm after 1000 shown \(/);
