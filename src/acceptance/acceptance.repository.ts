@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../database/prisma.service';
 import type { AcceptanceCounts, SuggestionOutcome } from './acceptance.types';
 
@@ -14,23 +13,12 @@ export interface PendingSuggestion {
   outcome: SuggestionOutcome | null;
 }
 
-type RollupKey = Pick<PendingSuggestion, 'minute' | 'model' | 'arm' | 'gate' | 'language'>;
-interface Delta extends RollupKey {
-  shown: number;
-  accepted: number;
-  rejected: number;
-}
-
-const SEP = '\u0000';
-const keyOf = (r: RollupKey) =>
-  [r.minute.getTime(), r.model, r.arm, r.gate ?? '', r.language].join(SEP);
-
 /**
- * The per-suggestion rows (counted once) and the per-minute rollup. One batch is one
- * transaction: a suggestion's row and its counts commit together, so a retried batch after a
- * failure counts nothing twice. Inserts that lose a race with another process (the same
- * suggestion's events reached two instances) are skipped by the primary key; an outcome is only
- * set where none is, so each suggestion adds at most one shown and one accepted or rejected.
+ * The per-suggestion rows (counted once) and the per-minute rollup. One batch is ONE statement
+ * (no interactive transaction holding the connection, which PGlite's single connection would make
+ * every other query wait for): the suggestions are inserted (a key already there is skipped), an
+ * outcome is set only where none is, and exactly what was inserted or set is added to the
+ * rollup, atomically. A retried batch after a failure counts nothing twice.
  */
 @Injectable()
 export class AcceptanceRepository {
@@ -38,48 +26,47 @@ export class AcceptanceRepository {
 
   async write(batch: readonly PendingSuggestion[]): Promise<void> {
     if (batch.length === 0) return;
-    await this.prisma.$transaction(async (tx) => {
-      const deltas = new Map<string, Delta>();
-      const add = (r: RollupKey, shown: number, outcome: SuggestionOutcome | null) => {
-        const k = keyOf(r);
-        const d = deltas.get(k) ?? { ...r, shown: 0, accepted: 0, rejected: 0 };
-        d.shown += shown;
-        if (outcome) d[outcome] += 1;
-        deltas.set(k, d);
-      };
-      const created = await tx.acceptanceSuggestion.createManyAndReturn({
-        data: batch.map((s) => ({ ...s, gate: s.gate ?? '' })),
-        skipDuplicates: true,
-        select: { trackingKey: true },
-      });
-      const isNew = new Set(created.map((c) => c.trackingKey));
-      for (const s of batch) if (isNew.has(s.trackingKey)) add(s, 1, s.outcome);
-      for (const outcome of ['accepted', 'rejected'] as const) {
-        const keys = batch
-          .filter((s) => s.outcome === outcome && !isNew.has(s.trackingKey))
-          .map((s) => s.trackingKey);
-        if (keys.length === 0) continue;
-        const updated = await tx.acceptanceSuggestion.updateManyAndReturn({
-          where: { trackingKey: { in: keys }, outcome: null },
-          data: { outcome },
-        });
-        for (const u of updated) add({ ...u, gate: u.gate || null }, 0, outcome);
-      }
-      for (const d of deltas.values()) await this.addToRollup(tx, d);
-    });
-  }
-
-  private addToRollup(tx: Prisma.TransactionClient, d: Delta) {
-    const id = { minute: d.minute, model: d.model, arm: d.arm, gate: d.gate ?? '' };
-    return tx.acceptanceRollup.upsert({
-      where: { minute_model_arm_gate_language: { ...id, language: d.language } },
-      create: { ...id, language: d.language, ...counts(d) },
-      update: {
-        shown: { increment: d.shown },
-        accepted: { increment: d.accepted },
-        rejected: { increment: d.rejected },
-      },
-    });
+    const rows = JSON.stringify(
+      batch.map((s) => ({
+        k: s.trackingKey,
+        t: s.minute.getTime(),
+        m: s.model,
+        a: s.arm,
+        g: s.gate ?? '',
+        l: s.language,
+        o: s.outcome,
+      })),
+    );
+    await this.prisma.$executeRaw`
+      WITH input AS (
+        SELECT x.k, (to_timestamp(x.t / 1000.0) AT TIME ZONE 'UTC')::timestamp(3) AS minute,
+               x.m, x.a, x.g, x.l, x.o
+        FROM jsonb_to_recordset(${rows}::jsonb)
+          AS x(k text, t bigint, m text, a text, g text, l text, o text)
+      ),
+      inserted AS (
+        INSERT INTO acceptance_suggestions
+          (tracking_key, minute, model, arm, gate, language, outcome)
+        SELECT k, minute, m, a, g, l, o FROM input
+        ON CONFLICT (tracking_key) DO NOTHING
+        RETURNING minute, model, arm, gate, language, outcome, 1 AS shown
+      ),
+      decided AS (
+        UPDATE acceptance_suggestions s SET outcome = i.o
+        FROM input i
+        WHERE s.tracking_key = i.k AND s.outcome IS NULL AND i.o IS NOT NULL
+        RETURNING s.minute, s.model, s.arm, s.gate, s.language, s.outcome, 0 AS shown
+      ),
+      deltas AS (SELECT * FROM inserted UNION ALL SELECT * FROM decided)
+      INSERT INTO acceptance_rollups AS r (minute, model, arm, gate, language, shown, accepted, rejected)
+      SELECT minute, model, arm, gate, language, sum(shown),
+             count(*) FILTER (WHERE outcome = 'accepted'),
+             count(*) FILTER (WHERE outcome = 'rejected')
+      FROM deltas GROUP BY minute, model, arm, gate, language
+      ON CONFLICT (minute, model, arm, gate, language) DO UPDATE SET
+        shown = r.shown + EXCLUDED.shown,
+        accepted = r.accepted + EXCLUDED.accepted,
+        rejected = r.rejected + EXCLUDED.rejected`;
   }
 
   /** Sums of the rollup over [since, until), per model × arm × gate (× language). */
@@ -113,5 +100,3 @@ export class AcceptanceRepository {
     await this.prisma.acceptanceRollup.deleteMany({ where: { minute: { lt: rollupsBefore } } });
   }
 }
-
-const counts = (d: Delta) => ({ shown: d.shown, accepted: d.accepted, rejected: d.rejected });

@@ -10,6 +10,7 @@ import {
 } from '../common/rate-limit/rate-limiter';
 import { parseOrThrow } from '../common/validation/zod.pipe';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 import { AcceptanceBatch } from './acceptance-batch';
 import { AcceptanceMetrics, type IgnoredReason } from './acceptance.metrics';
 import { AcceptanceRepository } from './acceptance.repository';
@@ -54,6 +55,7 @@ export class AcceptanceService implements OnModuleInit, OnModuleDestroy {
     private readonly repo: AcceptanceRepository,
     private readonly ledger: DecisionLedgerService,
     private readonly metrics: AcceptanceMetrics,
+    private readonly appMetrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMITERS) limiters: RateLimiters,
   ) {
@@ -79,6 +81,7 @@ export class AcceptanceService implements OnModuleInit, OnModuleDestroy {
     const retryAfter = await this.limiter.hit(`u${p.user.id}`);
     if (retryAfter !== undefined) {
       this.ignore('rate_limited');
+      this.appMetrics.rateLimit('track_event');
       throw new DomainError('rate_limited', 'usage events rate limit', {
         headers: { 'Retry-After': String(retryAfter) },
       });

@@ -80,7 +80,7 @@ suite('GitLab Language Server: suggestion acceptance', () => {
   };
   /** Waits for the LS's events to reach the counts: the event, not a fixed time. */
   const countsReach = async (model: string, arm: string, want: Counts) => {
-    let last: Counts | undefined;
+    let last: (Counts & { gate?: string | null }) | undefined;
     await waitUntil(
       async () => {
         last = await counts(model, arm);
