@@ -91,6 +91,8 @@ describe('admin console: acceptance and the rollout guard in headless Chromium',
       /Acceptance guard: rolled back to 0% at \S+: acceptance \d+\.\d% vs \d+\.\d% control/,
       '[data-testid="acceptance-verdict"]',
     );
+    // the stage the page shows follows the guard's write
+    await waitForText(page, 'not started', '[data-testid="current-stage"]');
     await page.screenshot({
       path: path.join(SHOTS, 'rollouts-acceptance-rolled-back.png'),
       fullPage: true,

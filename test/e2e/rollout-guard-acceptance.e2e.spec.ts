@@ -10,6 +10,7 @@ import {
 import { startStack, Stack } from '../support/stack';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { BACKENDS, createPostgresDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait';
 
 jest.setTimeout(240_000);
 
@@ -162,6 +163,8 @@ describe.each(BACKENDS)('rollout guard on acceptance (%s)', (backend) => {
         MODELS_FILE: acceptanceGuardedCatalogue(dir, MIN_SHOWN),
         ROLLOUT_GUARD_INTERVAL_MS: '100',
         ACCEPTANCE_FLUSH_INTERVAL_MS: '100',
+        // one database, one signing key: both instances must decrypt it
+        SIGNING_KEY_SECRET: 'rollout-guard-fleet-signing-key-secret-0123456789',
       };
       s = await startStack({ env });
       other = await startTestApp({ env: { ...env, AIGW_URL: s.stub.url } });
@@ -176,10 +179,15 @@ describe.each(BACKENDS)('rollout guard on acceptance (%s)', (backend) => {
     it('one rollback, one audit event, whichever instance got there first', async () => {
       const users = await seatedUsers(s, 30);
       await s.f.setFlag(FLAG, { value: 50, key: 'percentage_of_actors' });
-      const rolledBack = async () =>
+      const pctAt = async (app: TestApp) =>
         (
-          await other.api.call('GET', `/api/v4/features/${FLAG}`, { token: other.rootToken })
-        ).body.gates.every((g: { key: string }) => g.key !== 'percentage_of_actors');
+          await app.api.call('GET', `/api/v4/features/${FLAG}`, { token: app.rootToken })
+        ).body.gates.find((g: { key: string }) => g.key === 'percentage_of_actors')?.value as
+          number | undefined;
+      // both instances guard this stage (the other one reads the flag from the database)
+      await waitUntil(async () => (await pctAt(other)) === 50, 'the other instance sees 50%');
+      const rolledBack = async () =>
+        (await pctAt(s.app)) === undefined && (await pctAt(other)) === undefined;
       for (let n = 0; n < 40 && !(await rolledBack()); n++) {
         await suggestionRound(s, users, BETA_NAME, n, (beta, i) =>
           beta ? i % 10 === 0 : i % 2 === 0,

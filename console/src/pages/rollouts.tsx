@@ -70,7 +70,8 @@ export function RolloutsPage(props: { summary: Summary }) {
     () => api<Feature>('GET', `/api/v4/features/${encodeURIComponent(flagName)}`),
     [flagName],
   );
-  const flag = useData(loadFlag);
+  // polled: the rollout guard may change the flag while the page is open
+  const flag = useData(loadFlag, 5000);
   const loadTraffic = useCallback(
     () => api<Traffic>('GET', '/api/v4/admin/console/traffic?minutes=15'),
     [],
