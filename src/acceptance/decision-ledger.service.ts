@@ -9,6 +9,9 @@ import { armOf, betaFlagsOf, gateOf, servedModelOf } from './arm';
 import { DecisionLedger, GATE_RECHECK_MS } from './decision-ledger';
 import { candidateModels, sanitizedModelName } from './event-model';
 
+/** After a bus outage, the decisions this process served this recently are told again. */
+const REPUBLISH_WINDOW_MS = 60 * 60_000;
+
 /**
  * Keeps per user the latest decision(s) served (model, arm, gate, time), from every completion
  * we proxy and every direct_access token we issue, and shares a change with the fleet through
@@ -32,6 +35,8 @@ export class DecisionLedgerService implements OnModuleInit {
     this.served.listen((s) => this.onServed(s));
     this.bus.subscribe('acceptance.decision', (m) => {
       if (m) this.ledger.adopt(m.userId, m);
+      // The bus reconnected: what this process told meanwhile may be lost. Tell it again.
+      else this.republish(Date.now() - REPUBLISH_WINDOW_MS);
     });
   }
 
@@ -86,5 +91,19 @@ export class DecisionLedgerService implements OnModuleInit {
       gate,
       sinceMs: now,
     });
+  }
+
+  private republish(sinceMs: number): void {
+    for (const { userId, entry: e } of this.ledger.own(sinceMs)) {
+      const { path, model, arm, gate } = e;
+      this.bus.publish('acceptance.decision', {
+        userId,
+        path,
+        model,
+        arm,
+        gate,
+        sinceMs: e.sinceMs,
+      });
+    }
   }
 }

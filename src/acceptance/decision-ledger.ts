@@ -10,6 +10,8 @@ export interface LedgerEntry extends ServedAttribution {
   lastMs: number;
   /** When the gate was last asked (beta arms: the gate may change while the arm stays). */
   gateCheckedMs: number;
+  /** This process served it (not adopted from another process). */
+  own: boolean;
 }
 
 /** How long a beta arm's gate is trusted before the flag is explained again. */
@@ -40,7 +42,14 @@ export class DecisionLedger {
       cur.gateCheckedMs = nowMs;
       return false;
     }
-    this.put(userId, { ...served, path, sinceMs: nowMs, lastMs: nowMs, gateCheckedMs: nowMs });
+    this.put(userId, {
+      ...served,
+      path,
+      sinceMs: nowMs,
+      lastMs: nowMs,
+      gateCheckedMs: nowMs,
+      own: true,
+    });
     return true;
   }
 
@@ -50,10 +59,26 @@ export class DecisionLedger {
   }
 
   /** A change another process saw (the change bus). */
-  adopt(userId: number, entry: Omit<LedgerEntry, 'lastMs' | 'gateCheckedMs'>): void {
+  adopt(userId: number, entry: Omit<LedgerEntry, 'lastMs' | 'gateCheckedMs' | 'own'>): void {
     const cur = this.current(userId, entry.path, entry.model);
     if (cur && cur.sinceMs > entry.sinceMs) return; // ours is newer
-    this.put(userId, { ...entry, lastMs: entry.sinceMs, gateCheckedMs: entry.sinceMs });
+    const { path, model, arm, gate, sinceMs } = entry;
+    this.put(userId, {
+      path,
+      model,
+      arm,
+      gate,
+      sinceMs,
+      lastMs: sinceMs,
+      gateCheckedMs: sinceMs,
+      own: false,
+    });
+  }
+
+  /** The entries this process served since `sinceMs` (to tell the fleet again after an outage). */
+  *own(sinceMs: number): Generator<{ userId: number; entry: LedgerEntry }> {
+    for (const [userId, list] of this.users)
+      for (const entry of list) if (entry.own && entry.lastMs >= sinceMs) yield { userId, entry };
   }
 
   /**

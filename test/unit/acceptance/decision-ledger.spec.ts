@@ -116,3 +116,14 @@ describe('AcceptanceBatch', () => {
     ]);
   });
 });
+
+describe('DecisionLedger.own', () => {
+  it('lists what this process served recently, not what it adopted', () => {
+    const l = new DecisionLedger();
+    l.note(1, 'indirect', control, 1000);
+    l.note(2, 'direct', beta, 5000);
+    l.adopt(3, { ...beta, path: 'direct', sinceMs: 6000 });
+    expect([...l.own(2000)].map((o) => o.userId)).toEqual([2]);
+    expect([...l.own(0)].map((o) => o.userId).sort()).toEqual([1, 2]);
+  });
+});

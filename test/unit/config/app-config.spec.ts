@@ -21,8 +21,26 @@ describe('loadAppConfig', () => {
       tokenSource: 'self_signed',
     });
     expect(c.unleash).toBeUndefined();
-    expect(c.rateLimits).toEqual({ completionsPerMinute: 60, directAccessPerMinute: 50 });
+    expect(c.rateLimits).toEqual({
+      completionsPerMinute: 60,
+      directAccessPerMinute: 50,
+      usageEventsPerMinute: 600,
+    });
+    expect(c.acceptance).toEqual({
+      flushIntervalMs: 1000,
+      retentionMs: 30 * 86_400_000,
+      dedupWindowMs: 15 * 60_000,
+    });
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('refuses an acceptance setting out of its bounds, naming it', () => {
+    expect(() => loadAppConfig({ ACCEPTANCE_RETENTION_DAYS: '0' })).toThrow(
+      /ACCEPTANCE_RETENTION_DAYS/,
+    );
+    expect(() => loadAppConfig({ ACCEPTANCE_DEDUP_WINDOW_MINUTES: '1' })).toThrow(
+      /ACCEPTANCE_DEDUP_WINDOW_MINUTES/,
+    );
   });
 
   it('strips a trailing slash from URLs and treats empty strings as unset', () => {
