@@ -17,6 +17,7 @@ import { SharedStateModule } from './shared-state/shared-state.module';
 import { ConsoleModule } from './console/console.module';
 import { ModelSelectionModule } from './model-selection/model-selection.module';
 import { AcceptanceModule } from './acceptance/acceptance.module';
+import { RolloutGuardAcceptanceModule } from './resilience/rollout-guard-acceptance.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +36,7 @@ export class AppModule {
         ModelSelectionModule,
         CodeSuggestionsModule,
         AcceptanceModule,
+        RolloutGuardAcceptanceModule,
         ProvisioningModule,
         ConsoleModule,
       ],

@@ -150,3 +150,32 @@ export interface StagePlan {
   /** Whom the stage's gates reach, computed by the server as for a Features API change. */
   effect: string;
 }
+
+export interface ArmAcceptance {
+  shown: number;
+  accepted: number;
+  rate: number | null;
+  interval: { low: number; high: number } | null;
+}
+
+export interface RolloutAcceptance {
+  flag: string;
+  model: string;
+  percentage: number | null;
+  limits: { min_shown: number; max_drop: number; alpha: number };
+  status: {
+    since: string;
+    verdict: 'collecting' | 'no_evidence_of_harm' | 'harm';
+    summary: string;
+    beta: ArmAcceptance;
+    control: ArmAcceptance;
+    drop: { estimate: number; low: number; high: number } | null;
+  } | null;
+  last_rollback: { at: string; reason: string } | null;
+}
+
+export interface AcceptanceReport {
+  window_minutes: number;
+  rollouts: RolloutAcceptance[];
+  models: (ArmAcceptance & { model: string; rejected: number })[];
+}

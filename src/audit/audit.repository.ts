@@ -119,6 +119,19 @@ export class AuditRepository {
     return Object.fromEntries(entries);
   }
 
+  /** The newest event on `targetType` #`targetId` (of one `action`, if given), or null. */
+  async findLatest(
+    targetType: string,
+    targetId: string,
+    action?: string,
+  ): Promise<AuditEventView | null> {
+    const row = await this.prisma.auditEvent.findFirst({
+      where: { targetType, targetId, action },
+      orderBy: { id: 'desc' },
+    });
+    return row && { ...row, id: row.id.toString() };
+  }
+
   async findById(id: number): Promise<AuditEventView | null> {
     const row = await this.prisma.auditEvent.findUnique({ where: { id: BigInt(id) } });
     return row && { ...row, id: row.id.toString() };

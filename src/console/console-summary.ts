@@ -34,6 +34,13 @@ function presentRule(r: CompletionRule, order: number) {
           max_error_rate_delta: r.rolloutGuard.maxErrorRateDelta,
           max_p95_latency_ratio: r.rolloutGuard.maxP95LatencyRatio,
           min_requests: r.rolloutGuard.minRequests,
+          acceptance: r.rolloutGuard.acceptance
+            ? {
+                min_shown: r.rolloutGuard.acceptance.minShown,
+                max_drop: r.rolloutGuard.acceptance.maxDrop,
+                alpha: r.rolloutGuard.acceptance.alpha,
+              }
+            : null,
         },
       };
     case 'default':

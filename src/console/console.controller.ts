@@ -19,10 +19,12 @@ import {
   TAGS,
 } from '../common/http/openapi-schemas';
 import { ReachService } from './reach.service';
+import { ConsoleAcceptanceService } from './console-acceptance.service';
 import { ConsoleStatsService } from './console-stats.service';
 import { presentCatalogue } from './console-summary';
 
 const trafficQuery = z.strictObject({ minutes: integer(1, 60).default(15) });
+const acceptanceQuery = z.strictObject({ minutes: integer(1, 1440).default(60) });
 const pathList = z
   .string()
   .max(5000)
@@ -47,6 +49,7 @@ export class ConsoleController {
   constructor(
     private readonly stats: ConsoleStatsService,
     private readonly reach: ReachService,
+    private readonly acceptance: ConsoleAcceptanceService,
   ) {}
 
   @Get('summary')
@@ -83,6 +86,26 @@ export class ConsoleController {
   async traffic(@Query(new ZodPipe(trafficQuery)) q: z.output<typeof trafficQuery>) {
     const fleet = await this.stats.fleet(q.minutes);
     return { window_minutes: q.minutes, ...fleet, rollout_guard: this.stats.guardStatus() };
+  }
+
+  @Get('acceptance')
+  @ApiOperation({
+    summary:
+      "Suggestions shown and accepted: each guarded beta rollout's arms with the rollout guard's verdict, and per model over a window",
+  })
+  @ApiQuery({
+    name: 'minutes',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1440, default: 60 },
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      '`rollouts`: per beta rule with `rollout_guard.acceptance`, the current stage (since the flag last changed) and the last rollback; `models`: the window',
+  })
+  @ApiResponse(ERROR_RESPONSES.badRequest)
+  acceptanceReport(@Query(new ZodPipe(acceptanceQuery)) q: z.output<typeof acceptanceQuery>) {
+    return this.acceptance.report(q.minutes);
   }
 
   @Get('reach')

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AcceptanceModule } from '../acceptance/acceptance.module';
 import { CodeSuggestionsModule } from '../code-suggestions/code-suggestions.module';
 import { ChangePreviewController } from './change-preview.controller';
 import { ChangePreviewRepository } from './change-preview.repository';
 import { ChangePreviewService } from './change-preview.service';
+import { ConsoleAcceptanceService } from './console-acceptance.service';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
@@ -13,7 +15,7 @@ import { RolloutsService } from './rollouts.service';
 
 /** The admin console at /admin: its built assets and the admin-only JSON it needs. */
 @Module({
-  imports: [CodeSuggestionsModule],
+  imports: [CodeSuggestionsModule, AcceptanceModule],
   controllers: [
     ConsoleAssetsController,
     ConsoleController,
@@ -23,6 +25,7 @@ import { RolloutsService } from './rollouts.service';
   providers: [
     ConsoleRepository,
     ConsoleStatsService,
+    ConsoleAcceptanceService,
     ReachService,
     RolloutsService,
     ChangePreviewRepository,

@@ -13,6 +13,9 @@ import { FLAG_STORE, FlagStore, type WriteOptions } from './stores/flag-store';
 
 export type { FlagAnswer } from './explain';
 
+/** Thrown inside a store write to abandon it (its transaction rolls back). */
+class NotApplicable extends Error {}
+
 /** A flag name `force` accepts without a definition (the definitions' own rule). */
 const FORCED_NAME = /^[a-z][a-z0-9_]{1,127}$/;
 
@@ -153,6 +156,34 @@ export class FlagsService implements OnModuleInit, OnApplicationShutdown {
     if (!options.force || this.definitions.has(name)) this.requireDefined(name);
     else if (!FORCED_NAME.test(name)) {
       throw DomainError.invalid('name', 'must be snake_case (a-z, 0-9, _), 2-128 characters');
+    }
+  }
+
+  /**
+   * `changes` only while `applies(before)` holds for the backend's current state (read under
+   * the store's write lock, not this process's snapshot). false when it no longer held, e.g.
+   * another instance rolled the flag back first: nothing is written or audited then.
+   */
+  async changeWhile(
+    name: string,
+    applies: (before: FlagGates) => boolean,
+    changes: readonly GateChange[],
+    actor: Actor,
+  ): Promise<boolean> {
+    this.requireDefined(name);
+    try {
+      await this.store.update(
+        name,
+        (before) => {
+          if (!applies(before)) throw new NotApplicable();
+          return changes.reduce(applyGateChange, before);
+        },
+        actor,
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof NotApplicable) return false;
+      throw err;
     }
   }
 

@@ -27,11 +27,25 @@ const modelSchema = z.strictObject({
   max_input_chars: z.number().int().positive().max(400_000).default(50_000),
 });
 
+/**
+ * The acceptance check (docs/rollout-guard.md): the beta arm's acceptance rate against its
+ * control's, an always-valid test at level `alpha`; harm is a drop surely larger than `max_drop`.
+ */
+const acceptanceGuardSchema = z.strictObject({
+  /** Each arm must have shown this many suggestions before the guard decides (normal approximation). */
+  min_shown: z.number().int().min(30).max(10_000_000).default(200),
+  /** The largest acceptable absolute drop of the acceptance rate (0.05 = 5 points). */
+  max_drop: z.number().min(0).max(1).default(0.05),
+  /** The false alarm probability over a whole rollout stage, however often the guard looks. */
+  alpha: z.number().gt(0, 'must be above 0').max(0.5).default(0.05),
+});
+
 const rolloutGuardSchema = z.strictObject({
   enabled: z.boolean().default(false),
   max_error_rate_delta: z.number().min(0).max(1).default(0.1),
   max_p95_latency_ratio: z.number().min(1).default(2.0),
   min_requests: z.number().int().min(1).default(20),
+  acceptance: acceptanceGuardSchema.optional(),
 });
 
 const failoverRuleSchema = z.strictObject({

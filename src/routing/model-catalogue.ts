@@ -7,15 +7,10 @@ import {
   type CompletionRuleFile,
   type ModelFile,
 } from './model-catalogue.schema';
+import { rolloutGuardOf, type RolloutGuard } from './rollout-guard-limits';
 import type { GatewayApi, ModelSpec, PromptFormat } from './routing.types';
 
-/** Numbers a beta rollout must respect; read here, enforced by whoever watches the rollout. */
-export interface RolloutGuard {
-  readonly enabled: boolean;
-  readonly maxErrorRateDelta: number;
-  readonly maxP95LatencyRatio: number;
-  readonly minRequests: number;
-}
+export type { AcceptanceGuard, RolloutGuard } from './rollout-guard-limits';
 
 export type CompletionRule =
   | {
@@ -239,22 +234,15 @@ function toRule(
         api: r.api,
         featureSetting: r.feature_setting,
       };
-    case 'beta': {
-      const g = r.rollout_guard;
+    case 'beta':
       return {
         kind: 'beta',
         id: `completion.beta:${r.model}`,
         flag: flag(r.flag, `${at}.flag`),
         optOutFlag: flag(r.opt_out_flag, `${at}.opt_out_flag`),
         model: model(r.model, `${at}.model`),
-        rolloutGuard: Object.freeze({
-          enabled: g.enabled,
-          maxErrorRateDelta: g.max_error_rate_delta,
-          maxP95LatencyRatio: g.max_p95_latency_ratio,
-          minRequests: g.min_requests,
-        }),
+        rolloutGuard: rolloutGuardOf(r.rollout_guard),
       };
-    }
     case 'default':
       return { kind: 'default', id: 'completion.default', model: model(r.model, `${at}.model`) };
   }

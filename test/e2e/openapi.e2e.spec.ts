@@ -151,6 +151,7 @@ describe('OpenAPI document (/api/docs-json) and Swagger UI (/api/docs)', () => {
       ['/api/v4/admin/console/summary', 'get'],
       ['/api/v4/admin/console/traffic', 'get'],
       ['/api/v4/admin/console/reach', 'get'],
+      ['/api/v4/admin/console/acceptance', 'get'],
       ['/api/v4/admin/console/rollouts', 'get'],
       ['/api/v4/admin/console/rollouts/{flag}/stage', 'get'],
       ['/api/v4/admin/console/rollouts/{flag}/stage', 'post'],

@@ -215,6 +215,6 @@ describe('rollout guard off (the shipped catalogue: rollout_guard.enabled false)
       `/api/v4/code_suggestions/routing?user=${users[0].username}`,
       { token: s.app.rootToken },
     );
-    expect(explain.body.rollout_guard).toEqual({ watching: [], actions: [] });
+    expect(explain.body.rollout_guard).toEqual({ watching: [], actions: [], acceptance: [] });
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, q } from '../api';
 import { describeChange, type FlagChange } from '../changes';
 import { ConfirmChange } from '../confirm';
+import { AcceptancePanel } from './acceptance';
 import { ErrorLine, Section, useData } from '../shared';
 import type { Rollouts, RolloutState, StagePlan, Summary, Traffic } from '../types';
 import { HealthPanel } from './rollout-health';
@@ -86,6 +87,7 @@ export function RolloutsPage(props: { summary: Summary }) {
           error={traffic.error}
         />
       )}
+      {r?.kind === 'beta' && <AcceptancePanel flag={r.flag} />}
       <StageConfirm pending={pending} onClose={() => setPending(null)} onDone={data.reload} />
       <ConfirmChange change={rollback} onClose={() => setRollback(null)} onDone={data.reload} />
     </div>

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { api, q } from '../api';
 import { MinuteChart } from '../chart';
 import { ErrorLine, Section, useData } from '../shared';
+import { ModelAcceptance } from './acceptance';
 import type { Decision, Dimension, Explanation, Summary, Traffic } from '../types';
 
 export function RoutingPage(props: { summary: Summary }) {
@@ -54,6 +55,7 @@ export function RoutingPage(props: { summary: Summary }) {
         </ol>
       </Section>
       <Explain />
+      <ModelAcceptance />
       <Distribution />
     </div>
   );

@@ -77,6 +77,7 @@ describe('the shipped catalogue', () => {
         maxErrorRateDelta: 0.1,
         maxP95LatencyRatio: 2.0,
         minRequests: 20,
+        acceptance: { minShown: 200, maxDrop: 0.05, alpha: 0.05 },
       },
     });
   });
@@ -197,6 +198,21 @@ describe('catalogue validation', () => {
       'a beta model without gitlab_identifier while the v4 switch exists',
       (t) => t.replace('    gitlab_identifier: codestral_2508_vertex\n', ''),
       /completion\.rules\[2\]\.model "codestral-2508-vertex" needs a gitlab_identifier/,
+    ],
+    [
+      'an acceptance alpha of 0',
+      (t) => t.replace('alpha: 0.05', 'alpha: 0'),
+      /completion\.rules\[2\]\.rollout_guard\.acceptance\.alpha must be above 0$/,
+    ],
+    [
+      'an acceptance max_drop above 1',
+      (t) => t.replace('max_drop: 0.05', 'max_drop: 5'),
+      /completion\.rules\[2\]\.rollout_guard\.acceptance\.max_drop /,
+    ],
+    [
+      'too few suggestions for the normal approximation',
+      (t) => t.replace('min_shown: 200', 'min_shown: 3'),
+      /completion\.rules\[2\]\.rollout_guard\.acceptance\.min_shown /,
     ],
     [
       'bad failover mode',
