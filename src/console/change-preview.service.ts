@@ -55,7 +55,7 @@ export class ChangePreviewService {
   /** A whole new set of gates (a rollout stage), previewed as a Features API write is. */
   async replace(name: string, gates: FlagGates): Promise<ChangePreview> {
     const before = this.flags.peek(name);
-    return this.preview(before, { ...before, persisted: true, gates }, undefined, false);
+    return this.preview(before, { ...before, persisted: true, gates }, stageChange(gates), false);
   }
 
   async remove(name: string): Promise<ChangePreview> {
@@ -128,6 +128,17 @@ export class ChangePreviewService {
 }
 
 /** The user and project ids an actor change names, and whether it names the instance. */
+/**
+ * The one gate a rollout stage sets, as a change, so the effect names what only a change can
+ * say (the members of a project, a sticky percentage); the counts come from the whole gate set.
+ */
+function stageChange(g: FlagGates): GateChange | undefined {
+  if (g.actors.length > 0) return { kind: 'actors', enabled: true, actors: g.actors };
+  if (g.percentageOfActors > 0)
+    return { kind: 'percentage_of_actors', value: g.percentageOfActors };
+  return undefined;
+}
+
 function actorIds(change: GateChange | undefined) {
   const actors = change?.kind === 'actors' ? change.actors : [];
   const ids = (prefix: string) =>

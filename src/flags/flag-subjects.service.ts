@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TtlCache } from '../common/cache/ttl-cache';
+import { IDENTITY_SNAPSHOTS, type IdentitySnapshots } from '../common/fleet/identity-snapshots';
 import { DatabaseGuard } from '../database/database-guard';
 import { GroupRecord, GroupsRepository } from '../identity/groups/groups.repository';
 import { GroupsService } from '../identity/groups/groups.service';
+import { IdentityReadThrough } from '../identity/identity-read-through';
 import { SeatsService, SeatContext } from '../identity/seats/seats.service';
 import { FlagSubject, userSubject } from './flag-context';
 
@@ -12,11 +14,12 @@ export const FEATURE_GROUPS = ['gitlab_team_members'] as const;
 
 /**
  * Builds the flag subject for a user: the user, the groups giving the user a seat, the
- * project, and the feature groups. Seat and team lookups are cached (bounded staleness).
+ * project, and the feature groups. Seat and team lookups are cached (bounded staleness) and,
+ * while the database is away, served from the last known answer (this process's or the fleet's).
  */
 @Injectable()
 export class FlagSubjectsService {
-  private readonly teamCache: TtlCache<number, boolean>;
+  private readonly team: IdentityReadThrough<boolean>;
   /** The team group itself (or its absence), so a user's first request does not look it up. */
   private readonly teamGroupCache: TtlCache<string, { group: GroupRecord | null }>;
 
@@ -26,20 +29,29 @@ export class FlagSubjectsService {
     private readonly database: DatabaseGuard,
     groupsService: GroupsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IDENTITY_SNAPSHOTS) snapshots: IdentitySnapshots,
   ) {
-    this.teamCache = new TtlCache(
-      config.cache.seatTtlMs,
-      100_000,
-      Date.now,
-      config.degradedMaxStalenessMs,
-    );
+    this.team = new IdentityReadThrough<boolean>({
+      kind: 'team',
+      ttlMs: config.cache.seatTtlMs,
+      maxEntries: 100_000,
+      stalenessMs: config.degradedMaxStalenessMs,
+      database,
+      snapshots,
+      userOf: (userId) => Number(userId),
+      revive: (json) => json === true,
+    });
     this.teamGroupCache = new TtlCache(
       config.cache.seatTtlMs,
       1,
       Date.now,
       config.degradedMaxStalenessMs,
     );
-    groupsService.onChange(() => this.teamGroupCache.clear());
+    // Re-read on next use; the old answers stay for degraded mode.
+    groupsService.onChange(() => {
+      this.teamGroupCache.expireAll();
+      this.team.cache.expireAll();
+    });
   }
 
   async forUser(userId: number, projectId?: number, seat?: SeatContext): Promise<FlagSubject> {
@@ -54,33 +66,22 @@ export class FlagSubjectsService {
   }
 
   private async isTeamMember(userId: number): Promise<boolean> {
-    const cached = this.teamCache.get(userId);
-    if (cached !== undefined) return cached;
-    let member: boolean;
-    try {
-      const team = await this.teamGroup();
-      member = team
-        ? await this.database.run(
-            () => this.groups.isMemberOfHierarchy(team, userId),
-            this.teamCache.getStale(userId) !== undefined,
-          )
+    const found = await this.team.read(String(userId), async (cached) => {
+      const team = await this.teamGroup(cached);
+      return team
+        ? await this.database.run(() => this.groups.isMemberOfHierarchy(team, userId), cached)
         : false;
-    } catch (err) {
-      const stale = this.teamCache.getStale(userId);
-      if (stale) return stale.value;
-      throw err;
-    }
-    this.teamCache.set(userId, member);
-    return member;
+    });
+    return found?.value ?? false;
   }
 
-  private async teamGroup(): Promise<GroupRecord | null> {
+  private async teamGroup(cached: boolean): Promise<GroupRecord | null> {
     const path = this.config.flags.teamMembersGroup;
-    const cached = this.teamGroupCache.get(path);
-    if (cached) return cached.group;
+    const fresh = this.teamGroupCache.get(path);
+    if (fresh) return fresh.group;
     const group = await this.database.run(
       () => this.groups.findByFullPath(path),
-      this.teamGroupCache.getStale(path) !== undefined,
+      cached || this.teamGroupCache.getStale(path) !== undefined,
     );
     this.teamGroupCache.set(path, { group });
     return group;

@@ -11,6 +11,11 @@ import { Counter, Gauge } from 'prom-client';
 import { CHANGE_BUS, type ChangeBus } from '../common/fleet/change-bus';
 import { FLEET_BREAKERS } from '../common/fleet/fleet-breakers';
 import { FLEET_SNAPSHOTS } from '../common/fleet/fleet-snapshots';
+import {
+  IDENTITY_SNAPSHOTS,
+  NoIdentitySnapshots,
+  type IdentitySnapshots,
+} from '../common/fleet/identity-snapshots';
 import { rootLogger } from '../common/logging/logger';
 import { RATE_LIMITERS } from '../common/rate-limit/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -20,6 +25,8 @@ import { LocalChangeBus, RedisChangeBus } from './change-bus';
 import { FleetBreakersState } from './fleet-breakers.service';
 import { FleetRateLimiters } from './fleet-rate-limiter';
 import { LocalFleetSnapshots, RedisFleetSnapshots } from './fleet-snapshots';
+import { resolveSigningKeySecret } from '../tokens/signing-key-secret';
+import { RedisIdentitySnapshots } from './identity-snapshots';
 import { RedisConnection } from './redis-connection';
 
 const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
@@ -42,7 +49,8 @@ class SharedStateMetrics {
 
 /**
  * State the processes of a fleet share through Redis (REDIS_URL): rate limits, change
- * notifications, breaker states and the console's per-process snapshots. Without REDIS_URL every piece works for this process alone.
+ * notifications, breaker states, the console's per-process snapshots and the identity snapshots
+ * of degraded mode. Without REDIS_URL every piece works for this process alone.
  */
 @Global()
 @Module({})
@@ -64,6 +72,16 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
       connection && config.redis
         ? new RedisFleetSnapshots(connection, config.redis.keyPrefix, log)
         : new LocalFleetSnapshots();
+    const identity: IdentitySnapshots =
+      connection && config.redis
+        ? new RedisIdentitySnapshots(
+            connection,
+            config.redis.keyPrefix,
+            config.degradedMaxStalenessMs,
+            log,
+            () => resolveSigningKeySecret(config).value,
+          )
+        : new NoIdentitySnapshots();
     return {
       module: SharedStateModule,
       providers: [
@@ -73,8 +91,9 @@ export class SharedStateModule implements OnApplicationBootstrap, OnApplicationS
         { provide: RATE_LIMITERS, useValue: limiters },
         { provide: FLEET_BREAKERS, useValue: new FleetBreakersState(bus) },
         { provide: FLEET_SNAPSHOTS, useValue: snapshots },
+        { provide: IDENTITY_SNAPSHOTS, useValue: identity },
       ],
-      exports: [CHANGE_BUS, RATE_LIMITERS, FLEET_BREAKERS, FLEET_SNAPSHOTS],
+      exports: [CHANGE_BUS, RATE_LIMITERS, FLEET_BREAKERS, FLEET_SNAPSHOTS, IDENTITY_SNAPSHOTS],
     };
   }
 

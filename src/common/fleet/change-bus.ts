@@ -19,6 +19,8 @@ export interface ChangeMessages {
   'model_selection.changed': Record<string, never>;
   /** A user's preferences changed (the default Duo namespace). */
   'user_preferences.changed': { userId: number };
+  /** A process's database guard saw the database answer again after an outage. */
+  'database.back': Record<string, never>;
   /** `open`: the breaker is not closed (open, half-open or isolated) in the sending process. */
   'breaker.state': { upstream: string; open: boolean };
 }

@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
 import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
+import { IDENTITY_SNAPSHOTS, type IdentitySnapshots } from '../../common/fleet/identity-snapshots';
 import { AuditRepository } from '../../audit/audit.repository';
 import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions, Tx } from '../../database/transactions';
 import { AddOn } from '../../generated/prisma/client';
 import { GroupsRepository } from '../groups/groups.repository';
 import { GroupsService } from '../groups/groups.service';
+import { IdentityReadThrough } from '../identity-read-through';
 import { UsersRepository } from '../users/users.repository';
 import type { Actor } from '../users/users.service';
 import { PurchaseRecord, SeatsRepository } from './seats.repository';
@@ -33,7 +34,7 @@ const todayUtc = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:
 
 @Injectable()
 export class SeatsService {
-  private readonly cache: TtlCache<number, SeatContext>;
+  private readonly lookups: IdentityReadThrough<SeatContext>;
 
   constructor(
     private readonly seats: SeatsRepository,
@@ -45,40 +46,50 @@ export class SeatsService {
     groupsService: GroupsService,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
+    @Inject(IDENTITY_SNAPSHOTS) private readonly snapshots: IdentitySnapshots,
   ) {
-    this.cache = new TtlCache(
-      config.cache.seatTtlMs,
-      100_000,
-      Date.now,
-      config.degradedMaxStalenessMs,
+    this.lookups = new IdentityReadThrough<SeatContext>({
+      kind: 'seats',
+      ttlMs: config.cache.seatTtlMs,
+      maxEntries: 100_000,
+      stalenessMs: config.degradedMaxStalenessMs,
+      database,
+      snapshots,
+      userOf: (userId) => Number(userId),
+      revive: (json) => json as SeatContext,
+    });
+    // A group change (settings, members) is re-read on next use; the old answer stays for
+    // degraded mode (bounded staleness). A seat taken from a user is dropped at once.
+    groupsService.onChange(() => this.cache.expireAll());
+    bus.subscribe('seats.changed', (d) =>
+      d ? this.cache.delete(String(d.userId)) : this.cache.expireAll(),
     );
-    groupsService.onChange(() => this.cache.clear());
-    bus.subscribe('seats.changed', (d) => (d ? this.cache.delete(d.userId) : this.cache.clear()));
+  }
+
+  private get cache() {
+    return this.lookups.cache;
   }
 
   async seatContext(userId: number): Promise<SeatContext> {
-    const cached = this.cache.get(userId);
-    if (cached) return cached;
-    let rows;
+    let found;
     try {
-      rows = await this.database.run(
-        () => this.seats.activeSeatGroups(userId, todayUtc()),
-        this.cache.getStale(userId) !== undefined,
-      );
-    } catch (err) {
-      const stale = this.cache.getStale(userId);
-      if (!stale)
-        throw new DomainError(
-          'service_unavailable',
-          'Seat information is temporarily unavailable',
-          { cause: err, loggedAsStateChange: this.database.isOutage(err) },
+      found = await this.lookups.read(String(userId), async (cached) => {
+        const rows = await this.database.run(
+          () => this.seats.activeSeatGroups(userId, todayUtc()),
+          cached,
         );
-      return { ...stale.value, stale: true };
+        const groups = rows.map((r) => ({ ...r.group, addOn: r.addOn }));
+        return { hasSeat: groups.length > 0, groups };
+      });
+    } catch (err) {
+      throw new DomainError('service_unavailable', 'Seat information is temporarily unavailable', {
+        cause: err,
+        loggedAsStateChange: this.database.isOutage(err),
+      });
     }
-    const groups = rows.map((r) => ({ ...r.group, addOn: r.addOn }));
-    const context: SeatContext = { hasSeat: groups.length > 0, groups };
-    this.cache.set(userId, context);
-    return context;
+    // load always answers (no seat is an answer too), so `found` is never undefined
+    const context = found?.value ?? { hasSeat: false, groups: [] };
+    return found?.degraded ? { ...context, stale: true } : context;
   }
 
   async createPurchase(
@@ -135,8 +146,7 @@ export class SeatsService {
     const assignment = await this.seats.assignSeat(purchaseId, userId, (tx) =>
       this.record(tx, actor, 'seat_assigned', purchaseId, undefined, { user_id: userId }),
     );
-    this.cache.delete(userId);
-    this.bus.publish('seats.changed', { userId });
+    this.forget(userId);
     return {
       id: assignment.id,
       user_id: userId,
@@ -153,7 +163,13 @@ export class SeatsService {
         throw DomainError.notFound('Seat assignment');
       await this.record(tx, actor, 'seat_unassigned', purchaseId, { user_id: userId }, undefined);
     });
-    this.cache.delete(userId);
+    this.forget(userId);
+  }
+
+  /** A seat assigned or taken: this process, the fleet's snapshots and the other processes. */
+  private forget(userId: number): void {
+    this.cache.delete(String(userId));
+    this.snapshots.userChanged(userId);
     this.bus.publish('seats.changed', { userId });
   }
 

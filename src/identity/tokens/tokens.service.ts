@@ -1,13 +1,14 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { TtlCache } from '../../common/cache/ttl-cache';
 import { DomainError } from '../../common/errors/domain-error';
 import { rootLogger } from '../../common/logging/logger';
 import type { Principal, TokenAuthenticator } from '../../common/auth/principal';
 import { CHANGE_BUS, type ChangeBus } from '../../common/fleet/change-bus';
+import { IDENTITY_SNAPSHOTS, type IdentitySnapshots } from '../../common/fleet/identity-snapshots';
 import { AuditRepository } from '../../audit/audit.repository';
 import { DatabaseGuard } from '../../database/database-guard';
 import { Transactions } from '../../database/transactions';
+import { IdentityReadThrough } from '../identity-read-through';
 import { newTokenSecret, tokenDigest } from './token-secret';
 import { TokenFilter, TokenRecord, TokensRepository, TokenWithUser } from './tokens.repository';
 
@@ -29,11 +30,13 @@ export function isExpired(expiresAt: Date | null, now = new Date()): boolean {
 
 /**
  * Resolves presented secrets to principals. Lookups are cached for TOKEN_CACHE_TTL_MS (default
- * 5 s): a revocation takes effect at once on this instance and within that TTL on others.
+ * 5 s): a revocation takes effect at once in this process, in the others when the change bus
+ * tells them (else within that TTL). While the database is away, the last known answer serves
+ * for DEGRADED_MAX_STALENESS_MS: this process's, or the fleet's snapshot (IdentityReadThrough).
  */
 @Injectable()
 export class TokensService implements TokenAuthenticator, OnModuleDestroy {
-  private readonly cache: TtlCache<string, CachedToken>;
+  private readonly lookups: IdentityReadThrough<CachedToken>;
   private readonly lastUsedWritten = new Map<number, number>();
   /** Tokens used since the last flush. A first request of a user cost one UPDATE each (~2.5 ms
    * of main-thread CPU on PGlite); now a second's worth of them is one UPDATE. */
@@ -48,60 +51,58 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
     private readonly database: DatabaseGuard,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CHANGE_BUS) private readonly bus: ChangeBus,
+    @Inject(IDENTITY_SNAPSHOTS) private readonly snapshots: IdentitySnapshots,
   ) {
-    this.cache = new TtlCache(
-      config.cache.tokenTtlMs,
-      50_000,
-      Date.now,
-      config.degradedMaxStalenessMs,
-    );
-    // Other processes' revocations and user changes: drop what they made stale (all of it when
-    // notifications may have been missed).
+    this.lookups = new IdentityReadThrough<CachedToken>({
+      kind: 'token',
+      ttlMs: config.cache.tokenTtlMs,
+      maxEntries: 50_000,
+      stalenessMs: config.degradedMaxStalenessMs,
+      database,
+      snapshots,
+      userOf: (_digest, e) => e.userId,
+      revive: reviveCached,
+    });
+    // Other processes' revocations and user changes: drop what they made stale. Notifications
+    // maybe missed (Redis reconnected): re-read on next use, kept for degraded mode (dropping
+    // it made every user a 503 if the database went away next; see docs/scale-out.md).
     bus.subscribe('token.revoked', (d) =>
-      d ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId) : this.cache.clear(),
+      d
+        ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId)
+        : this.cache.expireAll(),
     );
     bus.subscribe('user.changed', (d) =>
-      d ? this.cache.deleteWhere((e) => e.userId === d.userId) : this.cache.clear(),
+      d ? this.cache.deleteWhere((e) => e.userId === d.userId) : this.cache.expireAll(),
     );
+  }
+
+  private get cache() {
+    return this.lookups.cache;
   }
 
   async authenticate(secret: string): Promise<Principal | undefined> {
     if (secret.length > 512) return undefined;
     const digest = tokenDigest(secret);
-    let entry = this.cache.get(digest);
-    let degraded = false;
-    if (!entry) {
-      let row: TokenWithUser | null;
-      try {
-        row = await this.database.run(
-          () => this.repo.findByDigestWithUser(digest),
-          this.cache.getStale(digest) !== undefined,
-        );
-      } catch (err) {
-        // Database unreachable, hung past the deadline or known down: serve the last known
-        // answer for a bounded time (degraded mode). The guard logs the outage once, not here.
-        const stale = this.cache.getStale(digest);
-        if (!stale)
-          throw new DomainError(
-            'service_unavailable',
-            'Authentication is temporarily unavailable',
-            { cause: err, loggedAsStateChange: this.database.isOutage(err) },
-          );
-        entry = stale.value;
-        degraded = true;
-        row = null;
-      }
-      if (!degraded) {
-        if (!row) return undefined;
-        entry = toCached(row);
-        this.cache.set(digest, entry);
-      }
+    let found;
+    try {
+      found = await this.lookups.read(digest, async (cached) => {
+        const row = await this.database.run(() => this.repo.findByDigestWithUser(digest), cached);
+        return row ? toCached(row) : undefined;
+      });
+    } catch (err) {
+      // Database unreachable, hung past the deadline or known down, and no answer known to
+      // this process or the fleet. The guard logs the outage once, not here.
+      throw new DomainError('service_unavailable', 'Authentication is temporarily unavailable', {
+        cause: err,
+        loggedAsStateChange: this.database.isOutage(err),
+      });
     }
-    if (!entry) return undefined;
+    if (!found) return undefined;
+    const entry = found.value;
     if (entry.revoked || !entry.userActive || isExpired(entry.principal.token.expiresAt)) {
       return undefined;
     }
-    if (degraded) return { ...entry.principal, degraded: true };
+    if (found.degraded) return { ...entry.principal, degraded: true };
     this.noteUse(entry.principal.token.id);
     return entry.principal;
   }
@@ -154,6 +155,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       );
     });
     this.cache.deleteWhere((e) => e.principal.token.id === id);
+    this.snapshots.userChanged(token.userId);
     this.bus.publish('token.revoked', { tokenId: id });
   }
 
@@ -199,6 +201,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       return created;
     });
     this.cache.deleteWhere((e) => e.principal.token.id === id);
+    this.snapshots.userChanged(old.userId);
     this.bus.publish('token.revoked', { tokenId: id });
     return { token, secret };
   }
@@ -225,6 +228,7 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
   /** Drop cached principals of a user whose admin flag or state changed (in every process). */
   forgetUser(userId: number): void {
     this.cache.deleteWhere((e) => e.userId === userId);
+    this.snapshots.userChanged(userId);
     this.bus.publish('user.changed', { userId });
   }
 
@@ -263,6 +267,17 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
 function weekFromToday(now = new Date()): Date {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return new Date(today + 7 * 24 * 3600 * 1000);
+}
+
+/** A snapshot's JSON back to an entry (the expiry date was a string). */
+function reviveCached(json: unknown): CachedToken {
+  const e = json as CachedToken;
+  const expiresAt = e.principal.token.expiresAt as unknown as string | null;
+  const token = {
+    ...e.principal.token,
+    expiresAt: expiresAt === null ? null : new Date(expiresAt),
+  };
+  return { ...e, principal: { ...e.principal, token } };
 }
 
 function toCached(row: TokenWithUser): CachedToken {

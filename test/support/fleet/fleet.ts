@@ -14,6 +14,7 @@ import { Instance } from './instance';
 import { freePort } from '../../../src/common/net/free-port';
 import { waitFor } from './processes';
 import { RedisServer } from './redis-server';
+import { TcpProxy } from '../tcp-proxy';
 
 export const ROOT = 'scale-out-root-token-0123456789';
 /** The waits for a change to reach every process; the fallbacks would take 30-60 s. */
@@ -39,6 +40,22 @@ export async function spread(what: string, check: () => Promise<unknown>): Promi
   return Date.now() - started;
 }
 
+async function proxiesFor(dbUrl: string, redisPort: number) {
+  const u = new URL(dbUrl);
+  const database = new TcpProxy(u.hostname, Number(u.port));
+  const redis = new TcpProxy('127.0.0.1', redisPort);
+  await database.start();
+  await redis.start();
+  return { database, redis };
+}
+
+function viaProxy(url: string, proxy: TcpProxy): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(proxy.port);
+  return u.toString();
+}
+
 export class Fleet {
   private constructor(
     readonly redis: RedisServer,
@@ -47,13 +64,17 @@ export class Fleet {
     readonly a: Instance,
     readonly b: Instance,
     readonly proxy: HaProxy,
+    /** With `cuttable`: the instances reach PostgreSQL and Redis through these. */
+    readonly cut?: { database: TcpProxy; redis: TcpProxy },
   ) {}
 
   readonly f = (): Factory => new Factory(new Api(this.proxy.url), ROOT);
 
-  static async start(env: Record<string, string>): Promise<Fleet> {
+  /** `cuttable`: PostgreSQL and Redis behind TCP proxies a test can cut (outage drills). */
+  static async start(env: Record<string, string>, opts: { cuttable?: boolean } = {}) {
     const redis = await RedisServer.start();
     const db = await createPostgresDatabase();
+    const cut = opts.cuttable ? await proxiesFor(db.url, redis.port) : undefined;
     const proxyPort = await freePort();
     const publicUrl = `http://127.0.0.1:${proxyPort}`;
     const stub = await startStubGateway({
@@ -61,8 +82,8 @@ export class Fleet {
       streamChunkDelayMs: 1,
     });
     const all = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
+      DATABASE_URL: cut ? viaProxy(db.url, cut.database) : db.url,
+      REDIS_URL: cut ? viaProxy(redis.url, cut.redis) : redis.url,
       AIGW_URL: stub.url,
       PUBLIC_URL: publicUrl,
       INITIAL_ROOT_TOKEN: ROOT,
@@ -72,7 +93,7 @@ export class Fleet {
     const a = await Instance.start('a', 2, all);
     const b = await Instance.start('b', 2, all);
     const proxy = await HaProxy.start(proxyPort, [a.port, b.port]);
-    const fleet = new Fleet(redis, db, stub, a, b, proxy);
+    const fleet = new Fleet(redis, db, stub, a, b, proxy, cut);
     await waitFor('every worker on Redis', () => fleet.redisEverywhere('up'));
     return fleet;
   }
@@ -81,6 +102,8 @@ export class Fleet {
     await this.proxy.stop();
     await Promise.all([this.a.stop(), this.b.stop()]);
     await this.stub.close();
+    await this.cut?.database.stop();
+    await this.cut?.redis.stop();
     await this.redis.stop();
     await this.db.drop();
   }

@@ -10,7 +10,8 @@ import { Api } from '../test-app';
 import { freePort } from '../../../src/common/net/free-port';
 import { Child, waitFor } from './processes';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
+/** FLEET_APP_ROOT: run another checkout's service (a before/after drill against main). */
+const ROOT = process.env.FLEET_APP_ROOT ?? path.join(__dirname, '..', '..', '..');
 const TS_ENTRY = path.join(ROOT, 'test', 'unit', 'config', 'ts-entry.js');
 
 export class Instance {

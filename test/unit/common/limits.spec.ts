@@ -19,6 +19,27 @@ describe('TtlCache', () => {
     expect(c.getStale('a')).toBeUndefined();
   });
 
+  it('expireAll makes every entry stale (re-read) without dropping it; new ones are fresh', () => {
+    now = 0;
+    const c = new TtlCache<string, number>(100, 10, clock, 1000);
+    c.set('a', 1);
+    c.expireAll();
+    expect(c.get('a')).toBeUndefined();
+    expect(c.getStale('a')).toEqual({ value: 1, ageMs: 0 });
+    c.set('b', 2);
+    expect(c.get('b')).toBe(2);
+  });
+
+  it('setAged stores an answer that was already old (its age counts toward both bounds)', () => {
+    now = 1000;
+    const c = new TtlCache<string, number>(100, 10, clock, 1000);
+    c.setAged('a', 1, 150);
+    expect(c.get('a')).toBeUndefined();
+    expect(c.getStale('a')).toEqual({ value: 1, ageMs: 150 });
+    now = 1850;
+    expect(c.getStale('a')).toBeUndefined();
+  });
+
   it('is bounded: the oldest insertion is evicted', () => {
     now = 0;
     const c = new TtlCache<number, number>(1000, 3, clock);
