@@ -127,7 +127,9 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           {props.me.access.reason} You can look at everything; Apply is off.
         </p>
       )}
-      <FailoverBanner />
+      <div class="banners">
+        <FailoverBanner />
+      </div>
       <ErrorLine error={summary.error} />
       {summary.data && (
         <div id="page" data-page={page}>
