@@ -5,6 +5,7 @@ import './app.css';
 import { api, ApiError, session } from './api';
 import { AccessContext, loadAccess, type Access } from './session';
 import { AuditPage } from './audit';
+import { FailoverBanner } from './failover-banner';
 import { ErrorLine, useData } from './shared';
 import type { Summary } from './types';
 import { FlagsPage } from './pages/flags';
@@ -126,6 +127,9 @@ function Console(props: { me: Me; onSignOut: () => void }) {
           {props.me.access.reason} You can look at everything; Apply is off.
         </p>
       )}
+      <div class="banners">
+        <FailoverBanner />
+      </div>
       <ErrorLine error={summary.error} />
       {summary.data && (
         <div id="page" data-page={page}>

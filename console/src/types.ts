@@ -90,6 +90,16 @@ export interface Traffic {
     watching: { flag: string; model: string }[];
     actions: { flag: string; at: string; reason: string }[];
   };
+  automatic_failover: AutomaticFailover;
+}
+
+/** Whether breakers send completions to the backup (src/console/failover-activity.ts). */
+export interface AutomaticFailover {
+  active: boolean;
+  since: string | null;
+  breakers: { upstream: string; state: string; since: string }[];
+  failed_over: number;
+  routes: { from_model: string; to_model: string; trigger: string; count: number }[];
 }
 
 export interface Decision {

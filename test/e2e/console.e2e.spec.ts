@@ -341,6 +341,14 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, 'open', breaker);
     await waitForText(page, /^3 of \d+$/, `[data-testid="failures-${PRIMARY_UPSTREAM}"]`);
     await waitForText(page, BACKUP_MODEL.provider, counts);
+    // Every page says automatic failover is on, while both failover flags still read "off".
+    const banner = '[data-testid="failover-banner"]';
+    await waitForText(
+      page,
+      /Automatic failover active since .+: [1-9]\d* completions? sent/,
+      banner,
+    );
+    await waitForText(page, PRIMARY_UPSTREAM, banner);
     s.stub.faults.clear();
 
     // manual failover, confirmed
@@ -373,6 +381,11 @@ describe.each(BACKENDS)('admin console in headless Chromium (%s)', (backend) => 
     await waitForText(page, 'off', state);
     const flag = await s.app.api.call('GET', `/api/v4/features/${FAILOVER_FLAG}`, { token: admin });
     expect(flag.body.state).toBe('off');
+
+    // The breaker is still open (no probe for the whole test): the banner follows to other pages.
+    await goTo('Routing');
+    await waitForText(page, PRIMARY_UPSTREAM, banner);
+    await shot('failover-banner');
   });
 
   it('signs out: the token leaves sessionStorage and the sign-in form is back', async () => {
