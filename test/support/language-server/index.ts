@@ -1,3 +1,4 @@
 export * from './lsp-client';
 export * from './handshake';
 export * from './locate-bundle';
+export * from './streaming';
