@@ -1,10 +1,10 @@
 import { loadAppConfig } from '../../../src/config/app-config';
 import { DatabaseGuard, DatabaseUnavailableError } from '../../../src/database/database-guard';
 import { DomainError } from '../../../src/common/errors/domain-error';
-import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
+import { useProcessLogger } from '../../../src/common/logging/logger';
 
 // The guard logs its state changes; not on the test's output.
-beforeAll(() => setRootLogger(createLogger('silent')));
+beforeAll(() => useProcessLogger('silent'));
 
 const guardWith = (env: Record<string, string>) =>
   new DatabaseGuard(
