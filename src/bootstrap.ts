@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { AppModule } from './app.module';
-import { createLogger, setRootLogger } from './common/logging/logger';
+import { createLogger, runWithLogger, useProcessLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import {
   configureFastify,
@@ -50,8 +50,19 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     env.PORT = String(await freePort(env.HOST ?? '127.0.0.1'));
   }
   const config = loadAppConfig(env);
-  const logger = createLogger(config.logLevel, options.logDestination);
-  setRootLogger(logger);
+  // A test's own destination gets its own logger; the process's app logs through the process's.
+  const logger = options.logDestination
+    ? createLogger(config.logLevel, options.logDestination)
+    : useProcessLogger(config.logLevel);
+  // Everything the app starts (DI, workers, timers, sockets, requests) logs through `logger`.
+  return runWithLogger(logger, () => start(config, logger, options));
+}
+
+async function start(
+  config: AppConfig,
+  logger: Logger,
+  options: BootstrapOptions,
+): Promise<RunningApp> {
   // Before anything is written (demo data, tokens printed once): a busy PORT stops the start here.
   // A cluster worker shares its primary's listening socket, so only a lone process checks.
   if (!cluster.isWorker) await assertPortFree(config.http.host, config.http.port);
@@ -101,7 +112,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<Running
     { url, publicUrl: config.http.publicUrl, database: connection.kind },
     'switchboard listening',
   );
-  return { app, config, url, close: () => app.close() };
+  // Closed from the caller's context (a test, a signal): shutdown lines still go to the app's log.
+  return { app, config, url, close: () => runWithLogger(logger, () => app.close()) };
 }
 
 /**

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { bootstrap } from './bootstrap';
 import { assertPortFree, freePort, PortInUseError } from './common/net/free-port';
 import { ConfigError, loadAppConfig } from './config/app-config';
-import { createLogger, setRootLogger } from './common/logging/logger';
+import { useProcessLogger } from './common/logging/logger';
 import { StartupRefusal } from './common/startup/startup-refusal';
 import { runPrimary } from './workers/cluster-primary';
 
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     // Validated before any worker starts, so a refusal (e.g. WORKERS>1 with PGlite) is one message.
     const config = loadAppConfig(process.env);
     if (config.workers > 1) {
-      setRootLogger(createLogger(config.logLevel));
+      useProcessLogger(config.logLevel);
       await assertPortFree(config.http.host, config.http.port);
       const port = config.http.port === 0 ? await freePort(config.http.host) : config.http.port;
       return runPrimary(config, port);

@@ -40,6 +40,7 @@ function ideBody(stream = false) {
   };
 }
 
+const SSE_CLIENT = { 'x-supports-sse-streaming': 'true' };
 const IDE_HEADERS = {
   'content-type': 'application/json',
   'user-agent': 'gitlab-language-server/7.17.0 (bench)',
@@ -156,11 +157,11 @@ async function startStack({
     const v4User = await admin.seatedUser('benchv4');
     await admin.setFlag('code_completion_v4_endpoint', { value: true, user: v4User.username });
 
-    const post = (user, p, body) =>
+    const post = (user, p, body, extra = {}) =>
       request(serviceUrl + p, {
         method: 'POST',
         body,
-        headers: { ...IDE_HEADERS, authorization: `Bearer ${user.token}` },
+        headers: { ...IDE_HEADERS, authorization: `Bearer ${user.token}`, ...extra },
       });
 
     // v2, non-streamed: through the service once, then replay the very body it sent upstream.
@@ -205,7 +206,8 @@ async function startStack({
 
     // v4, streamed.
     const v4Body = ideBody(true);
-    const s = await post(v4User, '/api/v4/code_suggestions/completions', v4Body);
+    // Only a client that says it reads SSE gets a v4 stream (else v2 raw chunks).
+    const s = await post(v4User, '/api/v4/code_suggestions/completions', v4Body, SSE_CLIENT);
     if (s.status !== 200 || !/event: stream_start/.test(s.text))
       throw new Error(`v4 stream through the service: ${s.status} ${s.text.slice(0, 300)}`);
     const upV4 = await lastUpstream(parts.stub.url, '/v4/code/suggestions');
@@ -250,7 +252,7 @@ async function startStack({
         directV2,
         serviceV4: {
           path: '/api/v4/code_suggestions/completions',
-          headers: { ...IDE_HEADERS, authorization: `Bearer ${v4User.token}` },
+          headers: { ...IDE_HEADERS, ...SSE_CLIENT, authorization: `Bearer ${v4User.token}` },
           body: v4Body,
         },
         directV4: { path: '/v4/code/suggestions', headers: directHeaders(daV4), body: upV4.body },

@@ -92,9 +92,17 @@ export interface StreamOptions {
   /** Stop after this many pieces and leave the response open (the `stallAfterChunks` fault). */
   stallAfter?: number;
   onStall?: () => void;
+  /** Called with the text of each piece once it is written (an SSE frame's `content` only). */
+  onText?: (text: string) => void;
 }
 
-async function writeChunks(res: ServerResponse, pieces: string[], o: StreamOptions): Promise<void> {
+/** One write of a stream: the bytes, and the completion text they carry ('' for framing). */
+interface Piece {
+  wire: string;
+  text: string;
+}
+
+async function writeChunks(res: ServerResponse, pieces: Piece[], o: StreamOptions): Promise<void> {
   for (let i = 0; i < pieces.length; i++) {
     if (i === o.stallAfter) {
       // Headers go out even when no piece does, so the client sees a stream that went silent.
@@ -104,7 +112,8 @@ async function writeChunks(res: ServerResponse, pieces: string[], o: StreamOptio
     }
     if (i > 0 && o.chunkDelayMs > 0) await sleep(o.chunkDelayMs, o.timers);
     if (res.destroyed) return;
-    res.write(pieces[i]);
+    res.write(pieces[i].wire);
+    if (pieces[i].text) o.onText?.(pieces[i].text);
   }
   if (!res.destroyed) res.end();
 }
@@ -116,7 +125,12 @@ export async function streamRaw(
   o: StreamOptions,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
-  await writeChunks(res, splitChunks(expectedCompletionText(a), o.chunkCount), o);
+  const pieces = splitChunks(expectedCompletionText(a), o.chunkCount);
+  await writeChunks(
+    res,
+    pieces.map((text) => ({ wire: text, text })),
+    o,
+  );
 }
 
 /**
@@ -137,11 +151,13 @@ export async function streamSse(
     'x-accel-buffering': 'no',
     'x-streaming-format': 'sse',
   });
-  const event = (name: string, data: unknown): string =>
-    `event: ${name}${sep}data: ${JSON.stringify(data)}${sep}${sep}`;
+  const frame = (name: string, data: unknown, text = ''): Piece => ({
+    wire: `event: ${name}${sep}data: ${JSON.stringify(data)}${sep}${sep}`,
+    text,
+  });
   // ResponseMetadataBase dumped with exclude_none: the model has no `lang` here.
   const { engine, name } = answerModel(a);
-  const start = event('stream_start', {
+  const start = frame('stream_start', {
     metadata: {
       model: { engine, name },
       timestamp: Math.floor(Date.now() / 1000),
@@ -150,7 +166,7 @@ export async function streamSse(
     },
   });
   const chunks = splitChunks(expectedCompletionText(a), o.chunkCount).map((content) =>
-    event('content_chunk', { choices: [{ delta: { content }, index: 0 }] }),
+    frame('content_chunk', { choices: [{ delta: { content }, index: 0 }] }, content),
   );
-  await writeChunks(res, [start, ...chunks, event('stream_end', null)], o);
+  await writeChunks(res, [start, ...chunks, frame('stream_end', null)], o);
 }

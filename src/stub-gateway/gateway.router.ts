@@ -237,6 +237,7 @@ async function answer(
     chunkCount: ctx.streamChunkCount,
     chunkDelayMs: ctx.streamChunkDelayMs,
     timers: ctx.timers,
+    onText: (text: string) => (rec.streamed = (rec.streamed ?? '') + text),
     ...(stallAfterChunks !== undefined ? { stallAfter: stallAfterChunks, onStall: stall } : {}),
   };
   if (api === 'v4') await streamSse(res, a, flags, ctx.region, ctx.sseLineSeparator, streamOpts);

@@ -67,6 +67,8 @@ export interface RecordedRequest {
   /** HTTP status sent, or null while pending / when no status was sent (hang, closed socket). */
   status: number | null;
   outcome: 'pending' | 'answered' | 'fault' | 'hang' | 'closed' | 'aborted';
+  /** The completion text a streamed answer carried so far (the content, not the SSE framing). */
+  streamed?: string;
   /** The model the request resolved to, when it got that far. */
   model?: { provider: string; name: string };
   /** Id of the fault that was applied, if any. */

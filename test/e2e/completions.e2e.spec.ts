@@ -1,6 +1,6 @@
-import * as logging from '../../src/common/logging/logger';
 import { shippedCatalogue } from '../support/catalogue';
 import { BACKUP_MODEL, PRIMARY, PRIMARY_MODEL } from '../support/failover-helpers';
+import { LogCapture } from '../support/hostile/corpus';
 import { completionBody, startStack, Stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
@@ -15,13 +15,15 @@ const BETA = betaRule.model;
 
 describe('POST /api/v4/code_suggestions/completions', () => {
   let s: Stack;
+  const logs = new LogCapture();
   const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>
     s.app.api.call('POST', '/api/v4/code_suggestions/completions', { token, body, headers });
   const lastUpstream = (): { path: string; body: any; headers: Record<string, string> } =>
     s.stub.requests[s.stub.requests.length - 1];
 
   beforeAll(async () => {
-    s = await startStack();
+    // Every line at info kept in memory, for the `code completion input:` test.
+    s = await startStack({ logDestination: logs, env: { LOG_LEVEL: 'info' } });
   }, 60_000);
   afterAll(() => s?.close());
   afterEach(async () => {
@@ -181,51 +183,52 @@ describe('POST /api/v4/code_suggestions/completions', () => {
 
   it('logs `code completion input:` with model, API, task, deciding flags and request id; code only with expanded_ai_logging', async () => {
     const { user } = await s.f.seatedUser();
-    const lines: Record<string, unknown>[] = [];
-    const capture = (obj: unknown, msg?: string) => {
-      if (msg === 'code completion input:') lines.push(obj as Record<string, unknown>);
-    };
-    const spy = jest.spyOn(logging.rootLogger, 'info').mockImplementation(capture);
+    const from = logs.lines.length;
+    const inputLines = () =>
+      logs.lines
+        .slice(from)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'code completion input:');
     const secretCode = 'def very_private_function(a, b):\n    ';
-    try {
-      await s.f.setFlag(betaRule.flag, { value: true, user: user.username });
-      const r = await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
-        'x-request-id': 'req-log-1',
-      });
-      expect(r.status).toBe(200);
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({
-        reqId: 'req-log-1',
-        model_provider: 'gitlab',
-        model_name: BETA.gitlabIdentifier,
-        api: 'v4',
-        endpoint: '/v4/code/suggestions',
-        task: 'completion',
-        model_source: 'beta',
-      });
-      expect(lines[0].deciding_flags).toMatchObject({
-        [betaRule.flag]: true,
-        [betaRule.optOutFlag]: false,
-        incident_fail_over_completion_provider: false,
-      });
-      expect(JSON.stringify(lines[0])).not.toContain('very_private_function');
+    await s.f.setFlag(betaRule.flag, { value: true, user: user.username });
+    const r = await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
+      'x-request-id': 'req-log-1',
+    });
+    expect(r.status).toBe(200);
+    let lines = inputLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      reqId: 'req-log-1',
+      model_provider: 'gitlab',
+      model_name: BETA.gitlabIdentifier,
+      api: 'v4',
+      endpoint: '/v4/code/suggestions',
+      task: 'completion',
+      model_source: 'beta',
+    });
+    expect(lines[0].deciding_flags).toMatchObject({
+      [betaRule.flag]: true,
+      [betaRule.optOutFlag]: false,
+      incident_fail_over_completion_provider: false,
+    });
+    expect(JSON.stringify(lines[0])).not.toContain('very_private_function');
 
-      await s.f.setFlag('expanded_ai_logging', { value: true, user: user.username });
-      await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
-        'x-request-id': 'req-log-2',
-      });
-      expect(lines[1]).toMatchObject({
-        reqId: 'req-log-2',
-        file_name: 'src/main.py',
-        content_above_cursor: secretCode,
-      });
-      // on for that user only
-      const other = await s.f.seatedUser();
-      await post(other.user.token, completionBody({}, { content_above_cursor: secretCode }));
-      expect(JSON.stringify(lines[2])).not.toContain('very_private_function');
-    } finally {
-      spy.mockRestore();
-    }
+    await s.f.setFlag('expanded_ai_logging', { value: true, user: user.username });
+    await post(user.token, completionBody({}, { content_above_cursor: secretCode }), {
+      'x-request-id': 'req-log-2',
+    });
+    lines = inputLines();
+    expect(lines[1]).toMatchObject({
+      reqId: 'req-log-2',
+      file_name: 'src/main.py',
+      content_above_cursor: secretCode,
+    });
+    // on for that user only
+    const other = await s.f.seatedUser();
+    await post(other.user.token, completionBody({}, { content_above_cursor: secretCode }));
+    lines = inputLines();
+    expect(lines).toHaveLength(3);
+    expect(JSON.stringify(lines[2])).not.toContain('very_private_function');
   });
 
   it('a client that leaves mid-stream cancels the upstream request', async () => {

@@ -3,6 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import { codePointLength } from '../text/code-points';
 import { loggedUrl } from '../logging/logged-url';
+import { enterRequestLogContext } from '../logging/logger';
 import { installTextGuard } from '../validation/text-guard';
 import { installRequestLimits } from './request-limits';
 import { parseMultipart } from './multipart-body';
@@ -124,9 +125,11 @@ function addBodyParsers(fastify: FastifyInstance): void {
   );
 }
 
-/** The request id on every answer, GitLab's exact JSON content type, one log line per request. */
+/** The request id on every answer and every log line of the request, GitLab's exact JSON content type, one log line per request. */
 function addRequestHooks(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (req, reply, next) => {
+    // Every line logged while this request is handled carries its id (logger.ts).
+    enterRequestLogContext(req.id);
     void reply.header('x-request-id', req.id);
     next();
   });

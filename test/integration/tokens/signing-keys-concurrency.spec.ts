@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { AuditRepository } from '../../../src/audit/audit.repository';
-import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
+import { useProcessLogger } from '../../../src/common/logging/logger';
 import { loadAppConfig } from '../../../src/config/app-config';
 import type { DatabaseConnection } from '../../../src/database/database-connection';
 import { pgPoolExecutor } from '../../../src/database/migration-runner';
@@ -81,7 +81,7 @@ describe.each(backends)(`signing keys with ${INSTANCES} instances on %s`, (_name
   let prismas: PrismaService[];
 
   beforeAll(async () => {
-    setRootLogger(createLogger('silent'));
+    useProcessLogger('silent');
     backend = await makeBackend();
     const config = loadAppConfig({
       SIGNING_KEY_SECRET: TEST_SECRET,

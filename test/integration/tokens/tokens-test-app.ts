@@ -16,7 +16,7 @@ import {
   type TokenAuthenticator,
 } from '../../../src/common/auth/principal';
 import { DomainErrorFilter } from '../../../src/common/errors/domain-error.filter';
-import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
+import { useProcessLogger } from '../../../src/common/logging/logger';
 import { loadAppConfig, type AppConfig } from '../../../src/config/app-config';
 import { AppConfigModule } from '../../../src/config/config.module';
 import type { DatabaseConnection } from '../../../src/database/database-connection';
@@ -102,7 +102,7 @@ export interface TestApp {
 
 /** The tokens module on a real socket, with PUBLIC_URL naming that socket (the token issuer). */
 export async function startTokensApp(opts: TestAppOptions): Promise<TestApp> {
-  setRootLogger(createLogger('silent'));
+  useProcessLogger('silent');
   const port = await freePort();
   const config = loadAppConfig({
     HOST: '127.0.0.1',

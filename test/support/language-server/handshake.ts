@@ -27,6 +27,11 @@ export interface LanguageServerSettingsOptions {
   logLevel?: 'debug' | 'info' | 'warning' | 'error';
   /** The LS's suggestion cache; default false so every request reaches the network. */
   suggestionsCache?: boolean;
+  /**
+   * Client flag `streamCodeGenerations`; default false, so every request is a plain completion.
+   * On, an Automatic request the LS reads as a generation is streamed (streaming.ts).
+   */
+  streamCodeGenerations?: boolean;
   /** Merged last (deep enough for our use: top-level keys replace). */
   extra?: Record<string, unknown>;
 }
@@ -43,7 +48,7 @@ export function buildLanguageServerSettings(
     telemetry: { enabled: false }, // no Snowplow, no Sentry (instance track_event still happens)
     codeCompletion: { enabled: true },
     suggestionsCache: { enabled: options.suggestionsCache ?? false },
-    featureFlags: { streamCodeGenerations: false }, // keep every request a plain completion
+    featureFlags: { streamCodeGenerations: options.streamCodeGenerations ?? false },
     ...options.extra,
   };
 }

@@ -3,3 +3,4 @@ export * from './handshake';
 export * from './locate-bundle';
 export * from './suggestion-telemetry';
 export * from './fleet';
+export * from './streaming';

@@ -2,10 +2,10 @@ import { loadAppConfig } from '../../../src/config/app-config';
 import { DatabaseGuard, DatabaseUnavailableError } from '../../../src/database/database-guard';
 import { DomainError } from '../../../src/common/errors/domain-error';
 import type { ChangeBus } from '../../../src/common/fleet/change-bus';
-import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
+import { useProcessLogger } from '../../../src/common/logging/logger';
 
 // The guard logs its state changes; not on the test's output.
-beforeAll(() => setRootLogger(createLogger('silent')));
+beforeAll(() => useProcessLogger('silent'));
 
 const guardWith = (env: Record<string, string>) =>
   new DatabaseGuard(

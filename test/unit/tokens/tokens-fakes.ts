@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AuditEntry, AuditRepository } from '../../../src/audit/audit.repository';
-import { createLogger, setRootLogger } from '../../../src/common/logging/logger';
+import { useProcessLogger } from '../../../src/common/logging/logger';
 import { loadAppConfig, type AppConfig } from '../../../src/config/app-config';
 import type { Prisma } from '../../../src/generated/prisma/client';
 import { SigningKeyService } from '../../../src/tokens/signing-key.service';
@@ -18,7 +18,7 @@ export const OTHER_SECRET = 'another-signing-key-secret-9876543210xyz';
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 export function quietLogs(): void {
-  setRootLogger(createLogger('silent'));
+  useProcessLogger('silent');
 }
 
 export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
