@@ -85,6 +85,7 @@ export class RouteDeciderService implements OnModuleInit {
       ? {
           isOpen: (p, m) =>
             (p === failed.provider && m === failed.name) || this.breakers.isOpen(p, m),
+          state: (p, m) => this.breakers.state(p, m),
         }
       : this.breakers;
     const decision = refusedAs422(() =>

@@ -94,6 +94,12 @@ export class BreakersService implements BreakerView {
     return !this.dueForProbe(k);
   }
 
+  /** The state as `states()` names it (closed until the model has a breaker). */
+  state(provider: string, model: string): BreakerStateName {
+    const b = this.breakers.get(key(provider, model));
+    return b ? STATE_NAMES[b.state] : 'closed';
+  }
+
   /**
    * Direct access: only once the breaker is closed again. A direct-access token lasts an hour,
    * so "due for a probe" is not enough: no probe has succeeded yet.

@@ -166,7 +166,7 @@ function decideCompletion(
       why: !live.breakers
         ? 'no breaker view'
         : !open
-          ? `breaker closed for ${picked.provider}/${picked.name}`
+          ? notOpenWhy(live.breakers, picked)
           : gone
             ? `breaker open for ${picked.provider}/${picked.name} but backup ${failover.model.key} is retired (${gone}): stays`
             : `breaker open for ${picked.provider}/${picked.name}: backup ${failover.model.key}, indirect only`,
@@ -288,4 +288,13 @@ function completion(
     decidingFlags: rec.answers,
     trace,
   };
+}
+
+/** Why an automatic failover did not happen for `m`: closed, or open and due for a probe. */
+function notOpenWhy(view: BreakerView, m: ModelSpec): string {
+  const name = `${m.provider}/${m.name}`;
+  const state = view.state?.(m.provider, m.name) ?? 'closed';
+  return state === 'closed'
+    ? `breaker closed for ${name}`
+    : `breaker ${state.replace('_', '-')} for ${name} but due for a probe: this request may probe it`;
 }

@@ -74,7 +74,14 @@ export interface GitlabModelMetadata {
 
 /** Automatic failover input: circuit breaker state per upstream model (may be absent). */
 export interface BreakerView {
+  /** Routing's question: do this model's requests go to the backup now? */
   isOpen(provider: string, model: string): boolean;
+  /**
+   * The breaker's state as the console's Incidents page names it (`closed`, `open`, `half_open`,
+   * `isolated`). An open breaker whose wait is over is not "open" for routing (the next request
+   * probes the model) but is still open here: the trace says so instead of calling it closed.
+   */
+  state?(provider: string, model: string): string;
 }
 
 export interface RoutingRequest {

@@ -91,6 +91,14 @@ export function breakersOpenFor(...open: string[]): BreakerView {
   return { isOpen: (provider, model) => open.includes(`${provider}/${model}`) };
 }
 
+/** Breakers open for these entries, their wait over: not open for routing, open by state. */
+export function breakersDueForProbe(...due: string[]): BreakerView {
+  return {
+    isOpen: () => false,
+    state: (provider, model) => (due.includes(`${provider}/${model}`) ? 'open' : 'closed'),
+  };
+}
+
 export function request(over: Partial<RoutingRequest> = {}): RoutingRequest {
   return {
     intent: 'completion',

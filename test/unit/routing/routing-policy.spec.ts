@@ -8,6 +8,7 @@ import type {
   RoutingRequest,
 } from '../../../src/routing/routing.types';
 import {
+  breakersDueForProbe,
   breakersOpenFor,
   context,
   editedCatalogue,
@@ -549,6 +550,21 @@ describe('decideRoute', () => {
       matched: true,
     });
   });
+
+  it.each([
+    [breakersOpenFor(), 'breaker closed for '],
+    [breakersDueForProbe(GECKO_BREAKER), 'breaker open for '],
+  ])(
+    'names an open breaker due for a probe as open, as Incidents does, never as closed (%#)',
+    (breakers, said) => {
+      const d = decideRoute(request(), context(), fakeFlags(), shipped, breakers);
+      const step = d.trace.find((t) => t.rule === 'completion.failover_automatic');
+      expect(step?.matched).toBe(false);
+      expect(step?.why).toContain(said + GECKO_BREAKER);
+      expect(d.model?.key).toBe(GECKO);
+      if (said.includes('open')) expect(step?.why).toMatch(/due for a probe/);
+    },
+  );
 
   it('classifies by the trailing comment and records why', () => {
     const d = decideRoute(
