@@ -1,16 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   executeSuggestionCommand,
-  fileUri,
   IDE_TELEMETRY_SETTINGS,
-  initializeLanguageServer,
+  LanguageServerWorkspace,
   LspClient,
   locateLanguageServerBundle,
   reportSuggestionShown,
-  requestInlineCompletion,
-  startLanguageServer,
 } from '../support/language-server';
 import { BACKUP_MODEL } from '../support/failover-helpers';
 import { startStack, Stack } from '../support/stack';
@@ -39,32 +33,13 @@ interface Counts {
  */
 suite('GitLab Language Server: suggestion acceptance', () => {
   let s: Stack;
-  let scratch: string;
-  const clients: LspClient[] = [];
-  const file = () => path.join(scratch, 'ws', 'main.py');
-  const text = 'def fibonacci(n):\n    ';
+  let ws: LanguageServerWorkspace;
 
-  const session = async (token: string) => {
-    const home = fs.mkdtempSync(path.join(scratch, 'home-'));
-    const client = startLanguageServer({ bundlePath: bundlePath!, home });
-    clients.push(client);
-    await initializeLanguageServer(client, {
-      baseUrl: s.app.url,
-      token,
-      workspaceDir: path.join(scratch, 'ws'),
-      extra: { telemetry: IDE_TELEMETRY_SETTINGS },
-    });
-    return client;
-  };
+  const session = (token: string) =>
+    ws.open({ baseUrl: s.app.url, token, extra: { telemetry: IDE_TELEMETRY_SETTINGS } });
   const complete = async (client: LspClient) => {
     const from = s.mark();
-    const { items } = await requestInlineCompletion(client, {
-      uri: fileUri(file()),
-      text,
-      line: 1,
-      character: 4,
-      languageId: 'python',
-    });
+    const { items } = await ws.complete(client, { line: 1, character: 4 });
     expect(items.length).toBeGreaterThan(0);
     const paths = s.since(from).map((r) => r.path);
     return { item: items[0], paths };
@@ -97,15 +72,12 @@ suite('GitLab Language Server: suggestion acceptance', () => {
   };
 
   beforeAll(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-ls-acc-'));
-    fs.mkdirSync(path.join(scratch, 'ws'));
-    fs.writeFileSync(file(), text);
+    ws = new LanguageServerWorkspace(bundlePath!, 'main.py', 'def fibonacci(n):\n    ');
     s = await startStack();
   }, 60_000);
   afterAll(async () => {
-    for (const c of clients) await c.dispose();
+    await ws?.dispose();
     await s?.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('direct path: accepted and rejected suggestions count for the beta model and arm of the token', async () => {

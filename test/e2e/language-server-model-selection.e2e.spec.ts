@@ -1,13 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
-  fileUri,
-  initializeLanguageServer,
+  LanguageServerWorkspace,
   LspClient,
   locateLanguageServerBundle,
-  requestInlineCompletion,
-  startLanguageServer,
 } from '../support/language-server';
 import { shippedCatalogue } from '../support/catalogue';
 import { PRIMARY, servedModel } from '../support/failover-helpers';
@@ -35,34 +29,13 @@ if (!selectedModel) throw new Error(`config/models.yml: no model with identifier
  */
 suite('the real Language Server follows a group model selection (%s)', (backend) => {
   let s: Stack;
-  let scratch: string;
-  const clients: LspClient[] = [];
-  const file = () => path.join(scratch, 'ws', 'main.py');
-  const text = 'def fibonacci(n):\n    ';
+  let ws: LanguageServerWorkspace;
   const root = () => s.app.rootToken;
 
-  const session = async (token: string) => {
-    const client = startLanguageServer({
-      bundlePath: bundlePath!,
-      home: fs.mkdtempSync(path.join(scratch, 'home-')),
-    });
-    clients.push(client);
-    await initializeLanguageServer(client, {
-      baseUrl: s.app.url,
-      token,
-      workspaceDir: path.join(scratch, 'ws'),
-    });
-    return client;
-  };
+  const session = (token: string) => ws.open({ baseUrl: s.app.url, token });
   const complete = async (client: LspClient) => {
     const from = s.mark();
-    const list = await requestInlineCompletion(client, {
-      uri: fileUri(file()),
-      text,
-      line: 1,
-      character: 4,
-      languageId: 'python',
-    });
+    const list = await ws.complete(client, { line: 1, character: 4 });
     const upstream = s.since(from).filter((r) => /^\/v[234]\//.test(r.path));
     return { items: list.items, upstream };
   };
@@ -78,15 +51,12 @@ suite('the real Language Server follows a group model selection (%s)', (backend)
     });
 
   beforeAll(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-ls-sel-'));
-    fs.mkdirSync(path.join(scratch, 'ws'));
-    fs.writeFileSync(file(), text);
+    ws = new LanguageServerWorkspace(bundlePath!, 'main.py', 'def fibonacci(n):\n    ');
     s = await startStack({ backend });
   }, 60_000);
   afterAll(async () => {
-    for (const c of clients) await c.dispose();
+    await ws?.dispose();
     await s?.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('direct path: the selected model, as direct_access names it, serves the LS own call', async () => {

@@ -1,13 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  fileUri,
-  initializeLanguageServer,
-  LspClient,
+  LanguageServerWorkspace,
   locateLanguageServerBundle,
   requestStreamedGeneration,
-  startLanguageServer,
   StreamedGeneration,
 } from '../support/language-server';
 import { startStack, Stack } from '../support/stack';
@@ -26,29 +22,20 @@ const suite = bundlePath ? describe.each(BACKENDS) : describe.skip.each(BACKENDS
  * from the twin's own record of the chunks it wrote, for the API routing chose.
  */
 suite('GitLab Language Server streaming generations (%s)', (backend) => {
-  let scratch: string;
+  let ws: LanguageServerWorkspace;
   const stacks: Stack[] = [];
-  const clients: LspClient[] = [];
-  const file = () => path.join(scratch, 'ws', 'fib.py');
-  const text = '# return the n-th fibonacci number\n';
 
   const generate = async (s: Stack) => {
     const { user } = await s.f.seatedUser();
-    const client = startLanguageServer({
-      bundlePath: bundlePath!,
-      home: fs.mkdtempSync(path.join(scratch, 'home-')),
-    });
-    clients.push(client);
-    await initializeLanguageServer(client, {
+    const client = await ws.open({
       baseUrl: s.app.url,
       token: user.token,
-      workspaceDir: path.join(scratch, 'ws'),
       streamCodeGenerations: true,
     });
     const from = s.mark();
     const shown = await requestStreamedGeneration(client, {
-      uri: fileUri(file()),
-      text,
+      uri: ws.uri,
+      text: ws.text,
       line: 1,
       character: 0,
       languageId: 'python',
@@ -68,14 +55,11 @@ suite('GitLab Language Server streaming generations (%s)', (backend) => {
   };
 
   beforeAll(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-ls-stream-'));
-    fs.mkdirSync(path.join(scratch, 'ws'));
-    fs.writeFileSync(file(), text);
+    ws = new LanguageServerWorkspace(bundlePath!, 'fib.py', '# return the n-th fibonacci number\n');
   });
   afterAll(async () => {
-    for (const c of clients) await c.dispose();
+    await ws?.dispose();
     for (const s of stacks) await s.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('v4: the LS says it reads SSE, the twin streams SSE events, the editor shows their content', async () => {
@@ -96,7 +80,7 @@ suite('GitLab Language Server streaming generations (%s)', (backend) => {
 
   it('v3: routing without SSE streams raw text chunks, and the editor shows them as sent', async () => {
     // A catalogue whose SSE clients still get v3: the LS's header no longer picks v4.
-    const models = path.join(scratch, 'models-v3.yml');
+    const models = path.join(ws.root, 'models-v3.yml');
     const shipped = fs.readFileSync(path.resolve(__dirname, '../../config/models.yml'), 'utf8');
     const v3 = shipped.replace(/^(\s+sse:\s*)v4\b/m, '$1v3');
     expect(v3).not.toBe(shipped);

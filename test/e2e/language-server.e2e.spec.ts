@@ -1,13 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
-  fileUri,
-  initializeLanguageServer,
+  LanguageServerWorkspace,
   LspClient,
   locateLanguageServerBundle,
-  requestInlineCompletion,
-  startLanguageServer,
   updateLanguageServerSettings,
 } from '../support/language-server';
 import { BACKUP, BACKUP_MODEL, PRIMARY } from '../support/failover-helpers';
@@ -30,31 +24,12 @@ const FAILOVER = 'incident_fail_over_completion_provider';
  */
 suite('GitLab Language Server end to end', () => {
   let s: Stack;
-  let scratch: string;
-  const clients: LspClient[] = [];
-  const file = () => path.join(scratch, 'ws', 'main.py');
-  const text = 'def fibonacci(n):\n    ';
+  let ws: LanguageServerWorkspace;
 
-  const session = async (token: string) => {
-    const home = fs.mkdtempSync(path.join(scratch, 'home-'));
-    const client = startLanguageServer({ bundlePath: bundlePath!, home });
-    clients.push(client);
-    await initializeLanguageServer(client, {
-      baseUrl: s.app.url,
-      token,
-      workspaceDir: path.join(scratch, 'ws'),
-    });
-    return client;
-  };
+  const session = (token: string) => ws.open({ baseUrl: s.app.url, token });
   const complete = async (client: LspClient) => {
     const from = s.mark();
-    const list = await requestInlineCompletion(client, {
-      uri: fileUri(file()),
-      text,
-      line: 1,
-      character: 4,
-      languageId: 'python',
-    });
+    const list = await ws.complete(client, { line: 1, character: 4 });
     return {
       items: list.items,
       upstream: s.since(from).filter((r) => r.path.startsWith('/v2')),
@@ -62,15 +37,12 @@ suite('GitLab Language Server end to end', () => {
   };
 
   beforeAll(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-ls-'));
-    fs.mkdirSync(path.join(scratch, 'ws'));
-    fs.writeFileSync(file(), text);
+    ws = new LanguageServerWorkspace(bundlePath!, 'main.py', 'def fibonacci(n):\n    ');
     s = await startStack();
   }, 60_000);
   afterAll(async () => {
-    for (const c of clients) await c.dispose();
+    await ws?.dispose();
     await s?.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('direct path, then failover (403, same client goes through our completions endpoint), then direct again', async () => {

@@ -4,3 +4,4 @@ export * from './locate-bundle';
 export * from './suggestion-telemetry';
 export * from './fleet';
 export * from './streaming';
+export * from './workspace';
