@@ -59,6 +59,15 @@ export class AuditRepository {
     });
   }
 
+  /** Several events in one insert, in the order given (a batch of flag changes). */
+  async recordMany(entries: AuditEntry[], tx?: Prisma.TransactionClient): Promise<void> {
+    if (entries.length === 0) return;
+    const db: Db = tx ?? this.prisma;
+    await db.auditEvent.createMany({
+      data: entries.map((e) => ({ ...e, before: json(e.before), after: json(e.after) })),
+    });
+  }
+
   /** One page of events, newest first, and how many match in all. */
   async findPage(
     filter: { targetType?: string; targetId?: string; createdAfter?: Date; createdBefore?: Date },

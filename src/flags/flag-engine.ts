@@ -16,6 +16,11 @@ class SnapshotRepository extends EventEmitter implements RepositoryInterface {
   replace(toggles: Map<string, FeatureInterface>): void {
     this.toggles = toggles;
   }
+  /** One toggle set or (undefined) removed; the others stay as loaded. */
+  put(name: string, toggle: FeatureInterface | undefined): void {
+    if (toggle) this.toggles.set(name, toggle);
+    else this.toggles.delete(name);
+  }
   getToggle(name: string): FeatureInterface | undefined {
     return this.toggles.get(name);
   }
@@ -81,6 +86,14 @@ export class FlagEngine {
     const toggles = new Map<string, FeatureInterface>();
     for (const s of states) if (s.persisted) toggles.set(s.name, toToggle(s));
     this.repository.replace(toggles);
+  }
+
+  /**
+   * One flag's new state (undefined: deleted) without rebuilding the others' toggles: a write
+   * re-derives only the flag it changed.
+   */
+  put(name: string, state: FeatureState | undefined): void {
+    this.repository.put(name, state?.persisted ? toToggle(state) : undefined);
   }
 
   isEnabled(name: string, context: Context, fallback: () => boolean): boolean {

@@ -1,12 +1,13 @@
 import type { Context } from 'unleash-client/lib/context';
-import { AuditRepository } from '../../audit/audit.repository';
+import { AuditRepository, type AuditEntry } from '../../audit/audit.repository';
 import type { ChangeBus } from '../../common/fleet/change-bus';
 import { rootLogger } from '../../common/logging/logger';
 import type { Actor } from '../../identity/users/users.service';
 import { FlagEngine } from '../flag-engine';
+import { diffList } from '../gate-diff';
 import { emptyGates, FeatureState, FlagGates, presentGates, stateName } from '../gates';
 import { featureStateName, presentNative } from '../unleash-native';
-import { EmbeddedFlagRepository } from './embedded-flag.repository';
+import { type BatchStep, EmbeddedFlagRepository } from './embedded-flag.repository';
 import { storeHealth, type FlagStore, type StoreHealth, type WriteOptions } from './flag-store';
 
 /**
@@ -26,6 +27,7 @@ export class EmbeddedFlagStore implements FlagStore {
   private polling = false;
   private readonly defaults = new Map<string, boolean>();
   private writes: Promise<unknown> = Promise.resolve();
+  private queued: QueuedChange[] = [];
 
   constructor(
     private readonly repo: EmbeddedFlagRepository,
@@ -67,37 +69,66 @@ export class EmbeddedFlagStore implements FlagStore {
    * One change, written as the rows it changes. The flag's rows are not read when this process's
    * snapshot is at the version just before the change (the usual case: this process's own writes
    * run one at a time, see `serially`), and the snapshot then takes the change in memory instead
-   * of reloading every flag: a write costs the change, not the flag (issue #27).
+   * of reloading every flag: a write costs the change, not the flag (issue #27). Changes of one
+   * flag that queue up behind a write in flight commit together in the next transaction (group
+   * commit, `EmbeddedFlagRepository.updateBatch`), each acknowledged and audited as its own.
    */
-  async update(
+  update(
     name: string,
     change: (before: FlagGates) => FlagGates,
     actor: Actor,
     options: WriteOptions = {},
   ): Promise<FeatureState> {
-    return this.serially(async () => {
-      const done = await this.repo.update(
-        name,
-        (before) => change(before.gates),
-        (v) => (v === this.version ? this.state(name) : undefined),
-        (tx, before, next) =>
-          this.audit.record(
-            auditEntry(
-              actor,
-              `feature_flag_${stateName(next.gates)}`,
-              name,
-              before,
-              next,
-              this.defaults.get(name),
-              options,
-            ),
-            tx,
-          ),
-      );
-      if (!this.applied(done.version, name, done.after)) await this.reload();
-      this.bus?.publish('flags.changed', {});
-      return done.after;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ name, change, actor, options, resolve, reject });
+      if (this.queued.length === 1) void this.serially(() => this.commitQueued());
     });
+  }
+
+  /** The queued changes of the first queued flag, in one transaction. */
+  private async commitQueued(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const name = this.queued[0].name;
+    const batch = this.queued.filter((q) => q.name === name).slice(0, MAX_BATCH);
+    this.queued = this.queued.filter((q) => !batch.includes(q));
+    if (this.queued.length > 0) void this.serially(() => this.commitQueued());
+    try {
+      const done = await this.repo.updateBatch(
+        name,
+        batch.map((q) => (before: FeatureState) => q.change(before.gates)),
+        (v) => (v === this.version ? this.state(name) : undefined),
+        (tx, steps) => this.audit.recordMany(this.audited(name, batch, steps), tx),
+      );
+      if (done.version > 0n) {
+        if (!this.applied(done.version, name, done.after)) await this.reload();
+        this.bus?.publish('flags.changed', {});
+      }
+      done.steps.forEach((step, i) => {
+        if ('error' in step) batch[i].reject(step.error);
+        else batch[i].resolve(step.after);
+      });
+    } catch (err) {
+      for (const q of batch) q.reject(err);
+    }
+  }
+
+  /** One audit event per applied change, with that change's own before and after. */
+  private audited(name: string, batch: QueuedChange[], steps: BatchStep[]): AuditEntry[] {
+    return steps.flatMap((step, i) =>
+      'error' in step
+        ? []
+        : [
+            auditEntry(
+              batch[i].actor,
+              `feature_flag_${stateName(step.after.gates)}`,
+              name,
+              step.before,
+              step.after,
+              this.defaults.get(name),
+              batch[i].options,
+            ),
+          ],
+    );
   }
 
   async remove(name: string, actor: Actor, options: WriteOptions = {}): Promise<void> {
@@ -137,7 +168,7 @@ export class EmbeddedFlagStore implements FlagStore {
     if (this.version !== version - 1n) return false;
     if (state) this.snapshot.set(name, state);
     else this.snapshot.delete(name);
-    this.engine.load(this.snapshot.values());
+    this.engine.put(name, state);
     this.version = version;
     this.markSynced();
     return true;
@@ -184,6 +215,18 @@ export class EmbeddedFlagStore implements FlagStore {
   }
 }
 
+/** Changes of one flag committed in one transaction at most (group commit). */
+const MAX_BATCH = 64;
+
+interface QueuedChange {
+  name: string;
+  change: (before: FlagGates) => FlagGates;
+  actor: Actor;
+  options: WriteOptions;
+  resolve: (state: FeatureState) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * A flag that is not persisted is at its definition default: the audit records that effective
  * state (`at_default: true`, `default_enabled` and the state it evaluates to), not "off"; a
@@ -217,22 +260,24 @@ export function auditEntry(
           state: defaultEnabled ? 'on' : 'off',
           gates: presentGates({ ...emptyGates(), boolean: defaultEnabled }),
         };
+  // the diff's walk (gate-diff.ts), not a Set of every actor: the audit costs the change too
+  const diff = after
+    ? diffList(before.gates.actors, after.gates.actors)
+    : { removed: before.gates.actors, added: [] };
   return {
     actorId: actor.id,
     actorName: actor.name,
     action,
     targetType: 'FeatureFlag',
     targetId: name,
-    before: before.persisted ? audited(before, after) : atDefault,
-    after: { ...(after ? audited(after, before) : atDefault), ...asked },
+    before: before.persisted ? audited(before, diff.removed) : atDefault,
+    after: { ...(after ? audited(after, diff.added) : atDefault), ...asked },
   };
 }
 
-/** `state`'s gates with its actors cut to those `other` has not (all of them without `other`). */
-function audited(state: FeatureState, other: FeatureState | undefined) {
+/** `state`'s gates with its actors cut to `actors` (those the other side has not). */
+function audited(state: FeatureState, actors: string[]) {
   const { gates } = state;
-  const theirs = new Set(other?.gates.actors ?? []);
-  const actors = gates.actors.filter((a) => !theirs.has(a));
   return {
     state: featureStateName(state),
     gates: [...presentGates({ ...gates, actors }), ...presentNative(state.unleash)],

@@ -1,5 +1,6 @@
 import { PrismaService } from '../../../src/database/prisma.service';
 import { EmbeddedFlagRepository } from '../../../src/flags/stores/embedded-flag.repository';
+import type { FlagGates } from '../../../src/flags/gates';
 import { FLAG_STORE, type FlagStore } from '../../../src/flags/stores/flag-store';
 import { Factory } from '../../support/factories';
 import { startTestApp, TestApp } from '../../support/test-app';
@@ -119,6 +120,49 @@ describe.each(BACKENDS)('actor-gate writes (%s)', (backend) => {
       after: { actor_count: after.length },
     });
     expect(JSON.stringify(audit.body[0].details).length).toBeLessThan(2_000);
+  });
+
+  it('changes queued behind one in flight commit together: each acknowledged and audited on its own, a refused one alone refused', async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => f.user()));
+    const events = () => prisma.auditEvent.count({ where: { targetId: FLAG } });
+    const eventsBefore = await events();
+    const versionBefore = await repo.version();
+    const root = { id: null, name: 'gate-writes spec' } as unknown as Parameters<
+      FlagStore['update']
+    >[2];
+    const add = (actor: string) => (g: FlagGates) => ({ ...g, actors: [...g.actors, actor] });
+    const writes = users.map((u, i) =>
+      store.update(
+        FLAG,
+        i === 3
+          ? () => {
+              throw new Error('refused');
+            }
+          : add(`User:${u.id}`),
+        root,
+      ),
+    );
+    const results = await Promise.allSettled(writes);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    // each caller sees the flag as its own change left it
+    const counts = results.map((r) =>
+      r.status === 'fulfilled' ? r.value.gates.actors.length : -1,
+    );
+    for (let i = 1; i < counts.length; i++)
+      if (counts[i] > 0 && counts[i - 1] > 0) expect(counts[i]).toBe(counts[i - 1] + 1);
+    const values = new Set((await actorRows()).map((r) => r.value));
+    users.forEach((u, i) => expect(values.has(`User:${u.id}`)).toBe(i !== 3));
+    expect(await events()).toBe(eventsBefore + 5);
+    // fewer transactions than changes: the ones queued behind the first went in one
+    expect((await repo.version()) - versionBefore).toBeLessThan(5n);
+    for (const u of users) await f.setFlag(FLAG, { value: false, user: u.username });
   });
 
   it('a boolean off clears every gate row, and the flag evaluates off', async () => {
