@@ -22,7 +22,6 @@ export function ConfirmChange(props: {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const c = props.change;
-  const { readOnly } = useAccess();
   const shown = c && preview?.of === c ? preview.answer : null;
 
   useEffect(() => {
@@ -95,20 +94,12 @@ export function ConfirmChange(props: {
             <p class="effect" data-testid="effect">
               Effect: {shown.effect}.{c.note ? ` ${capital(c.note)}.` : ''}
             </p>
-            {error && (
-              <p role="alert" class="error">
-                {error}
-              </p>
-            )}
-            <ReadOnlyReason />
-            <div class="actions">
-              <button type="button" onClick={() => void apply()} disabled={busy || readOnly}>
-                Apply
-              </button>
-              <button type="button" class="secondary" onClick={props.onClose}>
-                Cancel
-              </button>
-            </div>
+            <ConfirmActions
+              error={error}
+              busy={busy}
+              onApply={() => void apply()}
+              onCancel={props.onClose}
+            />
           </div>
         )}
       </dialog>
@@ -117,3 +108,34 @@ export function ConfirmChange(props: {
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The foot of every confirmation dialog: the failed Apply's message, why Apply is off for a
+ * read-only token, and Apply / Cancel (shared by ConfirmChange and StageConfirm).
+ */
+export function ConfirmActions(props: {
+  error: string;
+  busy: boolean;
+  onApply: () => void;
+  onCancel: () => void;
+}) {
+  const { readOnly } = useAccess();
+  return (
+    <>
+      {props.error && (
+        <p role="alert" class="error">
+          {props.error}
+        </p>
+      )}
+      <ReadOnlyReason />
+      <div class="actions">
+        <button type="button" onClick={props.onApply} disabled={props.busy || readOnly}>
+          Apply
+        </button>
+        <button type="button" class="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
-import { ReadOnlyReason, useAccess } from '../session';
+import { ConfirmActions } from '../confirm';
 import type { GateItem, StageId, StagePlan } from '../types';
 
 /** A stage move the admin asked for: the server's plan of it, and who it reaches. */
@@ -27,7 +27,6 @@ export function StageConfirm(props: {
   const ref = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const { readOnly } = useAccess();
   const p = props.pending;
 
   useEffect(() => {
@@ -79,20 +78,12 @@ export function StageConfirm(props: {
             </li>
             {p.plan.kept.length > 0 && <li data-testid="plan-kept">Keeps: {list(p.plan.kept)}</li>}
           </ul>
-          {error && (
-            <p role="alert" class="error">
-              {error}
-            </p>
-          )}
-          <ReadOnlyReason />
-          <div class="actions">
-            <button type="button" onClick={() => void apply()} disabled={busy || readOnly}>
-              Apply
-            </button>
-            <button type="button" class="secondary" onClick={props.onClose}>
-              Cancel
-            </button>
-          </div>
+          <ConfirmActions
+            error={error}
+            busy={busy}
+            onApply={() => void apply()}
+            onCancel={props.onClose}
+          />
         </div>
       )}
     </dialog>
