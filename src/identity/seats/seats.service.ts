@@ -59,10 +59,12 @@ export class SeatsService {
       revive: (json) => json as SeatContext,
     });
     // A group change (settings, members) is re-read on next use; the old answer stays for
-    // degraded mode (bounded staleness). A seat taken from a user is dropped at once.
+    // degraded mode (bounded staleness). A seat taken from a user is dropped at once, and so is
+    // everything when such notifications may have been missed (the fleet's snapshots, retired by
+    // change marks, serve degraded mode instead).
     groupsService.onChange(() => this.cache.expireAll());
     bus.subscribe('seats.changed', (d) =>
-      d ? this.cache.delete(String(d.userId)) : this.cache.expireAll(),
+      d ? this.cache.delete(String(d.userId)) : this.cache.clear(),
     );
   }
 

@@ -64,15 +64,14 @@ export class TokensService implements TokenAuthenticator, OnModuleDestroy {
       revive: reviveCached,
     });
     // Other processes' revocations and user changes: drop what they made stale. Notifications
-    // maybe missed (Redis reconnected): re-read on next use, kept for degraded mode (dropping
-    // it made every user a 503 if the database went away next; see docs/scale-out.md).
+    // maybe missed (Redis reconnected): drop everything, since a kept entry may be a revoked
+    // token or a blocked user; degraded mode then serves the fleet's snapshots, which a change
+    // mark retires (see docs/scale-out.md), instead of this process's unverifiable copy.
     bus.subscribe('token.revoked', (d) =>
-      d
-        ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId)
-        : this.cache.expireAll(),
+      d ? this.cache.deleteWhere((e) => e.principal.token.id === d.tokenId) : this.cache.clear(),
     );
     bus.subscribe('user.changed', (d) =>
-      d ? this.cache.deleteWhere((e) => e.userId === d.userId) : this.cache.expireAll(),
+      d ? this.cache.deleteWhere((e) => e.userId === d.userId) : this.cache.clear(),
     );
   }
 
